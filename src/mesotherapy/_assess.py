@@ -1,0 +1,307 @@
+"""Candidacy: whether a client may be treated in the requested areas, and why."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._errors import ClientError
+from ._frozen import FrozenMap
+from ._model import Area, Client
+from ._rules import Contraindication, RuleSet, Severity, default_rules
+from ._time import parse_date
+from ._vocabulary import check_codes, parse_areas
+
+__all__ = ["Assessment", "Candidacy", "Finding", "RulesRef", "assess"]
+
+
+class Candidacy(enum.StrEnum):
+    """The outcome of an assessment, from best to worst."""
+
+    ELIGIBLE = "eligible"
+    """A candidate: plan freely."""
+    REVIEW = "review"
+    """A clinician must review before planning."""
+    DEFERRED = "deferred"
+    """Not yet: until the date a finding lifts, or until a clinician confirms healing."""
+    INELIGIBLE = "ineligible"
+    """Not a candidate."""
+
+    @property
+    def rank(self) -> int:
+        """0 for eligible up to 3 for ineligible: the larger, the worse."""
+        return list(Candidacy).index(self)
+
+
+_OUTCOME = {
+    Severity.NOTE: Candidacy.ELIGIBLE,
+    Severity.RELATIVE: Candidacy.REVIEW,
+    Severity.SITE: Candidacy.DEFERRED,
+    Severity.TIME_BOUND: Candidacy.DEFERRED,
+    Severity.ABSOLUTE: Candidacy.INELIGIBLE,
+}
+
+
+@attrs.frozen(kw_only=True)
+class Finding:
+    """One reason the assessment gives, with the rule behind it.
+
+    ``area`` is ``None`` for a finding about the client as a whole; ``until`` is the first
+    day the finding no longer applies, where the rules can compute it.
+    """
+
+    code: str
+    severity: Severity
+    area: Area | None
+    reason: str
+    source: str
+    until: pendulum.Date | None = None
+
+    @property
+    def outcome(self) -> Candidacy:
+        """What this finding alone makes of the candidacy."""
+        return _OUTCOME[self.severity]
+
+    def sort_key(self) -> tuple[int, str, int, str, str]:
+        """Worst first, then by code, area and date: a fixed order whatever the input order."""
+        area = -1 if self.area is None else list(Area).index(self.area)
+        until = "" if self.until is None else self.until.isoformat()
+        return (-self.outcome.rank, self.code, area, until, self.reason)
+
+    def __str__(self) -> str:
+        where = f" [{self.area.value}]" if self.area else ""
+        until = f" until {self.until.isoformat()}" if self.until else ""
+        return f"{self.outcome.value}{where}{until}: {self.reason} ({self.code}; {self.source})"
+
+
+@attrs.frozen
+class RulesRef:
+    """The name and version of the rule set an answer came from."""
+
+    name: str
+    version: str
+
+
+@attrs.frozen(kw_only=True)
+class Assessment:
+    """The answer of `assess`: a status, every finding behind it, the earliest start.
+
+    ``status`` is the worst finding's outcome (eligible when there is none);
+    ``area_status`` gives the same per requested area, since a finding at a site affects
+    only that area. ``earliest_start`` is the assessment date, or the day the last
+    deferral lifts; it is ``None`` when the client is not a candidate or when a deferral
+    has no date (healing that a clinician confirms).
+    """
+
+    status: Candidacy
+    findings: tuple[Finding, ...]
+    earliest_start: pendulum.Date | None
+    on: pendulum.Date
+    areas: tuple[Area, ...]
+    area_status: Mapping[Area, Candidacy] = attrs.field(converter=FrozenMap)
+    rules: RulesRef
+    client_id: str | None = attrs.field(default=None, repr=False)
+
+    @property
+    def is_candidate(self) -> bool:
+        """Whether a plan may be made: eligible, or after a clinician's review."""
+        return self.status in (Candidacy.ELIGIBLE, Candidacy.REVIEW)
+
+    def explain(self) -> str:
+        """The assessment as lines a person reads.
+
+        >>> client = Client(birth_date="1990-01-01", pregnant=True)
+        >>> print(assess(client, ["face"], on="2026-11-25").explain())
+        Status: ineligible (rules mesotherapy-default 2026.1, assessed 2026-11-25)
+        Areas: face
+        Earliest start: none
+        - ineligible: Pregnancy: mesotherapy is not given during pregnancy (pregnant; isme_2011)
+        """
+        start = self.earliest_start.isoformat() if self.earliest_start else "none"
+        lines = [
+            f"Status: {self.status.value} (rules {self.rules.name} {self.rules.version}, "
+            f"assessed {self.on.isoformat()})",
+            f"Areas: {', '.join(area.value for area in self.areas)}",
+            f"Earliest start: {start}",
+        ]
+        lines += [f"- {finding}" for finding in self.findings]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of an assessment, as the command line prints it."""
+        return {
+            "status": self.status.value,
+            "earliest_start": _iso(self.earliest_start),
+            "findings": [
+                {
+                    "code": f.code,
+                    "severity": f.severity.value,
+                    "area": f.area.value if f.area else None,
+                    "reason": f.reason,
+                    "source": f.source,
+                    "until": _iso(f.until),
+                }
+                for f in self.findings
+            ],
+            "rules": {"name": self.rules.name, "version": self.rules.version},
+        }
+
+
+def _iso(day: pendulum.Date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def assess(
+    client: Client,
+    areas: Iterable[Area | str],
+    *,
+    on: pendulum.Date | str,
+    rules: RuleSet | None = None,
+) -> Assessment:
+    """Decide whether *client* is a candidate for treatment of *areas* on the date *on*.
+
+    Every contraindication that applies is reported, not only the first; the concerns
+    that none of the requested areas addresses are reported as notes.
+
+    >>> client = Client(birth_date="1985-03-02",
+    ...                 medications=[{"code": "isotretinoin", "last_taken": "2026-09-01"}])
+    >>> result = assess(client, ["face"], on="2026-11-25")
+    >>> result.status, result.earliest_start
+    (<Candidacy.DEFERRED: 'deferred'>, Date(2027, 3, 1))
+
+    Raises:
+        ClientError: *areas* is empty, or the birth date is after *on*.
+        UnknownCodeError: an area, condition, medication, skin finding or treatment that
+            the rule set does not define.
+        InvalidTimeError: *on* is not a date.
+    """
+    rules = default_rules() if rules is None else rules
+    chosen = parse_areas(areas)
+    day = parse_date(on, field="on")
+    if client.birth_date > day:
+        msg = f"birth_date: expected a date on or before {day.isoformat()}, got {client.birth_date.isoformat()}"
+        raise ClientError(msg)
+    check_codes(client, rules)
+    findings = tuple(sorted(_findings(client, chosen, day, rules), key=Finding.sort_key))
+    area_status = {
+        area: _worst(f for f in findings if f.area in (None, area)) for area in chosen
+    }
+    status = _worst(findings)
+    return Assessment(
+        status=status,
+        findings=findings,
+        earliest_start=_earliest_start(status, findings, day),
+        on=day,
+        areas=chosen,
+        area_status=area_status,
+        rules=RulesRef(rules.name, rules.version),
+        client_id=client.id,
+    )
+
+
+def _worst(findings: Iterable[Finding]) -> Candidacy:
+    return max((f.outcome for f in findings), key=lambda c: c.rank, default=Candidacy.ELIGIBLE)
+
+
+def _earliest_start(
+    status: Candidacy, findings: tuple[Finding, ...], day: pendulum.Date
+) -> pendulum.Date | None:
+    if status is Candidacy.INELIGIBLE:
+        return None
+    deferrals = [f for f in findings if f.outcome is Candidacy.DEFERRED]
+    if any(f.until is None for f in deferrals):
+        return None
+    return max((f.until for f in deferrals if f.until is not None), default=day)
+
+
+def _findings(
+    client: Client, areas: tuple[Area, ...], day: pendulum.Date, rules: RuleSet
+) -> Iterator[Finding]:
+    yield from _client_findings(client, areas, day, rules)
+    table = rules.contraindications
+    for code in client.conditions:
+        yield from _apply(code, table.conditions[code], areas, day=day)
+    for medication in client.medications:
+        rule = table.medications[medication.code]
+        yield from _apply(medication.code, rule, areas, day=day, since=medication.last_taken)
+    for finding in client.skin_findings:
+        if finding.area in areas:
+            rule = table.skin_findings[finding.code]
+            yield from _apply(finding.code, rule, areas, day=day, site=finding.area)
+    for treatment in client.treatments:
+        if treatment.area in areas:
+            rule = table.treatments[treatment.kind]
+            yield from _apply(
+                treatment.kind, rule, areas, day=day, since=treatment.on, site=treatment.area
+            )
+    yield from _unaddressed_concerns(client, areas, rules)
+
+
+def _client_findings(
+    client: Client, areas: tuple[Area, ...], day: pendulum.Date, rules: RuleSet
+) -> Iterator[Finding]:
+    facts = rules.contraindications.client
+    if client.pregnant and "pregnant" in facts:
+        yield from _apply("pregnant", facts["pregnant"], areas, day=day)
+    if client.breastfeeding and "breastfeeding" in facts:
+        yield from _apply("breastfeeding", facts["breastfeeding"], areas, day=day)
+    if "minor" in facts:
+        yield from _apply("minor", facts["minor"], areas, day=day, since=client.birth_date)
+    if "allergy" in facts:
+        rule = facts["allergy"]
+        for allergen in sorted(client.allergies & rules.formula.allergens()):
+            named = attrs.evolve(rule, reason=f"{rule.reason}: {allergen}")
+            yield from _apply("allergy", named, areas, day=day)
+
+
+def _apply(  # noqa: PLR0913 - each argument is one fact of the match
+    code: str,
+    rule: Contraindication,
+    areas: tuple[Area, ...],
+    *,
+    day: pendulum.Date,
+    since: pendulum.Date | None = None,
+    site: Area | None = None,
+) -> Iterator[Finding]:
+    """The findings of one rule matched by one fact (dated *since*, found at *site*)."""
+    until = None
+    if rule.duration is not None and since is not None:
+        until = rule.duration.after(since)
+        if until <= day:
+            return  # the rule has lifted
+    where: list[Area | None]
+    if site is not None:
+        where = [site] if rule.applies_to(site) else []
+    elif rule.areas is None:
+        where = [None]
+    else:
+        where = [area for area in areas if rule.applies_to(area)]
+    for area in where:
+        yield Finding(
+            code=code,
+            severity=rule.severity,
+            area=area,
+            reason=rule.reason,
+            source=rule.source,
+            until=until,
+        )
+
+
+def _unaddressed_concerns(
+    client: Client, areas: tuple[Area, ...], rules: RuleSet
+) -> Iterator[Finding]:
+    addressed = {concern for area in areas for concern in rules.areas[area].addresses}
+    for concern in sorted(client.concerns - addressed):
+        by = [area.value for area in Area if concern in rules.areas[area].addresses]
+        hint = f"; it is addressed by {', '.join(by)}" if by else "; no area addresses it"
+        yield Finding(
+            code="concern_not_addressed",
+            severity=Severity.NOTE,
+            area=None,
+            reason=f"The concern {concern.value!r} is not addressed by the requested areas{hint}",
+            source=rules.areas[by[0]].source if by else rules.areas[areas[0]].source,
+        )

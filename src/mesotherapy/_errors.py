@@ -1,0 +1,55 @@
+"""The errors the library raises on purpose, all under one root."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ClientError",
+    "InvalidTimeError",
+    "MesotherapyError",
+    "RuleSetError",
+    "SchedulingError",
+    "UnknownCodeError",
+]
+
+
+class MesotherapyError(Exception):
+    """The root of every error this library raises on purpose.
+
+    Catch it to handle any refusal of the library; catch a subclass, or the built-in it
+    also derives from (`ValueError`, `LookupError`), to be more precise.
+
+    >>> issubclass(RuleSetError, ValueError) and issubclass(RuleSetError, MesotherapyError)
+    True
+    """
+
+
+class RuleSetError(MesotherapyError, ValueError):
+    """A rule set (a file or a mapping) is invalid.
+
+    Attributes:
+        problems: every problem found, each ``"key.path: message"``; the message of the
+            error is the first of them plus a count of the rest.
+    """
+
+    def __init__(self, problems: list[str] | tuple[str, ...], *, source: str | None = None) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        self.source = source
+        where = f"{source}: " if source else ""
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(f"{where}{self.problems[0]}{more}")
+
+
+class ClientError(MesotherapyError, ValueError):
+    """The facts about a client are malformed (a wrong type, a future birth date...)."""
+
+
+class UnknownCodeError(MesotherapyError, LookupError):
+    """A code (condition, medication, area...) that the rule set does not define."""
+
+
+class InvalidTimeError(MesotherapyError, ValueError):
+    """A date or time that is naive, malformed, or does not exist once in its zone."""
+
+
+class SchedulingError(MesotherapyError, ValueError):
+    """A plan cannot be made or changed without breaking one of its rules."""

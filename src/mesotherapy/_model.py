@@ -1,0 +1,256 @@
+"""The facts of a consultation: areas, concerns, and the client."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Self, TypeVar
+
+import attrs
+import pendulum
+
+from ._errors import ClientError, UnknownCodeError
+from ._time import parse_date
+
+__all__ = ["Area", "Client", "Concern", "Medication", "PriorTreatment", "SkinFinding"]
+
+_T = TypeVar("_T")
+_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Code(enum.StrEnum):
+    """A closed vocabulary whose values are the codes of the JSON and the rule files."""
+
+    @classmethod
+    def parse(cls, value: Any, *, field: str) -> Self:
+        """The member for *value*, or an `UnknownCodeError` naming *field* and the choices."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str):
+            key = value.strip().lower().replace("é", "e").replace(" ", "_").replace("-", "_")
+            try:
+                return cls(key)
+            except ValueError:
+                pass
+        choices = ", ".join(member.value for member in cls)
+        where = "" if field == "value" else f"{field}: "
+        msg = f"{where}unknown {cls.__name__.lower()} {value!r}, expected one of {choices}"
+        raise UnknownCodeError(msg)
+
+
+class Area(_Code):
+    """A treatment area.
+
+    >>> Area.parse("Décolletage", field="areas")
+    <Area.DECOLLETAGE: 'decolletage'>
+    """
+
+    FACE = "face"
+    NECK = "neck"
+    DECOLLETAGE = "decolletage"
+    HANDS = "hands"
+    SCALP = "scalp"
+
+
+class Concern(_Code):
+    """What a client wants treated; the rule set says which area addresses which.
+
+    >>> Concern.parse("fine lines", field="concerns")
+    <Concern.FINE_LINES: 'fine_lines'>
+    """
+
+    DULLNESS = "dullness"
+    DRYNESS = "dryness"
+    DEHYDRATION = "dehydration"
+    FINE_LINES = "fine_lines"
+    UNEVEN_TEXTURE = "uneven_texture"
+    UNEVEN_TONE = "uneven_tone"
+    LAXITY = "laxity"
+    CREPEY_SKIN = "crepey_skin"
+    THINNING_HAIR = "thinning_hair"
+    OILINESS = "oiliness"
+    ACNE_PRONE = "acne_prone"
+
+
+def _code(value: Any, *, field: str) -> str:
+    if not isinstance(value, str) or not _CODE.match(value):
+        msg = f"{field}: expected a code in lower_snake_case, got {value!r}"
+        raise ClientError(msg)
+    return value
+
+
+def _codes(field: str) -> Any:
+    def convert(values: Any) -> frozenset[str]:
+        return frozenset(_code(value, field=field) for value in _iterable(values, field=field))
+
+    return convert
+
+
+def _iterable(values: Any, *, field: str) -> Iterable[Any]:
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        msg = f"{field}: expected a list, got {values!r}"
+        raise ClientError(msg)
+    return values
+
+
+def _optional_date(field: str) -> Any:
+    def convert(value: Any) -> pendulum.Date | None:
+        return None if value is None else parse_date(value, field=field)
+
+    return convert
+
+
+@attrs.frozen
+class Medication:
+    """A medication the client takes or took.
+
+    ``last_taken`` is ``None`` while the client still takes it.
+
+    >>> Medication("isotretinoin", last_taken="2026-09-01").last_taken
+    Date(2026, 9, 1)
+    """
+
+    code: str = attrs.field(converter=lambda v: _code(v, field="medications.code"))
+    last_taken: pendulum.Date | None = attrs.field(
+        default=None, converter=_optional_date("medications.last_taken")
+    )
+
+
+@attrs.frozen
+class PriorTreatment:
+    """Another aesthetic procedure the client had, in an area, on a date.
+
+    >>> PriorTreatment("botulinum_toxin", "face", "2026-11-10").area
+    <Area.FACE: 'face'>
+    """
+
+    kind: str = attrs.field(converter=lambda v: _code(v, field="treatments.kind"))
+    area: Area = attrs.field(converter=lambda v: Area.parse(v, field="treatments.area"))
+    on: pendulum.Date = attrs.field(converter=lambda v: parse_date(v, field="treatments.on"))
+
+
+@attrs.frozen
+class SkinFinding:
+    """What the clinician saw on the skin of one area (``active_herpes`` on the face)."""
+
+    area: Area = attrs.field(converter=lambda v: Area.parse(v, field="skin_findings"))
+    code: str = attrs.field(converter=lambda v: _code(v, field="skin_findings"))
+
+
+def _medications(values: Any) -> frozenset[Medication]:
+    return frozenset(
+        value if isinstance(value, Medication) else _from_mapping(Medication, value, "medications")
+        for value in _iterable(values, field="medications")
+    )
+
+
+def _treatments(values: Any) -> frozenset[PriorTreatment]:
+    return frozenset(
+        value
+        if isinstance(value, PriorTreatment)
+        else _from_mapping(PriorTreatment, value, "treatments")
+        for value in _iterable(values, field="treatments")
+    )
+
+
+def _skin_findings(values: Any) -> frozenset[SkinFinding]:
+    if isinstance(values, Mapping):
+        return frozenset(
+            SkinFinding(area, code)
+            for area, codes in values.items()
+            for code in _iterable(codes, field=f"skin_findings.{area}")
+        )
+    return frozenset(
+        value if isinstance(value, SkinFinding) else SkinFinding(*value)
+        for value in _iterable(values, field="skin_findings")
+    )
+
+
+def _concerns(values: Any) -> frozenset[Concern]:
+    return frozenset(
+        Concern.parse(value, field="concerns") for value in _iterable(values, field="concerns")
+    )
+
+
+def _from_mapping(cls: type[_T], value: Any, field: str) -> _T:
+    if not isinstance(value, Mapping):
+        msg = f"{field}: expected an object, got a {type(value).__name__}"
+        raise ClientError(msg)
+    fields = attrs.fields(cls)  # type: ignore[misc]
+    names = {a.name for a in fields}
+    extra = sorted(str(key) for key in set(value) - names)
+    if extra:
+        msg = f"{field}: unknown key {extra[0]!r}, expected one of {', '.join(sorted(names))}"
+        raise ClientError(msg)
+    missing = [a.name for a in fields if a.default is attrs.NOTHING and a.name not in value]
+    if missing:
+        msg = f"{field}: missing required key {missing[0]!r}"
+        raise ClientError(msg)
+    return cls(**value)
+
+
+def _birth_date(value: Any) -> pendulum.Date:
+    return parse_date(value, field="birth_date")
+
+
+def _flag(field: str) -> Any:
+    def convert(value: Any) -> bool:
+        if not isinstance(value, bool):
+            msg = f"{field}: expected true or false, got {value!r}"
+            raise ClientError(msg)
+        return value
+
+    return convert
+
+
+def _client_id(value: Any) -> str | None:
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        # The value itself is never echoed: it may identify a person.
+        msg = f"id: expected a non-empty string or nothing, got a {type(value).__name__}"
+        raise ClientError(msg)
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Client:
+    """The facts a consultation records about a client. Health data: no name, no contacts.
+
+    ``id`` is an opaque identifier for the caller's own records; it never appears in a
+    ``repr``, a message or an error. Every collection is a set, so the order in which facts
+    were recorded changes nothing.
+
+    >>> client = Client(id="c-001", birth_date="1985-03-02", concerns=["dullness"])
+    >>> client
+    Client(birth_date=Date(1985, 3, 2), pregnant=False, breastfeeding=False, conditions=frozenset(), allergies=frozenset(), medications=frozenset(), skin_findings=frozenset(), treatments=frozenset(), concerns=frozenset({<Concern.DULLNESS: 'dullness'>}))
+    >>> client.age_on(pendulum.date(2026, 3, 1)), client.age_on(pendulum.date(2026, 3, 2))
+    (40, 41)
+    """  # noqa: E501
+
+    id: str | None = attrs.field(default=None, repr=False, converter=_client_id)
+    birth_date: pendulum.Date = attrs.field(converter=_birth_date)
+    pregnant: bool = attrs.field(default=False, converter=_flag("pregnant"))
+    breastfeeding: bool = attrs.field(default=False, converter=_flag("breastfeeding"))
+    conditions: frozenset[str] = attrs.field(default=(), converter=_codes("conditions"))
+    allergies: frozenset[str] = attrs.field(default=(), converter=_codes("allergies"))
+    medications: frozenset[Medication] = attrs.field(default=(), converter=_medications)
+    skin_findings: frozenset[SkinFinding] = attrs.field(default=(), converter=_skin_findings)
+    treatments: frozenset[PriorTreatment] = attrs.field(default=(), converter=_treatments)
+    concerns: frozenset[Concern] = attrs.field(default=(), converter=_concerns)
+
+    def age_on(self, day: _dt.date) -> int:
+        """The client's age in whole years on *day*."""
+        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+        return day.year - self.birth_date.year - before_birthday
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Client:
+        """A client from the JSON object of a client file (see the README).
+
+        Raises:
+            ClientError: the object is malformed; the message names the key.
+            InvalidTimeError: a date is malformed.
+            UnknownCodeError: an area or concern is unknown.
+        """
+        return _from_mapping(cls, data, "client")

@@ -1,0 +1,424 @@
+"""The rule set: the clinical rules of the trade, as validated, immutable data."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from ._frozen import FrozenMap
+from ._model import Area, Concern
+from ._time import Span
+
+__all__ = [
+    "AftercareKind",
+    "AftercareRule",
+    "AreaRule",
+    "Bounds",
+    "Contraindication",
+    "Contraindications",
+    "Fact",
+    "Formula",
+    "PrecareRule",
+    "Protocol",
+    "ResultMilestone",
+    "RuleInvalid",
+    "RuleSet",
+    "Severity",
+    "SideEffect",
+    "Source",
+    "SpanBounds",
+]
+
+
+class RuleInvalid(ValueError):
+    """A value inside a rule set breaks a rule; ``key`` is where, relative to its table."""
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class Severity(enum.StrEnum):
+    """How a contraindication weighs on candidacy."""
+
+    ABSOLUTE = "absolute"
+    """Not a candidate."""
+    TIME_BOUND = "time_bound"
+    """Deferred until a date the rule computes."""
+    SITE = "site"
+    """Deferred for the affected area until it has healed, which a clinician confirms."""
+    RELATIVE = "relative"
+    """A clinician must review before planning."""
+    NOTE = "note"
+    """Worth knowing; does not change candidacy."""
+
+
+class AftercareKind(enum.StrEnum):
+    """Whether an aftercare rule restricts (``avoid``) or recommends (``do``)."""
+
+    AVOID = "avoid"
+    DO = "do"
+
+
+def _text(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not value.strip():
+        raise RuleInvalid("expected non-empty text, got ''", key=attribute.name)
+
+
+_SOURCE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _source_key(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _SOURCE_KEY.match(value):
+        msg = f"expected the key of an entry of [sources] in lower_snake_case, got {value!r}"
+        raise RuleInvalid(msg, key=attribute.name)
+
+
+def _frozen_map(value: Mapping[Any, Any]) -> FrozenMap[Any, Any]:
+    return value if isinstance(value, FrozenMap) else FrozenMap(value)
+
+
+def _optional_areas(value: Any) -> frozenset[Area] | None:
+    return None if value is None else frozenset(value)
+
+
+@attrs.frozen
+class Source:
+    """Where a rule's number comes from, and how sure it is."""
+
+    title: str = attrs.field(validator=_text)
+    url: str | None = None
+    note: str | None = None
+
+
+@attrs.frozen
+class Bounds:
+    """A whole-number default with the range a clinic may choose from, and its source.
+
+    >>> Bounds(min=3, max=6, default=4, source="article").contains(7)
+    False
+    """
+
+    min: int
+    max: int
+    default: int
+    source: str = attrs.field(validator=_source_key)
+
+    def __attrs_post_init__(self) -> None:
+        if self.min < 0:
+            raise RuleInvalid(f"expected 0 or more, got {self.min}", key="min")
+        if self.max < self.min:
+            raise RuleInvalid(f"expected at least min ({self.min}), got {self.max}", key="max")
+        if not self.min <= self.default <= self.max:
+            msg = f"expected a value from min ({self.min}) to max ({self.max}), got {self.default}"
+            raise RuleInvalid(msg, key="default")
+
+    def contains(self, value: int) -> bool:
+        """Whether *value* lies within ``min`` and ``max``, both included."""
+        return self.min <= value <= self.max
+
+
+@attrs.frozen
+class SpanBounds:
+    """A range of spans (a published range), and its source."""
+
+    min: Span
+    max: Span
+    source: str = attrs.field(validator=_source_key)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max < self.min:
+            raise RuleInvalid(f"expected at least min ({self.min}), got {self.max}", key="max")
+
+    def contains(self, span: Span) -> bool:
+        """Whether *span* lies within ``min`` and ``max``, both included."""
+        return self.min <= span <= self.max
+
+
+@attrs.frozen(kw_only=True)
+class Protocol:
+    """How a series is given for an area: how many sessions, how far apart, how long each.
+
+    ``interval_days`` is a calendar gap in the clinic's zone; ``maintenance_months`` counts
+    calendar months after the last session of the series.
+    """
+
+    sessions: Bounds
+    interval_days: Bounds
+    session_minutes: Bounds
+    maintenance_months: Bounds
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("sessions", "interval_days", "session_minutes", "maintenance_months"):
+            if getattr(self, name).min < 1:
+                raise RuleInvalid(f"expected 1 or more, got {getattr(self, name).min}", key=name + ".min")
+
+
+@attrs.frozen(kw_only=True)
+class AreaRule:
+    """What treating an area addresses, in the concerns of `Concern`."""
+
+    effect: str = attrs.field(validator=_text)
+    addresses: frozenset[Concern] = attrs.field(converter=frozenset)
+    source: str = attrs.field(validator=_source_key)
+
+
+@attrs.frozen(kw_only=True)
+class Formula:
+    """What the injected blend and the numbing contain; allergies are matched against both."""
+
+    ingredients: frozenset[str] = attrs.field(converter=frozenset)
+    anaesthetics: frozenset[str] = attrs.field(converter=frozenset)
+    source: str = attrs.field(validator=_source_key)
+
+    def allergens(self) -> frozenset[str]:
+        """Every ingredient a client may be allergic to."""
+        return self.ingredients | self.anaesthetics
+
+
+@attrs.frozen(kw_only=True)
+class Contraindication:
+    """One contraindication: how heavily it weighs, where it applies, for how long.
+
+    ``duration`` counts from the fact's date (the last dose, the other procedure, the
+    birth date) in calendar units, and is required for ``time_bound`` rules. ``areas``
+    limits the rule to those areas (``None``: all of them).
+    """
+
+    severity: Severity
+    reason: str = attrs.field(validator=_text)
+    source: str = attrs.field(validator=_source_key)
+    duration: Span | None = None
+    areas: frozenset[Area] | None = attrs.field(default=None, converter=_optional_areas)
+
+    def __attrs_post_init__(self) -> None:
+        if self.severity is Severity.TIME_BOUND and self.duration is None:
+            raise RuleInvalid("a time_bound rule needs a duration, got none", key="duration")
+        if self.duration is not None and not self.duration.is_calendar_only:
+            msg = f"expected a duration in years, months, weeks or days, got {self.duration}"
+            raise RuleInvalid(msg, key="duration")
+        if self.areas is not None and not self.areas:
+            raise RuleInvalid("expected at least one area, or no key for every area", key="areas")
+
+    def applies_to(self, area: Area) -> bool:
+        """Whether the rule concerns *area*."""
+        return self.areas is None or area in self.areas
+
+
+CLIENT_FACTS = ("pregnant", "breastfeeding", "minor", "allergy")
+"""The keys of ``[contraindications.client]``: facts about the client as a whole."""
+
+
+def _client_facts(value: Mapping[str, Contraindication]) -> FrozenMap[str, Contraindication]:
+    for key in value:
+        if key not in CLIENT_FACTS:
+            msg = f"unknown client fact {key!r}, expected one of {', '.join(CLIENT_FACTS)}"
+            raise RuleInvalid(msg, key=f"client.{key}")
+    return _frozen_map(value)
+
+
+@attrs.frozen(kw_only=True)
+class Contraindications:
+    """The contraindication rules, by the kind of fact they match, each keyed by its code."""
+
+    client: Mapping[str, Contraindication] = attrs.field(converter=_client_facts)
+    conditions: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
+    medications: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
+    skin_findings: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
+    treatments: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
+
+    def __attrs_post_init__(self) -> None:
+        minor = self.client.get("minor")
+        if minor is not None and minor.duration is None:
+            raise RuleInvalid("the minor rule needs a duration (the age, e.g. P18Y)", key="client.minor.duration")
+        for table in ("medications", "treatments"):
+            for code, rule in getattr(self, table).items():
+                if rule.severity is Severity.SITE:
+                    msg = f"expected a severity other than site for a {table[:-1]}, got 'site'"
+                    raise RuleInvalid(msg, key=f"{table}.{code}.severity")
+
+    def tables(self) -> Iterator[tuple[str, Mapping[str, Contraindication]]]:
+        """Each kind with its rules, in a fixed order."""
+        for name in ("client", "conditions", "medications", "skin_findings", "treatments"):
+            yield name, getattr(self, name)
+
+
+@attrs.frozen(kw_only=True)
+class PrecareRule:
+    """Something to avoid for a while *before* a session."""
+
+    description: str = attrs.field(validator=_text)
+    before: Span
+    source: str = attrs.field(validator=_source_key)
+    published: SpanBounds | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AftercareRule:
+    """A window after each session: something to avoid, or to do, for ``duration``.
+
+    The window is **elapsed** time from the session's end: ``PT24H`` is 24 real hours.
+    """
+
+    kind: AftercareKind
+    description: str = attrs.field(validator=_text)
+    duration: Span
+    source: str = attrs.field(validator=_source_key)
+    areas: frozenset[Area] | None = attrs.field(default=None, converter=_optional_areas)
+    published: SpanBounds | None = None
+    duration_source: str | None = None
+    """Where ``duration`` comes from, when not from ``source`` (which backs the advice)."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.duration.has_calendar_units:
+            msg = f"expected elapsed time (weeks, days, hours), got {self.duration}"
+            raise RuleInvalid(msg, key="duration")
+        if self.published is not None and not self.published.contains(self.duration):
+            msg = (
+                f"expected a duration within the published range {self.published.min} to "
+                f"{self.published.max}, got {self.duration}"
+            )
+            raise RuleInvalid(msg, key="duration")
+
+
+@attrs.frozen(kw_only=True)
+class SideEffect:
+    """A side effect to expect and the time within which it should have resolved."""
+
+    description: str = attrs.field(validator=_text)
+    resolves_within: Span
+    source: str = attrs.field(validator=_source_key)
+    if_longer: str = attrs.field(validator=_text)
+
+
+_ANCHOR = re.compile(r"^(?:session:(?P<session>[1-9]\d*)|series_end)$")
+
+
+def _anchor(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _ANCHOR.match(value):
+        msg = f"expected 'session:N' (N from 1) or 'series_end', got {value!r}"
+        raise RuleInvalid(msg, key=attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class ResultMilestone:
+    """A result to expect, as a window between two points of the plan.
+
+    An anchor is ``session:N`` (the end of the N-th session) or ``series_end`` (the end of
+    the last session of the series); each offset is calendar time after its anchor.
+    """
+
+    order: int
+    description: str = attrs.field(validator=_text)
+    starts_after: str = attrs.field(validator=_anchor)
+    starts_offset: Span
+    ends_after: str = attrs.field(validator=_anchor)
+    ends_offset: Span
+    source: str = attrs.field(validator=_source_key)
+    areas: frozenset[Area] | None = attrs.field(default=None, converter=_optional_areas)
+
+
+@attrs.frozen(kw_only=True)
+class Fact:
+    """A fact of the trade that a person reads (what mesotherapy is, its steps...)."""
+
+    text: str = attrs.field(validator=_text)
+    source: str = attrs.field(validator=_source_key)
+    items: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+
+def _every_area(field: str) -> Any:
+    def convert(value: Mapping[Area, Any]) -> FrozenMap[Area, Any]:
+        missing = [area.value for area in Area if area not in value]
+        if missing:
+            msg = "missing, expected an entry for every area"
+            raise RuleInvalid(msg, key=f"{field}.{missing[0]}")
+        return _frozen_map({area: value[area] for area in Area})
+
+    return convert
+
+
+def _version(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.+_-]*", value):
+        msg = f"expected a version such as '2026.1', got {value!r}"
+        raise RuleInvalid(msg, key=attribute.name)
+
+
+SCHEMA = 1
+"""The version of the rule file format this library reads."""
+
+
+def _schema(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value != SCHEMA:
+        raise RuleInvalid(f"expected {SCHEMA}, got {value}", key=attribute.name)
+
+
+@attrs.frozen(kw_only=True)
+class RuleSet:
+    """The versioned clinical rules: protocols, contraindications, aftercare, results.
+
+    Build one with `default_rules` or `load_rules`; every number carries the key of an
+    entry of ``sources``.
+
+    >>> rules = default_rules()
+    >>> rules.protocols[Area.FACE].sessions
+    Bounds(min=3, max=6, default=4, source='article')
+    >>> str(rules.contraindications.medications["isotretinoin"].duration)
+    'P6M'
+    """
+
+    name: str = attrs.field(validator=_text)
+    version: str = attrs.field(validator=_version)
+    schema: int = attrs.field(default=SCHEMA, validator=_schema)
+    description: str = ""
+    sources: Mapping[str, Source] = attrs.field(converter=_frozen_map)
+    areas: Mapping[Area, AreaRule] = attrs.field(converter=_every_area("areas"))
+    protocols: Mapping[Area, Protocol] = attrs.field(converter=_every_area("protocols"))
+    formula: Formula
+    contraindications: Contraindications
+    precare: Mapping[str, PrecareRule] = attrs.field(converter=_frozen_map)
+    aftercare: Mapping[str, AftercareRule] = attrs.field(converter=_frozen_map)
+    side_effects: Mapping[str, SideEffect] = attrs.field(converter=_frozen_map)
+    results: Mapping[str, ResultMilestone] = attrs.field(converter=_frozen_map)
+    facts: Mapping[str, Fact] = attrs.field(converter=_frozen_map)
+
+    def __attrs_post_init__(self) -> None:
+        for key, source in self.cited_sources():
+            if source not in self.sources:
+                known = ", ".join(sorted(self.sources)) or "none"
+                msg = f"unknown source {source!r}, expected one of {known}"
+                raise RuleInvalid(msg, key=key)
+
+    def __repr__(self) -> str:
+        return f"<RuleSet {self.name!r} version {self.version!r}>"
+
+    def cited_sources(self) -> Iterator[tuple[str, str]]:
+        """Every ``(key path, source key)`` that the rules cite."""
+        for path, value in _walk(self):
+            if path.endswith((".source", "_source")) and isinstance(value, str):
+                yield path, value
+
+
+def _walk(obj: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if attrs.has(type(obj)):
+        for field in attrs.fields(type(obj)):
+            yield from _walk(getattr(obj, field.name), f"{path}.{field.name}".lstrip("."))
+    elif isinstance(obj, Mapping):
+        for key, value in obj.items():
+            yield from _walk(value, f"{path}.{key}")
+    else:
+        yield path, obj
+
+
+def default_rules() -> RuleSet:
+    """The rule set the library ships, built from the source article's numbers.
+
+    It is read once and cached; the object is immutable, so sharing it is safe.
+    """
+    from ._rules_io import load_default  # noqa: PLC0415 - the loader needs this module first
+
+    return load_default()

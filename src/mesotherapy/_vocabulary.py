@@ -1,0 +1,57 @@
+"""The codes a rule set defines, checked against what a caller passes in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ._errors import ClientError, UnknownCodeError
+from ._model import Area, Client
+from ._rules import RuleSet
+
+__all__ = ["check_codes", "parse_areas"]
+
+
+def parse_areas(areas: Iterable[Area | str] | str) -> tuple[Area, ...]:
+    """The requested areas, parsed, without repeats, in the order of `Area`.
+
+    >>> parse_areas(["neck", "face", "face"])
+    (<Area.FACE: 'face'>, <Area.NECK: 'neck'>)
+
+    Raises:
+        ClientError: no area was given.
+        UnknownCodeError: an area is unknown.
+    """
+    if isinstance(areas, str):
+        areas = [part for part in areas.split(",") if part.strip()]
+    try:
+        chosen = {Area.parse(area, field="areas") for area in areas}
+    except TypeError:
+        msg = f"areas: expected a list of areas, got a {type(areas).__name__}"
+        raise ClientError(msg) from None
+    if not chosen:
+        choices = ", ".join(area.value for area in Area)
+        msg = f"areas: expected at least one area ({choices}), got none"
+        raise ClientError(msg)
+    return tuple(area for area in Area if area in chosen)
+
+
+def check_codes(client: Client, rules: RuleSet) -> None:
+    """Refuse a client whose facts use a code the rule set does not define.
+
+    Raises:
+        UnknownCodeError: naming the field, the code, and the codes the rules define.
+    """
+    table = rules.contraindications
+    _known("conditions", client.conditions, table.conditions)
+    _known("medications", {m.code for m in client.medications}, table.medications)
+    _known("skin_findings", {f.code for f in client.skin_findings}, table.skin_findings)
+    _known("treatments", {t.kind for t in client.treatments}, table.treatments)
+
+
+def _known(field: str, codes: Iterable[str], known: Iterable[str]) -> None:
+    defined = set(known)
+    unknown = sorted(set(codes) - defined)
+    if unknown:
+        choices = ", ".join(sorted(defined)) or "none"
+        msg = f"{field}: unknown code {unknown[0]!r} for rules that define {choices}"
+        raise UnknownCodeError(msg)

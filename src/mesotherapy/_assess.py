@@ -23,17 +23,17 @@ class Candidacy(enum.StrEnum):
     """The outcome of an assessment, from best to worst."""
 
     ELIGIBLE = "eligible"
-    """A candidate: plan freely."""
+    """A candidate, to plan freely."""
     REVIEW = "review"
     """A clinician must review before planning."""
     DEFERRED = "deferred"
-    """Not yet: until the date a finding lifts, or until a clinician confirms healing."""
+    """Not yet, until the date a finding lifts or until a clinician confirms healing."""
     INELIGIBLE = "ineligible"
     """Not a candidate."""
 
     @property
     def rank(self) -> int:
-        """0 for eligible up to 3 for ineligible: the larger, the worse."""
+        """The rank from 0 (eligible) to 3 (ineligible), larger being worse."""
         return list(Candidacy).index(self)
 
 
@@ -86,6 +86,10 @@ class RulesRef:
     version: str
 
 
+def _frozen_status(value: Mapping[Area, Candidacy]) -> FrozenMap[Area, Candidacy]:
+    return FrozenMap(value)
+
+
 @attrs.frozen(kw_only=True)
 class Assessment:
     """The answer of `assess`: a status, every finding behind it, the earliest start.
@@ -102,13 +106,13 @@ class Assessment:
     earliest_start: pendulum.Date | None
     on: pendulum.Date
     areas: tuple[Area, ...]
-    area_status: Mapping[Area, Candidacy] = attrs.field(converter=FrozenMap)
+    area_status: Mapping[Area, Candidacy] = attrs.field(converter=_frozen_status)
     rules: RulesRef
     client_id: str | None = attrs.field(default=None, repr=False)
 
     @property
     def is_candidate(self) -> bool:
-        """Whether a plan may be made: eligible, or after a clinician's review."""
+        """Whether a plan may be made, which is so when eligible or after a clinician's review."""
         return self.status in (Candidacy.ELIGIBLE, Candidacy.REVIEW)
 
     def explain(self) -> str:
@@ -123,8 +127,10 @@ class Assessment:
         """
         start = self.earliest_start.isoformat() if self.earliest_start else "none"
         lines = [
-            f"Status: {self.status.value} (rules {self.rules.name} {self.rules.version}, "
-            f"assessed {self.on.isoformat()})",
+            (
+                f"Status: {self.status.value} (rules {self.rules.name} {self.rules.version}, "
+                f"assessed {self.on.isoformat()})"
+            ),
             f"Areas: {', '.join(area.value for area in self.areas)}",
             f"Earliest start: {start}",
         ]
@@ -183,13 +189,14 @@ def assess(
     chosen = parse_areas(areas)
     day = parse_date(on, field="on")
     if client.birth_date > day:
-        msg = f"birth_date: expected a date on or before {day.isoformat()}, got {client.birth_date.isoformat()}"
+        msg = (
+            f"birth_date: expected a date on or before {day.isoformat()}, "
+            f"got {client.birth_date.isoformat()}"
+        )
         raise ClientError(msg)
     check_codes(client, rules)
     findings = tuple(sorted(_findings(client, chosen, day, rules), key=Finding.sort_key))
-    area_status = {
-        area: _worst(f for f in findings if f.area in (None, area)) for area in chosen
-    }
+    area_status = {area: _worst(f for f in findings if f.area in (None, area)) for area in chosen}
     status = _worst(findings)
     return Assessment(
         status=status,
@@ -296,8 +303,9 @@ def _unaddressed_concerns(
 ) -> Iterator[Finding]:
     addressed = {concern for area in areas for concern in rules.areas[area].addresses}
     for concern in sorted(client.concerns - addressed):
-        by = [area.value for area in Area if concern in rules.areas[area].addresses]
-        hint = f"; it is addressed by {', '.join(by)}" if by else "; no area addresses it"
+        by = [area for area in Area if concern in rules.areas[area].addresses]
+        names = ", ".join(area.value for area in by)
+        hint = f"; it is addressed by {names}" if by else "; no area addresses it"
         yield Finding(
             code="concern_not_addressed",
             severity=Severity.NOTE,

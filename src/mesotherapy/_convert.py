@@ -9,7 +9,12 @@ from typing import Any
 
 import cattrs
 import pendulum
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
 
 from ._errors import MesotherapyError
 from ._model import _Code
@@ -18,7 +23,7 @@ from ._time import Span, parse_date
 __all__ = ["converter", "problems"]
 
 
-class _Invalid(ValueError):
+class _InvalidValueError(ValueError):
     """A scalar of the wrong type or form, with the value and what was expected."""
 
 
@@ -26,7 +31,7 @@ def _strict(kind: type, expected: str) -> Callable[[Any, type], Any]:
     def structure(value: Any, _: type) -> Any:
         # TOML and JSON give exact types; a bool is not a number and a number is not text.
         if type(value) is not kind:
-            raise _Invalid(f"expected {expected}, got {value!r}")
+            raise _InvalidValueError(f"expected {expected}, got {value!r}")
         return value
 
     return structure
@@ -41,7 +46,7 @@ def _enum(value: Any, cls: type[enum.Enum]) -> Any:
         return cls(value)
     except ValueError:
         choices = ", ".join(str(member.value) for member in cls)
-        raise _Invalid(f"expected one of {choices}, got {value!r}") from None
+        raise _InvalidValueError(f"expected one of {choices}, got {value!r}") from None
 
 
 def _span(value: Any, _: type) -> Span:
@@ -67,7 +72,11 @@ def converter() -> cattrs.Converter:
     conv.register_unstructure_hook(Span, str)
     conv.register_structure_hook(pendulum.Date, _date)
     conv.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
-    conv.register_unstructure_hook(frozenset, lambda s: sorted(conv.unstructure(v) for v in s))
+    # Sets become sorted lists: TOML and JSON have no sets, and sorting makes output stable.
+    conv.register_unstructure_hook_func(
+        lambda t: t is frozenset or getattr(t, "__origin__", None) is frozenset,
+        lambda s: sorted(conv.unstructure(v) for v in s),
+    )
     return conv
 
 
@@ -76,7 +85,7 @@ def problems(error: BaseException, path: str = "") -> Iterator[str]:
     if isinstance(error, IterableValidationError | ClassValidationError):
         with_notes, without = error.group_exceptions()
         for inner, note in with_notes:
-            name = note.name if isinstance(error, ClassValidationError) else note.index
+            name = note.name if isinstance(note, AttributeValidationNote) else note.index
             yield from problems(inner, _join(path, name))
         for inner in without:
             yield from problems(inner, path)
@@ -89,8 +98,8 @@ def problems(error: BaseException, path: str = "") -> Iterator[str]:
     elif isinstance(error, AttributeError | TypeError) and not isinstance(error, MesotherapyError):
         yield f"{path or 'the document'}: expected a table (a mapping), got another type"
     else:
-        key = getattr(error, "key", None)
-        yield f"{_join(path, key) if key else path or 'the document'}: {error}"
+        where: str | None = getattr(error, "key", None)
+        yield f"{_join(path, where) if where else path or 'the document'}: {error}"
 
 
 def _join(path: str, name: object) -> str:

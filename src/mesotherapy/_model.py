@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as _dt
+import datetime as dt
 import enum
 import re
 from collections.abc import Iterable, Mapping
@@ -81,11 +81,8 @@ def _code(value: Any, *, field: str) -> str:
     return value
 
 
-def _codes(field: str) -> Any:
-    def convert(values: Any) -> frozenset[str]:
-        return frozenset(_code(value, field=field) for value in _iterable(values, field=field))
-
-    return convert
+def _codes(values: Any, field: str) -> frozenset[str]:
+    return frozenset(_code(value, field=field) for value in _iterable(values, field=field))
 
 
 def _iterable(values: Any, *, field: str) -> Iterable[Any]:
@@ -95,11 +92,34 @@ def _iterable(values: Any, *, field: str) -> Iterable[Any]:
     return values
 
 
-def _optional_date(field: str) -> Any:
-    def convert(value: Any) -> pendulum.Date | None:
-        return None if value is None else parse_date(value, field=field)
+# Converters are named functions, one a field, so that each error names its field and
+# the type checker sees each converter's input and output.
+def _medication_code(value: Any) -> str:
+    return _code(value, field="medications.code")
 
-    return convert
+
+def _last_taken(value: Any) -> pendulum.Date | None:
+    return None if value is None else parse_date(value, field="medications.last_taken")
+
+
+def _treatment_kind(value: Any) -> str:
+    return _code(value, field="treatments.kind")
+
+
+def _treatment_area(value: Any) -> Area:
+    return Area.parse(value, field="treatments.area")
+
+
+def _treatment_on(value: Any) -> pendulum.Date:
+    return parse_date(value, field="treatments.on")
+
+
+def _finding_area(value: Any) -> Area:
+    return Area.parse(value, field="skin_findings")
+
+
+def _finding_code(value: Any) -> str:
+    return _code(value, field="skin_findings")
 
 
 @attrs.frozen
@@ -112,10 +132,8 @@ class Medication:
     Date(2026, 9, 1)
     """
 
-    code: str = attrs.field(converter=lambda v: _code(v, field="medications.code"))
-    last_taken: pendulum.Date | None = attrs.field(
-        default=None, converter=_optional_date("medications.last_taken")
-    )
+    code: str = attrs.field(converter=_medication_code)
+    last_taken: pendulum.Date | None = attrs.field(default=None, converter=_last_taken)
 
 
 @attrs.frozen
@@ -126,17 +144,17 @@ class PriorTreatment:
     <Area.FACE: 'face'>
     """
 
-    kind: str = attrs.field(converter=lambda v: _code(v, field="treatments.kind"))
-    area: Area = attrs.field(converter=lambda v: Area.parse(v, field="treatments.area"))
-    on: pendulum.Date = attrs.field(converter=lambda v: parse_date(v, field="treatments.on"))
+    kind: str = attrs.field(converter=_treatment_kind)
+    area: Area = attrs.field(converter=_treatment_area)
+    on: pendulum.Date = attrs.field(converter=_treatment_on)
 
 
 @attrs.frozen
 class SkinFinding:
     """What the clinician saw on the skin of one area (``active_herpes`` on the face)."""
 
-    area: Area = attrs.field(converter=lambda v: Area.parse(v, field="skin_findings"))
-    code: str = attrs.field(converter=lambda v: _code(v, field="skin_findings"))
+    area: Area = attrs.field(converter=_finding_area)
+    code: str = attrs.field(converter=_finding_code)
 
 
 def _medications(values: Any) -> frozenset[Medication]:
@@ -178,7 +196,7 @@ def _from_mapping(cls: type[_T], value: Any, field: str) -> _T:
     if not isinstance(value, Mapping):
         msg = f"{field}: expected an object, got a {type(value).__name__}"
         raise ClientError(msg)
-    fields = attrs.fields(cls)  # type: ignore[misc]
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
     names = {a.name for a in fields}
     extra = sorted(str(key) for key in set(value) - names)
     if extra:
@@ -195,14 +213,27 @@ def _birth_date(value: Any) -> pendulum.Date:
     return parse_date(value, field="birth_date")
 
 
-def _flag(field: str) -> Any:
-    def convert(value: Any) -> bool:
-        if not isinstance(value, bool):
-            msg = f"{field}: expected true or false, got {value!r}"
-            raise ClientError(msg)
-        return value
+def _flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        msg = f"{field}: expected true or false, got {value!r}"
+        raise ClientError(msg)
+    return value
 
-    return convert
+
+def _pregnant(value: Any) -> bool:
+    return _flag(value, "pregnant")
+
+
+def _breastfeeding(value: Any) -> bool:
+    return _flag(value, "breastfeeding")
+
+
+def _conditions(values: Any) -> frozenset[str]:
+    return _codes(values, "conditions")
+
+
+def _allergies(values: Any) -> frozenset[str]:
+    return _codes(values, "allergies")
 
 
 def _client_id(value: Any) -> str | None:
@@ -230,16 +261,16 @@ class Client:
 
     id: str | None = attrs.field(default=None, repr=False, converter=_client_id)
     birth_date: pendulum.Date = attrs.field(converter=_birth_date)
-    pregnant: bool = attrs.field(default=False, converter=_flag("pregnant"))
-    breastfeeding: bool = attrs.field(default=False, converter=_flag("breastfeeding"))
-    conditions: frozenset[str] = attrs.field(default=(), converter=_codes("conditions"))
-    allergies: frozenset[str] = attrs.field(default=(), converter=_codes("allergies"))
+    pregnant: bool = attrs.field(default=False, converter=_pregnant)
+    breastfeeding: bool = attrs.field(default=False, converter=_breastfeeding)
+    conditions: frozenset[str] = attrs.field(default=(), converter=_conditions)
+    allergies: frozenset[str] = attrs.field(default=(), converter=_allergies)
     medications: frozenset[Medication] = attrs.field(default=(), converter=_medications)
     skin_findings: frozenset[SkinFinding] = attrs.field(default=(), converter=_skin_findings)
     treatments: frozenset[PriorTreatment] = attrs.field(default=(), converter=_treatments)
     concerns: frozenset[Concern] = attrs.field(default=(), converter=_concerns)
 
-    def age_on(self, day: _dt.date) -> int:
+    def age_on(self, day: dt.date) -> int:
         """The client's age in whole years on *day*."""
         before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
         return day.year - self.birth_date.year - before_birthday

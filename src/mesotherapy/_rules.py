@@ -25,8 +25,8 @@ __all__ = [
     "PrecareRule",
     "Protocol",
     "ResultMilestone",
-    "RuleInvalid",
     "RuleSet",
+    "RuleValueError",
     "Severity",
     "SideEffect",
     "Source",
@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 
-class RuleInvalid(ValueError):
+class RuleValueError(ValueError):
     """A value inside a rule set breaks a rule; ``key`` is where, relative to its table."""
 
     def __init__(self, message: str, *, key: str | None = None) -> None:
@@ -66,7 +66,7 @@ class AftercareKind(enum.StrEnum):
 
 def _text(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not value.strip():
-        raise RuleInvalid("expected non-empty text, got ''", key=attribute.name)
+        raise RuleValueError("expected non-empty text, got ''", key=attribute.name)
 
 
 _SOURCE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -75,7 +75,7 @@ _SOURCE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 def _source_key(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not _SOURCE_KEY.match(value):
         msg = f"expected the key of an entry of [sources] in lower_snake_case, got {value!r}"
-        raise RuleInvalid(msg, key=attribute.name)
+        raise RuleValueError(msg, key=attribute.name)
 
 
 def _frozen_map(value: Mapping[Any, Any]) -> FrozenMap[Any, Any]:
@@ -110,12 +110,12 @@ class Bounds:
 
     def __attrs_post_init__(self) -> None:
         if self.min < 0:
-            raise RuleInvalid(f"expected 0 or more, got {self.min}", key="min")
+            raise RuleValueError(f"expected 0 or more, got {self.min}", key="min")
         if self.max < self.min:
-            raise RuleInvalid(f"expected at least min ({self.min}), got {self.max}", key="max")
+            raise RuleValueError(f"expected at least min ({self.min}), got {self.max}", key="max")
         if not self.min <= self.default <= self.max:
             msg = f"expected a value from min ({self.min}) to max ({self.max}), got {self.default}"
-            raise RuleInvalid(msg, key="default")
+            raise RuleValueError(msg, key="default")
 
     def contains(self, value: int) -> bool:
         """Whether *value* lies within ``min`` and ``max``, both included."""
@@ -132,7 +132,7 @@ class SpanBounds:
 
     def __attrs_post_init__(self) -> None:
         if self.max < self.min:
-            raise RuleInvalid(f"expected at least min ({self.min}), got {self.max}", key="max")
+            raise RuleValueError(f"expected at least min ({self.min}), got {self.max}", key="max")
 
     def contains(self, span: Span) -> bool:
         """Whether *span* lies within ``min`` and ``max``, both included."""
@@ -155,7 +155,9 @@ class Protocol:
     def __attrs_post_init__(self) -> None:
         for name in ("sessions", "interval_days", "session_minutes", "maintenance_months"):
             if getattr(self, name).min < 1:
-                raise RuleInvalid(f"expected 1 or more, got {getattr(self, name).min}", key=name + ".min")
+                raise RuleValueError(
+                    f"expected 1 or more, got {getattr(self, name).min}", key=name + ".min"
+                )
 
 
 @attrs.frozen(kw_only=True)
@@ -197,12 +199,14 @@ class Contraindication:
 
     def __attrs_post_init__(self) -> None:
         if self.severity is Severity.TIME_BOUND and self.duration is None:
-            raise RuleInvalid("a time_bound rule needs a duration, got none", key="duration")
+            raise RuleValueError("a time_bound rule needs a duration, got none", key="duration")
         if self.duration is not None and not self.duration.is_calendar_only:
             msg = f"expected a duration in years, months, weeks or days, got {self.duration}"
-            raise RuleInvalid(msg, key="duration")
+            raise RuleValueError(msg, key="duration")
         if self.areas is not None and not self.areas:
-            raise RuleInvalid("expected at least one area, or no key for every area", key="areas")
+            raise RuleValueError(
+                "expected at least one area, or no key for every area", key="areas"
+            )
 
     def applies_to(self, area: Area) -> bool:
         """Whether the rule concerns *area*."""
@@ -217,7 +221,7 @@ def _client_facts(value: Mapping[str, Contraindication]) -> FrozenMap[str, Contr
     for key in value:
         if key not in CLIENT_FACTS:
             msg = f"unknown client fact {key!r}, expected one of {', '.join(CLIENT_FACTS)}"
-            raise RuleInvalid(msg, key=f"client.{key}")
+            raise RuleValueError(msg, key=f"client.{key}")
     return _frozen_map(value)
 
 
@@ -234,12 +238,14 @@ class Contraindications:
     def __attrs_post_init__(self) -> None:
         minor = self.client.get("minor")
         if minor is not None and minor.duration is None:
-            raise RuleInvalid("the minor rule needs a duration (the age, e.g. P18Y)", key="client.minor.duration")
+            raise RuleValueError(
+                "the minor rule needs a duration (the age, e.g. P18Y)", key="client.minor.duration"
+            )
         for table in ("medications", "treatments"):
             for code, rule in getattr(self, table).items():
                 if rule.severity is Severity.SITE:
                     msg = f"expected a severity other than site for a {table[:-1]}, got 'site'"
-                    raise RuleInvalid(msg, key=f"{table}.{code}.severity")
+                    raise RuleValueError(msg, key=f"{table}.{code}.severity")
 
     def tables(self) -> Iterator[tuple[str, Mapping[str, Contraindication]]]:
         """Each kind with its rules, in a fixed order."""
@@ -276,13 +282,13 @@ class AftercareRule:
     def __attrs_post_init__(self) -> None:
         if self.duration.has_calendar_units:
             msg = f"expected elapsed time (weeks, days, hours), got {self.duration}"
-            raise RuleInvalid(msg, key="duration")
+            raise RuleValueError(msg, key="duration")
         if self.published is not None and not self.published.contains(self.duration):
             msg = (
                 f"expected a duration within the published range {self.published.min} to "
                 f"{self.published.max}, got {self.duration}"
             )
-            raise RuleInvalid(msg, key="duration")
+            raise RuleValueError(msg, key="duration")
 
 
 @attrs.frozen(kw_only=True)
@@ -301,7 +307,7 @@ _ANCHOR = re.compile(r"^(?:session:(?P<session>[1-9]\d*)|series_end)$")
 def _anchor(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not _ANCHOR.match(value):
         msg = f"expected 'session:N' (N from 1) or 'series_end', got {value!r}"
-        raise RuleInvalid(msg, key=attribute.name)
+        raise RuleValueError(msg, key=attribute.name)
 
 
 @attrs.frozen(kw_only=True)
@@ -331,21 +337,26 @@ class Fact:
     items: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
 
-def _every_area(field: str) -> Any:
-    def convert(value: Mapping[Area, Any]) -> FrozenMap[Area, Any]:
-        missing = [area.value for area in Area if area not in value]
-        if missing:
-            msg = "missing, expected an entry for every area"
-            raise RuleInvalid(msg, key=f"{field}.{missing[0]}")
-        return _frozen_map({area: value[area] for area in Area})
+def _every_area(value: Mapping[Area, Any], field: str) -> FrozenMap[Area, Any]:
+    missing = [area.value for area in Area if area not in value]
+    if missing:
+        msg = "missing, expected an entry for every area"
+        raise RuleValueError(msg, key=f"{field}.{missing[0]}")
+    return _frozen_map({area: value[area] for area in Area})
 
-    return convert
+
+def _area_rules(value: Mapping[Area, AreaRule]) -> FrozenMap[Area, AreaRule]:
+    return _every_area(value, "areas")
+
+
+def _protocols(value: Mapping[Area, Protocol]) -> FrozenMap[Area, Protocol]:
+    return _every_area(value, "protocols")
 
 
 def _version(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.+_-]*", value):
         msg = f"expected a version such as '2026.1', got {value!r}"
-        raise RuleInvalid(msg, key=attribute.name)
+        raise RuleValueError(msg, key=attribute.name)
 
 
 SCHEMA = 1
@@ -354,7 +365,7 @@ SCHEMA = 1
 
 def _schema(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     if value != SCHEMA:
-        raise RuleInvalid(f"expected {SCHEMA}, got {value}", key=attribute.name)
+        raise RuleValueError(f"expected {SCHEMA}, got {value}", key=attribute.name)
 
 
 @attrs.frozen(kw_only=True)
@@ -376,8 +387,8 @@ class RuleSet:
     schema: int = attrs.field(default=SCHEMA, validator=_schema)
     description: str = ""
     sources: Mapping[str, Source] = attrs.field(converter=_frozen_map)
-    areas: Mapping[Area, AreaRule] = attrs.field(converter=_every_area("areas"))
-    protocols: Mapping[Area, Protocol] = attrs.field(converter=_every_area("protocols"))
+    areas: Mapping[Area, AreaRule] = attrs.field(converter=_area_rules)
+    protocols: Mapping[Area, Protocol] = attrs.field(converter=_protocols)
     formula: Formula
     contraindications: Contraindications
     precare: Mapping[str, PrecareRule] = attrs.field(converter=_frozen_map)
@@ -391,7 +402,7 @@ class RuleSet:
             if source not in self.sources:
                 known = ", ".join(sorted(self.sources)) or "none"
                 msg = f"unknown source {source!r}, expected one of {known}"
-                raise RuleInvalid(msg, key=key)
+                raise RuleValueError(msg, key=key)
 
     def __repr__(self) -> str:
         return f"<RuleSet {self.name!r} version {self.version!r}>"

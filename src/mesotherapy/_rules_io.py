@@ -30,7 +30,7 @@ def load_default() -> RuleSet:
 
 
 def load_rules(path: str | os.PathLike[str], *, base: RuleSet | None = None) -> RuleSet:
-    """Load a rule file (TOML), validating every key.
+    r"""Load a rule file (TOML), validating every key.
 
     A file that starts with ``extends = "default"``, or one loaded with a *base*, holds only
     the keys it changes; they are merged into the base (tables key by key, lists whole).
@@ -39,8 +39,8 @@ def load_rules(path: str | os.PathLike[str], *, base: RuleSet | None = None) -> 
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "clinic.toml"
-    >>> _ = path.write_text('extends = "default"\\nname = "Clinic"\\nversion = "1"\\n'
-    ...                     '[aftercare.makeup]\\nduration = "PT48H"\\n')
+    >>> _ = path.write_text('extends = "default"\nname = "Clinic"\nversion = "1"\n'
+    ...                     '[aftercare.makeup]\nduration = "PT48H"\n')
     >>> str(load_rules(path).aftercare["makeup"].duration)
     'PT48H'
 
@@ -83,7 +83,8 @@ def rules_from_dict(
 
 def rules_to_dict(rules: RuleSet) -> dict[str, Any]:
     """The rule set as plain data, shaped as the rule file (no ``None`` values)."""
-    return _drop_none(converter().unstructure(rules))
+    data: dict[str, Any] = _drop_none(converter().unstructure(rules))
+    return data
 
 
 def dump_rules(rules: RuleSet) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as _dt
+import datetime as dt
 import re
 from typing import Any
 
@@ -71,7 +71,9 @@ class Span:
             if value
         )
         time = "".join(
-            f"{value}{letter}" for value, letter in ((self.hours, "H"), (self.minutes, "M")) if value
+            f"{value}{letter}"
+            for value, letter in ((self.hours, "H"), (self.minutes, "M"))
+            if value
         )
         text = "P" + date + ("T" + time if time else "")
         return text if text != "P" else "PT0H"
@@ -88,18 +90,14 @@ class Span:
 
     def after(self, date: pendulum.Date) -> pendulum.Date:
         """The calendar date this span after *date* (month ends clamped)."""
-        return date.add(
-            years=self.years, months=self.months, weeks=self.weeks, days=self.days
-        )
+        return date.add(years=self.years, months=self.months, weeks=self.weeks, days=self.days)
 
     def before(self, date: pendulum.Date) -> pendulum.Date:
         """The calendar date this span before *date* (month ends clamped)."""
-        return date.subtract(
-            years=self.years, months=self.months, weeks=self.weeks, days=self.days
-        )
+        return date.subtract(years=self.years, months=self.months, weeks=self.weeks, days=self.days)
 
-    def elapsed(self) -> _dt.timedelta:
-        """The span as elapsed time; weeks and days count as 7 × 24 and 24 real hours.
+    def elapsed(self) -> dt.timedelta:
+        """The span as elapsed time; weeks and days count as 7 x 24 and 24 real hours.
 
         Raises:
             InvalidTimeError: the span has years or months, which have no fixed length.
@@ -107,7 +105,7 @@ class Span:
         if self.has_calendar_units:
             msg = f"a span of years or months has no fixed elapsed length, got {self}"
             raise InvalidTimeError(msg)
-        return _dt.timedelta(
+        return dt.timedelta(
             weeks=self.weeks, days=self.days, hours=self.hours, minutes=self.minutes
         )
 
@@ -131,14 +129,14 @@ def parse_date(value: Any, *, field: str) -> pendulum.Date:
     Raises:
         InvalidTimeError: naming *field*, when *value* is not a date.
     """
-    if isinstance(value, _dt.datetime):
+    if isinstance(value, dt.datetime):
         msg = f"{field}: expected a date (YYYY-MM-DD), got a date and time {value.isoformat()!r}"
         raise InvalidTimeError(msg)
-    if isinstance(value, _dt.date):
+    if isinstance(value, dt.date):
         return pendulum.date(value.year, value.month, value.day)
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         try:
-            parsed = _dt.date.fromisoformat(value)
+            parsed = dt.date.fromisoformat(value)
         except ValueError:
             pass
         else:

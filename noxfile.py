@@ -1,0 +1,102 @@
+"""Every check of the project, one session each: ``nox`` runs the default set."""
+
+from __future__ import annotations
+
+import os
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["tests", "coverage", "lint", "typecheck", "docs"]
+
+PYTHONS = ["3.11", "3.12", "3.13"]
+DEV = nox.project.load_toml("pyproject.toml")["dependency-groups"]
+
+
+def _group(name: str) -> list[str]:
+    """The requirements of a dependency group, with its includes flattened."""
+    out: list[str] = []
+    for item in DEV[name]:
+        out += _group(item["include-group"]) if isinstance(item, dict) else [item]
+    return out
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """The test suite and the doctests, against the installed package, with coverage."""
+    session.install(".", *_group("tests"))
+    env = {"COVERAGE_FILE": f".coverage.{session.python}"}
+    session.run("coverage", "run", "-m", "pytest", "tests", *session.posargs, env=env)
+    session.run(
+        "coverage",
+        "run",
+        "-m",
+        "pytest",
+        "--doctest-modules",
+        "--pyargs",
+        "mesotherapy",
+        "--ignore-glob=*__main__.py",
+        env={**env, "COVERAGE_FILE": f".coverage.{session.python}.doc"},
+    )
+
+
+@nox.session
+def coverage(session: nox.Session) -> None:
+    """Combine the coverage of every test run and hold the floor."""
+    session.install("coverage[toml]>=7.5")
+    session.run("coverage", "combine", success_codes=[0, 1])
+    session.run("coverage", "report")
+
+
+@nox.session
+def thorough(session: nox.Session) -> None:
+    """The property-based tests in the thorough profile (10 000 examples a property)."""
+    session.install(".", *_group("tests"))
+    env = {"MESOTHERAPY_HYPOTHESIS_PROFILE": "thorough"}
+    session.run("pytest", "tests", "-k", "propert or state", *session.posargs, env=env)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff: the rules, then the format."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """Mypy --strict over the library, its tests and this file."""
+    session.install("-e", ".", *_group("typecheck"), "nox")
+    session.run("mypy")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the docs with warnings as errors, and run their examples."""
+    session.install(".", *_group("docs"))
+    for builder in ("html", "doctest"):
+        session.run(
+            "sphinx-build",
+            "-W",
+            "--keep-going",
+            "-n",
+            "-q",
+            "-b",
+            builder,
+            "docs",
+            f"docs/_build/{builder}",
+        )
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: the example client on the shipped rules."""
+    session.install(".")
+    session.run("mesotherapy", "demo")
+
+
+if os.environ.get("CI"):
+    # CI must fail, not skip, when one of the supported Pythons is missing.
+    nox.options.error_on_missing_interpreters = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+from pathlib import Path
 
 project = "mesotherapy"
 author = "The mesotherapy developers"
@@ -34,7 +35,10 @@ nitpick_ignore_regex = [
 ]
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 
-doctest_global_setup = "import mesotherapy as meso"
+# The examples read files beside the pages, such as `examples/clinic-rules.toml`.
+doctest_global_setup = (
+    f"import os; os.chdir({str(Path(__file__).parent)!r}); import mesotherapy as meso"
+)
 # The docstrings' examples run under pytest (`nox -s tests`); here, only the pages' own.
 doctest_test_doctest_blocks = ""
 

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import ClientError
+from ._errors import ClientError, RuleSetError
 from ._frozen import FrozenMap
 from ._model import Area, Client
 from ._rules import Contraindication, RuleSet, Severity, default_rules
@@ -180,12 +180,19 @@ def assess(
     (<Candidacy.DEFERRED: 'deferred'>, Date(2027, 3, 1))
 
     Raises:
-        ClientError: *areas* is empty, or the birth date is after *on*.
+        ClientError: *client* is no `Client`, *areas* is empty, or the birth date is
+            after *on*.
+        RuleSetError: *rules* is no `RuleSet`.
         UnknownCodeError: an area, condition, medication, skin finding or treatment that
             the rule set does not define.
         InvalidTimeError: *on* is not a date.
     """
     rules = default_rules() if rules is None else rules
+    # Callers without a type checker pass dicts and names; refuse them with our errors.
+    if problem := _wrong_type(client, Client, "client", "Client.from_dict"):
+        raise ClientError(problem)
+    if problem := _wrong_type(rules, RuleSet, "rules", "load_rules"):
+        raise RuleSetError([problem])
     chosen = parse_areas(areas)
     day = parse_date(on, field="on")
     if client.birth_date > day:
@@ -208,6 +215,12 @@ def assess(
         rules=RulesRef(rules.name, rules.version),
         client_id=client.id,
     )
+
+
+def _wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:
+    if isinstance(value, kind):
+        return None
+    return f"{field}: expected a {kind.__name__} (see {hint}), got a {type(value).__name__}"
 
 
 def _worst(findings: Iterable[Finding]) -> Candidacy:

@@ -180,10 +180,18 @@ def _skin_findings(values: Any) -> frozenset[SkinFinding]:
             for area, codes in values.items()
             for code in _iterable(codes, field=f"skin_findings.{area}")
         )
-    return frozenset(
-        value if isinstance(value, SkinFinding) else SkinFinding(*value)
-        for value in _iterable(values, field="skin_findings")
-    )
+    return frozenset(_skin_finding(value) for value in _iterable(values, field="skin_findings"))
+
+
+def _skin_finding(value: Any) -> SkinFinding:
+    if isinstance(value, SkinFinding):
+        return value
+    if isinstance(value, Mapping):
+        return _from_mapping(SkinFinding, value, "skin_findings")
+    if isinstance(value, list | tuple) and len(value) == 2:  # an (area, code) pair
+        return SkinFinding(*value)
+    msg = f"skin_findings: expected an (area, code) pair or an object, got {value!r}"
+    raise ClientError(msg)
 
 
 def _concerns(values: Any) -> frozenset[Concern]:
@@ -194,7 +202,9 @@ def _concerns(values: Any) -> frozenset[Concern]:
 
 def _from_mapping(cls: type[_T], value: Any, field: str) -> _T:
     if not isinstance(value, Mapping):
-        msg = f"{field}: expected an object, got a {type(value).__name__}"
+        # The whole client is described by its type only: its repr could hold the id.
+        shown = f"a {type(value).__name__}" if field == "client" else repr(value)
+        msg = f"{field}: expected an object, got {shown}"
         raise ClientError(msg)
     fields = attrs.fields(cls)  # type: ignore[arg-type]
     names = {a.name for a in fields}
@@ -271,9 +281,18 @@ class Client:
     concerns: frozenset[Concern] = attrs.field(default=(), converter=_concerns)
 
     def age_on(self, day: dt.date) -> int:
-        """The client's age in whole years on *day*."""
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        """The client's age in whole years on *day*.
+
+        A birthday on 29 February falls on 28 February in other years, as pendulum clamps
+        month ends, so that ages agree with the rules' calendar spans (``P18Y``).
+
+        >>> Client(birth_date="2008-02-29").age_on(pendulum.date(2026, 2, 28))
+        18
+        """
+        years = day.year - self.birth_date.year
+        if self.birth_date.add(years=years) > day:
+            years -= 1
+        return years
 
     @classmethod
     def from_dict(cls, data: Any) -> Client:

@@ -15,6 +15,7 @@ from cattrs.errors import BaseValidationError
 
 from ._convert import converter, problems
 from ._errors import RuleSetError
+from ._model import Area
 from ._rules import RuleSet
 
 __all__ = ["dump_rules", "load_default", "load_rules", "rules_from_dict", "rules_to_dict"]
@@ -75,6 +76,7 @@ def rules_from_dict(
                 msg = f"{key}: missing, expected the overriding rule set's own {key}"
                 raise RuleSetError([msg], source=source)
         data = _merge(rules_to_dict(base), data)
+    _check_area_keys(data, source)
     try:
         return converter().structure(data, RuleSet)
     except BaseValidationError as error:
@@ -96,6 +98,21 @@ def dump_rules(rules: RuleSet) -> str:
     True
     """
     return tomli_w.dumps(rules_to_dict(rules))
+
+
+def _check_area_keys(data: Mapping[str, Any], source: str | None) -> None:
+    # cattrs structures a mapping's values before its keys, so an unknown area with a
+    # partial table would be reported as missing keys; name the unknown area instead.
+    choices = ", ".join(area.value for area in Area)
+    for table in ("areas", "protocols"):
+        keys = data.get(table)
+        if isinstance(keys, Mapping):
+            unknown = [key for key in keys if key not in set(Area)]
+            if unknown:
+                msg = (
+                    f"{table}.{unknown[0]}: unknown area {unknown[0]!r}, expected one of {choices}"
+                )
+                raise RuleSetError([msg], source=source)
 
 
 def _parse(text: str, *, source: str) -> dict[str, Any]:

@@ -1,0 +1,205 @@
+"""The command line: its outputs, its JSON and its exit statuses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mesotherapy._cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("client", "status", "exit_code"),
+    [
+        ("eligible.json", "eligible", 0),
+        ("pregnant.json", "ineligible", 1),
+        ("isotretinoin.json", "deferred", 1),
+        ("herpes-face.json", "deferred", 1),
+        ("anticoagulant.json", "review", 0),
+    ],
+)
+def test_assess_answers_the_example_clients(
+    capsys: pytest.CaptureFixture[str], client: str, status: str, exit_code: int
+) -> None:
+    code, out, err = run(
+        capsys,
+        "assess",
+        str(EXAMPLES / client),
+        "--areas",
+        "face,neck",
+        "--on",
+        "2026-11-25",
+        "--format",
+        "json",
+    )
+    document = json.loads(out)
+    assert (code, document["status"], err) == (exit_code, status, "")
+    assert set(document) == {"status", "earliest_start", "findings", "rules"}
+    assert document["rules"] == {"name": "mesotherapy-default", "version": "2026.1"}
+    for finding in document["findings"]:
+        assert set(finding) == {"code", "severity", "area", "reason", "source", "until"}
+
+
+def test_isotretinoin_json_carries_the_lift_date(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(
+        capsys,
+        "assess",
+        str(EXAMPLES / "isotretinoin.json"),
+        "--areas",
+        "face",
+        "--on",
+        "2026-11-25",
+        "--format",
+        "json",
+    )
+    document = json.loads(out)
+    assert document["earliest_start"] == "2027-03-01"
+    assert [f["until"] for f in document["findings"] if f["code"] == "isotretinoin"] == [
+        "2027-03-01"
+    ]
+
+
+def test_assess_text_names_each_finding(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "assess",
+        str(EXAMPLES / "herpes-face.json"),
+        "--areas",
+        "face,neck",
+        "--on",
+        "2026-11-25",
+    )
+    assert code == 1
+    assert out.startswith("Status: deferred")
+    assert "active_herpes" in out
+    assert "[face]" in out
+
+
+def test_assess_with_the_clinic_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "assess",
+        str(EXAMPLES / "eligible.json"),
+        "--areas",
+        "face",
+        "--on",
+        "2026-11-25",
+        "--rules",
+        str(EXAMPLES / "clinic-rules.toml"),
+    )
+    assert code == 0
+    assert "Example Clinic rules 2026.11-1" in out
+
+
+def test_assess_defaults_on_to_today(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "assess", str(EXAMPLES / "eligible.json"), "--areas", "face")
+    assert code == 0
+    assert "assessed 20" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["assess", "missing.json", "--areas", "face"], "missing.json: cannot read the file"),
+        (["assess", "{eligible}", "--areas", "elbow"], "unknown area 'elbow'"),
+        (["assess", "{eligible}", "--areas", ","], "areas: expected at least one area"),
+        (["assess", "{eligible}", "--areas", "face", "--on", "25/11/2026"], "on: expected a date"),
+        (["assess", "{eligible}", "--areas", "face", "--tz", "Mars/Olympus"], "--tz: unknown"),
+        (["assess", "{eligible}", "--areas", "face", "--rules", "nope.toml"], "nope.toml"),
+        (["assess", "{bad_json}", "--areas", "face"], "not valid JSON"),
+        (["assess", "{bad_client}", "--areas", "face"], "birth_date"),
+        (["assess", "{future}", "--areas", "face", "--on", "2026-11-25"], "birth_date"),
+        (["rules", "check", "{bad_rules}"], "protocols.face.sessions.max"),
+        (["rules", "check", "nope.toml"], "cannot read the file"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], needle: str
+) -> None:
+    files = {
+        "eligible": str(EXAMPLES / "eligible.json"),
+        "bad_json": _write(tmp_path / "bad.json", "{not json"),
+        "bad_client": _write(tmp_path / "client.json", '{"birth_date": 1985}'),
+        "future": _write(tmp_path / "future.json", '{"birth_date": "2030-01-01"}'),
+        "bad_rules": _write(
+            tmp_path / "rules.toml",
+            'extends = "default"\nname = "x"\nversion = "1"\n[protocols.face.sessions]\nmax = 2\n',
+        ),
+    }
+    argv = [arg.format(**files) for arg in argv]
+    if argv[0] == "frobnicate":
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        code = exit_info.value.code
+        err = capsys.readouterr().err
+    else:
+        code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_rules_show_prints_the_rules_that_check_accepts(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "rules", "show")
+    assert code == 0
+    assert 'name = "mesotherapy-default"' in out
+    path = Path(_write(tmp_path / "rules.toml", out))
+    code, out, _ = run(capsys, "rules", "check", str(path))
+    assert (code, out.strip()) == (
+        0,
+        f"{path}: valid rule set 'mesotherapy-default' version '2026.1'",
+    )
+
+
+def test_rules_show_with_a_clinic_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rules", "show", "--rules", str(EXAMPLES / "clinic-rules.toml"))
+    assert code == 0
+    assert 'name = "Example Clinic rules"' in out
+    assert 'duration = "PT48H"' in out
+
+
+def test_demo_runs_on_the_shipped_rules(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "Status: eligible" in out
+    assert "3-6 sessions, 14-28 days apart" in out
+
+
+def test_python_dash_m_runs_the_same() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mesotherapy",
+            "assess",
+            str(EXAMPLES / "pregnant.json"),
+            "--areas",
+            "face",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "ineligible" in result.stdout
+
+
+def _write(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)

@@ -41,6 +41,18 @@ def tests(session: nox.Session) -> None:
     )
 
 
+@nox.session(python=PYTHONS[0])
+def oldest(session: nox.Session) -> None:
+    """The test suite against the oldest dependency versions pyproject.toml allows."""
+    floors = [
+        dep.replace(">=", "==")
+        for dep in nox.project.load_toml("pyproject.toml")["project"]["dependencies"]
+    ]
+    session.install(*_group("tests"))
+    session.install(".", *floors)
+    session.run("pytest", "tests", *session.posargs)
+
+
 @nox.session
 def coverage(session: nox.Session) -> None:
     """Combine the coverage of every test run and hold the floor."""

@@ -178,7 +178,9 @@ def test_demo_runs_on_the_shipped_rules(capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run(capsys, "demo")
     assert code == 0
     assert "Status: eligible" in out
-    assert "3-6 sessions, 14-28 days apart" in out
+    assert "4 sessions, 21 days apart (allowed 14-28)" in out
+    assert "1. Tue 2026-10-20 09:00-09:45 -04:00  planned" in out
+    assert "2. Tue 2026-11-10 09:00-09:45 -05:00  planned" in out
 
 
 def test_python_dash_m_runs_the_same() -> None:

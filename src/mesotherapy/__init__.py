@@ -12,6 +12,7 @@ that rule's number comes from.
 from __future__ import annotations
 
 from ._assess import Assessment, Candidacy, Finding, assess
+from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic, load_clinic
 from ._errors import (
     ClientError,
     InvalidTimeError,
@@ -21,6 +22,8 @@ from ._errors import (
     UnknownCodeError,
 )
 from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
+from ._plan import MaintenanceWindow, Session, SessionStatus, TreatmentPlan, plan_series
+from ._protocol import SeriesProtocol
 from ._rules import RuleSet, Severity, default_rules
 from ._rules_io import dump_rules, load_rules
 from ._time import Span
@@ -31,23 +34,35 @@ __all__ = [
     "Candidacy",
     "Client",
     "ClientError",
+    "Clinic",
+    "Closure",
     "Concern",
     "Finding",
+    "Interval",
     "InvalidTimeError",
+    "MaintenanceWindow",
     "Medication",
     "MesotherapyError",
+    "OpeningHours",
     "PriorTreatment",
     "RuleSet",
     "RuleSetError",
     "SchedulingError",
+    "SeriesProtocol",
+    "Session",
+    "SessionStatus",
     "Severity",
     "SkinFinding",
     "Span",
+    "TreatmentPlan",
     "UnknownCodeError",
     "assess",
     "default_rules",
     "dump_rules",
+    "example_clinic",
+    "load_clinic",
     "load_rules",
+    "plan_series",
 ]
 
 

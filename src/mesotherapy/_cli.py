@@ -1,19 +1,24 @@
-"""The command line: ``mesotherapy demo | assess | rules``."""
+"""The command line: ``mesotherapy demo | assess | plan | rules``."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import attrs
 import pendulum
 
 from ._assess import Assessment, Candidacy, assess
-from ._errors import ClientError, MesotherapyError
+from ._clinic import Clinic, example_clinic, load_clinic
+from ._errors import ClientError, InvalidTimeError, MesotherapyError
 from ._model import Client
+from ._plan import TreatmentPlan, plan_series
 from ._rules import RuleSet, default_rules
 from ._rules_io import dump_rules, load_rules
 
@@ -29,7 +34,8 @@ DEMO_CLIENT: dict[str, Any] = {
     "treatments": [{"kind": "chemical_peel", "area": "neck", "on": "2026-09-15"}],
 }
 DEMO_AREAS = "face,neck"
-DEMO_ON = "2026-10-20"
+DEMO_START = "2026-10-20T09:00"
+DEFAULT_HOLIDAYS = "CA-ON"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mesotherapy", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    commands.add_parser("demo", help="assess the example client on the shipped rules")
+    commands.add_parser("demo", help="plan for the example client on the shipped rules")
 
     run = commands.add_parser("assess", help="decide whether a client is a candidate")
     run.add_argument("client", help="the client file (JSON)")
@@ -50,6 +56,22 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--tz", default=DEFAULT_TZ, help="the zone whose 'today' --on defaults to")
     run.add_argument("--rules", help="a rule file (default: the shipped rules)")
     run.add_argument("--format", choices=("text", "json"), default="text")
+
+    plan = commands.add_parser("plan", help="assess a client, then plan the series")
+    plan.add_argument("client", help="the client file (JSON)")
+    plan.add_argument("--areas", required=True, help="comma-separated: face,neck,...")
+    plan.add_argument("--start", required=True, help="local to the clinic: 2026-10-20T09:00")
+    plan.add_argument("--on", help="the date of the assessment (default: the start's date)")
+    plan.add_argument("--clinic", help="a clinic file (TOML; default: the example clinic)")
+    plan.add_argument("--tz", help=f"the clinic's zone (default: the clinic's, or {DEFAULT_TZ})")
+    plan.add_argument(
+        "--holidays", help=f"public holidays, e.g. CA-ON (default {DEFAULT_HOLIDAYS})"
+    )
+    plan.add_argument("--sessions", type=int, help="how many sessions (default: the protocol's)")
+    plan.add_argument("--interval-days", type=int, help="days between sessions")
+    plan.add_argument("--acknowledge-review", action="store_true", help="a clinician reviewed")
+    plan.add_argument("--rules", help="a rule file (default: the shipped rules)")
+    plan.add_argument("--format", choices=("text", "json"), default="text")
 
     rules = commands.add_parser("rules", help="print or check a rule set")
     what = rules.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -68,6 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo()
         if args.command == "assess":
             return _assess(args)
+        if args.command == "plan":
+            return _plan(args)
         return _rules(args)
     except MesotherapyError as error:
         print(f"mesotherapy: error: {error}", file=sys.stderr)
@@ -75,22 +99,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _demo() -> int:
-    rules = default_rules()
     client = Client.from_dict(DEMO_CLIENT)
-    result = assess(client, DEMO_AREAS.split(","), on=DEMO_ON, rules=rules)
-    print(f"Example client, areas {DEMO_AREAS}, on {DEMO_ON}")
+    clinic = example_clinic(holidays=DEFAULT_HOLIDAYS)
+    start = _local_start(DEMO_START, clinic)
+    result = assess(client, DEMO_AREAS.split(","), on=start.date())
+    print(f"Example client, areas {DEMO_AREAS}, from {DEMO_START} at {clinic.name}")
     print(result.explain())
     print()
-    for area in result.areas:
-        protocol = rules.protocols[area]
-        print(
-            f"Protocol for {area.value}: {protocol.sessions.min}-{protocol.sessions.max} sessions, "
-            f"{protocol.interval_days.min}-{protocol.interval_days.max} days apart, "
-            f"{protocol.session_minutes.min}-{protocol.session_minutes.max} minutes each, "
-            f"maintenance every {protocol.maintenance_months.min}-"
-            f"{protocol.maintenance_months.max} months"
-        )
-    return _exit_status(result)
+    plan = plan_series(result, DEMO_AREAS.split(","), start=start, clinic=clinic)
+    print(plan.explain())
+    return EXIT_OK
 
 
 def _assess(args: argparse.Namespace) -> int:
@@ -103,6 +121,86 @@ def _assess(args: argparse.Namespace) -> int:
     else:
         print(result.explain())
     return _exit_status(result)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    rules = _load_rules(args.rules)
+    client = _load_client(args.client)
+    clinic = _clinic(args)
+    start = _local_start(args.start, clinic)
+    result = assess(client, args.areas, on=args.on or start.date(), rules=rules)
+    blocked = _why_not(result, start.date(), acknowledged=args.acknowledge_review)
+    if blocked:
+        print(result.explain())
+        print(f"mesotherapy: not planned: {blocked}", file=sys.stderr)
+        return EXIT_NOT_CANDIDATE
+    plan = plan_series(
+        result,
+        args.areas,
+        start=start,
+        clinic=clinic,
+        rules=rules,
+        sessions=args.sessions,
+        interval=args.interval_days,
+        acknowledge_review=args.acknowledge_review,
+    )
+    _print_plan(plan, args.format)
+    return EXIT_OK
+
+
+def _print_plan(plan: TreatmentPlan, form: str) -> None:
+    if form == "json":
+        print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(plan.assessment.explain())
+        print()
+        print(plan.explain())
+
+
+def _why_not(result: Assessment, start: pendulum.Date, *, acknowledged: bool) -> str | None:
+    if result.status is Candidacy.INELIGIBLE:
+        return "the client is not a candidate"
+    if result.status is Candidacy.DEFERRED:
+        if result.earliest_start is None:
+            return "deferred until a clinician confirms healing"
+        if result.earliest_start > start:
+            return f"deferred until {result.earliest_start}, after the requested start"
+    if result.status is Candidacy.REVIEW and not acknowledged:
+        return "a clinician must review first; pass --acknowledge-review once done"
+    return None
+
+
+def _clinic(args: argparse.Namespace) -> Clinic:
+    if args.clinic is None:
+        clinic = example_clinic(
+            holidays=args.holidays or DEFAULT_HOLIDAYS, timezone=args.tz or DEFAULT_TZ
+        )
+    else:
+        clinic = load_clinic(args.clinic)
+        if args.tz:
+            clinic = attrs.evolve(clinic, timezone=args.tz)
+        if args.holidays:
+            clinic = attrs.evolve(clinic, holidays=args.holidays)
+    return clinic
+
+
+_LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$")
+
+
+def _local_start(text: str, clinic: Clinic) -> pendulum.DateTime:
+    """``--start``: a local date and time in the clinic's zone, refused in a DST gap."""
+    match = _LOCAL.match(text)
+    if match is None:
+        msg = f"--start: expected a local date and time such as 2026-10-20T09:00, got {text!r}"
+        raise InvalidTimeError(msg)
+    try:
+        day = dt.date.fromisoformat(match[1])
+    except ValueError:
+        raise InvalidTimeError(f"--start: {match[1]!r} is not a date") from None
+    try:
+        return clinic.at(day, match[2])
+    except InvalidTimeError as error:
+        raise InvalidTimeError(f"--start: {error}") from None
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -205,3 +205,100 @@ def test_python_dash_m_runs_the_same() -> None:
 def _write(path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def test_plan_prints_a_plan_at_the_example_clinic(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "plan", str(EXAMPLES / "eligible.json"), "--areas", "face,neck",
+        "--start", "2026-10-20T09:00",
+    )  # fmt: skip
+    assert code == 0
+    assert "Status: eligible" in out
+    assert "4. Tue 2026-12-22 09:00-09:45 -05:00  planned" in out
+    assert "Maintenance due from 2027-03-22 to 2027-06-22" in out
+
+
+def test_plan_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "plan", str(EXAMPLES / "eligible.json"), "--areas", "face",
+        "--start", "2026-10-20T09:00", "--sessions", "3", "--interval-days", "14",
+        "--format", "json",
+    )  # fmt: skip
+    document = json.loads(out)
+    assert code == 0
+    assert document["schema"] == 1
+    assert document["timezone"] == "America/Toronto"
+    assert document["assessment"]["status"] == "eligible"
+    assert [s["start"] for s in document["sessions"]] == [
+        "2026-10-20T09:00:00-04:00",
+        "2026-11-03T09:00:00-05:00",
+        "2026-11-17T09:00:00-05:00",
+    ]
+    assert document["aftercare"] == []
+    assert document["timeline"] == []
+
+
+def test_plan_with_a_clinic_file_and_zone(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "plan", str(EXAMPLES / "eligible.json"), "--areas", "face",
+        "--start", "2026-10-20T09:00", "--clinic", str(EXAMPLES / "clinic.toml"),
+        "--tz", "America/Vancouver", "--holidays", "CA-BC", "--format", "json",
+    )  # fmt: skip
+    document = json.loads(out)
+    assert code == 0
+    assert document["timezone"] == "America/Vancouver"
+    assert document["sessions"][0]["start"] == "2026-10-20T09:00:00-07:00"
+
+
+@pytest.mark.parametrize(
+    ("client", "extra", "needle"),
+    [
+        ("pregnant.json", [], "not a candidate"),
+        ("isotretinoin.json", [], "deferred until 2027-03-01"),
+        ("herpes-face.json", [], "clinician confirms healing"),
+        ("anticoagulant.json", [], "--acknowledge-review"),
+    ],
+)
+def test_plan_refuses_non_candidates_with_exit_1(
+    capsys: pytest.CaptureFixture[str], client: str, extra: list[str], needle: str
+) -> None:
+    code, out, err = run(
+        capsys, "plan", str(EXAMPLES / client), "--areas", "face",
+        "--start", "2026-12-01T09:00", *extra,
+    )  # fmt: skip
+    assert code == 1
+    assert out.startswith("Status:")
+    assert needle in err
+
+
+def test_plan_after_review(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "plan", str(EXAMPLES / "anticoagulant.json"), "--areas", "hands",
+        "--start", "2026-12-01T09:00", "--acknowledge-review",
+    )  # fmt: skip
+    assert code == 0
+    assert "Clinician review acknowledged" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--start", "2026-03-08T02:30"], "does not exist"),
+        (["--start", "2026-11-01T01:30"], "happens twice"),
+        (["--start", "2026-10-20"], "--start: expected a local date and time"),
+        (["--start", "2026-02-30T09:00"], "--start"),
+        (["--start", "2026-10-20T09:00", "--tz", "Mars/Olympus"], "Mars/Olympus"),
+        (["--start", "2026-10-20T09:00", "--sessions", "9"], "sessions: expected 3 to 6"),
+        (["--start", "2026-10-20T09:00", "--interval-days", "0"], "interval_days"),
+        (["--start", "2026-10-20T09:00", "--interval-days", "-3"], "interval_days"),
+        (["--start", "2026-10-20T09:00", "--holidays", "XX"], "holidays"),
+        (["--start", "2026-10-20T09:00", "--clinic", "nope.toml"], "nope.toml"),
+    ],
+)
+def test_plan_bad_requests_exit_2(
+    capsys: pytest.CaptureFixture[str], extra: list[str], needle: str
+) -> None:
+    code, _, err = run(capsys, "plan", str(EXAMPLES / "eligible.json"), "--areas", "face", *extra)
+    assert code == 2
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1

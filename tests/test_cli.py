@@ -234,8 +234,25 @@ def test_plan_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> N
         "2026-11-03T09:00:00-05:00",
         "2026-11-17T09:00:00-05:00",
     ]
-    assert document["aftercare"] == []
-    assert document["timeline"] == []
+    first = [w for w in document["aftercare"] if w["session"] == 1 and w["activity"] == "makeup"]
+    assert first == [
+        {
+            "session": 1,
+            "activity": "makeup",
+            "kind": "avoid",
+            "description": "Avoid makeup",
+            "from": "2026-10-20T09:45:00-04:00",
+            "until": "2026-10-21T09:45:00-04:00",
+            "source": "article",
+        }
+    ]
+    assert [m["code"] for m in document["timeline"]][:5] == [
+        "refreshed",
+        "smoother",
+        "series_complete",
+        "lasting",
+        "maintenance_due",
+    ]
 
 
 def test_plan_with_a_clinic_file_and_zone(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,8 +11,10 @@ that rule's number comes from.
 
 from __future__ import annotations
 
+from ._aftercare import Aftercare, Answer, CareWindow, ClientEvent, Conflict, aftercare
 from ._assess import Assessment, Candidacy, Finding, assess
 from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic, load_clinic
+from ._document import plan_document
 from ._errors import (
     ClientError,
     InvalidTimeError,
@@ -21,28 +23,39 @@ from ._errors import (
     SchedulingError,
     UnknownCodeError,
 )
+from ._i18n import LOCALES
+from ._instructions import instructions
 from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
 from ._plan import MaintenanceWindow, Session, SessionStatus, TreatmentPlan, plan_series
 from ._protocol import SeriesProtocol
 from ._rules import RuleSet, Severity, default_rules
 from ._rules_io import dump_rules, load_rules
 from ._time import Span
+from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
 
 __all__ = [
+    "LOCALES",
+    "Aftercare",
+    "Answer",
     "Area",
     "Assessment",
     "Candidacy",
+    "CareWindow",
     "Client",
     "ClientError",
+    "ClientEvent",
     "Clinic",
     "Closure",
     "Concern",
+    "Conflict",
     "Finding",
     "Interval",
     "InvalidTimeError",
     "MaintenanceWindow",
     "Medication",
     "MesotherapyError",
+    "Milestone",
+    "MilestoneKind",
     "OpeningHours",
     "PriorTreatment",
     "RuleSet",
@@ -54,14 +67,19 @@ __all__ = [
     "Severity",
     "SkinFinding",
     "Span",
+    "Timeline",
     "TreatmentPlan",
     "UnknownCodeError",
+    "aftercare",
     "assess",
     "default_rules",
     "dump_rules",
     "example_clinic",
+    "expected_timeline",
+    "instructions",
     "load_clinic",
     "load_rules",
+    "plan_document",
     "plan_series",
 ]
 

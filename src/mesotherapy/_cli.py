@@ -16,7 +16,9 @@ import pendulum
 
 from ._assess import Assessment, Candidacy, assess
 from ._clinic import Clinic, example_clinic, load_clinic
+from ._document import plan_document
 from ._errors import ClientError, InvalidTimeError, MesotherapyError
+from ._instructions import instructions
 from ._model import Client
 from ._plan import TreatmentPlan, plan_series
 from ._rules import RuleSet, default_rules
@@ -71,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--interval-days", type=int, help="days between sessions")
     plan.add_argument("--acknowledge-review", action="store_true", help="a clinician reviewed")
     plan.add_argument("--rules", help="a rule file (default: the shipped rules)")
+    plan.add_argument("--locale", default="en", help="en or fr_CA: the text's language")
     plan.add_argument("--format", choices=("text", "json"), default="text")
 
     rules = commands.add_parser("rules", help="print or check a rule set")
@@ -144,17 +147,20 @@ def _plan(args: argparse.Namespace) -> int:
         interval=args.interval_days,
         acknowledge_review=args.acknowledge_review,
     )
-    _print_plan(plan, args.format)
+    _print_plan(plan, rules, args.format, args.locale)
     return EXIT_OK
 
 
-def _print_plan(plan: TreatmentPlan, form: str) -> None:
+def _print_plan(plan: TreatmentPlan, rules: RuleSet, form: str, locale: str) -> None:
     if form == "json":
-        print(json.dumps(plan.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(plan_document(plan, rules=rules), indent=2, ensure_ascii=False))
     else:
+        text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
         print(plan.assessment.explain())
         print()
         print(plan.explain())
+        print()
+        print(text)
 
 
 def _why_not(result: Assessment, start: pendulum.Date, *, acknowledged: bool) -> str | None:

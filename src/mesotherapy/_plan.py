@@ -16,6 +16,7 @@ from ._errors import InvalidTimeError, SchedulingError
 from ._model import Area
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet, default_rules
+from ._time import aware
 from ._vocabulary import parse_areas
 
 __all__ = ["MaintenanceWindow", "Session", "SessionStatus", "TreatmentPlan", "plan_series"]
@@ -138,7 +139,7 @@ class TreatmentPlan:
 
     def next_session(self, after: pendulum.DateTime) -> Session | None:
         """The first planned session that starts at or after *after*."""
-        moment = _aware(after, field="after")
+        moment = aware(after, field="after")
         return next(
             (
                 s
@@ -173,7 +174,7 @@ class TreatmentPlan:
             InvalidTimeError: *new_start* is naive.
         """
         session = self._planned(index)
-        start = _aware(new_start, field="new_start").in_timezone(self.timezone)
+        start = aware(new_start, field="new_start").in_timezone(self.timezone)
         moved = attrs.evolve(session, start=start, end=self._end(start), fixed=True)
         if not self.clinic.fits(start, self.protocol.session_minutes):
             msg = f"session {index}: the clinic is not open for a whole session at {start}"
@@ -198,7 +199,7 @@ class TreatmentPlan:
         if earlier:
             msg = f"session {index}: session {earlier[0].index} before it is still planned"
             raise SchedulingError(msg)
-        start = session.start if at is None else _aware(at, field="at").in_timezone(self.timezone)
+        start = session.start if at is None else aware(at, field="at").in_timezone(self.timezone)
         done = attrs.evolve(
             session, start=start, end=self._end(start), status=SessionStatus.COMPLETED
         )
@@ -275,7 +276,8 @@ class TreatmentPlan:
     def _reflow(self, sessions: tuple[Session, ...], *, pinned: int | None) -> TreatmentPlan:
         """Re-place later planned sessions whose gap breaks the bounds; top up the count."""
         inactive = [s for s in sessions if not s.status.is_active]
-        active = sorted((s for s in sessions if s.status.is_active), key=lambda s: s.start)
+        # Index order is time order: a session moved past the next ones pushes them after it.
+        active = sorted((s for s in sessions if s.status.is_active), key=lambda s: s.index)
         placed: list[Session] = []
         for session in active:
             if placed and not self._keeps(placed[-1], session, pinned=pinned):
@@ -335,35 +337,30 @@ def _earliest(assessment: Assessment) -> pendulum.Date:
     return assessment.earliest_start or assessment.on
 
 
-def _aware(value: Any, *, field: str) -> pendulum.DateTime:
-    if not isinstance(value, dt.datetime):
-        msg = f"{field}: expected a time-zone-aware date and time, got {value!r}"
-        raise InvalidTimeError(msg)
-    if value.tzinfo is None or value.utcoffset() is None:
-        msg = f"{field}: expected a time-zone-aware date and time, got {value.isoformat()}"
-        raise InvalidTimeError(msg)
-    return pendulum.instance(value)
-
-
 def _next_start(
     clinic: Clinic, protocol: SeriesProtocol, before: Session, index: int
 ) -> pendulum.DateTime:
     """The feasible start nearest one interval after *before*, within the bounds.
 
-    Days are tried nearest the target first, the later of two equally near days first
-    (more recovery, never a shorter gap than asked for on a tie); on each day, the same
-    local time as *before* first, then the slot nearest to it.
+    The client's local time comes first: the nearest day within the bounds on which the
+    session fits at the same local time as *before*; only when no such day exists, the
+    nearest day with any opening, at the opening nearest to that time. Of two equally
+    near days, the later is tried first: the lower bound is a minimum for the skin's
+    recovery, and a tie should never shorten the gap that was asked for.
     """
     target_day = before.start.date().add(days=protocol.interval_days)
     low = protocol.min_interval_days - protocol.interval_days
     high = protocol.max_interval_days - protocol.interval_days
-    offsets = sorted(range(low, high + 1), key=lambda d: (abs(d), -d))
+    days = [
+        target_day.add(days=d) for d in sorted(range(low, high + 1), key=lambda d: (abs(d), -d))
+    ]
     wanted = before.start.time()
-    for offset in offsets:
-        day = target_day.add(days=offset)
-        start = _best_on(clinic, day, wanted, protocol.session_minutes, not_before=before.end)
-        if start is not None:
-            return start
+    minutes = protocol.session_minutes
+    for same_time_only in (True, False):
+        for day in days:
+            start = _best_on(clinic, day, wanted, minutes, not_before=before.end)
+            if start is not None and (not same_time_only or start.time() == wanted):
+                return start
     first = target_day.add(days=low)
     last = target_day.add(days=high)
     msg = (
@@ -417,7 +414,7 @@ def plan_series(  # noqa: PLR0913 - the design's signature
     chosen = parse_areas(areas)
     _check_candidate(assessment, chosen, acknowledge_review=acknowledge_review)
     protocol = series_protocol(rules, chosen, sessions=sessions, interval_days=interval)
-    moment = _aware(start, field="start").in_timezone(clinic.timezone)
+    moment = aware(start, field="start").in_timezone(clinic.timezone)
     first = _first_start(clinic, protocol, moment, _earliest(assessment))
     end = first.add(minutes=protocol.session_minutes)
     plan = TreatmentPlan(
@@ -427,7 +424,7 @@ def plan_series(  # noqa: PLR0913 - the design's signature
         protocol=protocol,
         sessions=(Session(index=1, start=first, end=end, areas=chosen),),
         rules=RulesRef(rules.name, rules.version),
-        review_acknowledged=assessment.status is Candidacy.REVIEW,
+        review_acknowledged=_needs_review(assessment),
         client_id=assessment.client_id,
     )
     return plan._reflow(plan.sessions, pinned=1)  # noqa: SLF001 - the plan's own machinery
@@ -447,9 +444,14 @@ def _check_candidate(
     if status is Candidacy.DEFERRED and assessment.earliest_start is None:
         msg = "assessment: deferred with no date (a site must heal; a clinician confirms it)"
         raise SchedulingError(msg)
-    if status is Candidacy.REVIEW and not acknowledge_review:
+    # A review finding needs its acknowledgement even when a deferral makes the status worse.
+    if _needs_review(assessment) and not acknowledge_review:
         msg = "assessment: a clinician must review first; pass acknowledge_review=True once done"
         raise SchedulingError(msg)
+
+
+def _needs_review(assessment: Assessment) -> bool:
+    return any(f.outcome is Candidacy.REVIEW for f in assessment.findings)
 
 
 def _first_start(

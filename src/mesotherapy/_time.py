@@ -11,7 +11,7 @@ import pendulum
 
 from ._errors import InvalidTimeError
 
-__all__ = ["Span", "parse_date"]
+__all__ = ["Span", "aware", "parse_date"]
 
 _SPAN = re.compile(
     r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -143,3 +143,24 @@ def parse_date(value: Any, *, field: str) -> pendulum.Date:
             return pendulum.date(parsed.year, parsed.month, parsed.day)
     msg = f"{field}: expected a date as YYYY-MM-DD, got {value!r}"
     raise InvalidTimeError(msg)
+
+
+def aware(value: Any, *, field: str) -> pendulum.DateTime:
+    """*value* as a pendulum instant, refusing anything but an aware datetime.
+
+    Raises:
+        InvalidTimeError: naming *field*, when *value* is naive or no datetime.
+    """
+    if not isinstance(value, dt.datetime):
+        msg = f"{field}: expected a time-zone-aware date and time, got {value!r}"
+        raise InvalidTimeError(msg)
+    if value.tzinfo is None or value.utcoffset() is None:
+        msg = f"{field}: expected a time-zone-aware date and time, got {value.isoformat()}"
+        raise InvalidTimeError(msg)
+    if isinstance(value, pendulum.DateTime):
+        return value
+    # pendulum.instance() misplaces a stdlib time in a DST gap: go through UTC, where the
+    # stdlib's own arithmetic (fold included) is exact, and back into the named zone.
+    instant = pendulum.instance(value.astimezone(dt.UTC))
+    key = getattr(value.tzinfo, "key", None)
+    return instant.in_timezone(key) if isinstance(key, str) else pendulum.instance(value)

@@ -1,0 +1,24 @@
+"""The plan's JSON document, with its aftercare and timeline filled in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._aftercare import aftercare
+from ._plan import TreatmentPlan
+from ._rules import RuleSet, default_rules
+from ._timeline import expected_timeline
+
+__all__ = ["plan_document"]
+
+
+def plan_document(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[str, Any]:
+    """The JSON object of *plan*, with its aftercare windows and its timeline.
+
+    Every instant is in the clinic's zone, as the command line prints it.
+    """
+    rules = default_rules() if rules is None else rules
+    document = plan.to_dict()
+    document["aftercare"] = [w.to_dict() for w in aftercare(plan, rules=rules).windows]
+    document["timeline"] = [m.to_dict() for m in expected_timeline(plan, rules=rules)]
+    return document

@@ -1,0 +1,182 @@
+"""What to expect and when: results, side effects and maintenance, dated on the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._errors import ClientError
+from ._plan import Session, TreatmentPlan
+from ._rules import ResultMilestone, RuleSet, default_rules
+from ._time import Span
+
+__all__ = ["Milestone", "MilestoneKind", "Timeline", "expected_timeline"]
+
+
+class MilestoneKind(enum.StrEnum):
+    """What a milestone of the timeline is about."""
+
+    RESULT = "result"
+    SIDE_EFFECT = "side_effect"
+    MAINTENANCE = "maintenance"
+
+
+@attrs.frozen(kw_only=True)
+class Milestone:
+    """A window of the timeline: something to expect from ``start`` until ``end``.
+
+    Results and maintenance are dated in the clinic's local calendar; side effects are
+    instants (elapsed time from the session's end), with ``advice`` for when one lasts
+    longer than ``end``.
+    """
+
+    code: str
+    kind: MilestoneKind
+    order: int
+    description: str
+    start: dt.date
+    end: dt.date
+    source: str
+    session: int | None = None
+    advice: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the milestone, as the plan's ``timeline`` key lists it."""
+        return {
+            "code": self.code,
+            "kind": self.kind.value,
+            "description": self.description,
+            "from": self.start.isoformat(),
+            "until": self.end.isoformat(),
+            "session": self.session,
+            "advice": self.advice,
+            "source": self.source,
+        }
+
+
+@attrs.frozen(kw_only=True)
+class Timeline:
+    """The milestones of a plan, in order.
+
+    Results come in the article's order, then the maintenance window, then each session's
+    side effects.
+    """
+
+    milestones: tuple[Milestone, ...]
+
+    def of_kind(self, kind: MilestoneKind) -> tuple[Milestone, ...]:
+        """The milestones of one kind, in order."""
+        return tuple(m for m in self.milestones if m.kind is kind)
+
+    def on(self, day: dt.date) -> tuple[Milestone, ...]:
+        """The milestones whose window contains *day*."""
+        return tuple(m for m in self.milestones if _day(m.start) <= day <= _day(m.end))
+
+    def __iter__(self) -> Iterator[Milestone]:
+        return iter(self.milestones)
+
+    def __len__(self) -> int:
+        return len(self.milestones)
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Timeline:
+    """The results to expect and when, the side effects and the maintenance, for *plan*.
+
+    A milestone anchored on ``session:N`` follows the N-th active session of the plan as
+    it stands: a cancelled or missed session moves the milestones after it.
+
+    >>> import mesotherapy as meso
+    >>> result = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(result, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    >>> [(m.code, str(m.start), str(m.end)) for m in expected_timeline(plan)][:2]
+    [('refreshed', '2026-10-20', '2026-10-23'), ('smoother', '2026-11-10', '2026-12-08')]
+    """
+    rules = default_rules() if rules is None else rules
+    if plan.rules.name != rules.name or plan.rules.version != rules.version:
+        msg = (
+            f"rules: the plan was made with {plan.rules.name} {plan.rules.version}, "
+            f"got {rules.name} {rules.version}"
+        )
+        raise ClientError(msg)
+    active = plan.active_sessions
+    results = [m for m in _results(active, plan, rules) if m is not None]
+    results.sort(key=lambda m: (m.order, m.start))
+    last_order = max((m.order for m in results), default=0)
+    maintenance = [
+        Milestone(
+            code="maintenance_due",
+            kind=MilestoneKind.MAINTENANCE,
+            order=last_order + 1,
+            description="Maintenance session due, to extend the results",
+            start=window.opens,
+            end=window.closes,
+            source=rules.protocols[plan.areas[0]].maintenance_months.source,
+        )
+        for window in plan.maintenance
+    ]
+    effects = [
+        Milestone(
+            code=code,
+            kind=MilestoneKind.SIDE_EFFECT,
+            order=last_order + 2,
+            description=effect.description,
+            start=session.end,
+            end=(session.end.in_timezone("UTC") + effect.resolves_within.elapsed()).in_timezone(
+                plan.timezone
+            ),
+            source=effect.source,
+            session=session.index,
+            advice=effect.if_longer,
+        )
+        for session in active
+        for code, effect in rules.side_effects.items()
+    ]
+    return Timeline(milestones=(*results, *maintenance, *effects))
+
+
+def _results(
+    active: tuple[Session, ...], plan: TreatmentPlan, rules: RuleSet
+) -> Iterator[Milestone | None]:
+    for code, rule in rules.results.items():
+        if rule.areas is not None and not rule.areas & set(plan.areas):
+            continue
+        yield _result(code, rule, active)
+
+
+def _result(code: str, rule: ResultMilestone, active: tuple[Session, ...]) -> Milestone | None:
+    start = _anchor(rule.starts_after, rule.starts_offset, active)
+    end = _anchor(rule.ends_after, rule.ends_offset, active)
+    if start is None or end is None:
+        return None  # the plan has fewer sessions than the milestone counts on
+    return Milestone(
+        code=code,
+        kind=MilestoneKind.RESULT,
+        order=rule.order,
+        description=rule.description,
+        start=start,
+        end=max(start, end),
+        source=rule.source,
+    )
+
+
+def _anchor(anchor: str, offset: Span, active: tuple[Session, ...]) -> pendulum.Date | None:
+    if not active:
+        return None
+    if anchor == "series_end":
+        session = active[-1]
+    else:
+        number = int(anchor.removeprefix("session:"))
+        if number > len(active):
+            return None
+        session = active[number - 1]
+    return offset.after(session.end.date())

@@ -240,6 +240,7 @@ def test_plan_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> N
             "session": 1,
             "activity": "makeup",
             "kind": "avoid",
+            "phase": "after",
             "description": "Avoid makeup",
             "from": "2026-10-20T09:45:00-04:00",
             "until": "2026-10-21T09:45:00-04:00",

@@ -50,15 +50,22 @@ class CareWindow:
         return self.kind != AftercareKind.DO.value
 
     def covers(self, instant: dt.datetime) -> bool:
-        """Whether *instant* lies inside the window."""
-        return self.start <= instant < self.end
+        """Whether *instant* lies inside the window (an empty window covers nothing)."""
+        return self.start <= aware(instant, field="instant") < self.end
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """Whether the window shares some time with [*start*, *end*)."""
+        return max(self.start, start) < min(self.end, end)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of the window, as the plan's ``aftercare`` key lists it."""
+        before = self.kind == PRECARE
         return {
             "session": self.session,
             "activity": self.activity,
-            "kind": self.kind,
+            # The JSON contract knows "avoid" and "do": pre-care is an "avoid" before.
+            "kind": AftercareKind.AVOID.value if before else self.kind,
+            "phase": "before" if before else "after",
             "description": self.description,
             "from": self.start.isoformat(),
             "until": self.end.isoformat(),
@@ -176,15 +183,26 @@ class Aftercare:
         )
 
     def conflicts(self, events: Iterable[ClientEvent]) -> tuple[Conflict, ...]:
-        """Every event that overlaps a window restricting one of its activities."""
+        """Every event that overlaps a window restricting one of its activities.
+
+        Raises:
+            UnknownCodeError: an event names an activity the rules do not know (a typo
+                would otherwise read as "no conflict").
+        """
+        chosen = tuple(events)
+        for event in chosen:
+            unknown = sorted(set(event.activities) - self.activities)
+            if unknown:
+                known = ", ".join(sorted(self.activities))
+                msg = f"events.activities: unknown activity {unknown[0]!r}, expected one of {known}"
+                raise UnknownCodeError(msg)
         found = [
             Conflict(event=event, window=window)
-            for event in events
+            for event in chosen
             for window in self.windows
             if window.restricts
             and window.activity in event.activities
-            and window.start < event.end
-            and event.start < window.end
+            and window.overlaps(event.start, event.end)
         ]
         return tuple(sorted(found, key=lambda c: (c.event.start, c.window.start)))
 

@@ -271,19 +271,35 @@ class TreatmentPlan:
 
     def _drop(self, index: int, status: SessionStatus) -> TreatmentPlan:
         session = self._planned(index)
-        return self._reflow(self._replace(attrs.evolve(session, status=status)), pinned=None)
+        # A missed session is recorded once its time has passed: nothing moves before it.
+        floor = (session.index, session.end) if status is SessionStatus.NO_SHOW else None
+        changed = self._replace(attrs.evolve(session, status=status))
+        return self._reflow(changed, pinned=None, floor=floor)
 
-    def _reflow(self, sessions: tuple[Session, ...], *, pinned: int | None) -> TreatmentPlan:
-        """Re-place later planned sessions whose gap breaks the bounds; top up the count."""
+    def _reflow(
+        self,
+        sessions: tuple[Session, ...],
+        *,
+        pinned: int | None,
+        floor: tuple[int, pendulum.DateTime] | None = None,
+    ) -> TreatmentPlan:
+        """Re-place later planned sessions whose gap breaks the bounds; top up the count.
+
+        *floor* is ``(index, instant)``: the sessions after session *index* that move are
+        placed no earlier than *instant*.
+        """
         inactive = [s for s in sessions if not s.status.is_active]
         # Index order is time order: a session moved past the next ones pushes them after it.
         active = sorted((s for s in sessions if s.status.is_active), key=lambda s: s.index)
         placed: list[Session] = []
         for session in active:
-            if placed and not self._keeps(placed[-1], session, pinned=pinned):
-                if session.status is SessionStatus.COMPLETED or session.index == pinned:
+            movable = session.status is SessionStatus.PLANNED and session.index != pinned
+            low = floor[1] if floor is not None and session.index > floor[0] else None
+            early = low is not None and movable and session.start < low
+            if placed and (early or not self._keeps(placed[-1], session, pinned=pinned)):
+                if not movable:
                     raise SchedulingError(_gap_message(placed[-1], session, self.protocol))
-                session = self._place_after(placed[-1], session.index)  # noqa: PLW2901
+                session = self._place_after(placed[-1], session.index, low)  # noqa: PLW2901
             placed.append(session)
         if placed and placed[0].start.date() < _earliest(self.assessment):
             msg = (
@@ -293,7 +309,7 @@ class TreatmentPlan:
             raise SchedulingError(msg)
         next_index = max(s.index for s in sessions) + 1
         while len(placed) < self.protocol.sessions:
-            placed.append(self._place_after(placed[-1], next_index))
+            placed.append(self._place_after(placed[-1], next_index, floor and floor[1]))
             next_index += 1
         ordered = tuple(sorted([*placed, *inactive], key=lambda s: s.index))
         return attrs.evolve(self, sessions=ordered)
@@ -320,8 +336,11 @@ class TreatmentPlan:
             return True  # that local time does not exist once on this day
         return not (same >= before.end and self.clinic.fits(same, self.protocol.session_minutes))
 
-    def _place_after(self, before: Session, index: int) -> Session:
-        start = _next_start(self.clinic, self.protocol, before, index)
+    def _place_after(
+        self, before: Session, index: int, floor: pendulum.DateTime | None = None
+    ) -> Session:
+        not_before = before.end if floor is None else max(before.end, floor)
+        start = _next_start(self.clinic, self.protocol, before, index, not_before)
         return Session(index=index, start=start, end=self._end(start), areas=self.areas)
 
 
@@ -338,7 +357,11 @@ def _earliest(assessment: Assessment) -> pendulum.Date:
 
 
 def _next_start(
-    clinic: Clinic, protocol: SeriesProtocol, before: Session, index: int
+    clinic: Clinic,
+    protocol: SeriesProtocol,
+    before: Session,
+    index: int,
+    not_before: pendulum.DateTime,
 ) -> pendulum.DateTime:
     """The feasible start nearest one interval after *before*, within the bounds.
 
@@ -358,7 +381,7 @@ def _next_start(
     minutes = protocol.session_minutes
     for same_time_only in (True, False):
         for day in days:
-            start = _best_on(clinic, day, wanted, minutes, not_before=before.end)
+            start = _best_on(clinic, day, wanted, minutes, not_before=not_before)
             if start is not None and (not same_time_only or start.time() == wanted):
                 return start
     first = target_day.add(days=low)

@@ -300,6 +300,11 @@ class SideEffect:
     source: str = attrs.field(validator=_source_key)
     if_longer: str = attrs.field(validator=_text)
 
+    def __attrs_post_init__(self) -> None:
+        if self.resolves_within.has_calendar_units:
+            msg = f"expected elapsed time (weeks, days, hours), got {self.resolves_within}"
+            raise RuleValueError(msg, key="resolves_within")
+
 
 _ANCHOR = re.compile(r"^(?:session:(?P<session>[1-9]\d*)|series_end)$")
 

@@ -13,7 +13,7 @@ import pendulum
 from ._errors import ClientError
 from ._plan import Session, TreatmentPlan
 from ._rules import ResultMilestone, RuleSet, default_rules
-from ._time import Span
+from ._time import Span, parse_date
 
 __all__ = ["Milestone", "MilestoneKind", "Timeline", "expected_timeline"]
 
@@ -74,8 +74,14 @@ class Timeline:
         return tuple(m for m in self.milestones if m.kind is kind)
 
     def on(self, day: dt.date) -> tuple[Milestone, ...]:
-        """The milestones whose window contains *day*."""
-        return tuple(m for m in self.milestones if _day(m.start) <= day <= _day(m.end))
+        """The milestones whose window contains the local date *day*.
+
+        Raises:
+            InvalidTimeError: *day* is no date (a date and time is refused: its local
+                date depends on a zone).
+        """
+        local = parse_date(day, field="day")
+        return tuple(m for m in self.milestones if _day(m.start) <= local <= _day(m.end))
 
     def __iter__(self) -> Iterator[Milestone]:
         return iter(self.milestones)

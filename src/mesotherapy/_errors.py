@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ClientError",
+    "MissingExtraError",
     "InvalidTimeError",
     "MesotherapyError",
     "RuleSetError",
@@ -53,3 +54,10 @@ class InvalidTimeError(MesotherapyError, ValueError):
 
 class SchedulingError(MesotherapyError, ValueError):
     """A plan cannot be made or changed without breaking one of its rules."""
+
+
+class MissingExtraError(MesotherapyError, ImportError):
+    """A function needs an optional dependency that is not installed.
+
+    The message names the extra to install, such as ``pip install 'mesotherapy[ical]'``.
+    """

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 __all__ = [
     "ClientError",
-    "MissingExtraError",
     "InvalidTimeError",
     "MesotherapyError",
+    "MissingExtraError",
     "RuleSetError",
     "SchedulingError",
     "UnknownCodeError",

@@ -17,6 +17,7 @@ from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic, lo
 from ._document import plan_document
 from ._errors import (
     ClientError,
+    DocumentError,
     InvalidTimeError,
     MesotherapyError,
     MissingExtraError,
@@ -26,6 +27,7 @@ from ._errors import (
 )
 from ._i18n import LOCALES
 from ._instructions import instructions
+from ._json import from_json, to_json
 from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
 from ._plan import MaintenanceWindow, Session, SessionStatus, TreatmentPlan, plan_series
 from ._protocol import SeriesProtocol
@@ -49,6 +51,7 @@ __all__ = [
     "Closure",
     "Concern",
     "Conflict",
+    "DocumentError",
     "Finding",
     "Interval",
     "InvalidTimeError",
@@ -78,11 +81,13 @@ __all__ = [
     "dump_rules",
     "example_clinic",
     "expected_timeline",
+    "from_json",
     "instructions",
     "load_clinic",
     "load_rules",
     "plan_document",
     "plan_series",
+    "to_json",
 ]
 
 

@@ -137,9 +137,13 @@ class Assessment:
         lines += [f"- {finding}" for finding in self.findings]
         return "\n".join(lines)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of an assessment, as the command line prints it."""
-        return {
+    def to_dict(self, *, complete: bool = False) -> dict[str, Any]:
+        """The JSON object of an assessment, as the command line prints it.
+
+        With *complete*, also what it takes to read it back (``on``, ``areas``,
+        ``area_status``), as `mesotherapy.to_json` writes it.
+        """
+        contract = {
             "status": self.status.value,
             "earliest_start": _iso(self.earliest_start),
             "findings": [
@@ -154,6 +158,14 @@ class Assessment:
                 for f in self.findings
             ],
             "rules": {"name": self.rules.name, "version": self.rules.version},
+        }
+        if not complete:
+            return contract
+        return {
+            **contract,
+            "on": self.on.isoformat(),
+            "areas": [area.value for area in self.areas],
+            "area_status": {area.value: status.value for area, status in self.area_status.items()},
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ClientError",
+    "DocumentError",
     "InvalidTimeError",
     "MesotherapyError",
     "MissingExtraError",
@@ -42,6 +43,10 @@ class RuleSetError(MesotherapyError, ValueError):
 
 class ClientError(MesotherapyError, ValueError):
     """The facts about a client are malformed (a wrong type, a future birth date...)."""
+
+
+class DocumentError(MesotherapyError, ValueError):
+    """A JSON document (a plan, an assessment) is malformed; the message names the path."""
 
 
 class UnknownCodeError(MesotherapyError, LookupError):

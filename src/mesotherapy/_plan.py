@@ -11,7 +11,7 @@ import attrs
 import pendulum
 
 from ._assess import Assessment, Candidacy, RulesRef
-from ._clinic import Clinic
+from ._clinic import Clinic, clinic_to_dict
 from ._errors import InvalidTimeError, SchedulingError
 from ._model import Area
 from ._protocol import SeriesProtocol, series_protocol
@@ -21,8 +21,8 @@ from ._vocabulary import parse_areas
 
 __all__ = ["MaintenanceWindow", "Session", "SessionStatus", "TreatmentPlan", "plan_series"]
 
-SCHEMA = 1
-"""The version of the plan's JSON document."""
+SCHEMA = 2
+"""The version of the plan's JSON document (see `mesotherapy.from_json` for older ones)."""
 
 _SEARCH_DAYS = 366
 """How far ahead the first session is looked for before the plan is called infeasible."""
@@ -67,6 +67,7 @@ class Session:
             "end": self.end.isoformat(),
             "areas": [area.value for area in self.areas],
             "status": self.status.value,
+            "fixed": self.fixed,
         }
 
 
@@ -221,7 +222,7 @@ class TreatmentPlan:
             "areas": [area.value for area in self.areas],
             "timezone": self.timezone,
             "rules": {"name": self.rules.name, "version": self.rules.version},
-            "assessment": self.assessment.to_dict(),
+            "assessment": self.assessment.to_dict(complete=True),
             "sessions": [s.to_dict() for s in self.sessions],
             "maintenance": [
                 {"opens": w.opens.isoformat(), "closes": w.closes.isoformat()}
@@ -229,6 +230,12 @@ class TreatmentPlan:
             ],
             "aftercare": [],
             "timeline": [],
+            "clinic": clinic_to_dict(self.clinic),
+            "protocol": {
+                **attrs.asdict(self.protocol, value_serializer=_plain),
+                "areas": [area.value for area in self.protocol.areas],
+            },
+            "review_acknowledged": self.review_acknowledged,
         }
 
     def explain(self) -> str:
@@ -342,6 +349,10 @@ class TreatmentPlan:
         not_before = before.end if floor is None else max(before.end, floor)
         start = _next_start(self.clinic, self.protocol, before, index, not_before)
         return Session(index=index, start=start, end=self._end(start), areas=self.areas)
+
+
+def _plain(_: object, __: object, value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
 def _gap_message(before: Session, session: Session, protocol: SeriesProtocol) -> str:

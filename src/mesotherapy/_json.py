@@ -1,0 +1,387 @@
+"""JSON in and out for every public object, with the plan's schema versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import attrs
+import pendulum
+from cattrs.errors import BaseValidationError
+
+from ._assess import Assessment, Candidacy, Finding, RulesRef
+from ._clinic import Clinic, clinic_from_dict, example_clinic
+from ._convert import converter, problems
+from ._document import plan_document
+from ._errors import DocumentError, MesotherapyError
+from ._model import Client
+from ._plan import SCHEMA, Session, TreatmentPlan
+from ._protocol import SeriesProtocol, series_protocol
+from ._rules import RuleSet, default_rules
+from ._rules_io import rules_from_dict, rules_to_dict
+
+__all__ = ["from_json", "to_json"]
+
+T = TypeVar("T", Client, RuleSet, Assessment, TreatmentPlan)
+
+_DERIVED = ("aftercare", "timeline")
+"""Keys of the plan's document that are computed from the plan, not read back."""
+
+
+def to_json(
+    obj: Client | RuleSet | Assessment | TreatmentPlan, *, rules: RuleSet | None = None
+) -> str:
+    """The JSON text of a client, a rule set, an assessment or a plan.
+
+    A plan's document is the command line's (``schema``, sessions, maintenance, with
+    its aftercare and timeline computed from *rules*, or from the default rules when
+    they are the ones the plan was made with) plus what it takes to read it back.
+
+    >>> import mesotherapy as meso
+    >>> client = meso.Client(id="c-1", birth_date="1985-03-02", concerns=["dullness"])
+    >>> from_json(to_json(client), meso.Client) == client
+    True
+    """
+    return json.dumps(_to_dict(obj, rules), ensure_ascii=False, indent=2)
+
+
+def _to_dict(obj: object, rules: RuleSet | None) -> dict[str, Any]:
+    if isinstance(obj, TreatmentPlan):
+        chosen = rules if rules is not None else default_rules()
+        if (chosen.name, chosen.version) == (obj.rules.name, obj.rules.version):
+            return plan_document(obj, rules=chosen)
+        return obj.to_dict()  # without the rules it was made with, nothing is derived
+    if isinstance(obj, Assessment):
+        return {**obj.to_dict(complete=True), "client_id": obj.client_id}
+    if isinstance(obj, RuleSet):
+        return rules_to_dict(obj)
+    if isinstance(obj, Client):
+        return _client_to_dict(obj)
+    msg = (
+        f"obj: expected a Client, RuleSet, Assessment or TreatmentPlan, got a {type(obj).__name__}"
+    )
+    raise DocumentError(msg)
+
+
+def _client_to_dict(client: Client) -> dict[str, Any]:
+    skin: dict[str, list[str]] = {}
+    for finding in sorted(client.skin_findings, key=lambda f: (f.area.value, f.code)):
+        skin.setdefault(finding.area.value, []).append(finding.code)
+    return {
+        "id": client.id,
+        "birth_date": client.birth_date.isoformat(),
+        "pregnant": client.pregnant,
+        "breastfeeding": client.breastfeeding,
+        "conditions": sorted(client.conditions),
+        "allergies": sorted(client.allergies),
+        "medications": [
+            {"code": m.code, "last_taken": m.last_taken.isoformat() if m.last_taken else None}
+            for m in sorted(client.medications, key=lambda m: (m.code, str(m.last_taken)))
+        ],
+        "skin_findings": skin,
+        "treatments": [
+            {"kind": t.kind, "area": t.area.value, "on": t.on.isoformat()}
+            for t in sorted(client.treatments, key=lambda t: (t.on, t.kind, t.area.value))
+        ],
+        "concerns": sorted(concern.value for concern in client.concerns),
+    }
+
+
+def from_json(
+    text: str | bytes,
+    cls: type[T],
+    *,
+    rules: RuleSet | None = None,
+    clinic: Clinic | None = None,
+) -> T:
+    """Read back what `to_json` wrote: ``from_json(to_json(x), type(x)) == x``.
+
+    A plan of an older ``schema`` is upgraded on the way in: schema 1 (the first
+    releases' command line) recorded no clinic and no protocol; the *clinic* passed here,
+    or the example clinic in the document's zone with Ontario's holidays (the command
+    line's default then), and the protocol of *rules* for the document's areas and
+    session count stand in for them.
+
+    Raises:
+        DocumentError: the text is no JSON, or the document is malformed; the message
+            names the path (``sessions[2].start``), the value and what was expected.
+        ClientError, RuleSetError: a malformed client or rule set document.
+    """
+    try:
+        data = json.loads(text)
+    except (ValueError, TypeError) as error:
+        raise DocumentError(f"the document: not valid JSON ({error})") from None
+    if cls is Client:
+        return Client.from_dict(data)
+    if cls is RuleSet:
+        return rules_from_dict(data)
+    if not isinstance(data, Mapping):
+        raise DocumentError(f"the document: expected an object, got a {type(data).__name__}")
+    if cls is Assessment:
+        return _assessment(dict(data), "")
+    if cls is TreatmentPlan:
+        return _plan(dict(data), rules=rules, clinic=clinic)
+    raise DocumentError(f"cls: expected Client, RuleSet, Assessment or TreatmentPlan, got {cls!r}")
+
+
+def _structure(value: Any, cls: Any, path: str, hooks: Callable[[Any], None] | None = None) -> Any:
+    conv = converter()
+    if hooks is not None:
+        conv = conv.copy()
+        hooks(conv)
+    try:
+        return conv.structure(value, cls)
+    except BaseValidationError as error:
+        raise DocumentError(_first(problems(error, path))) from None
+    except MesotherapyError as error:
+        raise DocumentError(f"{path or 'the document'}: {error}") from None
+    except (AttributeError, TypeError):
+        raise DocumentError(
+            f"{path or 'the document'}: expected an object, got {value!r}"
+        ) from None
+
+
+def _first(found: Any) -> str:
+    listed = list(found)
+    more = f" (and {len(listed) - 1} more)" if len(listed) > 1 else ""
+    return f"{listed[0]}{more}"
+
+
+@attrs.frozen
+class _AssessmentDoc:
+    status: Candidacy
+    earliest_start: pendulum.Date | None
+    findings: tuple[Finding, ...]
+    rules: RulesRef
+    on: pendulum.Date
+    areas: tuple[str, ...]
+    area_status: dict[str, Candidacy]
+    client_id: str | None = None
+
+
+def _assessment(data: dict[str, Any], path: str) -> Assessment:
+    doc = _structure(data, _AssessmentDoc, path)
+    try:
+        return Assessment(
+            status=doc.status,
+            findings=doc.findings,
+            earliest_start=doc.earliest_start,
+            on=doc.on,
+            areas=tuple(_area(a, f"{path}.areas") for a in doc.areas),
+            area_status={_area(a, f"{path}.area_status"): c for a, c in doc.area_status.items()},
+            rules=doc.rules,
+            client_id=doc.client_id,
+        )
+    except MesotherapyError as error:
+        raise DocumentError(str(error)) from None
+
+
+def _area(value: str, path: str) -> Any:
+    from ._model import Area  # noqa: PLC0415 - keeps the import list of this module short
+
+    try:
+        return Area.parse(value, field=path)
+    except MesotherapyError as error:
+        raise DocumentError(str(error)) from None
+
+
+def _instant_hook(zone: str) -> Callable[[Any], None]:
+    def parse(value: Any, _: type) -> pendulum.DateTime:
+        if not isinstance(value, str):
+            msg = f"expected an ISO 8601 date and time with its offset, got {value!r}"
+            raise ValueError(msg)  # noqa: TRY004 - cattrs reports a ValueError with its path
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is None or moment.utcoffset() is None:
+            msg = f"expected an ISO 8601 date and time with its UTC offset, got {value!r}"
+            raise ValueError(msg)
+        # The offset fixes the instant (and so the repeated autumn hour); the document's
+        # zone gives back the IANA name that an offset alone loses.
+        return pendulum.instance(moment.astimezone(dt.UTC)).in_timezone(zone)
+
+    def hooks(conv: Any) -> None:
+        conv.register_structure_hook(pendulum.DateTime, parse)
+
+    return hooks
+
+
+@attrs.frozen
+class _SessionDoc:
+    index: int
+    start: pendulum.DateTime
+    end: pendulum.DateTime
+    areas: tuple[str, ...]
+    status: str
+    fixed: bool = False
+
+
+def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None) -> TreatmentPlan:
+    data = _upgrade(data, rules=rules, clinic=clinic)
+    for key in _DERIVED:
+        data.pop(key, None)
+    data.pop("maintenance", None)  # derived from the sessions
+    data.pop("schema")
+    zone = data.get("timezone")
+    if not isinstance(zone, str):
+        raise DocumentError(f"timezone: expected an IANA zone name, got {zone!r}")
+    try:
+        place = clinic_from_dict(data.pop("clinic"), source="clinic")
+    except KeyError:
+        raise DocumentError("clinic: missing, expected the clinic's table") from None
+    except MesotherapyError as error:
+        raise DocumentError(str(error)) from None
+    if place.timezone != zone:
+        msg = f"timezone: expected the clinic's zone {place.timezone!r}, got {zone!r}"
+        raise DocumentError(msg)
+    raw_sessions = data.pop("sessions", None)
+    if not isinstance(raw_sessions, list):
+        raise DocumentError(f"sessions: expected a list, got {raw_sessions!r}")
+    sessions = [
+        _session(_structure(raw, _SessionDoc, f"sessions[{n}]", _instant_hook(zone)), n)
+        for n, raw in enumerate(raw_sessions)
+    ]
+    known = {"client_id", "areas", "timezone", "rules", "assessment", "protocol"}
+    extra = sorted(set(data) - known - {"review_acknowledged"})
+    if extra:
+        raise DocumentError(f"{extra[0]}: unknown key, expected one of {', '.join(sorted(known))}")
+    try:
+        return TreatmentPlan(
+            assessment=_assessment(
+                # The plan's document names the client once, at the top.
+                {
+                    "client_id": data.get("client_id"),
+                    **_mapping(data.get("assessment"), "assessment"),
+                },
+                "assessment",
+            ),
+            areas=tuple(_area(a, "areas") for a in _listed(data.get("areas"), "areas")),
+            clinic=place,
+            protocol=_protocol(_mapping(data.get("protocol"), "protocol")),
+            sessions=tuple(sessions),
+            rules=_structure(data.get("rules"), RulesRef, "rules"),
+            review_acknowledged=_flag(data.get("review_acknowledged", False)),
+            client_id=data.get("client_id"),
+        )
+    except MesotherapyError as error:
+        if isinstance(error, DocumentError):
+            raise
+        raise DocumentError(str(error)) from None
+
+
+def _session(doc: _SessionDoc, n: int) -> Session:
+    from ._plan import SessionStatus  # noqa: PLC0415 - keeps the import list short
+
+    try:
+        status = SessionStatus(doc.status)
+    except ValueError:
+        choices = ", ".join(s.value for s in SessionStatus)
+        raise DocumentError(
+            f"sessions[{n}].status: expected one of {choices}, got {doc.status!r}"
+        ) from None
+    return Session(
+        index=doc.index,
+        start=doc.start,
+        end=doc.end,
+        areas=tuple(_area(a, f"sessions[{n}].areas") for a in doc.areas),
+        status=status,
+        fixed=doc.fixed,
+    )
+
+
+def _protocol(data: Mapping[str, Any]) -> SeriesProtocol:
+    doc = dict(data)
+    doc["areas"] = [str(a) for a in _listed(doc.get("areas"), "protocol.areas")]
+    protocol: SeriesProtocol = _structure(doc, SeriesProtocol, "protocol")
+    return attrs.evolve(protocol, areas=tuple(_area(a, "protocol.areas") for a in protocol.areas))
+
+
+def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise DocumentError(f"{path}: expected an object, got {value!r}")
+    return value
+
+
+def _listed(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise DocumentError(f"{path}: expected a list, got {value!r}")
+    return value
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise DocumentError(f"review_acknowledged: expected true or false, got {value!r}")
+    return value
+
+
+def _upgrade(
+    data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None
+) -> dict[str, Any]:
+    """The document brought to the current schema, one version at a time."""
+    version = data.get("schema")
+    if type(version) is not int or not 1 <= version <= SCHEMA:
+        msg = f"schema: expected a version from 1 to {SCHEMA}, got {version!r}"
+        raise DocumentError(msg)
+    while version < SCHEMA:
+        data = _UPGRADES[version](data, rules, clinic)
+        version = data["schema"]
+    return data
+
+
+def _from_1(data: dict[str, Any], rules: RuleSet | None, clinic: Clinic | None) -> dict[str, Any]:
+    """Schema 1 had no clinic, no protocol, no ``fixed`` sessions, a shorter assessment."""
+    chosen = default_rules() if rules is None else rules
+    ref = _mapping(data.get("rules"), "rules")
+    if (ref.get("name"), ref.get("version")) != (chosen.name, chosen.version):
+        msg = (
+            f"rules: the schema 1 document was made with {ref.get('name')} {ref.get('version')}; "
+            "pass those rules to read it"
+        )
+        raise DocumentError(msg)
+    zone = data.get("timezone")
+    if not isinstance(zone, str):
+        raise DocumentError(f"timezone: expected an IANA zone name, got {zone!r}")
+    place = clinic if clinic is not None else example_clinic(holidays="CA-ON", timezone=zone)
+    sessions = _listed(data.get("sessions"), "sessions")
+    active = [
+        s
+        for s in sessions
+        if isinstance(s, Mapping) and s.get("status") in ("planned", "completed")
+    ]
+    areas = [_area(a, "areas") for a in _listed(data.get("areas"), "areas")]
+    try:
+        protocol = series_protocol(chosen, areas, sessions=len(active))
+    except MesotherapyError as error:
+        raise DocumentError(f"protocol: {error}") from None
+    assessment = dict(_mapping(data.get("assessment"), "assessment"))
+    first = min((str(s.get("start", ""))[:10] for s in active), default=None)
+    assessment.setdefault("on", assessment.get("earliest_start") or first)
+    assessment.setdefault("areas", [a.value for a in areas])
+    assessment.setdefault("area_status", {a.value: assessment.get("status") for a in areas})
+    assessment.setdefault("client_id", data.get("client_id"))
+    from ._clinic import clinic_to_dict  # noqa: PLC0415 - only old documents need it
+
+    return {
+        **data,
+        "schema": 2,
+        "assessment": assessment,
+        "clinic": clinic_to_dict(place),
+        "protocol": {
+            **attrs.asdict(protocol),
+            "areas": [a.value for a in protocol.areas],
+        },
+        "review_acknowledged": any(
+            f.get("severity") == "relative"
+            for f in assessment.get("findings", [])
+            if isinstance(f, Mapping)
+        ),
+        "sessions": [{**s, "fixed": False} for s in sessions if isinstance(s, Mapping)],
+    }
+
+
+_UPGRADES: dict[int, Callable[[dict[str, Any], RuleSet | None, Clinic | None], dict[str, Any]]] = {
+    1: _from_1,
+}

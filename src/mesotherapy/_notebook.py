@@ -1,0 +1,735 @@
+"""Notebook views: HTML tables, a DataFrame and a picture of a plan.
+
+The HTML views need nothing beyond the core: they are small, self-contained tables
+(inline styles, no CSS or script from elsewhere), every text escaped, suitable as a
+``_repr_html_``. `to_frame` and `plot` need the ``notebook`` extra (pandas and
+matplotlib), which they import when called, never when `mesotherapy` is imported.
+
+No view shows the client's identifier: a plan is health data, and a notebook's output
+is shared more easily than the plan itself.
+
+Every instant is shown in the clinic's zone. A milestone dated in the local calendar (a
+result, the maintenance window) runs from midnight local on its first day to midnight
+local after its last day, so that every row and bar is a half-open span
+``[start, end)`` like the aftercare windows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal
+
+import attrs
+import pendulum
+
+from ._aftercare import PRECARE, Aftercare, CareWindow, aftercare
+from ._assess import Assessment, Finding
+from ._errors import UnknownCodeError
+from ._extras import require
+from ._plan import Session, SessionStatus, TreatmentPlan
+from ._rules import RuleSet, default_rules
+from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
+
+if TYPE_CHECKING:
+    # pandas ships no type information (pandas-stubs is separate): a DataFrame is Any
+    # to mypy without the stubs, and typed with them.
+    import pandas  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "FRAME_COLUMNS",
+    "assessment_html",
+    "plan_html",
+    "plot",
+    "save_example_picture",
+    "timeline_html",
+    "to_frame",
+]
+
+EXTRA: Final = "notebook"
+"""The extra that brings pandas and matplotlib."""
+
+FRAME_COLUMNS: Final = (
+    "kind",
+    "code",
+    "session",
+    "start",
+    "end",
+    "all_day",
+    "status",
+    "description",
+    "source",
+)
+"""The columns of `to_frame`, in order."""
+
+Selection = Literal["all", "sessions", "windows", "milestones"]
+_SELECTIONS: Final = ("all", "sessions", "windows", "milestones")
+
+# --- HTML ------------------------------------------------------------------------------
+
+_TABLE: Final = '<table style="border-collapse:collapse;margin:0.25em 0">'
+_CAPTION: Final = '<caption style="text-align:left;font-weight:bold;padding:2px 8px">'
+_CELL: Final = "text-align:left;vertical-align:top;padding:2px 8px"
+_HEAD: Final = f"{_CELL};border-bottom:1px solid currentColor"
+_LOCAL: Final = "ddd YYYY-MM-DD HH:mm"
+"""How a local instant is written: the weekday, the date and the wall-clock time."""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _th(text: str) -> str:
+    return f'<th style="{_HEAD}">{_e(text)}</th>'
+
+
+def _td(content: str, *, escaped: bool = False, colspan: int = 1) -> str:
+    span = f' colspan="{colspan}"' if colspan > 1 else ""
+    return f'<td style="{_CELL}"{span}>{content if escaped else _e(content)}</td>'
+
+
+def _time(value: dt.date, text: str) -> str:
+    """A ``<time>`` element: machine-readable ISO 8601 in the attribute, *text* shown."""
+    return f'<time datetime="{_e(value.isoformat())}">{_e(text)}</time>'
+
+
+def _instant(value: pendulum.DateTime) -> str:
+    """A local instant with its UTC offset, as a ``<time>`` element."""
+    return _time(value, f"{value.format(_LOCAL)} {value.format('Z')}")
+
+
+def _day(value: dt.date) -> str:
+    """A date, or an instant (a side effect's), as a ``<time>`` element."""
+    if isinstance(value, pendulum.DateTime):
+        return _instant(value)
+    return _time(value, value.isoformat())
+
+
+def _table(caption: str, headers: Sequence[str], rows: Iterable[str], foot: str = "") -> str:
+    head = "".join(_th(h) for h in headers)
+    body = "".join(rows) or f"<tr>{_td('None', colspan=len(headers))}</tr>"
+    tfoot = f"<tfoot>{foot}</tfoot>" if foot else ""
+    return (
+        f"{_TABLE}{_CAPTION}{_e(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{tfoot}</table>"
+    )
+
+
+def _areas(areas: Iterable[object]) -> str:
+    return ", ".join(getattr(a, "value", str(a)) for a in areas)
+
+
+def plan_html(plan: TreatmentPlan) -> str:
+    """The plan as an HTML table: one row per session, the maintenance window below.
+
+    Each session shows its local start with the UTC offset, its end, its areas and its
+    status. Suitable as ``TreatmentPlan._repr_html_``; the client's id is left out.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    >>> page = plan_html(plan)
+    >>> page.startswith("<table"), "Tue 2026-10-20 09:00 -04:00" in page
+    (True, True)
+    """
+    p = plan.protocol
+    caption = (
+        f"Plan for {_areas(plan.areas)} at {plan.clinic.name} ({plan.timezone}): "
+        f"{p.sessions} sessions, {p.interval_days} days apart, {p.session_minutes} minutes "
+        f"each; rules {plan.rules.name} {plan.rules.version}"
+    )
+    if plan.review_acknowledged:
+        caption += "; clinician review acknowledged"
+    rows = [
+        "<tr>"
+        + _td(str(s.index))
+        + _td(_instant(s.start), escaped=True)
+        + _td(_time(s.end, s.end.format("HH:mm Z")), escaped=True)
+        + _td(_areas(s.areas))
+        + _td(s.status.value.replace("_", "-"))
+        + "</tr>"
+        for s in plan.sessions
+    ]
+    foot = "".join(
+        "<tr>"
+        + _td("Maintenance due", colspan=2)
+        + _td(
+            f"from {_time(w.opens, w.opens.isoformat())} to {_time(w.closes, w.closes.isoformat())}",
+            escaped=True,
+            colspan=3,
+        )
+        + "</tr>"
+        for w in plan.maintenance
+    )
+    return _table(caption, ("#", "Start", "End", "Areas", "Status"), rows, foot)
+
+
+def assessment_html(assessment: Assessment) -> str:
+    """The assessment as an HTML table: the status above, one row per finding.
+
+    Suitable as ``Assessment._repr_html_``; the client's id is left out.
+
+    >>> import mesotherapy as meso
+    >>> client = meso.Client(birth_date="1985-03-02",
+    ...     medications=[{"code": "isotretinoin", "last_taken": "2026-09-01"}])
+    >>> page = assessment_html(meso.assess(client, ["face"], on="2026-11-25"))
+    >>> page.startswith("<table"), "deferred" in page, "2027-03-01" in page
+    (True, True, True)
+    """
+    start = assessment.earliest_start.isoformat() if assessment.earliest_start else "none"
+    per_area = ", ".join(
+        f"{area.value} ({assessment.area_status[area].value})" for area in assessment.areas
+    )
+    caption = (
+        f"Assessment: {assessment.status.value}; areas {per_area}; assessed "
+        f"{assessment.on.isoformat()}; earliest start {start}; rules "
+        f"{assessment.rules.name} {assessment.rules.version}"
+    )
+    return _table(
+        caption,
+        ("Outcome", "Area", "Until", "Reason", "Code", "Source"),
+        (_finding_row(f) for f in assessment.findings),
+    )
+
+
+def _finding_row(finding: Finding) -> str:
+    until = "" if finding.until is None else _day(finding.until)
+    return (
+        "<tr>"
+        + _td(finding.outcome.value)
+        + _td(finding.area.value if finding.area else "all")
+        + _td(until, escaped=True)
+        + _td(finding.reason)
+        + _td(finding.code)
+        + _td(finding.source)
+        + "</tr>"
+    )
+
+
+def timeline_html(timeline: Timeline) -> str:
+    """The timeline as an HTML table: one row per milestone, in its order.
+
+    Results and maintenance show local dates (both included), side effects local
+    instants; the advice for a side effect that lasts longer follows its description.
+    Suitable as ``Timeline._repr_html_``.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    >>> page = timeline_html(meso.expected_timeline(plan))
+    >>> page.count("<tr>") == len(meso.expected_timeline(plan)) + 1
+    True
+    """
+    return _table(
+        "Expected timeline",
+        ("What", "From", "Until", "Description", "Session", "Source"),
+        (_milestone_row(m) for m in timeline.milestones),
+    )
+
+
+def _milestone_row(milestone: Milestone) -> str:
+    description = _e(milestone.description)
+    if milestone.advice:
+        description += f"<br><small>{_e(milestone.advice)}</small>"
+    session = "" if milestone.session is None else str(milestone.session)
+    return (
+        "<tr>"
+        + _td(milestone.kind.value.replace("_", " "))
+        + _td(_day(milestone.start), escaped=True)
+        + _td(_day(milestone.end), escaped=True)
+        + _td(description, escaped=True)
+        + _td(session)
+        + _td(milestone.source)
+        + "</tr>"
+    )
+
+
+# --- Rows: what the DataFrame and the picture share ------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Row:
+    """One item of a plan as a half-open span ``[start, end)`` of UTC instants."""
+
+    group: str  # "sessions", "windows" or "milestones"
+    kind: str
+    code: str
+    session: int | None
+    start: dt.datetime
+    end: dt.datetime
+    all_day: bool
+    status: str | None
+    description: str
+    source: str
+
+
+def _utc(value: dt.date, zone: str, *, after: bool = False) -> dt.datetime:
+    """*value* as a stdlib UTC instant.
+
+    A date is midnight local at its start (the day after it with *after*): the first
+    instant of that local day, which exists even where a DST change happens at midnight
+    (``fold=0`` of a time in the gap maps to the first instant after it).
+    """
+    if isinstance(value, dt.datetime):
+        utc = value.astimezone(dt.UTC)
+    else:
+        day = dt.date(value.year, value.month, value.day) + dt.timedelta(days=int(after))
+        local = dt.datetime(day.year, day.month, day.day, tzinfo=zoneinfo.ZoneInfo(zone))
+        utc = local.astimezone(dt.UTC)
+    return dt.datetime(
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
+        tzinfo=dt.UTC,
+    )
+
+
+def _session_source(plan: TreatmentPlan, rules: RuleSet) -> str:
+    sources: list[str] = []
+    for area in plan.areas:
+        protocol = rules.protocols[area]
+        for bounds in (protocol.sessions, protocol.interval_days, protocol.session_minutes):
+            if bounds.source not in sources:
+                sources.append(bounds.source)
+    return ", ".join(sources)
+
+
+def _session_rows(plan: TreatmentPlan, rules: RuleSet) -> list[_Row]:
+    source = _session_source(plan, rules)
+    minutes = plan.protocol.session_minutes
+    return [
+        _Row(
+            group="sessions",
+            kind="session",
+            code="session",
+            session=s.index,
+            start=_utc(s.start, plan.timezone),
+            end=_utc(s.end, plan.timezone),
+            all_day=False,
+            status=s.status.value,
+            description=f"Session {s.index}: {_areas(s.areas)} ({minutes} minutes)",
+            source=source,
+        )
+        for s in plan.sessions
+    ]
+
+
+def _window_rows(plan: TreatmentPlan, care: Aftercare) -> list[_Row]:
+    status = {s.index: s.status.value for s in plan.sessions}
+    return [
+        _Row(
+            group="windows",
+            kind=w.kind,
+            code=w.activity,
+            session=w.session,
+            start=_utc(w.start, plan.timezone),
+            end=_utc(w.end, plan.timezone),
+            all_day=False,
+            status=status.get(w.session),
+            description=w.description,
+            source=w.source,
+        )
+        for w in care.windows
+    ]
+
+
+def _milestone_rows(plan: TreatmentPlan, timeline: Timeline) -> list[_Row]:
+    status = {s.index: s.status.value for s in plan.sessions}
+    rows = []
+    for m in timeline.milestones:
+        instant = isinstance(m.start, dt.datetime)
+        rows.append(
+            _Row(
+                group="milestones",
+                kind=m.kind.value,
+                code=m.code,
+                session=m.session,
+                start=_utc(m.start, plan.timezone),
+                end=_utc(m.end, plan.timezone, after=not instant),
+                all_day=not instant,
+                status=None if m.session is None else status.get(m.session),
+                description=m.description,
+                source=m.source,
+            )
+        )
+    return rows
+
+
+def _rows(
+    plan: TreatmentPlan, rules: RuleSet | None, what: str
+) -> tuple[list[_Row], Aftercare, Timeline]:
+    if what not in _SELECTIONS:
+        msg = f"what: unknown selection {what!r}, expected one of {', '.join(_SELECTIONS)}"
+        raise UnknownCodeError(msg)
+    chosen = default_rules() if rules is None else rules
+    # Both check that the rules are the plan's, whatever is selected.
+    care = aftercare(plan, rules=chosen)
+    timeline = expected_timeline(plan, rules=chosen)
+    rows: list[_Row] = []
+    if what in ("all", "sessions"):
+        rows += _session_rows(plan, chosen)
+    if what in ("all", "windows"):
+        rows += _window_rows(plan, care)
+    if what in ("all", "milestones"):
+        rows += _milestone_rows(plan, timeline)
+    # Time order; a stable sort keeps sessions, then windows, then milestones at a tie.
+    rows.sort(key=lambda r: r.start)
+    return rows, care, timeline
+
+
+# --- The DataFrame ---------------------------------------------------------------------
+
+
+def to_frame(
+    plan: TreatmentPlan, *, rules: RuleSet | None = None, what: Selection = "all"
+) -> pandas.DataFrame:
+    """The plan as a pandas DataFrame: one row per session, window and milestone.
+
+    *what* selects ``"sessions"`` (every session, whatever its status), ``"windows"``
+    (the pre-care and aftercare windows of `aftercare`), ``"milestones"`` (the results,
+    the maintenance window and the side effects of `expected_timeline`) or ``"all"``,
+    in time order. The columns are `FRAME_COLUMNS`:
+
+    - ``kind``: ``session``, ``precare``, ``avoid``, ``do``, ``result``, ``side_effect``
+      or ``maintenance``;
+    - ``code``: the activity or milestone code (``session`` for a session);
+    - ``session``: the session's number (nullable: results and maintenance have none);
+    - ``start``, ``end``: time-zone-aware timestamps in the clinic's zone, the half-open
+      span ``[start, end)``; a milestone dated in the local calendar runs from midnight
+      local on its first day to midnight local after its last, and has ``all_day`` set;
+    - ``status``: the status of the session the row belongs to, if any;
+    - ``description``, ``source``: what the row means, and the source key of its rule.
+
+    The client's id is left out.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    >>> to_frame(plan).shape
+    (73, 9)
+    >>> sessions = to_frame(plan, what="sessions")
+    >>> str(sessions["start"].iloc[0])
+    '2026-10-20 09:00:00-04:00'
+
+    Raises:
+        MissingExtraError: pandas is not installed (``pip install 'mesotherapy[notebook]'``).
+        UnknownCodeError: *what* is none of the four selections.
+        ClientError: *rules* are not the rules the plan was made with.
+    """
+    pd = require("pandas", EXTRA)
+    rows, _, _ = _rows(plan, rules, what)
+    utc = pd.DatetimeTZDtype(unit="us", tz="UTC")
+    data = {
+        "kind": [r.kind for r in rows],
+        "code": [r.code for r in rows],
+        "session": pd.array([r.session for r in rows], dtype="Int64"),
+        "start": pd.DatetimeIndex([r.start for r in rows], dtype=utc).tz_convert(plan.timezone),
+        "end": pd.DatetimeIndex([r.end for r in rows], dtype=utc).tz_convert(plan.timezone),
+        "all_day": pd.array([r.all_day for r in rows], dtype=bool),
+        "status": [r.status for r in rows],
+        "description": [r.description for r in rows],
+        "source": [r.source for r in rows],
+    }
+    return pd.DataFrame(data, columns=list(FRAME_COLUMNS))
+
+
+# --- The picture -----------------------------------------------------------------------
+
+_COLOURS: Final = {
+    SessionStatus.PLANNED.value: "#1f4e99",
+    SessionStatus.COMPLETED.value: "#2a8c4a",
+    SessionStatus.CANCELLED.value: "#8c8c8c",
+    SessionStatus.NO_SHOW.value: "#b0413e",
+    PRECARE: "#7b61b3",
+    "avoid": "#d1495b",
+    "do": "#3a9d6e",
+    MilestoneKind.RESULT.value: "#e0a526",
+    MilestoneKind.SIDE_EFFECT.value: "#e07b39",
+    MilestoneKind.MAINTENANCE.value: "#5b8fd6",
+}
+_MARKERS: Final = {
+    SessionStatus.PLANNED.value: "D",
+    SessionStatus.COMPLETED.value: "o",
+    SessionStatus.CANCELLED.value: "x",
+    SessionStatus.NO_SHOW.value: "X",
+}
+_LEGEND: Final = {
+    PRECARE: "before a session (pre-care)",
+    "avoid": "avoid after a session",
+    "do": "do after a session",
+    MilestoneKind.RESULT.value: "expected result",
+    MilestoneKind.SIDE_EFFECT.value: "possible side effect",
+    MilestoneKind.MAINTENANCE.value: "maintenance due",
+}
+_BAR: Final = 0.5
+"""The height of a window's bar, in rows."""
+_SPAN: Final = 0.8
+"""The height of a result's span, in rows."""
+_LEGEND_COLUMNS: Final = 6
+"""The most entries the legend puts on one line; more go on two."""
+
+
+@attrs.frozen(kw_only=True)
+class _Lane:
+    """One row of the picture: a label and the items drawn on it."""
+
+    label: str
+    kind: str
+    items: tuple[_Row, ...]
+
+
+def _label(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def _lanes(rows: Sequence[_Row], *, side_effects: bool) -> list[_Lane]:
+    """The rows of the picture, top to bottom: sessions, windows, side effects, results."""
+    lanes = [_Lane(label="sessions", kind="session", items=())]
+    effects = (MilestoneKind.SIDE_EFFECT.value,) if side_effects else ()
+    order = (PRECARE, "avoid", "do", *effects, MilestoneKind.RESULT.value)
+    for kind in order:
+        codes: dict[str, list[_Row]] = {}
+        for row in rows:
+            if row.kind == kind:
+                codes.setdefault(row.code, []).append(row)
+        lanes += [
+            _Lane(label=_label(code), kind=kind, items=tuple(items))
+            for code, items in codes.items()
+        ]
+    return lanes
+
+
+def _figure_size(lanes: int) -> tuple[float, float]:
+    return (12.0, max(4.0, 0.3 * lanes + 2.4))
+
+
+def plot(
+    plan: TreatmentPlan,
+    *,
+    rules: RuleSet | None = None,
+    ax: Axes | None = None,
+    side_effects: bool = False,
+) -> Axes:
+    """Draw the plan on one time axis in the clinic's zone, and return the axes.
+
+    From top to bottom: the sessions (a marker each, its number above; the marker says
+    its status), one thin bar per pre-care or aftercare window on a row per activity,
+    one span per expected result, and, with *side_effects*, one bar per possible side
+    effect. The maintenance window is shaded across the whole height. A legend explains
+    the colours; the title names the areas and the clinic.
+
+    Without *ax*, a figure is made with pyplot (so that a notebook shows it); its
+    backend is matplotlib's choice, which is Agg where there is no display. Nothing is
+    shown or closed here: in a script, save the figure and close it
+    (``ax.figure.savefig(...)``, ``matplotlib.pyplot.close(ax.figure)``).
+
+    Each artist has a ``gid`` for those who inspect the picture: ``sessions:<status>``
+    (a line of markers), ``session-number``, ``window:<activity>``, ``result:<code>``,
+    ``side_effect:<code>`` (bar collections) and ``maintenance``.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> from matplotlib.figure import Figure
+    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    >>> ax = plot(plan, ax=Figure().add_subplot())
+    >>> ax.get_title()
+    'Mesotherapy plan: face at Example Clinic (America/Toronto)'
+    >>> [len(line.get_xdata()) for line in ax.get_lines() if line.get_gid() == "sessions:planned"]
+    [4]
+
+    Raises:
+        MissingExtraError: matplotlib is not installed
+            (``pip install 'mesotherapy[notebook]'``).
+        ClientError: *rules* are not the rules the plan was made with.
+    """
+    require("matplotlib", EXTRA)
+    rows, _, _ = _rows(plan, rules, "all")
+    lanes = _lanes(rows, side_effects=side_effects)
+    if ax is None:
+        from matplotlib import pyplot  # noqa: PLC0415 - the extra is imported when called
+
+        _, ax = pyplot.subplots(figsize=_figure_size(len(lanes)), layout="constrained")
+    _draw(plan, rows, lanes, ax)
+    return ax
+
+
+def _draw(plan: TreatmentPlan, rows: Sequence[_Row], lanes: Sequence[_Lane], ax: Axes) -> None:
+    from matplotlib import dates, transforms  # noqa: PLC0415 - the extra is imported when called
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    zone = zoneinfo.ZoneInfo(plan.timezone)
+    handles: list[Line2D | Patch] = []
+    seen: set[str] = set()
+
+    def num(value: dt.datetime) -> float:
+        return float(dates.date2num(value))
+
+    # The sessions: a line of markers per status, each session's number above it.
+    for status in SessionStatus:
+        chosen = [r for r in rows if r.kind == "session" and r.status == status.value]
+        if not chosen:
+            continue
+        (line,) = ax.plot(
+            [num(r.start) for r in chosen],
+            [0] * len(chosen),
+            linestyle="none",
+            marker=_MARKERS[status.value],
+            markersize=8,
+            color=_COLOURS[status.value],
+            label=f"session ({status.value.replace('_', '-')})",
+            gid=f"sessions:{status.value}",
+            zorder=4,
+        )
+        handles.append(line)
+        for row in chosen:
+            ax.annotate(
+                str(row.session),
+                (num(row.start), 0),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=8,
+                color=_COLOURS[status.value],
+                gid="session-number",
+            )
+    # A faint guide at each active session, across every row.
+    for row in rows:
+        if row.kind == "session" and row.status in (
+            SessionStatus.PLANNED.value,
+            SessionStatus.COMPLETED.value,
+        ):
+            ax.axvline(num(row.start), color="#b8b8b8", linewidth=0.6, zorder=0, gid="guide")
+
+    for y, lane in enumerate(lanes):
+        if lane.kind == "session":
+            continue
+        result = lane.kind == MilestoneKind.RESULT.value
+        height = _SPAN if result else _BAR
+        alpha = 0.55 if result else 1.0
+        prefix = "window" if lane.kind in (PRECARE, "avoid", "do") else lane.kind
+        # A thin white edge keeps overlapping windows (a long pre-care) apart.
+        ax.broken_barh(
+            [(num(r.start), num(r.end) - num(r.start)) for r in lane.items],
+            (y - height / 2, height),
+            facecolors=_COLOURS[lane.kind],
+            edgecolors="white",
+            linewidths=0.0 if result else 0.6,
+            alpha=alpha,
+            gid=f"{prefix}:{lane.items[0].code}",
+            zorder=2,
+        )
+        if lane.kind not in seen:
+            seen.add(lane.kind)
+            handles.append(Patch(color=_COLOURS[lane.kind], alpha=alpha, label=_LEGEND[lane.kind]))
+
+    maintenance = [r for r in rows if r.kind == MilestoneKind.MAINTENANCE.value]
+    for row in maintenance:
+        ax.axvspan(
+            num(row.start),
+            num(row.end),
+            color=_COLOURS[MilestoneKind.MAINTENANCE.value],
+            alpha=0.15,
+            gid="maintenance",
+            zorder=1,
+        )
+    if maintenance:
+        handles.append(
+            Patch(
+                color=_COLOURS[MilestoneKind.MAINTENANCE.value],
+                alpha=0.3,
+                label=_LEGEND[MilestoneKind.MAINTENANCE.value],
+            )
+        )
+
+    # The y axis: one labelled row per lane, top to bottom, tick labels in the lane's colour.
+    ax.set_yticks(range(len(lanes)), [lane.label for lane in lanes])
+    for tick, lane in zip(ax.get_yticklabels(), lanes, strict=True):
+        tick.set_color(_COLOURS.get(lane.kind, "black"))
+    ax.set_ylim(len(lanes) - 0.5, -0.9)
+    ax.tick_params(axis="y", length=0, labelsize=9)
+
+    # The x axis: dates in the clinic's zone, a few days' margin either side.
+    first = min(num(r.start) for r in rows)
+    last = max(num(r.end) for r in rows)
+    margin = max(2.0, (last - first) * 0.015)
+    ax.set_xlim(first - margin, last + margin)
+    locator = dates.AutoDateLocator(tz=zone, minticks=5, maxticks=14)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, tz=zone))
+    ax.grid(axis="x", color="#e4e4e4", linewidth=0.6, zorder=0)
+    ax.set_axisbelow(True)
+    ax.set_xlabel(f"Local dates ({plan.timezone})")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+
+    ax.set_title(f"Mesotherapy plan: {_areas(plan.areas)} at {plan.clinic.name} ({plan.timezone})")
+    # Below the axis, at a fixed distance under the dates whatever the figure's height.
+    below = transforms.offset_copy(ax.transAxes, fig=ax.figure, y=-40, units="points")
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
+        ncols=len(handles) if len(handles) <= _LEGEND_COLUMNS else (len(handles) + 1) // 2,
+        frameon=False,
+        fontsize=9,
+    )
+
+
+# --- The documentation's picture -------------------------------------------------------
+
+
+def _example_plan() -> TreatmentPlan:
+    """The example of the docs: face and neck at the example clinic from 2026-10-20 09:00."""
+    from ._assess import assess  # noqa: PLC0415 - only the picture needs the example
+    from ._clinic import example_clinic  # noqa: PLC0415
+    from ._model import Client  # noqa: PLC0415
+    from ._plan import plan_series  # noqa: PLC0415
+
+    client = Client(birth_date="1985-03-02", concerns=["dullness"])
+    areas = ["face", "neck"]
+    return plan_series(
+        assess(client, areas, on="2026-10-01"),
+        areas,
+        start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"),
+        clinic=example_clinic(),
+    )
+
+
+def save_example_picture(path: str | os.PathLike[str], *, dpi: int = 100) -> Path:
+    """Draw the docs' example plan with `plot` and save it as a PNG at *path*.
+
+    The example: face and neck at `example_clinic` from 2026-10-20 09:00 in
+    America/Toronto, for a client born 1985-03-02 who is concerned with dullness,
+    assessed on 2026-10-01. No pyplot: the figure is never registered, nothing stays open.
+
+    Raises:
+        MissingExtraError: matplotlib is not installed.
+    """
+    require("matplotlib", EXTRA)
+    from matplotlib.figure import Figure  # noqa: PLC0415 - the extra is imported when called
+
+    plan = _example_plan()
+    rows, _, _ = _rows(plan, None, "all")
+    lanes = _lanes(rows, side_effects=False)
+    figure: Figure = Figure(figsize=_figure_size(len(lanes)), layout="constrained")
+    _draw(plan, rows, lanes, figure.add_subplot())
+    target = Path(path)
+    figure.savefig(target, dpi=dpi, format="png", metadata={"Software": None})
+    return target

@@ -8,7 +8,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["tests", "coverage", "lint", "typecheck", "docs"]
+nox.options.sessions = ["tests", "minimal", "coverage", "lint", "typecheck", "docs"]
 
 PYTHONS = ["3.11", "3.12", "3.13"]
 DEV = nox.project.load_toml("pyproject.toml")["dependency-groups"]
@@ -25,7 +25,7 @@ def _group(name: str) -> list[str]:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """The test suite and the doctests, against the installed package, with coverage."""
-    session.install(".", *_group("tests"))
+    session.install(".[all]", *_group("tests"))
     env = {"COVERAGE_FILE": f".coverage.{session.python}"}
     session.run("coverage", "run", "-m", "pytest", "tests", *session.posargs, env=env)
     session.run(
@@ -39,6 +39,14 @@ def tests(session: nox.Session) -> None:
         "--ignore-glob=*__main__.py",
         env={**env, "COVERAGE_FILE": f".coverage.{session.python}.doc"},
     )
+
+
+@nox.session(python=PYTHONS[0])
+def minimal(session: nox.Session) -> None:
+    """The core tests with no extra installed: the library must not need them."""
+    session.install(".", *_group("tests"))
+    extras = ["tests/test_ical.py", "tests/test_fhir.py", "tests/test_notebook.py"]
+    session.run("pytest", "tests", *[f"--ignore={path}" for path in extras], *session.posargs)
 
 
 @nox.session(python=PYTHONS[0])
@@ -80,14 +88,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """Mypy --strict over the library, its tests and this file."""
-    session.install("-e", ".", *_group("typecheck"), "nox")
+    session.install("-e", ".[all]", *_group("typecheck"), "nox")
     session.run("mypy")
 
 
 @nox.session
 def docs(session: nox.Session) -> None:
     """Build the docs with warnings as errors, and run their examples."""
-    session.install(".", *_group("docs"))
+    session.install(".[all]", *_group("docs"))
     for builder in ("html", "doctest"):
         session.run(
             "sphinx-build",

@@ -29,6 +29,7 @@ from ._i18n import LOCALES
 from ._instructions import instructions
 from ._json import from_json, to_json
 from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
+from ._notebook import plot, to_frame
 from ._plan import MaintenanceWindow, Session, SessionStatus, TreatmentPlan, plan_series
 from ._protocol import SeriesProtocol
 from ._rules import RuleSet, Severity, default_rules
@@ -87,6 +88,8 @@ __all__ = [
     "load_rules",
     "plan_document",
     "plan_series",
+    "plot",
+    "to_frame",
     "to_json",
 ]
 

@@ -115,6 +115,12 @@ class Assessment:
         """Whether a plan may be made, which is so when eligible or after a clinician's review."""
         return self.status in (Candidacy.ELIGIBLE, Candidacy.REVIEW)
 
+    def _repr_html_(self) -> str:
+        """The assessment as an HTML table, for Jupyter."""
+        from ._notebook import assessment_html  # noqa: PLC0415 - loaded when shown
+
+        return assessment_html(self)
+
     def explain(self) -> str:
         """The assessment as lines a person reads.
 

@@ -27,18 +27,19 @@ from typing import TYPE_CHECKING, Final, Literal
 import attrs
 import pendulum
 
-from ._aftercare import PRECARE, Aftercare, CareWindow, aftercare
+from ._aftercare import PRECARE, Aftercare, aftercare
 from ._assess import Assessment, Finding
 from ._errors import UnknownCodeError
 from ._extras import require
-from ._plan import Session, SessionStatus, TreatmentPlan
+from ._plan import SessionStatus, TreatmentPlan
 from ._rules import RuleSet, default_rules
 from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
 
 if TYPE_CHECKING:
     # pandas ships no type information (pandas-stubs is separate): a DataFrame is Any
     # to mypy without the stubs, and typed with them.
-    import pandas  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    import pandas as pd  # type: ignore[import-untyped, import-not-found, unused-ignore]
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -161,7 +162,7 @@ def plan_html(plan: TreatmentPlan) -> str:
         "<tr>"
         + _td("Maintenance due", colspan=2)
         + _td(
-            f"from {_time(w.opens, w.opens.isoformat())} to {_time(w.closes, w.closes.isoformat())}",
+            f"from {_time(w.opens, str(w.opens))} to {_time(w.closes, str(w.closes))}",
             escaped=True,
             colspan=3,
         )
@@ -394,7 +395,7 @@ def _rows(
 
 def to_frame(
     plan: TreatmentPlan, *, rules: RuleSet | None = None, what: Selection = "all"
-) -> pandas.DataFrame:
+) -> pd.DataFrame:
     """The plan as a pandas DataFrame: one row per session, window and milestone.
 
     *what* selects ``"sessions"`` (every session, whatever its status), ``"windows"``
@@ -429,21 +430,22 @@ def to_frame(
         UnknownCodeError: *what* is none of the four selections.
         ClientError: *rules* are not the rules the plan was made with.
     """
-    pd = require("pandas", EXTRA)
+    pandas = require("pandas", EXTRA)
     rows, _, _ = _rows(plan, rules, what)
-    utc = pd.DatetimeTZDtype(unit="us", tz="UTC")
+    utc = pandas.DatetimeTZDtype(unit="us", tz="UTC")
+    zone = plan.timezone
     data = {
         "kind": [r.kind for r in rows],
         "code": [r.code for r in rows],
-        "session": pd.array([r.session for r in rows], dtype="Int64"),
-        "start": pd.DatetimeIndex([r.start for r in rows], dtype=utc).tz_convert(plan.timezone),
-        "end": pd.DatetimeIndex([r.end for r in rows], dtype=utc).tz_convert(plan.timezone),
-        "all_day": pd.array([r.all_day for r in rows], dtype=bool),
+        "session": pandas.array([r.session for r in rows], dtype="Int64"),
+        "start": pandas.DatetimeIndex([r.start for r in rows], dtype=utc).tz_convert(zone),
+        "end": pandas.DatetimeIndex([r.end for r in rows], dtype=utc).tz_convert(zone),
+        "all_day": pandas.array([r.all_day for r in rows], dtype=bool),
         "status": [r.status for r in rows],
         "description": [r.description for r in rows],
         "source": [r.source for r in rows],
     }
-    return pd.DataFrame(data, columns=list(FRAME_COLUMNS))
+    return pandas.DataFrame(data, columns=list(FRAME_COLUMNS))
 
 
 # --- The picture -----------------------------------------------------------------------
@@ -560,64 +562,88 @@ def plot(
     rows, _, _ = _rows(plan, rules, "all")
     lanes = _lanes(rows, side_effects=side_effects)
     if ax is None:
-        from matplotlib import pyplot  # noqa: PLC0415 - the extra is imported when called
+        from matplotlib import pyplot as plt  # noqa: PLC0415 - the extra is imported when called
 
-        _, ax = pyplot.subplots(figsize=_figure_size(len(lanes)), layout="constrained")
+        _, ax = plt.subplots(figsize=_figure_size(len(lanes)), layout="constrained")
     _draw(plan, rows, lanes, ax)
     return ax
 
 
+def _num(value: dt.datetime) -> float:
+    """A UTC instant as matplotlib's date number (days since its epoch)."""
+    from matplotlib import dates  # noqa: PLC0415 - the extra is imported when called
+
+    # matplotlib.dates ships no type information (matplotlib 3.11).
+    return float(dates.date2num(value))  # type: ignore[no-untyped-call, unused-ignore]
+
+
 def _draw(plan: TreatmentPlan, rows: Sequence[_Row], lanes: Sequence[_Lane], ax: Axes) -> None:
-    from matplotlib import dates, transforms  # noqa: PLC0415 - the extra is imported when called
-    from matplotlib.lines import Line2D  # noqa: PLC0415
-    from matplotlib.patches import Patch  # noqa: PLC0415
+    handles: list[Artist] = []
+    handles += _draw_sessions(rows, ax)
+    handles += _draw_lanes(lanes, ax)
+    handles += _draw_maintenance(rows, ax)
+    _style_axes(plan, rows, lanes, ax)
+    # Below the axis, at a fixed distance under the dates whatever the figure's height.
+    from matplotlib.transforms import ScaledTranslation  # noqa: PLC0415
 
-    zone = zoneinfo.ZoneInfo(plan.timezone)
-    handles: list[Line2D | Patch] = []
-    seen: set[str] = set()
+    below = ax.transAxes + ScaledTranslation(0, -40 / 72, ax.figure.dpi_scale_trans)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
+        ncols=len(handles) if len(handles) <= _LEGEND_COLUMNS else (len(handles) + 1) // 2,
+        frameon=False,
+        fontsize=9,
+    )
 
-    def num(value: dt.datetime) -> float:
-        return float(dates.date2num(value))
 
-    # The sessions: a line of markers per status, each session's number above it.
+def _draw_sessions(rows: Sequence[_Row], ax: Axes) -> list[Artist]:
+    """A line of markers per status on the top row, each session's number above it."""
+    handles: list[Artist] = []
     for status in SessionStatus:
         chosen = [r for r in rows if r.kind == "session" and r.status == status.value]
         if not chosen:
             continue
+        colour = _COLOURS[status.value]
         (line,) = ax.plot(
-            [num(r.start) for r in chosen],
+            [_num(r.start) for r in chosen],
             [0] * len(chosen),
             linestyle="none",
             marker=_MARKERS[status.value],
             markersize=8,
-            color=_COLOURS[status.value],
+            color=colour,
             label=f"session ({status.value.replace('_', '-')})",
             gid=f"sessions:{status.value}",
             zorder=4,
         )
         handles.append(line)
         for row in chosen:
+            # Above an active session, below a missed one: a replacement is often near.
             ax.annotate(
                 str(row.session),
-                (num(row.start), 0),
-                xytext=(0, 7),
+                (_num(row.start), 0),
+                xytext=(0, 7 if status.is_active else -7),
                 textcoords="offset points",
                 ha="center",
-                va="bottom",
+                va="bottom" if status.is_active else "top",
                 fontsize=8,
-                color=_COLOURS[status.value],
+                color=colour,
                 gid="session-number",
             )
-    # A faint guide at each active session, across every row.
-    for row in rows:
-        if row.kind == "session" and row.status in (
-            SessionStatus.PLANNED.value,
-            SessionStatus.COMPLETED.value,
-        ):
-            ax.axvline(num(row.start), color="#b8b8b8", linewidth=0.6, zorder=0, gid="guide")
+            if status.is_active:  # a faint guide down through the windows it starts
+                ax.axvline(_num(row.start), color="#b8b8b8", linewidth=0.6, zorder=0, gid="guide")
+    return handles
 
+
+def _draw_lanes(lanes: Sequence[_Lane], ax: Axes) -> list[Artist]:
+    """A bar per window or side effect, a span per result, on its lane's row."""
+    from matplotlib.patches import Patch  # noqa: PLC0415 - the extra is imported when called
+
+    handles: list[Artist] = []
+    seen: set[str] = set()
     for y, lane in enumerate(lanes):
-        if lane.kind == "session":
+        if not lane.items:
             continue
         result = lane.kind == MilestoneKind.RESULT.value
         height = _SPAN if result else _BAR
@@ -625,7 +651,7 @@ def _draw(plan: TreatmentPlan, rows: Sequence[_Row], lanes: Sequence[_Lane], ax:
         prefix = "window" if lane.kind in (PRECARE, "avoid", "do") else lane.kind
         # A thin white edge keeps overlapping windows (a long pre-care) apart.
         ax.broken_barh(
-            [(num(r.start), num(r.end) - num(r.start)) for r in lane.items],
+            [(_num(r.start), _num(r.end) - _num(r.start)) for r in lane.items],
             (y - height / 2, height),
             facecolors=_COLOURS[lane.kind],
             edgecolors="white",
@@ -637,27 +663,29 @@ def _draw(plan: TreatmentPlan, rows: Sequence[_Row], lanes: Sequence[_Lane], ax:
         if lane.kind not in seen:
             seen.add(lane.kind)
             handles.append(Patch(color=_COLOURS[lane.kind], alpha=alpha, label=_LEGEND[lane.kind]))
+    return handles
 
-    maintenance = [r for r in rows if r.kind == MilestoneKind.MAINTENANCE.value]
-    for row in maintenance:
+
+def _draw_maintenance(rows: Sequence[_Row], ax: Axes) -> list[Artist]:
+    """The maintenance window, shaded across the whole height."""
+    from matplotlib.patches import Patch  # noqa: PLC0415 - the extra is imported when called
+
+    colour = _COLOURS[MilestoneKind.MAINTENANCE.value]
+    windows = [r for r in rows if r.kind == MilestoneKind.MAINTENANCE.value]
+    for row in windows:
         ax.axvspan(
-            num(row.start),
-            num(row.end),
-            color=_COLOURS[MilestoneKind.MAINTENANCE.value],
-            alpha=0.15,
-            gid="maintenance",
-            zorder=1,
+            _num(row.start), _num(row.end), color=colour, alpha=0.15, gid="maintenance", zorder=1
         )
-    if maintenance:
-        handles.append(
-            Patch(
-                color=_COLOURS[MilestoneKind.MAINTENANCE.value],
-                alpha=0.3,
-                label=_LEGEND[MilestoneKind.MAINTENANCE.value],
-            )
-        )
+    label = _LEGEND[MilestoneKind.MAINTENANCE.value]
+    return [Patch(color=colour, alpha=0.3, label=label)] if windows else []
 
-    # The y axis: one labelled row per lane, top to bottom, tick labels in the lane's colour.
+
+def _style_axes(
+    plan: TreatmentPlan, rows: Sequence[_Row], lanes: Sequence[_Lane], ax: Axes
+) -> None:
+    """Rows labelled in their colour, local dates below, the title above."""
+    from matplotlib import dates  # noqa: PLC0415 - the extra is imported when called
+
     ax.set_yticks(range(len(lanes)), [lane.label for lane in lanes])
     for tick, lane in zip(ax.get_yticklabels(), lanes, strict=True):
         tick.set_color(_COLOURS.get(lane.kind, "black"))
@@ -665,31 +693,22 @@ def _draw(plan: TreatmentPlan, rows: Sequence[_Row], lanes: Sequence[_Lane], ax:
     ax.tick_params(axis="y", length=0, labelsize=9)
 
     # The x axis: dates in the clinic's zone, a few days' margin either side.
-    first = min(num(r.start) for r in rows)
-    last = max(num(r.end) for r in rows)
+    zone = zoneinfo.ZoneInfo(plan.timezone)
+    first = min(_num(r.start) for r in rows)
+    last = max(_num(r.end) for r in rows)
     margin = max(2.0, (last - first) * 0.015)
     ax.set_xlim(first - margin, last + margin)
-    locator = dates.AutoDateLocator(tz=zone, minticks=5, maxticks=14)
+    # matplotlib.dates ships no type information (matplotlib 3.11).
+    locator = dates.AutoDateLocator(tz=zone, minticks=5, maxticks=14)  # type: ignore[no-untyped-call, unused-ignore]
+    formatter = dates.ConciseDateFormatter(locator, tz=zone)  # type: ignore[no-untyped-call, unused-ignore]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, tz=zone))
+    ax.xaxis.set_major_formatter(formatter)
     ax.grid(axis="x", color="#e4e4e4", linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
     ax.set_xlabel(f"Local dates ({plan.timezone})")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
-
     ax.set_title(f"Mesotherapy plan: {_areas(plan.areas)} at {plan.clinic.name} ({plan.timezone})")
-    # Below the axis, at a fixed distance under the dates whatever the figure's height.
-    below = transforms.offset_copy(ax.transAxes, fig=ax.figure, y=-40, units="points")
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        bbox_transform=below,
-        ncols=len(handles) if len(handles) <= _LEGEND_COLUMNS else (len(handles) + 1) // 2,
-        frameon=False,
-        fontsize=9,
-    )
 
 
 # --- The documentation's picture -------------------------------------------------------

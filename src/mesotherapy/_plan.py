@@ -238,6 +238,12 @@ class TreatmentPlan:
             "review_acknowledged": self.review_acknowledged,
         }
 
+    def _repr_html_(self) -> str:
+        """The plan as an HTML table, for Jupyter."""
+        from ._notebook import plan_html  # noqa: PLC0415 - a view of the plan, loaded when shown
+
+        return plan_html(self)
+
     def explain(self) -> str:
         """The plan as lines a person reads at a glance."""
         p = self.protocol

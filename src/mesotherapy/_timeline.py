@@ -69,6 +69,12 @@ class Timeline:
 
     milestones: tuple[Milestone, ...]
 
+    def _repr_html_(self) -> str:
+        """The timeline as an HTML table, for Jupyter."""
+        from ._notebook import timeline_html  # noqa: PLC0415 - loaded when shown
+
+        return timeline_html(self)
+
     def of_kind(self, kind: MilestoneKind) -> tuple[Milestone, ...]:
         """The milestones of one kind, in order."""
         return tuple(m for m in self.milestones if m.kind is kind)

@@ -284,22 +284,14 @@ class TreatmentPlan:
 
     def _drop(self, index: int, status: SessionStatus) -> TreatmentPlan:
         session = self._planned(index)
-        # A missed session is recorded once its time has passed: nothing moves before it.
-        floor = (session.index, session.end) if status is SessionStatus.NO_SHOW else None
         changed = self._replace(attrs.evolve(session, status=status))
-        return self._reflow(changed, pinned=None, floor=floor)
+        return self._reflow(changed, pinned=None)
 
-    def _reflow(
-        self,
-        sessions: tuple[Session, ...],
-        *,
-        pinned: int | None,
-        floor: tuple[int, pendulum.DateTime] | None = None,
-    ) -> TreatmentPlan:
+    def _reflow(self, sessions: tuple[Session, ...], *, pinned: int | None) -> TreatmentPlan:
         """Re-place later planned sessions whose gap breaks the bounds; top up the count.
 
-        *floor* is ``(index, instant)``: the sessions after session *index* that move are
-        placed no earlier than *instant*.
+        A missed session is recorded once its time has passed, so no session booked after
+        it starts before it ended (`_floor`), in this operation or any later one.
         """
         inactive = [s for s in sessions if not s.status.is_active]
         # Index order is time order: a session moved past the next ones pushes them after it.
@@ -307,8 +299,13 @@ class TreatmentPlan:
         placed: list[Session] = []
         for session in active:
             movable = session.status is SessionStatus.PLANNED and session.index != pinned
-            low = floor[1] if floor is not None and session.index > floor[0] else None
-            early = low is not None and movable and session.start < low
+            low = _floor(sessions, session.index)
+            early = (
+                low is not None and session.status is SessionStatus.PLANNED and session.start < low
+            )
+            if early and not movable:
+                msg = f"session {session.index}: starts before a missed session ended, at {low}"
+                raise SchedulingError(msg)
             if placed and (early or not self._keeps(placed[-1], session, pinned=pinned)):
                 if not movable:
                     raise SchedulingError(_gap_message(placed[-1], session, self.protocol))
@@ -322,7 +319,7 @@ class TreatmentPlan:
             raise SchedulingError(msg)
         next_index = max(s.index for s in sessions) + 1
         while len(placed) < self.protocol.sessions:
-            placed.append(self._place_after(placed[-1], next_index, floor and floor[1]))
+            placed.append(self._place_after(placed[-1], next_index, _floor(sessions, next_index)))
             next_index += 1
         ordered = tuple(sorted([*placed, *inactive], key=lambda s: s.index))
         return attrs.evolve(self, sessions=ordered)
@@ -359,6 +356,12 @@ class TreatmentPlan:
 
 def _plain(_: object, __: object, value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else value
+
+
+def _floor(sessions: tuple[Session, ...], index: int) -> pendulum.DateTime | None:
+    """The end of the latest missed session booked before session *index*, if any."""
+    missed = [s.end for s in sessions if s.status is SessionStatus.NO_SHOW and s.index < index]
+    return max(missed, default=None)
 
 
 def _gap_message(before: Session, session: Session, protocol: SeriesProtocol) -> str:

@@ -1,0 +1,558 @@
+"""The FHIR R5 export: a Bundle that the package's own models validate, and what it says.
+
+The models of ``fhir.resources`` check structure and types but not the codes of required
+bindings, nor the narrative's XHTML: the tests check those against the value sets of R5.
+Without the ``fhir`` extra, only the test of its absence runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import os
+import sys
+import uuid
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import pendulum
+import pytest
+from hypothesis import given, note, reject
+from hypothesis import strategies as st
+
+import mesotherapy as meso
+from mesotherapy import (
+    Area,
+    ClientError,
+    MissingExtraError,
+    RuleSetError,
+    SchedulingError,
+    Session,
+    SessionStatus,
+    TreatmentPlan,
+    default_rules,
+)
+from mesotherapy._fhir import _instant, fhir_bundle, to_fhir
+from mesotherapy._rules_io import rules_from_dict, rules_to_dict
+
+# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
+# tests/ as top-level modules: importing `plan_strategies` as such works for both.
+sys.path.insert(0, str(Path(__file__).parent))
+from plan_strategies import plan_requests
+
+if TYPE_CHECKING:
+    from fhir.resources.bundle import Bundle
+
+
+def _have_fhir() -> bool:
+    try:
+        importlib.import_module("fhir.resources.bundle")
+    except ImportError:
+        return False
+    return True
+
+
+needs_fhir = pytest.mark.skipif(not _have_fhir(), reason="the fhir extra is not installed")
+
+GOLDEN: Final = Path(__file__).parent / "golden" / "example-plan.fhir.json"
+UPDATE_GOLDEN: Final = os.environ.get("MESOTHERAPY_UPDATE_GOLDEN") == "1"
+TORONTO: Final = "America/Toronto"
+RULES: Final = default_rules()
+
+APPOINTMENT_STATUS: Final = {
+    SessionStatus.PLANNED: "booked",
+    SessionStatus.COMPLETED: "fulfilled",
+    SessionStatus.CANCELLED: "cancelled",
+    SessionStatus.NO_SHOW: "noshow",
+}
+# The codes of R5's required bindings for the elements the export fills.
+REQUIRED_CODES: Final = {
+    ("CarePlan", "status"): {
+        "draft",
+        "active",
+        "on-hold",
+        "revoked",
+        "completed",
+        "entered-in-error",
+        "unknown",
+    },
+    ("CarePlan", "intent"): {"proposal", "plan", "order", "option", "directive"},
+    ("ServiceRequest", "status"): {
+        "draft",
+        "active",
+        "on-hold",
+        "revoked",
+        "completed",
+        "entered-in-error",
+        "unknown",
+    },
+    ("ServiceRequest", "intent"): {
+        "proposal",
+        "plan",
+        "directive",
+        "order",
+        "original-order",
+        "reflex-order",
+        "filler-order",
+        "instance-order",
+        "option",
+    },
+    ("Appointment", "status"): {
+        "proposed",
+        "pending",
+        "booked",
+        "arrived",
+        "fulfilled",
+        "cancelled",
+        "noshow",
+        "entered-in-error",
+        "checked-in",
+        "waitlist",
+    },
+    ("ClinicalUseDefinition", "type"): {
+        "indication",
+        "contraindication",
+        "interaction",
+        "undesirable-effect",
+        "warning",
+    },
+}
+XHTML: Final = "{http://www.w3.org/1999/xhtml}"
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def parse(data: dict[str, Any]) -> Bundle:
+    """The Bundle model that ``fhir.resources`` reads from *data*."""
+    bundle: Bundle = importlib.import_module("fhir.resources.bundle").Bundle.model_validate(data)
+    return bundle
+
+
+def example_plan() -> TreatmentPlan:
+    """Face and neck from 2026-10-20 09:00 in Toronto at the example clinic, client c-001."""
+    client = meso.Client(id="c-001", birth_date="1985-03-02", concerns=["dullness"])
+    result = meso.assess(client, ["face", "neck"], on="2026-10-20")
+    return meso.plan_series(
+        result,
+        ["face", "neck"],
+        clinic=meso.example_clinic(),
+        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
+    )
+
+
+def resources(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def urls(data: dict[str, Any], kind: str) -> list[str]:
+    return [e["fullUrl"] for e in data["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def one(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    (found,) = resources(data, kind)
+    return found
+
+
+def references(value: Any) -> Iterator[str]:
+    """Every ``reference`` string anywhere in *value*."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                yield item
+            else:
+                yield from references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+
+
+def utc(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    assert moment.utcoffset() is not None, text
+    return moment.astimezone(dt.UTC)
+
+
+def check_bundle(data: dict[str, Any], plan: TreatmentPlan) -> None:
+    """What every export states, whatever the plan."""
+    assert parse(data).model_dump(mode="json") == data
+    assert json.loads(json.dumps(data)) == data
+    assert data["type"] == "collection"
+    full_urls = [entry["fullUrl"] for entry in data["entry"]]
+    assert len(set(full_urls)) == len(full_urls)
+    for url in full_urls:
+        assert url.startswith("urn:uuid:")
+        assert uuid.UUID(url.removeprefix("urn:uuid:")).version == 5
+    assert set(references(data)) <= set(full_urls)
+    for entry in data["entry"]:
+        resource = entry["resource"]
+        for (kind, field), codes in REQUIRED_CODES.items():
+            if resource["resourceType"] == kind:
+                assert resource[field] in codes, (kind, field, resource[field])
+    appointments = resources(data, "Appointment")
+    assert len(appointments) == len(plan.sessions)
+    for session, appointment in zip(plan.sessions, appointments, strict=True):
+        check_appointment(appointment, session)
+    care_plan = one(data, "CarePlan")
+    assert [a["plannedActivityReference"]["reference"] for a in care_plan["activity"]] == urls(
+        data, "Appointment"
+    )
+
+
+def check_appointment(appointment: dict[str, Any], session: Session) -> None:
+    assert appointment["status"] == APPOINTMENT_STATUS[session.status]
+    assert utc(appointment["start"]) == session.start.in_timezone("UTC")
+    assert utc(appointment["end"]) == session.end.in_timezone("UTC")
+    # The clinic's offset at that instant, not UTC.
+    assert dt.datetime.fromisoformat(appointment["start"]).utcoffset() == session.start.utcoffset()
+    assert f"session {session.index}:" in appointment["description"]
+
+
+# --- The Bundle and its resources -----------------------------------------------------------------
+
+
+@needs_fhir
+def test_the_bundle_and_each_resource_validate() -> None:
+    plan = example_plan()
+    data = to_fhir(plan)
+    check_bundle(data, plan)
+    bundle = fhir_bundle(plan)
+    assert type(bundle).__name__ == "Bundle"
+    assert bundle.model_dump(mode="json") == data
+    kinds = Counter(e["resource"]["resourceType"] for e in data["entry"])
+    assert kinds == {
+        "CarePlan": 1,
+        "ServiceRequest": 1,
+        "Appointment": len(plan.sessions),
+        "ClinicalUseDefinition": 27,
+    }
+    for entry in data["entry"]:
+        resource = entry["resource"]
+        name = resource["resourceType"]
+        model = getattr(importlib.import_module(f"fhir.resources.{name.lower()}"), name)
+        assert model.model_validate(resource).model_dump(mode="json") == resource
+
+
+@needs_fhir
+def test_each_narrative_is_xhtml() -> None:
+    data = to_fhir(example_plan())
+    narratives = [e["resource"]["text"]["div"] for e in data["entry"] if "text" in e["resource"]]
+    assert len(narratives) == 27
+    for div in narratives:
+        root = ET.fromstring(div)  # noqa: S314 - the library's own output, not untrusted input
+        assert root.tag == f"{XHTML}div"
+        assert all(child.tag == f"{XHTML}p" for child in root)
+
+
+@needs_fhir
+def test_one_appointment_a_session_after_every_operation() -> None:
+    plan = example_plan().complete(1).cancel(2)
+    after_cancel = [s.index for s in plan.sessions if s.status is SessionStatus.PLANNED]
+    plan = plan.no_show(after_cancel[0])
+    statuses = Counter(s.status for s in plan.sessions)
+    assert statuses == {
+        SessionStatus.COMPLETED: 1,
+        SessionStatus.CANCELLED: 1,
+        SessionStatus.NO_SHOW: 1,
+        SessionStatus.PLANNED: 3,
+    }
+    data = to_fhir(plan)
+    check_bundle(data, plan)
+    assert Counter(a["status"] for a in resources(data, "Appointment")) == {
+        "fulfilled": 1,
+        "cancelled": 1,
+        "noshow": 1,
+        "booked": 3,
+    }
+    care_plan = one(data, "CarePlan")
+    active = plan.active_sessions
+    assert care_plan["status"] == "active"
+    assert utc(care_plan["period"]["start"]) == active[0].start.in_timezone("UTC")
+    assert utc(care_plan["period"]["end"]) == active[-1].end.in_timezone("UTC")
+
+
+@needs_fhir
+def test_a_completed_series_completes_the_care_plan_and_the_request() -> None:
+    plan = example_plan()
+    for session in plan.sessions:
+        plan = plan.complete(session.index)
+    assert plan.is_complete
+    data = to_fhir(plan)
+    check_bundle(data, plan)
+    assert one(data, "CarePlan")["status"] == "completed"
+    assert one(data, "ServiceRequest")["status"] == "completed"
+    assert {a["status"] for a in resources(data, "Appointment")} == {"fulfilled"}
+
+
+@needs_fhir
+def test_the_resources_reference_each_other() -> None:
+    data = to_fhir(example_plan())
+    (care_plan,) = urls(data, "CarePlan")
+    (request,) = urls(data, "ServiceRequest")
+    assert one(data, "ServiceRequest")["basedOn"] == [{"reference": care_plan, "type": "CarePlan"}]
+    for appointment in resources(data, "Appointment"):
+        assert appointment["basedOn"] == [{"reference": request, "type": "ServiceRequest"}]
+        assert appointment["serviceType"] == [{"concept": {"text": "Mesotherapy"}}]
+        assert appointment["minutesDuration"] == 45
+    activities = one(data, "CarePlan")["activity"]
+    assert [a["plannedActivityReference"]["type"] for a in activities] == ["Appointment"] * 4
+
+
+@needs_fhir
+def test_the_service_request_orders_the_series() -> None:
+    plan = example_plan()
+    request = one(to_fhir(plan), "ServiceRequest")
+    assert (request["status"], request["intent"]) == ("active", "plan")
+    assert request["code"] == {"concept": {"text": "Mesotherapy series"}}
+    repeat = request["occurrenceTiming"]["repeat"]
+    p = plan.protocol
+    assert repeat["count"] == p.sessions == 4
+    assert (repeat["period"], repeat["periodMax"], repeat["periodUnit"]) == (
+        p.min_interval_days,
+        p.max_interval_days,
+        "d",
+    )
+    assert (repeat["duration"], repeat["durationUnit"]) == (p.session_minutes, "min")
+
+
+SITES: Final = {
+    Area.FACE: ("89545001", "Face"),
+    Area.NECK: ("45048000", "Neck"),
+    Area.DECOLLETAGE: (None, "Décolletage (upper anterior chest)"),
+    Area.HANDS: ("85562004", "Hands"),
+    Area.SCALP: ("41695006", "Scalp"),
+}
+
+
+@needs_fhir
+@pytest.mark.parametrize("area", list(Area))
+def test_one_body_site_an_area(area: Area) -> None:
+    client = meso.Client(id="c-002", birth_date="1985-03-02")
+    result = meso.assess(client, [area], on="2026-10-20")
+    plan = meso.plan_series(
+        result,
+        [area],
+        clinic=meso.example_clinic(),
+        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
+    )
+    data = to_fhir(plan)
+    check_bundle(data, plan)
+    (site,) = one(data, "ServiceRequest")["bodySite"]
+    code, text = SITES[area]
+    assert site["text"] == text
+    if code is None:
+        assert "coding" not in site
+    else:
+        assert [(c["system"], c["code"]) for c in site["coding"]] == [
+            ("http://snomed.info/sct", code)
+        ]
+
+
+@needs_fhir
+def test_body_sites_follow_the_plan_areas_in_order() -> None:
+    sites = one(to_fhir(example_plan()), "ServiceRequest")["bodySite"]
+    assert [s["coding"][0]["code"] for s in sites] == ["89545001", "45048000"]
+
+
+@needs_fhir
+def test_one_clinical_use_definition_a_contraindication_rule() -> None:
+    data = to_fhir(example_plan())
+    definitions = resources(data, "ClinicalUseDefinition")
+    expected = {
+        f"{table}.{code}": rule
+        for table, rules in RULES.contraindications.tables()
+        for code, rule in rules.items()
+    }
+    keys = [d["identifier"][0]["value"] for d in definitions]
+    assert sorted(keys) == sorted(expected)
+    assert len(keys) == len(definitions) == 27
+    for key, definition in zip(keys, definitions, strict=True):
+        rule = expected[key]
+        code = key.split(".", 1)[1]
+        assert definition["type"] == "contraindication"
+        assert definition["category"] == [{"text": rule.severity.value}]
+        contraindication = definition["contraindication"]
+        assert contraindication["diseaseSymptomProcedure"] == {"concept": {"text": code}}
+        assert contraindication["diseaseStatus"]["concept"]["text"]
+        div = definition["text"]["div"]
+        assert rule.reason.split(":")[0] in div
+        assert RULES.sources[rule.source].title.replace("&", "&amp;") in div
+        assert f"({rule.source})" in div
+    isotretinoin = definitions[keys.index("medications.isotretinoin")]
+    assert isotretinoin["contraindication"]["diseaseStatus"] == {
+        "concept": {"text": "for P6M after the last dose"}
+    }
+
+
+@needs_fhir
+def test_the_client_is_an_opaque_identifier_only() -> None:
+    data = to_fhir(example_plan())
+    reference = {"type": "Patient", "identifier": {"value": "c-001"}}
+    assert one(data, "CarePlan")["subject"] == reference
+    assert one(data, "ServiceRequest")["subject"] == reference
+    for appointment in resources(data, "Appointment"):
+        assert appointment["subject"] == reference
+        assert appointment["participant"] == [{"actor": reference, "status": "accepted"}]
+    assert "1985-03-02" not in json.dumps(data)  # the birth date stays out
+
+
+@needs_fhir
+def test_a_client_without_an_id_is_referenced_by_a_display() -> None:
+    result = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-20")
+    plan = meso.plan_series(
+        result,
+        ["face"],
+        clinic=meso.example_clinic(),
+        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
+    )
+    data = to_fhir(plan)
+    check_bundle(data, plan)
+    subject = one(data, "CarePlan")["subject"]
+    assert "identifier" not in subject
+    assert subject["type"] == "Patient"
+    assert subject["display"]
+
+
+@needs_fhir
+def test_a_review_acknowledged_is_noted_on_the_request() -> None:
+    client = meso.Client(id="c-003", birth_date="1985-03-02", conditions=["autoimmune_disease"])
+    result = meso.assess(client, ["face"], on="2026-10-20")
+    plan = meso.plan_series(
+        result,
+        ["face"],
+        clinic=meso.example_clinic(),
+        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
+        acknowledge_review=True,
+    )
+    request = one(to_fhir(plan), "ServiceRequest")
+    assert request["note"] == [{"text": "A clinician reviewed the assessment before planning."}]
+
+
+# --- Determinism and identity -----------------------------------------------------------------
+
+
+@needs_fhir
+def test_the_export_is_deterministic() -> None:
+    first, second = to_fhir(example_plan()), to_fhir(example_plan())
+    assert first == second
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+@needs_fhir
+def test_an_operation_keeps_the_ids_and_changes_the_bundle_identifier() -> None:
+    plan = example_plan()
+    before, after = to_fhir(plan), to_fhir(plan.complete(1))
+    for kind in ("CarePlan", "ServiceRequest", "Appointment", "ClinicalUseDefinition"):
+        assert urls(before, kind) == urls(after, kind)
+    assert before["identifier"] != after["identifier"]
+    assert resources(after, "Appointment")[0]["status"] == "fulfilled"
+
+
+@needs_fhir
+def test_another_series_gets_other_ids() -> None:
+    other = meso.Client(id="c-009", birth_date="1985-03-02", concerns=["dullness"])
+    result = meso.assess(other, ["face", "neck"], on="2026-10-20")
+    plan = meso.plan_series(
+        result,
+        ["face", "neck"],
+        clinic=meso.example_clinic(),
+        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
+    )
+    mine, theirs = to_fhir(example_plan()), to_fhir(plan)
+    assert not set(urls(mine, "Appointment")) & set(urls(theirs, "Appointment"))
+    assert urls(mine, "CarePlan") != urls(theirs, "CarePlan")
+    # A rule's definition is the same resource whichever plan it ships with.
+    assert urls(mine, "ClinicalUseDefinition") == urls(theirs, "ClinicalUseDefinition")
+
+
+@needs_fhir
+def test_the_golden_example() -> None:
+    data = to_fhir(example_plan())
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if UPDATE_GOLDEN:
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert GOLDEN.read_text(encoding="utf-8") == text
+    assert json.loads(GOLDEN.read_text(encoding="utf-8")) == data
+
+
+# --- Generated plans --------------------------------------------------------------------------
+
+
+@st.composite
+def operated_plans(draw: st.DrawFn) -> TreatmentPlan:
+    """A generated plan, then up to three operations on it (those that succeed)."""
+    try:
+        plan = draw(plan_requests()).plan()
+    except SchedulingError:
+        reject()
+    for _ in range(draw(st.integers(min_value=0, max_value=3))):
+        planned = [s.index for s in plan.sessions if s.status is SessionStatus.PLANNED]
+        if not planned:
+            break
+        operation = draw(st.sampled_from(("complete", "cancel", "no_show")))
+        try:
+            if operation == "complete":
+                plan = plan.complete(planned[0])
+            elif operation == "cancel":
+                plan = plan.cancel(draw(st.sampled_from(planned)))
+            else:
+                plan = plan.no_show(draw(st.sampled_from(planned)))
+        except SchedulingError:
+            break
+    note(plan.explain())
+    return plan
+
+
+@needs_fhir
+@given(operated_plans())
+def test_property_every_plan_exports_a_valid_bundle(plan: TreatmentPlan) -> None:
+    data = to_fhir(plan)
+    check_bundle(data, plan)
+    request = one(data, "ServiceRequest")
+    assert request["occurrenceTiming"]["repeat"]["count"] == plan.protocol.sessions
+    assert [s["text"] for s in request["bodySite"]] == [SITES[a][1] for a in plan.areas]
+    care_plan = one(data, "CarePlan")
+    assert care_plan["status"] == ("completed" if plan.is_complete else "active")
+    assert utc(care_plan["period"]["start"]) == plan.active_sessions[0].start.in_timezone("UTC")
+    assert to_fhir(plan) == data
+
+
+# --- Refusals -------------------------------------------------------------------------------------
+
+
+def test_without_the_fhir_extra_the_error_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "fhir.resources", None)
+    plan = example_plan()
+    with pytest.raises(MissingExtraError, match=r"mesotherapy\[fhir\]"):
+        to_fhir(plan)
+    with pytest.raises(MissingExtraError, match=r"mesotherapy\[fhir\]") as caught:
+        fhir_bundle(plan)
+    assert isinstance(caught.value, ImportError)
+
+
+def test_another_rule_set_is_refused() -> None:
+    data = rules_to_dict(RULES)
+    data["version"] = "2099.1"
+    with pytest.raises(ClientError, match=r"rules: the plan was made with mesotherapy-default"):
+        to_fhir(example_plan(), rules=rules_from_dict(data))
+
+
+def test_what_is_no_plan_or_no_rule_set_is_refused() -> None:
+    wrong: Any = {"sessions": []}
+    with pytest.raises(ClientError, match=r"plan: expected a TreatmentPlan"):
+        to_fhir(wrong)
+    with pytest.raises(RuleSetError, match=r"rules: expected a RuleSet"):
+        fhir_bundle(example_plan(), rules=wrong)
+
+
+def test_an_offset_with_seconds_is_written_in_utc() -> None:
+    odd = pendulum.datetime(2026, 1, 1, 12, tz=pendulum.FixedTimezone(3600 + 30))
+    assert _instant(odd) == "2026-01-01T10:59:30+00:00"
+    assert _instant(pendulum.datetime(2026, 1, 1, 12, tz="Asia/Kathmandu")) == (
+        "2026-01-01T12:00:00+05:45"
+    )

@@ -320,3 +320,39 @@ def test_plan_bad_requests_exit_2(
     assert code == 2
     assert needle in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_plan_as_fhir_reads_back(capsys: pytest.CaptureFixture[str]) -> None:
+    bundle_module = pytest.importorskip("fhir.resources.bundle")
+
+    code, out, _ = run(
+        capsys, "plan", str(EXAMPLES / "eligible.json"), "--areas", "face,neck",
+        "--start", "2026-10-20T09:00", "--format", "fhir",
+    )  # fmt: skip
+    assert code == 0
+    bundle = bundle_module.Bundle.model_validate(json.loads(out))
+    kinds = [entry.resource.get_resource_type() for entry in bundle.entry or []]
+    assert kinds.count("Appointment") == 4
+    assert kinds.count("CarePlan") == 1
+
+
+def test_plan_as_ics_reads_back(capsys: pytest.CaptureFixture[str]) -> None:
+    icalendar = pytest.importorskip("icalendar")
+    code, out, _ = run(
+        capsys, "plan", str(EXAMPLES / "eligible.json"), "--areas", "face,neck",
+        "--start", "2026-10-20T09:00", "--format", "ics",
+    )  # fmt: skip
+    assert code == 0
+    calendar = icalendar.Calendar.from_ical(out)
+    starts = [
+        event.decoded("DTSTART")
+        for event in calendar.walk("VEVENT")
+        if event.get("STATUS") != "TENTATIVE"
+    ]
+    assert [s.isoformat() for s in starts] == [
+        "2026-10-20T09:00:00-04:00",
+        "2026-11-10T09:00:00-05:00",
+        "2026-12-01T09:00:00-05:00",
+        "2026-12-22T09:00:00-05:00",
+    ]
+    assert calendar.walk("VTIMEZONE")

@@ -25,7 +25,9 @@ from ._errors import (
     SchedulingError,
     UnknownCodeError,
 )
+from ._fhir import fhir_bundle, to_fhir
 from ._i18n import LOCALES
+from ._ical import to_ics
 from ._instructions import instructions
 from ._json import from_json, to_json
 from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
@@ -82,6 +84,7 @@ __all__ = [
     "dump_rules",
     "example_clinic",
     "expected_timeline",
+    "fhir_bundle",
     "from_json",
     "instructions",
     "load_clinic",
@@ -89,7 +92,9 @@ __all__ = [
     "plan_document",
     "plan_series",
     "plot",
+    "to_fhir",
     "to_frame",
+    "to_ics",
     "to_json",
 ]
 

@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--acknowledge-review", action="store_true", help="a clinician reviewed")
     plan.add_argument("--rules", help="a rule file (default: the shipped rules)")
     plan.add_argument("--locale", default="en", help="en or fr_CA: the text's language")
-    plan.add_argument("--format", choices=("text", "json"), default="text")
+    plan.add_argument("--format", choices=("text", "json", "ics", "fhir"), default="text")
 
     rules = commands.add_parser("rules", help="print or check a rule set")
     what = rules.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -154,6 +154,14 @@ def _plan(args: argparse.Namespace) -> int:
 def _print_plan(plan: TreatmentPlan, rules: RuleSet, form: str, locale: str) -> None:
     if form == "json":
         print(json.dumps(plan_document(plan, rules=rules), indent=2, ensure_ascii=False))
+    elif form == "ics":
+        from ._ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
+
+        print(to_ics(plan, rules=rules), end="")
+    elif form == "fhir":
+        from ._fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
+
+        print(json.dumps(to_fhir(plan, rules=rules), indent=2, ensure_ascii=False))
     else:
         text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
         print(plan.assessment.explain())

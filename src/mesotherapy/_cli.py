@@ -157,7 +157,10 @@ def _print_plan(plan: TreatmentPlan, rules: RuleSet, form: str, locale: str) -> 
     elif form == "ics":
         from ._ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
 
-        print(to_ics(plan, rules=rules), end="")
+        # RFC 5545 lines end in CRLF: bytes, so that no platform's text mode doubles the CR.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(to_ics(plan, rules=rules).encode("utf-8"))
+        sys.stdout.buffer.flush()
     elif form == "fhir":
         from ._fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
 

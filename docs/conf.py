@@ -32,7 +32,8 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(Date|DateTime|Mapping|Iterable|Iterator|Any|Self|K|V|_T|T|FrozenMap)"),
     (r"py:.*", r"mesotherapy\._.*"),
     (r"py:.*", r"(enum|os)\..*"),
-    (r"py:.*", r"(pd|pandas|matplotlib|Axes|DataFrame|Selection|Bundle|Calendar|icalendar|fhir)(\..*)?"),
+    (r"py:.*", r"(pd|pandas|matplotlib|Axes|DataFrame|Selection)(\..*)?"),
+    (r"py:.*", r"(Bundle|Calendar|icalendar|fhir)(\..*)?"),
 ]
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 

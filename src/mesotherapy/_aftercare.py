@@ -9,9 +9,9 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import ClientError, InvalidTimeError, UnknownCodeError
+from ._errors import InvalidTimeError, UnknownCodeError
 from ._plan import Session, TreatmentPlan
-from ._rules import AftercareKind, RuleSet, default_rules
+from ._rules import AftercareKind, RuleSet
 from ._time import aware
 
 __all__ = [
@@ -222,13 +222,7 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     >>> care.may_i("makeup", pendulum.datetime(2026, 10, 31, 12, tz="America/Toronto")).allowed
     False
     """
-    rules = default_rules() if rules is None else rules
-    if plan.rules.name != rules.name or plan.rules.version != rules.version:
-        msg = (
-            f"rules: the plan was made with {plan.rules.name} {plan.rules.version}, "
-            f"got {rules.name} {rules.version}"
-        )
-        raise ClientError(msg)
+    rules = plan.rules_for(rules)
     windows = [w for s in plan.active_sessions for w in _session_windows(s, rules, plan.timezone)]
     # Time order; at the same start, the order of the rule file (restrictions first).
     position = {code: n for n, code in enumerate([*rules.precare, *rules.aftercare])}

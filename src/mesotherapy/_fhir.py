@@ -189,12 +189,7 @@ def _bundle_data(plan: TreatmentPlan, rules: RuleSet | None) -> dict[str, Any]:
     rules = default_rules() if rules is None else rules
     if problem := _wrong_type(rules, RuleSet, "rules", "load_rules"):
         raise RuleSetError([problem])
-    if plan.rules.name != rules.name or plan.rules.version != rules.version:
-        msg = (
-            f"rules: the plan was made with {plan.rules.name} {plan.rules.version}, "
-            f"got {rules.name} {rules.version}"
-        )
-        raise ClientError(msg)
+    rules = plan.rules_for(rules)
     series = _series_key(plan)
     care_plan = _urn(series, "CarePlan")
     request = _urn(series, "ServiceRequest")

@@ -12,7 +12,7 @@ import pendulum
 
 from ._assess import Assessment, Candidacy, RulesRef
 from ._clinic import Clinic, clinic_to_dict
-from ._errors import InvalidTimeError, SchedulingError
+from ._errors import ClientError, InvalidTimeError, SchedulingError
 from ._model import Area
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet, default_rules
@@ -124,6 +124,21 @@ class TreatmentPlan:
                 last.add(months=self.protocol.max_maintenance_months),
             ),
         )
+
+    def rules_for(self, rules: RuleSet | None) -> RuleSet:
+        """*rules*, or the default rules, checked to be the rules this plan was made with.
+
+        Raises:
+            ClientError: they are another rule set (by name or version).
+        """
+        chosen = default_rules() if rules is None else rules
+        if (chosen.name, chosen.version) != (self.rules.name, self.rules.version):
+            msg = (
+                f"rules: the plan was made with {self.rules.name} {self.rules.version}, "
+                f"got {chosen.name} {chosen.version}"
+            )
+            raise ClientError(msg)
+        return chosen
 
     def session(self, index: int) -> Session:
         """The session numbered *index*.

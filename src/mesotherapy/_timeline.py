@@ -10,9 +10,8 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import ClientError
 from ._plan import Session, TreatmentPlan
-from ._rules import ResultMilestone, RuleSet, default_rules
+from ._rules import ResultMilestone, RuleSet
 from ._time import Span, parse_date
 
 __all__ = ["Milestone", "MilestoneKind", "Timeline", "expected_timeline"]
@@ -113,13 +112,7 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
     >>> [(m.code, str(m.start), str(m.end)) for m in expected_timeline(plan)][:2]
     [('refreshed', '2026-10-20', '2026-10-23'), ('smoother', '2026-11-10', '2026-12-08')]
     """
-    rules = default_rules() if rules is None else rules
-    if plan.rules.name != rules.name or plan.rules.version != rules.version:
-        msg = (
-            f"rules: the plan was made with {plan.rules.name} {plan.rules.version}, "
-            f"got {rules.name} {rules.version}"
-        )
-        raise ClientError(msg)
+    rules = plan.rules_for(rules)
     active = plan.active_sessions
     results = [m for m in _results(active, plan, rules) if m is not None]
     results.sort(key=lambda m: (m.order, m.start))

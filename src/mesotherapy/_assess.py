@@ -14,7 +14,7 @@ from ._frozen import FrozenMap
 from ._model import Area, Client
 from ._rules import Contraindication, RuleSet, Severity, default_rules
 from ._time import parse_date
-from ._vocabulary import check_codes, parse_areas
+from ._vocabulary import check_codes, parse_areas, wrong_type
 
 __all__ = ["Assessment", "Candidacy", "Finding", "RulesRef", "assess"]
 
@@ -207,9 +207,9 @@ def assess(
     """
     rules = default_rules() if rules is None else rules
     # Callers without a type checker pass dicts and names; refuse them with our errors.
-    if problem := _wrong_type(client, Client, "client", "Client.from_dict"):
+    if problem := wrong_type(client, Client, "client", "Client.from_dict"):
         raise ClientError(problem)
-    if problem := _wrong_type(rules, RuleSet, "rules", "load_rules"):
+    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
         raise RuleSetError([problem])
     chosen = parse_areas(areas)
     day = parse_date(on, field="on")
@@ -233,12 +233,6 @@ def assess(
         rules=RulesRef(rules.name, rules.version),
         client_id=client.id,
     )
-
-
-def _wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:
-    if isinstance(value, kind):
-        return None
-    return f"{field}: expected a {kind.__name__} (see {hint}), got a {type(value).__name__}"
 
 
 def _worst(findings: Iterable[Finding]) -> Candidacy:

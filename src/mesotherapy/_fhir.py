@@ -22,6 +22,7 @@ from ._extras import require
 from ._model import Area
 from ._plan import Session, SessionStatus, TreatmentPlan
 from ._rules import Contraindication, RuleSet, Severity, default_rules
+from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
     from fhir.resources.bundle import Bundle
@@ -184,10 +185,10 @@ def to_fhir(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[str, A
 def _bundle_data(plan: TreatmentPlan, rules: RuleSet | None) -> dict[str, Any]:
     """The Bundle as FHIR JSON, checked for the library's errors, not yet validated."""
     # Callers without a type checker pass dicts and names; refuse them with our errors.
-    if problem := _wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
+    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
         raise ClientError(problem)
     rules = default_rules() if rules is None else rules
-    if problem := _wrong_type(rules, RuleSet, "rules", "load_rules"):
+    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
         raise RuleSetError([problem])
     rules = plan.rules_for(rules)
     series = _series_key(plan)
@@ -214,12 +215,6 @@ def _bundle_data(plan: TreatmentPlan, rules: RuleSet | None) -> dict[str, Any]:
         "type": "collection",
         "entry": entries,
     }
-
-
-def _wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:
-    if isinstance(value, kind):
-        return None
-    return f"{field}: expected a {kind.__name__} (see {hint}), got a {type(value).__name__}"
 
 
 def _care_plan(plan: TreatmentPlan, appointments: list[str]) -> dict[str, Any]:

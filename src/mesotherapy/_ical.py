@@ -40,6 +40,7 @@ from ._model import Area
 from ._plan import Session, SessionStatus, TreatmentPlan
 from ._rules import RuleSet, default_rules
 from ._time import aware
+from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
     import icalendar
@@ -123,10 +124,10 @@ def ical_calendar(
         MissingExtraError: ``icalendar`` is not installed (the ``ical`` extra).
     """
     # Callers without a type checker pass dicts and names; refuse them with our errors.
-    if problem := _wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
+    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
         raise ClientError(problem)
     rules = default_rules() if rules is None else rules
-    if problem := _wrong_type(rules, RuleSet, "rules", "load_rules"):
+    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
         raise RuleSetError([problem])
     if not plan.sessions:  # plan_series never makes one; a hand-built plan might
         msg = "plan: expected a plan with at least one session, got none"
@@ -275,12 +276,6 @@ def _maintenance_text(plan: TreatmentPlan, opens: dt.date, closes: dt.date) -> s
             ),
         ]
     )
-
-
-def _wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:
-    if isinstance(value, kind):
-        return None
-    return f"{field}: expected a {kind.__name__} (see {hint}), got a {type(value).__name__}"
 
 
 def _areas(areas: Iterable[Area]) -> str:

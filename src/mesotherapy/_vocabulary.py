@@ -8,7 +8,7 @@ from ._errors import ClientError, UnknownCodeError
 from ._model import Area, Client
 from ._rules import RuleSet
 
-__all__ = ["check_codes", "parse_areas"]
+__all__ = ["check_codes", "parse_areas", "wrong_type"]
 
 
 def parse_areas(areas: Iterable[Area | str] | str) -> tuple[Area, ...]:
@@ -55,3 +55,17 @@ def _known(field: str, codes: Iterable[str], known: Iterable[str]) -> None:
         choices = ", ".join(sorted(defined)) or "none"
         msg = f"{field}: unknown code {unknown[0]!r} for rules that define {choices}"
         raise UnknownCodeError(msg)
+
+
+def wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:
+    """The message refusing *value* when it is no *kind*, else ``None``.
+
+    Callers without a type checker pass dicts and names where objects are expected; the
+    public functions refuse them with the library's own errors, pointing at *hint*.
+
+    >>> wrong_type({}, int, "client", "Client.from_dict")
+    'client: expected a int (see Client.from_dict), got a dict'
+    """
+    if isinstance(value, kind):
+        return None
+    return f"{field}: expected a {kind.__name__} (see {hint}), got a {type(value).__name__}"

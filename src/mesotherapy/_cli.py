@@ -217,7 +217,8 @@ def _local_start(text: str, clinic: Clinic) -> pendulum.DateTime:
     try:
         return clinic.at(day, match[2])
     except InvalidTimeError as error:
-        raise InvalidTimeError(f"--start: {error}") from None
+        # The clinic names its own argument; on the command line, the flag is the field.
+        raise InvalidTimeError(f"--start: {str(error).removeprefix('local_time: ')}") from None
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -11,33 +11,41 @@ that rule's number comes from.
 
 from __future__ import annotations
 
-from ._aftercare import Aftercare, Answer, CareWindow, ClientEvent, Conflict, aftercare
-from ._assess import Assessment, Candidacy, Finding, assess
-from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic, load_clinic
-from ._document import plan_document
-from ._errors import (
-    ClientError,
-    DocumentError,
-    InvalidTimeError,
-    MesotherapyError,
-    MissingExtraError,
-    RuleSetError,
-    SchedulingError,
-    UnknownCodeError,
-)
-from ._fhir import fhir_bundle, to_fhir
-from ._i18n import LOCALES
-from ._ical import to_ics
-from ._instructions import instructions
-from ._json import from_json, to_json
-from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
-from ._notebook import plot, to_frame
-from ._plan import MaintenanceWindow, Session, SessionStatus, TreatmentPlan, plan_series
-from ._protocol import SeriesProtocol
-from ._rules import RuleSet, Severity, default_rules
-from ._rules_io import dump_rules, load_rules
-from ._time import Span
-from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
+import importlib
+
+# Not `typing.TYPE_CHECKING`: importing `typing` would cost more than the rest of this file.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from ._aftercare import Aftercare, Answer, CareWindow, ClientEvent, Conflict, aftercare
+    from ._assess import Assessment, Candidacy, Finding, assess
+    from ._batch import PlanOutcome, PlanRequest, plan_batch
+    from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic, load_clinic
+    from ._document import plan_document
+    from ._errors import (
+        ClientError,
+        DocumentError,
+        InvalidTimeError,
+        MesotherapyError,
+        MissingExtraError,
+        RuleSetError,
+        SchedulingError,
+        UnknownCodeError,
+    )
+    from ._fhir import fhir_bundle, to_fhir
+    from ._i18n import LOCALES
+    from ._ical import to_ics
+    from ._instructions import instructions
+    from ._json import from_json, to_json
+    from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
+    from ._notebook import plot, to_frame
+    from ._plan import MaintenanceWindow, Session, SessionStatus, TreatmentPlan, plan_series
+    from ._protocol import SeriesProtocol
+    from ._rules import RuleSet, Severity, default_rules
+    from ._rules_io import dump_rules, load_rules
+    from ._time import Span
+    from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
 
 __all__ = [
     "LOCALES",
@@ -65,6 +73,8 @@ __all__ = [
     "MilestoneKind",
     "MissingExtraError",
     "OpeningHours",
+    "PlanOutcome",
+    "PlanRequest",
     "PriorTreatment",
     "RuleSet",
     "RuleSetError",
@@ -89,6 +99,7 @@ __all__ = [
     "instructions",
     "load_clinic",
     "load_rules",
+    "plan_batch",
     "plan_document",
     "plan_series",
     "plot",
@@ -99,10 +110,85 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> str:
+# Each public name loads its module on first use (PEP 562): `import mesotherapy` costs
+# about a millisecond, and a program pays only for the parts it touches. Generating the
+# methods of attrs classes costs about 1 ms a class, and the library has forty of them.
+_LAZY = {
+    "Aftercare": "._aftercare",
+    "Answer": "._aftercare",
+    "CareWindow": "._aftercare",
+    "ClientEvent": "._aftercare",
+    "Conflict": "._aftercare",
+    "aftercare": "._aftercare",
+    "Assessment": "._assess",
+    "Candidacy": "._assess",
+    "Finding": "._assess",
+    "assess": "._assess",
+    "PlanOutcome": "._batch",
+    "PlanRequest": "._batch",
+    "plan_batch": "._batch",
+    "Clinic": "._clinic",
+    "Closure": "._clinic",
+    "Interval": "._clinic",
+    "OpeningHours": "._clinic",
+    "example_clinic": "._clinic",
+    "load_clinic": "._clinic",
+    "plan_document": "._document",
+    "ClientError": "._errors",
+    "DocumentError": "._errors",
+    "InvalidTimeError": "._errors",
+    "MesotherapyError": "._errors",
+    "MissingExtraError": "._errors",
+    "RuleSetError": "._errors",
+    "SchedulingError": "._errors",
+    "UnknownCodeError": "._errors",
+    "fhir_bundle": "._fhir",
+    "to_fhir": "._fhir",
+    "LOCALES": "._i18n",
+    "to_ics": "._ical",
+    "instructions": "._instructions",
+    "from_json": "._json",
+    "to_json": "._json",
+    "Area": "._model",
+    "Client": "._model",
+    "Concern": "._model",
+    "Medication": "._model",
+    "PriorTreatment": "._model",
+    "SkinFinding": "._model",
+    "plot": "._notebook",
+    "to_frame": "._notebook",
+    "MaintenanceWindow": "._plan",
+    "Session": "._plan",
+    "SessionStatus": "._plan",
+    "TreatmentPlan": "._plan",
+    "plan_series": "._plan",
+    "SeriesProtocol": "._protocol",
+    "RuleSet": "._rules",
+    "Severity": "._rules",
+    "default_rules": "._rules",
+    "dump_rules": "._rules_io",
+    "load_rules": "._rules_io",
+    "Span": "._time",
+    "Milestone": "._timeline",
+    "MilestoneKind": "._timeline",
+    "Timeline": "._timeline",
+    "expected_timeline": "._timeline",
+}
+
+
+def __getattr__(name: str) -> Any:
     if name == "__version__":
         from importlib.metadata import version  # noqa: PLC0415 - lazy: costs import time
 
         return version("mesotherapy")
-    msg = f"module {__name__!r} has no attribute {name!r}"
-    raise AttributeError(msg)
+    module = _LAZY.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # the next lookup finds it without this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

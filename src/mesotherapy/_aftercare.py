@@ -10,9 +10,10 @@ import attrs
 import pendulum
 
 from ._errors import InvalidTimeError, UnknownCodeError
+from ._pickling import exact_pickling
 from ._plan import Session, TreatmentPlan
-from ._rules import AftercareKind, RuleSet
-from ._time import aware
+from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
+from ._time import aware, elapsed_after_each, wall_before
 
 __all__ = [
     "Aftercare",
@@ -27,6 +28,7 @@ PRECARE = "precare"
 """The ``kind`` of a window before a session (the rule set's ``precare`` table)."""
 
 
+@exact_pickling
 @attrs.frozen(kw_only=True)
 class CareWindow:
     """What to avoid or to do, from ``start`` until ``end`` (excluded), around one session.
@@ -73,6 +75,7 @@ class CareWindow:
         }
 
 
+@exact_pickling
 @attrs.frozen(kw_only=True)
 class Answer:
     """The answer to "may I do this then?", with the reason and when it becomes allowed."""
@@ -102,6 +105,7 @@ def _activities(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+@exact_pickling
 @attrs.frozen(kw_only=True)
 class ClientEvent:
     """An event in the client's own calendar (a wedding, a beach holiday, a marathon).
@@ -223,7 +227,13 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     False
     """
     rules = plan.rules_for(rules)
-    windows = [w for s in plan.active_sessions for w in _session_windows(s, rules, plan.timezone)]
+    # Each rule read once, not once a session: the windows are most of a pipeline's work.
+    precare = tuple(rules.precare.items())
+    after = tuple(
+        (code, rule, rule.kind.value, rule.duration.elapsed())
+        for code, rule in rules.aftercare.items()
+    )
+    windows = [w for s in plan.active_sessions for w in _session_windows(s, precare, after)]
     # Time order; at the same start, the order of the rule file (restrictions first).
     position = {code: n for n, code in enumerate([*rules.precare, *rules.aftercare])}
     return Aftercare(
@@ -232,7 +242,12 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     )
 
 
-def _session_windows(session: Session, rules: RuleSet, zone: str) -> list[CareWindow]:
+def _session_windows(
+    session: Session,
+    precare: tuple[tuple[str, PrecareRule], ...],
+    after: tuple[tuple[str, AftercareRule, str, dt.timedelta], ...],
+) -> list[CareWindow]:
+    # A session's instants are in the clinic's zone, and so are the windows built on them.
     windows = [
         CareWindow(
             session=session.index,
@@ -240,33 +255,26 @@ def _session_windows(session: Session, rules: RuleSet, zone: str) -> list[CareWi
             kind=PRECARE,
             description=rule.description,
             # Calendar time: "2 days before" keeps the local time across a DST change.
-            start=session.start.subtract(
-                years=rule.before.years,
-                months=rule.before.months,
-                weeks=rule.before.weeks,
-                days=rule.before.days,
-                hours=rule.before.hours,
-                minutes=rule.before.minutes,
-            ),
+            start=wall_before(session.start, rule.before),
             end=session.start,
             source=rule.source,
         )
-        for code, rule in rules.precare.items()
+        for code, rule in precare
     ]
-    for code, rule in rules.aftercare.items():
-        if rule.areas is not None and not rule.areas & set(session.areas):
-            continue
-        # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
-        end = (session.end.in_timezone("UTC") + rule.duration.elapsed()).in_timezone(zone)
-        windows.append(
-            CareWindow(
-                session=session.index,
-                activity=code,
-                kind=rule.kind.value,
-                description=rule.description,
-                start=session.end,
-                end=end,
-                source=rule.source,
-            )
+    areas = set(session.areas)
+    chosen = [item for item in after if item[1].areas is None or item[1].areas & areas]
+    # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
+    ends = elapsed_after_each(session.end, [delta for *_, delta in chosen])
+    windows += [
+        CareWindow(
+            session=session.index,
+            activity=code,
+            kind=kind,
+            description=rule.description,
+            start=session.end,
+            end=end,
+            source=rule.source,
         )
+        for (code, rule, kind, _), end in zip(chosen, ends, strict=True)
+    ]
     return windows

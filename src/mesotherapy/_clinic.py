@@ -34,14 +34,13 @@ import tomllib
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final, Literal, TypeGuard, TypeVar
+from typing import Any, Final, TypeGuard, TypeVar
 
 import attrs
 import pendulum
-from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 
 from ._errors import InvalidTimeError, MesotherapyError, RuleSetError, UnknownCodeError
-from ._time import parse_date
+from ._time import elapsed_after, in_zone, local_instant, parse_date
 
 __all__ = [
     "WEEKDAYS",
@@ -714,6 +713,20 @@ class Clinic:
         default=("public",), converter=_clinic_categories
     )
     slot_minutes: int = attrs.field(default=15, converter=_clinic_slot_minutes)
+    # Each day's slot minutes, worked out once: planning asks about the same days again and
+    # again. Not part of the value: equality, hashing, repr and pickles leave it out.
+    _walls_memo: dict[tuple[dt.date, int], range | tuple[int, ...] | None] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The clinic's fields, for pickle (without the memo of worked-out days)."""
+        return {f.name: getattr(self, f.name) for f in _VALUE_FIELDS}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_walls_memo", {})
 
     def __attrs_post_init__(self) -> None:
         if self.holidays is not None:
@@ -738,11 +751,13 @@ class Clinic:
         Raises:
             InvalidTimeError: *day* is no date (a date and time is refused too).
         """
-        day = _day(day, field="day")
+        return self._closed_reason(_day(day, field="day"))
+
+    def _closed_reason(self, day: dt.date) -> str | None:
         for closure in self.closures:
             if closure.start <= day <= closure.end:
                 return f"closure: {closure.reason}" if closure.reason else "closure"
-        holiday = self.holiday(day)
+        holiday = self._holiday(day)
         if holiday is not None:
             return f"holiday: {holiday}"
         weekday = WEEKDAYS[day.weekday()]
@@ -759,7 +774,9 @@ class Clinic:
         Raises:
             InvalidTimeError: *day* is no date.
         """
-        day = _day(day, field="day")
+        return self._holiday(_day(day, field="day"))
+
+    def _holiday(self, day: dt.date) -> str | None:
         if self.holidays is None:
             return None
         country, _, subdiv = self.holidays.partition("-")
@@ -773,7 +790,7 @@ class Clinic:
             InvalidTimeError: *day* is no date.
         """
         day = _day(day, field="day")
-        return () if self.closed_reason(day) is not None else self.hours.on(day)
+        return () if self._closed_reason(day) is not None else self.hours.on(day)
 
     def fits(self, start: dt.datetime, minutes: int) -> bool:
         """Whether a session of *minutes* may start at *start*.
@@ -794,18 +811,62 @@ class Clinic:
                 not exist in its own zone; *minutes* is no whole number above 0.
         """
         minutes = _minutes(minutes)
-        zone = self.zone
-        local = _aware(start, field="start").in_timezone(zone)
+        if isinstance(start, pendulum.DateTime) and start.tzinfo is self.zone:
+            return self._fits(start, minutes)  # already an instant of this zone
+        return self._fits(_aware(start, field="start").in_timezone(self.zone), minutes)
+
+    def _fits(self, local: pendulum.DateTime, minutes: int) -> bool:
+        """`fits` for an instant already in the clinic's zone and a valid length."""
         day = local.date()
         wall = local.hour * 60 + local.minute
         if local.second or local.microsecond or wall % self.slot_minutes:
             return False
-        if isinstance(_local_instant(day, local.time(), zone), str):
+        walls = self._walls(day, minutes)
+        if walls is not None:
+            return wall in walls
+        if isinstance(local_instant(day, local.time(), self.zone), str):
             return False  # the wall-clock time happens twice that day
         for interval in self.hours_on(day):
             if interval.start_minute <= wall < interval.end_minute:
                 return _inside(local, day, interval, minutes)
         return False
+
+    def _walls(self, day: dt.date, minutes: int) -> range | tuple[int, ...] | None:
+        """The local minutes of the day at which a session may start, on a steady day.
+
+        On most days no clock change touches an opening interval, and the slots are plain
+        arithmetic on the wall clock. ``None`` when one does: the slots must then be
+        found minute by minute (`_exact_slots`).
+        """
+        key = (day, minutes)
+        try:
+            return self._walls_memo[key]
+        except KeyError:
+            pass
+        if len(self._walls_memo) > _MEMO_DAYS:
+            self._walls_memo.clear()  # a long-lived clinic keeps a bounded memo
+        walls = self._walls_memo[key] = self._work_out_walls(day, minutes)
+        return walls
+
+    def _work_out_walls(self, day: dt.date, minutes: int) -> range | tuple[int, ...] | None:
+        if self._closed_reason(day) is not None:
+            return ()
+        zone, step = self.zone, self.slot_minutes
+        found: list[range] = []
+        for interval in self.hours.on(day):
+            if not _steady(day, interval, zone):
+                return None
+            first = -(-interval.start_minute // step) * step
+            found.append(range(first, interval.end_minute - minutes + 1, step))
+        if len(found) == 1:
+            return found[0]
+        return tuple(wall for walls in found for wall in walls)
+
+    def _instant(self, day: dt.date, wall: int) -> pendulum.DateTime:
+        """The instant of a wall minute of a steady day (one that `_walls` listed)."""
+        return pendulum.DateTime(
+            day.year, day.month, day.day, wall // 60, wall % 60, tzinfo=self.zone
+        )
 
     def slots(self, day: dt.date, minutes: int) -> Iterator[pendulum.DateTime]:
         """Every start on the local date *day* where a session of *minutes* fits, in order.
@@ -825,13 +886,61 @@ class Clinic:
         """
         return self._slots(_day(day, field="day"), _minutes(minutes))
 
-    def _slots(self, day: pendulum.Date, minutes: int) -> Iterator[pendulum.DateTime]:
+    def _slots(self, day: dt.date, minutes: int) -> Iterator[pendulum.DateTime]:
+        walls = self._walls(day, minutes)
+        if walls is None:
+            return self._exact_slots(day, minutes)
+        return (self._instant(day, wall) for wall in walls)
+
+    def nearest_slot(
+        self, day: dt.date, minutes: int, wanted: int, *, not_before: dt.datetime
+    ) -> pendulum.DateTime | None:
+        """The slot of *day* nearest the local minute *wanted*, at or after *not_before*.
+
+        Of two equally near, the earlier. ``None`` when the day has no such slot.
+        """
+        walls = self._walls(day, minutes)
+        if walls is None:
+            starts = [s for s in self._exact_slots(day, minutes) if s >= not_before]
+            return min(
+                starts, key=lambda s: (abs(s.hour * 60 + s.minute - wanted), s), default=None
+            )
+        if wanted in walls:  # the usual case: the very time asked for
+            start = self._instant(day, wanted)
+            if start >= not_before:
+                return start
+        for wall in sorted(walls, key=lambda w: (abs(w - wanted), w)):
+            start = self._instant(day, wall)
+            if start >= not_before:
+                return start
+        return None
+
+    def first_slot(
+        self, day: dt.date, minutes: int, *, not_before: pendulum.DateTime
+    ) -> pendulum.DateTime | None:
+        """The first slot of *day* at or after *not_before*, or ``None``."""
+        walls = self._walls(day, minutes)
+        if walls is None:
+            return next((s for s in self._exact_slots(day, minutes) if s >= not_before), None)
+        local = in_zone(not_before, self.zone)
+        lowest = 0
+        if local.date() == day:
+            # On a steady day a later wall minute is a later instant: skip the earlier ones.
+            lowest = local.hour * 60 + local.minute + bool(local.second or local.microsecond)
+        for wall in walls:
+            if wall >= lowest:
+                start = self._instant(day, wall)
+                if start >= not_before:
+                    return start
+        return None
+
+    def _exact_slots(self, day: dt.date, minutes: int) -> Iterator[pendulum.DateTime]:
         zone = self.zone
         step = self.slot_minutes
         for interval in self.hours_on(day):
             first = -(-interval.start_minute // step) * step
             for wall in range(first, interval.end_minute, step):
-                local = _local_instant(day, pendulum.time(wall // 60, wall % 60), zone)
+                local = local_instant(day, pendulum.time(wall // 60, wall % 60), zone)
                 if not isinstance(local, str) and _inside(local, day, interval, minutes):
                     yield local
 
@@ -855,7 +964,7 @@ class Clinic:
         """
         day = _day(day, field="day")
         time = _one(_read_any_time, local_time, "local_time", kind=InvalidTimeError)
-        local = _local_instant(day, time, self.zone)
+        local = local_instant(day, time, self.zone)
         when = f"{day.isoformat()} {_clock(time)}"
         if local == "gap":
             msg = (
@@ -870,6 +979,11 @@ class Clinic:
             )
             raise InvalidTimeError(msg)
         return local
+
+
+_VALUE_FIELDS = tuple(f for f in attrs.fields(Clinic) if f.init)
+_MEMO_DAYS = 4096
+"""How many (day, length) answers a clinic remembers before it starts afresh."""
 
 
 def _day(value: object, *, field: str) -> pendulum.Date:
@@ -910,26 +1024,16 @@ def _wall(value: dt.datetime) -> tuple[int, ...]:
     )
 
 
-def _local_instant(
-    day: dt.date, time: dt.time, zone: pendulum.Timezone
-) -> pendulum.DateTime | Literal["gap", "repeated"]:
-    """The instant of a local date and time, or why there is none or more than one."""
-    try:
-        return pendulum.datetime(
-            day.year,
-            day.month,
-            day.day,
-            time.hour,
-            time.minute,
-            time.second,
-            time.microsecond,
-            tz=zone,
-            raise_on_unknown_times=True,
-        )
-    except NonExistingTime:
-        return "gap"
-    except AmbiguousTime:
-        return "repeated"
+def _steady(day: dt.date, interval: Interval, zone: dt.tzinfo) -> bool:
+    """Whether no clock change happens from the start of *interval* on *day* to its end."""
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=zone) + dt.timedelta(
+        minutes=interval.start_minute
+    )
+    end = start + dt.timedelta(minutes=interval.end_minute - interval.start_minute)
+    # Wall-clock arithmetic (fold 0): equal offsets at both ends, each read once, mean that
+    # no change lies between, as no zone changes its clocks twice within opening hours.
+    offsets = {start.utcoffset(), start.replace(fold=1).utcoffset(), end.utcoffset()}
+    return len(offsets) == 1 and end.replace(fold=1).utcoffset() in offsets
 
 
 def _inside(local: pendulum.DateTime, day: dt.date, interval: Interval, minutes: int) -> bool:
@@ -937,13 +1041,13 @@ def _inside(local: pendulum.DateTime, day: dt.date, interval: Interval, minutes:
 
     *local* is in the clinic's zone, on *day*, and at or after the interval's start.
     """
-    last = local.add(minutes=minutes - 1)
+    last = elapsed_after(local, dt.timedelta(minutes=minutes - 1))
     if last.utcoffset() == local.utcoffset():
         # No change of offset: the wall clock runs with real time.
         return local.hour * 60 + local.minute + minutes <= interval.end_minute
     # The clocks change during the session: follow the wall clock minute by minute.
     for elapsed in range(minutes):
-        moment = local.add(minutes=elapsed)
+        moment = elapsed_after(local, dt.timedelta(minutes=elapsed))
         wall = moment.hour * 60 + moment.minute
         if moment.date() != day or not interval.start_minute <= wall < interval.end_minute:
             return False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ClientError",
     "DocumentError",
@@ -39,6 +41,17 @@ class RuleSetError(MesotherapyError, ValueError):
         where = f"{source}: " if source else ""
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(f"{where}{self.problems[0]}{more}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # By default an exception pickles as its message, which __init__ would take for
+        # the list of problems: rebuild it from the problems and the source instead.
+        return (_rule_set_error, (type(self), self.problems, self.source), self.__dict__)
+
+
+def _rule_set_error(
+    cls: type[RuleSetError], problems: tuple[str, ...], source: str | None
+) -> RuleSetError:
+    return cls(problems, source=source)
 
 
 class ClientError(MesotherapyError, ValueError):

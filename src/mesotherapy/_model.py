@@ -289,8 +289,14 @@ class Client:
         >>> Client(birth_date="2008-02-29").age_on(pendulum.date(2026, 2, 28))
         18
         """
-        years = day.year - self.birth_date.year
-        if self.birth_date.add(years=years) > day:
+        born = self.birth_date
+        years = day.year - born.year
+        birthday: dt.date
+        if (born.month, born.day) == (2, 29):
+            birthday = born.add(years=years)  # pendulum clamps to 28 February
+        else:
+            birthday = dt.date(day.year, born.month, born.day)
+        if birthday > day:
             years -= 1
         return years
 

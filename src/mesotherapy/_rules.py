@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -86,6 +86,20 @@ def _optional_areas(value: Any) -> frozenset[Area] | None:
     return None if value is None else frozenset(value)
 
 
+# Converters written in Python, not the builtins themselves: attrs reads a builtin's
+# signature from its text, which loads `tokenize` and its regexes (10 ms of import time).
+def _concern_set(values: Iterable[Concern]) -> frozenset[Concern]:
+    return frozenset(values)
+
+
+def _name_set(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(values)
+
+
+def _item_tuple(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen
 class Source:
     """Where a rule's number comes from, and how sure it is."""
@@ -165,7 +179,7 @@ class AreaRule:
     """What treating an area addresses, in the concerns of `Concern`."""
 
     effect: str = attrs.field(validator=_text)
-    addresses: frozenset[Concern] = attrs.field(converter=frozenset)
+    addresses: frozenset[Concern] = attrs.field(converter=_concern_set)
     source: str = attrs.field(validator=_source_key)
 
 
@@ -173,8 +187,8 @@ class AreaRule:
 class Formula:
     """What the injected blend and the numbing contain; allergies are matched against both."""
 
-    ingredients: frozenset[str] = attrs.field(converter=frozenset)
-    anaesthetics: frozenset[str] = attrs.field(converter=frozenset)
+    ingredients: frozenset[str] = attrs.field(converter=_name_set)
+    anaesthetics: frozenset[str] = attrs.field(converter=_name_set)
     source: str = attrs.field(validator=_source_key)
 
     def allergens(self) -> frozenset[str]:
@@ -339,7 +353,7 @@ class Fact:
 
     text: str = attrs.field(validator=_text)
     source: str = attrs.field(validator=_source_key)
-    items: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    items: tuple[str, ...] = attrs.field(default=(), converter=_item_tuple)
 
 
 def _every_area(value: Mapping[Area, Any], field: str) -> FrozenMap[Area, Any]:

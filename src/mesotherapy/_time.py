@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Literal
 
 import attrs
 import pendulum
 
 from ._errors import InvalidTimeError
 
-__all__ = ["Span", "aware", "parse_date"]
+__all__ = [
+    "Span",
+    "aware",
+    "elapsed_after",
+    "elapsed_after_each",
+    "in_zone",
+    "local_instant",
+    "parse_date",
+    "wall_before",
+]
 
 _SPAN = re.compile(
     r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -90,6 +100,9 @@ class Span:
 
     def after(self, date: pendulum.Date) -> pendulum.Date:
         """The calendar date this span after *date* (month ends clamped)."""
+        if not self.has_calendar_units:
+            # The C date arithmetic keeps pendulum's Date type, at a fifth of `add`'s cost.
+            return dt.date.__add__(date, dt.timedelta(weeks=self.weeks, days=self.days))
         return date.add(years=self.years, months=self.months, weeks=self.weeks, days=self.days)
 
     def before(self, date: pendulum.Date) -> pendulum.Date:
@@ -164,3 +177,105 @@ def aware(value: Any, *, field: str) -> pendulum.DateTime:
     instant = pendulum.instance(value.astimezone(dt.UTC))
     key = getattr(value.tzinfo, "key", None)
     return instant.in_timezone(key) if isinstance(key, str) else pendulum.instance(value)
+
+
+# --- Fast exact arithmetic ----------------------------------------------------------------
+# pendulum's `add` and `datetime()` cost 7 to 11 us each, in Python; the same instants come
+# from the standard library's C arithmetic on zoneinfo (which pendulum's Timezone is) in
+# about 2 us. These helpers give exactly what pendulum gives, and the public API still
+# hands out pendulum values: `_pendulum` builds one straight from the fields and fold.
+
+_UTC = dt.UTC
+
+
+def _plain(moment: dt.datetime) -> dt.datetime:
+    """*moment* as a standard-library datetime, whose arithmetic runs in C."""
+    return dt.datetime(
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+        moment.microsecond,
+        tzinfo=moment.tzinfo,
+        fold=moment.fold,
+    )
+
+
+def _pendulum(local: dt.datetime) -> pendulum.DateTime:
+    return pendulum.DateTime(
+        local.year,
+        local.month,
+        local.day,
+        local.hour,
+        local.minute,
+        local.second,
+        local.microsecond,
+        tzinfo=local.tzinfo,
+        fold=local.fold,
+    )
+
+
+def elapsed_after(moment: pendulum.DateTime, delta: dt.timedelta) -> pendulum.DateTime:
+    """The instant *delta* of real time after *moment*, in *moment*'s zone.
+
+    >>> end = pendulum.datetime(2026, 10, 31, 17, tz="America/Toronto")
+    >>> elapsed_after(end, dt.timedelta(hours=24)).isoformat()  # the clocks went back
+    '2026-11-01T16:00:00-05:00'
+    """
+    return _pendulum((_plain(moment).astimezone(_UTC) + delta).astimezone(moment.tzinfo))
+
+
+def in_zone(moment: pendulum.DateTime, zone: dt.tzinfo) -> pendulum.DateTime:
+    """*moment* as the same instant in *zone* (itself when it is there already)."""
+    if moment.tzinfo is zone:
+        return moment
+    return _pendulum(_plain(moment).astimezone(zone))
+
+
+def elapsed_after_each(
+    moment: pendulum.DateTime, deltas: Iterable[dt.timedelta]
+) -> list[pendulum.DateTime]:
+    """`elapsed_after` for several *deltas* from one *moment*, in order."""
+    utc, zone = _plain(moment).astimezone(_UTC), moment.tzinfo
+    return [_pendulum((utc + delta).astimezone(zone)) for delta in deltas]
+
+
+def local_instant(
+    day: dt.date, wall: dt.time, zone: dt.tzinfo
+) -> pendulum.DateTime | Literal["gap", "repeated"]:
+    """The instant of the local *wall* time on *day* in *zone*, or why there is none or two.
+
+    >>> zone = pendulum.timezone("America/Toronto")
+    >>> local_instant(dt.date(2026, 3, 8), dt.time(2, 30), zone)
+    'gap'
+    >>> local_instant(dt.date(2026, 11, 1), dt.time(1, 30), zone)
+    'repeated'
+    """
+    probe = dt.datetime.combine(day, wall, tzinfo=zone)
+    first, second = probe.utcoffset(), probe.replace(fold=1).utcoffset()
+    if first == second:
+        return _pendulum(probe)
+    # PEP 495: in a gap, fold=0 reads the offset from before the change, the smaller one.
+    return "gap" if first is not None and second is not None and first < second else "repeated"
+
+
+def wall_before(moment: pendulum.DateTime, span: Span) -> pendulum.DateTime:
+    """The calendar instant *span* before *moment*, the local time kept, as pendulum does.
+
+    >>> start = pendulum.datetime(2026, 11, 2, 9, tz="America/Toronto")
+    >>> wall_before(start, Span(days=2)).isoformat()  # across the change: still 09:00
+    '2026-10-31T09:00:00-04:00'
+    """
+    if span.has_calendar_units or not span.is_calendar_only:
+        return moment.subtract(**{unit: getattr(span, unit) for unit in _UNITS})
+    day = dt.date(moment.year, moment.month, moment.day) - dt.timedelta(
+        weeks=span.weeks, days=span.days
+    )
+    wall = dt.time(moment.hour, moment.minute, moment.second, moment.microsecond)
+    found = local_instant(day, wall, moment.tzinfo)  # type: ignore[arg-type]  # aware
+    if isinstance(found, str):
+        # A gap or a repeated hour: pendulum's own rule decides which instant it is.
+        return moment.subtract(weeks=span.weeks, days=span.days)
+    return found

@@ -10,9 +10,10 @@ from typing import Any
 import attrs
 import pendulum
 
+from ._pickling import exact_pickling
 from ._plan import Session, TreatmentPlan
 from ._rules import ResultMilestone, RuleSet
-from ._time import Span, parse_date
+from ._time import Span, elapsed_after_each, parse_date
 
 __all__ = ["Milestone", "MilestoneKind", "Timeline", "expected_timeline"]
 
@@ -25,6 +26,7 @@ class MilestoneKind(enum.StrEnum):
     MAINTENANCE = "maintenance"
 
 
+@exact_pickling
 @attrs.frozen(kw_only=True)
 class Milestone:
     """A window of the timeline: something to expect from ``start`` until ``end``.
@@ -129,6 +131,8 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
         )
         for window in plan.maintenance
     ]
+    side_effects = tuple(rules.side_effects.items())
+    deltas = [effect.resolves_within.elapsed() for _, effect in side_effects]
     effects = [
         Milestone(
             code=code,
@@ -136,15 +140,15 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
             order=last_order + 2,
             description=effect.description,
             start=session.end,
-            end=(session.end.in_timezone("UTC") + effect.resolves_within.elapsed()).in_timezone(
-                plan.timezone
-            ),
+            end=end,
             source=effect.source,
             session=session.index,
             advice=effect.if_longer,
         )
         for session in active
-        for code, effect in rules.side_effects.items()
+        for (code, effect), end in zip(
+            side_effects, elapsed_after_each(session.end, deltas), strict=True
+        )
     ]
     return Timeline(milestones=(*results, *maintenance, *effects))
 

@@ -1,0 +1,276 @@
+"""Benchmarks of mesotherapy, each beside a standard-library baseline: ``nox -s bench``.
+
+Prints, for the same inputs in the same run:
+
+- the full pipeline for one client (assess, a 4-session plan, aftercare, timeline);
+- plans per second over a batch of clients from `plan_batch`, with memory along the way;
+- the time ``import mesotherapy`` adds to its dependencies' own import time.
+
+Each figure is printed beside the baseline of `baseline.py` (the same date arithmetic with
+`datetime` and `zoneinfo`, no validation) and as a ratio. Before timing, the two are
+checked to give the same sessions, windows and dates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import baseline
+import pendulum
+
+import mesotherapy as meso
+
+ZONE = "America/Toronto"
+AREAS = ("face",)
+
+
+def setup_from(rules: meso.RuleSet, clinic: meso.Clinic) -> baseline.Setup:
+    """The baseline's numbers, read once from the library's rules and clinic."""
+    plan = _pipeline(rules, clinic, _client(0), _start(0))[0]
+    p = plan.protocol
+    closed = frozenset(
+        day
+        for year in range(2025, 2031)
+        for day in _days(year)
+        if clinic.closed_reason(day) is not None and clinic.hours.on(day)
+    )
+    hours = tuple(
+        tuple((i.start_minute, i.end_minute) for i in intervals)
+        for _, intervals in clinic.hours.items()
+    )
+    return baseline.Setup(
+        zone=ZoneInfo(clinic.timezone),
+        hours=hours,
+        closed=closed,
+        step=clinic.slot_minutes,
+        minutes=p.session_minutes,
+        interval=p.interval_days,
+        low=p.min_interval_days,
+        high=p.max_interval_days,
+        count=p.sessions,
+        maintenance=(p.min_maintenance_months, p.max_maintenance_months),
+        adult_years=rules.contraindications.client["minor"].duration.years,
+        precare=tuple(
+            (r.before.weeks * 7 + r.before.days, r.before.hours, r.before.minutes)
+            for r in rules.precare.values()
+        ),
+        aftercare=tuple(
+            int(r.duration.elapsed().total_seconds())
+            for r in rules.aftercare.values()
+            if r.areas is None or r.areas & set(AREAS)
+        ),
+        effects=tuple(
+            int(e.resolves_within.elapsed().total_seconds()) for e in rules.side_effects.values()
+        ),
+        results=tuple(
+            (_anchor(r.starts_after, r.starts_offset), _anchor(r.ends_after, r.ends_offset))
+            for r in rules.results.values()
+            if r.areas is None or r.areas & set(AREAS)
+        ),
+    )
+
+
+def _anchor(anchor: str, offset: meso.Span) -> tuple[int | None, int, int]:
+    number = None if anchor == "series_end" else int(anchor.removeprefix("session:"))
+    return number, offset.years * 12 + offset.months, offset.weeks * 7 + offset.days
+
+
+def _days(year: int) -> Iterator[dt.date]:
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        yield day
+        day += dt.timedelta(days=1)
+
+
+# -- the inputs: varied clients and starts, the same for the library and the baseline ---------
+
+
+def _client(n: int) -> meso.Client:
+    return meso.Client(id=f"c-{n}", birth_date=dt.date(1950 + n % 50, 1 + n % 12, 1 + n % 28))
+
+
+def _start(n: int) -> pendulum.DateTime:
+    day = pendulum.date(2026, 1, 5).add(days=n % 700)
+    return pendulum.datetime(day.year, day.month, day.day, 9 + n % 8, 15 * (n % 4), tz=ZONE)
+
+
+def _requests(count: int) -> Iterator[meso.PlanRequest]:
+    for n in range(count):
+        yield meso.PlanRequest(client=_client(n), areas=AREAS, start=_start(n))
+
+
+def _pipeline(
+    rules: meso.RuleSet, clinic: meso.Clinic, client: meso.Client, start: pendulum.DateTime
+) -> tuple[meso.TreatmentPlan, meso.Aftercare, meso.Timeline]:
+    on = start.date()
+    assessment = meso.assess(client, AREAS, on=on, rules=rules)
+    plan = meso.plan_series(assessment, AREAS, start=start, clinic=clinic, rules=rules)
+    return plan, meso.aftercare(plan, rules=rules), meso.expected_timeline(plan, rules=rules)
+
+
+def _base_pipeline(setup: baseline.Setup, n: int) -> tuple[list, ...]:
+    client, start = _client(n), _start(n)
+    stdlib_start = dt.datetime(*start.timetuple()[:6], tzinfo=setup.zone)
+    return baseline.pipeline(setup, client.birth_date, start.date(), stdlib_start)
+
+
+def check_same(rules: meso.RuleSet, clinic: meso.Clinic, setup: baseline.Setup, count: int) -> None:
+    """Fail unless the library and the baseline agree on *count* clients."""
+    for n in range(count):
+        plan, care, timeline = _pipeline(rules, clinic, _client(n), _start(n))
+        sessions, maintenance, windows, results, effects = _base_pipeline(setup, n)
+        got = [(s.start, s.end) for s in plan.sessions]
+        assert [s for s, _ in got] == sessions, (n, got, sessions)
+        assert [(w.opens, w.closes) for w in plan.maintenance] == maintenance, n
+        assert sorted((w.start, w.end) for w in care.windows) == sorted(windows), n
+        kinds = meso.MilestoneKind
+        assert sorted((m.start, m.end) for m in timeline.of_kind(kinds.RESULT)) == sorted(
+            (a, max(a, b)) for a, b in results if a is not None and b is not None
+        ), n
+        assert [(m.start, m.end) for m in timeline.of_kind(kinds.SIDE_EFFECT)] == effects, n
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+def _best(func: Callable[[], object], number: int, repeat: int = 5) -> float:
+    """The best time of *func* in seconds a call, over *repeat* rounds of *number* calls."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        begin = time.perf_counter()
+        for _ in range(number):
+            func()
+        times.append((time.perf_counter() - begin) / number)
+    return min(times)
+
+
+def bench_pipeline(rules: meso.RuleSet, clinic: meso.Clinic, setup: baseline.Setup) -> None:
+    """One client through the whole pipeline, against the baseline."""
+    clients = [(_client(n), _start(n)) for n in range(200)]
+    state = {"n": 0}
+
+    def library() -> object:
+        state["n"] = (state["n"] + 1) % len(clients)
+        return _pipeline(rules, clinic, *clients[state["n"]])
+
+    def stdlib() -> object:
+        state["n"] = (state["n"] + 1) % len(clients)
+        return _base_pipeline(setup, state["n"])
+
+    lib, base = _best(library, 400), _best(stdlib, 400)
+    _row("pipeline (assess, 4-session plan, aftercare, timeline)", lib * 1e6, base * 1e6, "us")
+
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def bench_batch(
+    rules: meso.RuleSet, clinic: meso.Clinic, setup: baseline.Setup, count: int
+) -> None:
+    """Plans a second over a batch of *count* clients, and the memory along the way."""
+    marks = {count // 10, count // 2, count}
+    rss: list[float] = []
+    made = 0
+    gc.collect()
+    begin = time.perf_counter()
+    for n, outcome in enumerate(meso.plan_batch(_requests(count), clinic=clinic, rules=rules), 1):
+        made += outcome.ok
+        if n in marks:
+            rss.append(_rss_mb())
+    lib = time.perf_counter() - begin
+    begin = time.perf_counter()
+    for n in range(count):
+        client, start = _client(n), _start(n)
+        stdlib_start = dt.datetime(*start.timetuple()[:6], tzinfo=setup.zone)
+        baseline.plan(setup, client.birth_date, start.date(), stdlib_start)
+    base = time.perf_counter() - begin
+    _row(f"batch of {count:,} clients: plans a second", made / lib, count / base, "/s")
+    print(
+        f"    {made:,} plans made; resident memory after 10%, 50%, 100% of the batch: "
+        + ", ".join(f"{mb:.1f}" for mb in rss)
+        + f" MB (growth {rss[-1] - rss[0]:+.1f} MB); "
+        + f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB"
+    )
+
+
+def _import_ms(statement: str, runs: int) -> float:
+    """The median wall time of *statement* in a fresh interpreter, in milliseconds."""
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    times = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, check=True, text=True
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    return statistics.median(times) * 1000
+
+
+CORE = "m.Client, m.assess, m.plan_series, m.aftercare, m.expected_timeline, m.plan_batch"
+
+
+def bench_import(runs: int) -> None:
+    """What ``import mesotherapy`` costs, bare and with its core loaded."""
+    base = _import_ms("import datetime, zoneinfo", runs)
+    _row(
+        "import mesotherapy (names load on first use)",
+        _import_ms("import mesotherapy", runs),
+        base,
+        "ms",
+    )
+    deps = "import attrs, cattrs, pendulum"
+    only_deps = _import_ms(deps, runs)
+    core = _import_ms(f"{deps}; import mesotherapy as m; {CORE}", runs)
+    _row(
+        "import mesotherapy and load its core, beyond its dependencies",
+        core - only_deps,
+        base,
+        "ms",
+    )
+    print(f"    dependencies alone {only_deps:.1f} ms, with the core {core:.1f} ms")
+
+
+def _row(what: str, lib: float, base: float, unit: str) -> None:
+    ratio = lib / base
+    print(
+        f"{what}\n    mesotherapy {lib:,.1f} {unit}   stdlib baseline {base:,.1f} {unit}"
+        f"   ratio {ratio:.2f}"
+    )
+
+
+def main() -> None:
+    """Run every benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=100_000, help="clients in the batch")
+    parser.add_argument("--import-runs", type=int, default=15)
+    args = parser.parse_args()
+    rules, clinic = meso.default_rules(), meso.example_clinic()
+    setup = setup_from(rules, clinic)
+    check_same(rules, clinic, setup, 300)
+    print(
+        f"mesotherapy {meso.__version__}, Python {platform.python_version()}, "
+        f"pendulum {pendulum.__version__}, {platform.machine()}"
+    )
+    bench_pipeline(rules, clinic, setup)
+    bench_batch(rules, clinic, setup, args.batch)
+    bench_import(args.import_runs)
+
+
+if __name__ == "__main__":
+    main()

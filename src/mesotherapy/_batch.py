@@ -1,0 +1,132 @@
+"""Many clients at once: a lazy batch that a distributed engine can split and run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import attrs
+import pendulum
+
+from ._assess import Assessment, assess
+from ._clinic import Clinic
+from ._errors import ClientError, MesotherapyError
+from ._model import Area, Client
+from ._pickling import exact_pickling
+from ._plan import TreatmentPlan, plan_series
+from ._rules import RuleSet, default_rules
+from ._time import aware, in_zone, parse_date
+from ._vocabulary import parse_areas, wrong_type
+
+__all__ = ["PlanOutcome", "PlanRequest", "plan_batch"]
+
+
+def _client(value: Any) -> Client:
+    if problem := wrong_type(value, Client, "client", "Client.from_dict"):
+        raise ClientError(problem)
+    return value  # type: ignore[no-any-return]
+
+
+def _start(value: Any) -> pendulum.DateTime:
+    return aware(value, field="start")
+
+
+def _on(value: Any) -> pendulum.Date | None:
+    return None if value is None else parse_date(value, field="on")
+
+
+@exact_pickling
+@attrs.frozen(kw_only=True)
+class PlanRequest:
+    """One client of a batch: who, which areas, from when.
+
+    ``on`` is the day of the assessment; without it, the local date of ``start`` in the
+    clinic's zone. The other fields are those of `plan_series`.
+
+    >>> import mesotherapy as meso
+    >>> request = meso.PlanRequest(
+    ...     client=meso.Client(id="c-1", birth_date="1985-03-02"), areas=["face"],
+    ...     start=pendulum.datetime(2026, 11, 24, 9, tz="America/Toronto"))
+    >>> request.areas
+    (<Area.FACE: 'face'>,)
+
+    Raises:
+        ClientError: *client* is no `Client`.
+        UnknownCodeError: an unknown area.
+        InvalidTimeError: *start* is naive, or *on* is no date.
+    """
+
+    client: Client = attrs.field(converter=_client)
+    areas: tuple[Area, ...] = attrs.field(converter=parse_areas)
+    start: pendulum.DateTime = attrs.field(converter=_start)
+    on: pendulum.Date | None = attrs.field(default=None, converter=_on)
+    sessions: int | None = None
+    interval: int | None = None
+    acknowledge_review: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class PlanOutcome:
+    """What a batch made of one request: the assessment, the plan, or why there is none.
+
+    ``problem`` is the message of the `MesotherapyError` that stopped the request (the
+    client is not a candidate, no plan keeps the bounds...), and ``plan`` is then ``None``;
+    ``assessment`` is there whenever the assessment itself succeeded.
+    """
+
+    request: PlanRequest
+    assessment: Assessment | None
+    plan: TreatmentPlan | None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether a plan was made."""
+        return self.plan is not None
+
+
+def plan_batch(
+    requests: Iterable[PlanRequest], *, clinic: Clinic, rules: RuleSet | None = None
+) -> Iterator[PlanOutcome]:
+    """Assess and plan every request at *clinic*, lazily, one outcome per request in order.
+
+    A generator: it holds one request at a time, so a batch of any size runs in flat
+    memory when its outcomes are consumed as they come. A request that fails with a
+    `MesotherapyError` gives an outcome with its ``problem``; nothing else is caught.
+    Outcomes, requests and plans pickle, so the batch runs unchanged on each partition of
+    a distributed engine (see the Dask how-to).
+
+    >>> import mesotherapy as meso
+    >>> clients = [meso.Client(birth_date="1985-03-02"), meso.Client(birth_date="1990-01-01",
+    ...                                                              pregnant=True)]
+    >>> start = pendulum.datetime(2026, 11, 24, 9, tz="America/Toronto")
+    >>> requests = (meso.PlanRequest(client=c, areas=["face"], start=start) for c in clients)
+    >>> [(o.ok, o.problem) for o in meso.plan_batch(requests, clinic=meso.example_clinic())]
+    [(True, None), (False, 'assessment: the client is not a candidate (status ineligible)')]
+
+    Raises:
+        RuleSetError: *rules* is no `RuleSet` (checked when the first outcome is asked for).
+    """
+    chosen = default_rules() if rules is None else rules
+    for request in requests:
+        yield _outcome(request, clinic, chosen)
+
+
+def _outcome(request: PlanRequest, clinic: Clinic, rules: RuleSet) -> PlanOutcome:
+    on = request.on or in_zone(request.start, clinic.zone).date()
+    assessment: Assessment | None = None
+    try:
+        assessment = assess(request.client, request.areas, on=on, rules=rules)
+        plan = plan_series(
+            assessment,
+            request.areas,
+            start=request.start,
+            clinic=clinic,
+            rules=rules,
+            sessions=request.sessions,
+            interval=request.interval,
+            acknowledge_review=request.acknowledge_review,
+        )
+    except MesotherapyError as error:
+        return PlanOutcome(request=request, assessment=assessment, plan=None, problem=str(error))
+    return PlanOutcome(request=request, assessment=assessment, plan=plan)

@@ -9,11 +9,12 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import InvalidTimeError, UnknownCodeError
+from ._errors import ClientError, InvalidTimeError, UnknownCodeError
 from ._pickling import exact_pickling
 from ._plan import Session, TreatmentPlan
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
-from ._time import aware, elapsed_after_each, wall_before
+from ._time import aware, elapsed_after_each, wall_before, within_calendar
+from ._vocabulary import wrong_type
 
 __all__ = [
     "Aftercare",
@@ -99,10 +100,14 @@ def _aware_end(value: Any) -> pendulum.DateTime:
     return aware(value, field="events.end")
 
 
-def _activities(value: Iterable[str]) -> tuple[str, ...]:
+def _activities(value: object) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    return tuple(value)
+    names = tuple(value) if isinstance(value, Iterable) else None
+    if names is None or not all(isinstance(name, str) for name in names):
+        msg = f"events.activities: expected activity names such as 'makeup', got {value!r}"
+        raise ClientError(msg)
+    return names
 
 
 @exact_pickling
@@ -150,11 +155,13 @@ class Aftercare:
         """The windows of the session numbered *index*."""
         return tuple(w for w in self.windows if w.session == index)
 
+    @within_calendar
     def restricted_at(self, instant: dt.datetime) -> tuple[CareWindow, ...]:
         """The windows that restrict something at *instant*."""
         moment = aware(instant, field="at")
         return tuple(w for w in self.windows if w.restricts and w.covers(moment))
 
+    @within_calendar
     def may_i(self, activity: str, at: dt.datetime) -> Answer:
         """Whether *activity* is allowed at *at*; if not, why, and from when.
 
@@ -163,7 +170,7 @@ class Aftercare:
             InvalidTimeError: *at* is naive.
         """
         moment = aware(at, field="at")
-        if activity not in self.activities:
+        if not _is_text(activity) or activity not in self.activities:
             known = ", ".join(sorted(self.activities))
             msg = f"activity: unknown activity {activity!r}, expected one of {known}"
             raise UnknownCodeError(msg)
@@ -186,14 +193,16 @@ class Aftercare:
             source=first.source,
         )
 
+    @within_calendar
     def conflicts(self, events: Iterable[ClientEvent]) -> tuple[Conflict, ...]:
         """Every event that overlaps a window restricting one of its activities.
 
         Raises:
             UnknownCodeError: an event names an activity the rules do not know (a typo
                 would otherwise read as "no conflict").
+            ClientError: *events* is no sequence of `ClientEvent`.
         """
-        chosen = tuple(events)
+        chosen = _events(events)
         for event in chosen:
             unknown = sorted(set(event.activities) - self.activities)
             if unknown:
@@ -211,6 +220,23 @@ class Aftercare:
         return tuple(sorted(found, key=lambda c: (c.event.start, c.window.start)))
 
 
+@within_calendar
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _events(events: object) -> tuple[ClientEvent, ...]:
+    """*events* as a tuple, refused when it is no sequence of events (text is none here)."""
+    if not isinstance(events, Iterable) or isinstance(events, str | bytes):
+        msg = f"events: expected a sequence of ClientEvent, got a {type(events).__name__}"
+        raise ClientError(msg)
+    chosen = tuple(events)
+    for event in chosen:
+        if problem := wrong_type(event, ClientEvent, "events", "ClientEvent"):
+            raise ClientError(problem)
+    return chosen
+
+
 def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare:
     """The pre-care and aftercare windows around every active session of *plan*.
 
@@ -226,6 +252,8 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     >>> care.may_i("makeup", pendulum.datetime(2026, 10, 31, 12, tz="America/Toronto")).allowed
     False
     """
+    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
+        raise ClientError(problem)
     rules = plan.rules_for(rules)
     # Each rule read once, not once a session: the windows are most of a pipeline's work.
     precare = tuple(rules.precare.items())

@@ -13,7 +13,7 @@ from ._errors import ClientError, RuleSetError
 from ._frozen import FrozenMap
 from ._model import Area, Client
 from ._rules import Contraindication, RuleSet, Severity, default_rules
-from ._time import parse_date
+from ._time import parse_date, within_calendar
 from ._vocabulary import check_codes, parse_areas, wrong_type
 
 __all__ = ["Assessment", "Candidacy", "Finding", "RulesRef", "assess"]
@@ -179,6 +179,7 @@ def _iso(day: pendulum.Date | None) -> str | None:
     return None if day is None else day.isoformat()
 
 
+@within_calendar
 def assess(
     client: Client,
     areas: Iterable[Area | str],

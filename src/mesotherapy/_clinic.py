@@ -40,7 +40,7 @@ import attrs
 import pendulum
 
 from ._errors import InvalidTimeError, MesotherapyError, RuleSetError, UnknownCodeError
-from ._time import elapsed_after, in_zone, local_instant, parse_date
+from ._time import elapsed_after, in_zone, local_instant, parse_date, within_calendar
 
 __all__ = [
     "WEEKDAYS",
@@ -792,6 +792,7 @@ class Clinic:
         day = _day(day, field="day")
         return () if self._closed_reason(day) is not None else self.hours.on(day)
 
+    @within_calendar
     def fits(self, start: dt.datetime, minutes: int) -> bool:
         """Whether a session of *minutes* may start at *start*.
 
@@ -944,6 +945,7 @@ class Clinic:
                 if not isinstance(local, str) and _inside(local, day, interval, minutes):
                     yield local
 
+    @within_calendar
     def at(self, day: dt.date, local_time: dt.time | str) -> pendulum.DateTime:
         """The aware instant of *local_time* on the local date *day* in the clinic's zone.
 
@@ -1005,8 +1007,13 @@ def _aware(value: object, *, field: str) -> pendulum.DateTime:
     if value.tzinfo is None or value.utcoffset() is None:
         msg = f"{field}: expected a date and time with a time zone, got {value.isoformat()!r}"
         raise InvalidTimeError(msg)
-    instant = value.astimezone(dt.UTC)
-    if _wall(instant.astimezone(value.tzinfo)) != _wall(value):
+    try:
+        instant = value.astimezone(dt.UTC)
+        back = instant.astimezone(value.tzinfo)
+    except OverflowError as error:  # within hours of year 1 or 9999
+        msg = f"{field}: {value.isoformat()!r} is too near the calendar's ends (years 1 to 9999)"
+        raise InvalidTimeError(msg) from error
+    if _wall(back) != _wall(value):
         msg = f"{field}: {value.isoformat()!r} does not exist in its zone (a DST gap)"
         raise InvalidTimeError(msg)
     return pendulum.instance(instant)

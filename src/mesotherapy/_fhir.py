@@ -22,6 +22,7 @@ from ._extras import require
 from ._model import Area
 from ._plan import Session, SessionStatus, TreatmentPlan
 from ._rules import Contraindication, RuleSet, Severity, default_rules
+from ._time import within_calendar
 from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ _SINCE: Final[Mapping[str, str]] = {
 _NO_ID: Final = "client without a recorded identifier"
 
 
+@within_calendar
 def fhir_bundle(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Bundle:
     """The plan as a validated FHIR R5 ``Bundle`` model of ``fhir.resources``.
 
@@ -150,6 +152,7 @@ def fhir_bundle(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Bundle:
     return bundle
 
 
+@within_calendar
 def to_fhir(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[str, Any]:
     """The plan as a FHIR R5 Bundle in JSON form: `fhir_bundle` validated, then dumped.
 

@@ -38,7 +38,10 @@ class Messages:
         return bool(self.table.get((context, message)))
 
 
-def _normalise(locale: str) -> str:
+def _normalise(locale: object) -> str:
+    if not isinstance(locale, str):
+        msg = f"locale: expected a locale name such as 'fr_CA', got {locale!r}"
+        raise UnknownCodeError(msg)
     key = locale.replace("-", "_")
     for known in LOCALES:
         if key.lower() == known.lower():

@@ -39,7 +39,7 @@ from ._extras import require
 from ._model import Area
 from ._plan import Session, SessionStatus, TreatmentPlan
 from ._rules import RuleSet, default_rules
-from ._time import aware
+from ._time import aware, within_calendar
 from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ _SECOND: Final = dt.timedelta(seconds=1)
 _LOCAL: Final = "YYYY-MM-DD HH:mm"
 
 
+@within_calendar
 def ical_calendar(
     plan: TreatmentPlan,
     *,
@@ -167,6 +168,7 @@ def ical_calendar(
     return calendar
 
 
+@within_calendar
 def to_ics(
     plan: TreatmentPlan,
     *,

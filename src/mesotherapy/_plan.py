@@ -13,13 +13,13 @@ import pendulum
 
 from ._assess import Assessment, Candidacy, RulesRef
 from ._clinic import Clinic, clinic_to_dict
-from ._errors import ClientError, InvalidTimeError, SchedulingError
+from ._errors import ClientError, InvalidTimeError, RuleSetError, SchedulingError
 from ._model import Area
 from ._pickling import exact_pickling
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet, default_rules
-from ._time import aware, elapsed_after, in_zone
-from ._vocabulary import parse_areas
+from ._time import aware, elapsed_after, in_zone, within_calendar
+from ._vocabulary import parse_areas, wrong_type
 
 __all__ = ["MaintenanceWindow", "Session", "SessionStatus", "TreatmentPlan", "plan_series"]
 
@@ -116,6 +116,7 @@ class TreatmentPlan:
         return len(done) >= self.protocol.sessions
 
     @property
+    @within_calendar
     def maintenance(self) -> tuple[MaintenanceWindow, ...]:
         """The window of the next maintenance session, after the series' last session."""
         active = self.active_sessions
@@ -134,8 +135,11 @@ class TreatmentPlan:
 
         Raises:
             ClientError: they are another rule set (by name or version).
+            RuleSetError: *rules* is no `RuleSet`.
         """
         chosen = default_rules() if rules is None else rules
+        if problem := wrong_type(chosen, RuleSet, "rules", "load_rules"):
+            raise RuleSetError([problem])
         if (chosen.name, chosen.version) != (self.rules.name, self.rules.version):
             msg = (
                 f"rules: the plan was made with {self.rules.name} {self.rules.version}, "
@@ -185,6 +189,7 @@ class TreatmentPlan:
             return "not_due"
         return "due" if on <= window.closes else "overdue"
 
+    @within_calendar
     def reschedule(self, index: int, new_start: pendulum.DateTime) -> TreatmentPlan:
         """Move a planned session; later planned sessions follow where their gap must.
 
@@ -201,6 +206,7 @@ class TreatmentPlan:
             raise SchedulingError(msg)
         return self._reflow(self._replace(moved), pinned=index)
 
+    @within_calendar
     def complete(self, index: int, at: pendulum.DateTime | None = None) -> TreatmentPlan:
         """Mark a session completed, at its planned time or at *at*.
 
@@ -225,10 +231,12 @@ class TreatmentPlan:
         )
         return self._reflow(self._replace(done), pinned=index)
 
+    @within_calendar
     def cancel(self, index: int) -> TreatmentPlan:
         """Cancel a planned session; a replacement keeps the series at its count."""
         return self._drop(index, SessionStatus.CANCELLED)
 
+    @within_calendar
     def no_show(self, index: int) -> TreatmentPlan:
         """Record that the client missed a planned session; a replacement is booked."""
         return self._drop(index, SessionStatus.NO_SHOW)
@@ -442,6 +450,7 @@ def _next_start(
     raise SchedulingError(msg)
 
 
+@within_calendar
 def plan_series(  # noqa: PLR0913 - the design's signature
     assessment: Assessment,
     areas: Iterable[Area | str],
@@ -464,9 +473,12 @@ def plan_series(  # noqa: PLR0913 - the design's signature
         SchedulingError: the client is not a candidate, needs a review that was not
             acknowledged, or no plan keeps the bounds (the message names the session and
             the constraint).
-        InvalidTimeError: *start* is naive.
+        InvalidTimeError: *start* is naive, or the plan would run past the calendar's end.
+        ClientError: *assessment* or *clinic* is not the library's object.
+        RuleSetError: *rules* is no `RuleSet`.
     """
     rules = default_rules() if rules is None else rules
+    _check_types(assessment, clinic, rules)
     chosen = parse_areas(areas)
     _check_candidate(assessment, chosen, acknowledge_review=acknowledge_review)
     protocol = series_protocol(rules, chosen, sessions=sessions, interval_days=interval)
@@ -484,6 +496,18 @@ def plan_series(  # noqa: PLR0913 - the design's signature
         client_id=assessment.client_id,
     )
     return plan._reflow(plan.sessions, pinned=1)  # noqa: SLF001 - the plan's own machinery
+
+
+def _check_types(assessment: object, clinic: object, rules: object) -> None:
+    # Callers without a type checker pass dicts and names; refuse them with our errors.
+    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
+        raise RuleSetError([problem])
+    for value, kind, field, hint in (
+        (assessment, Assessment, "assessment", "assess"),
+        (clinic, Clinic, "clinic", "load_clinic"),
+    ):
+        if problem := wrong_type(value, kind, field, hint):
+            raise ClientError(problem)
 
 
 def _check_candidate(

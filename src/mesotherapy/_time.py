@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Iterable
-from typing import Any, Literal
+from collections.abc import Callable, Iterable
+from typing import Any, Final, Literal, ParamSpec, TypeVar
 
 import attrs
 import pendulum
 
-from ._errors import InvalidTimeError
+from ._errors import InvalidTimeError, MesotherapyError
 
 __all__ = [
     "Span",
@@ -21,7 +22,11 @@ __all__ = [
     "local_instant",
     "parse_date",
     "wall_before",
+    "within_calendar",
 ]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 _SPAN = re.compile(
     r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -32,10 +37,23 @@ _UNITS = ("years", "months", "weeks", "days", "hours", "minutes")
 _REFERENCE = pendulum.datetime(2001, 1, 1, tz="UTC")
 
 
+# The longest span of each unit: a thousand years. No clinic speaks of longer, and it keeps
+# every span's sort key, taken from 2001, within the calendar's last year (9999).
+_MOST: Final = {
+    "years": 1000,
+    "months": 12_000,
+    "weeks": 52_200,
+    "days": 365_250,
+    "hours": 8_766_000,
+    "minutes": 525_960_000,
+}
+
+
 def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if type(value) is not int or value < 0:
-        msg = f"{attribute.name}: expected a whole number of 0 or more, got {value!r}"
-        raise ValueError(msg)
+    most = _MOST[attribute.name]
+    if type(value) is not int or not 0 <= value <= most:
+        msg = f"{attribute.name}: expected a whole number from 0 to {most:,}, got {value!r}"
+        raise InvalidTimeError(msg)
 
 
 @attrs.frozen(order=False)
@@ -50,6 +68,9 @@ class Span:
     Date(2027, 3, 1)
     >>> str(Span(hours=24)), Span.parse("P2W") == Span(weeks=2)
     ('PT24H', True)
+
+    Each unit holds a whole number from 0 up to a thousand years' worth (``years`` to
+    1,000, ``days`` to 365,250); a larger one is refused with `InvalidTimeError`.
     """
 
     years: int = attrs.field(default=0, validator=_non_negative, kw_only=True)
@@ -99,15 +120,26 @@ class Span:
         return bool(self.years or self.months)
 
     def after(self, date: pendulum.Date) -> pendulum.Date:
-        """The calendar date this span after *date* (month ends clamped)."""
-        if not self.has_calendar_units:
-            # The C date arithmetic keeps pendulum's Date type, at a fifth of `add`'s cost.
-            return dt.date.__add__(date, dt.timedelta(weeks=self.weeks, days=self.days))
-        return date.add(years=self.years, months=self.months, weeks=self.weeks, days=self.days)
+        """The calendar date this span after *date* (month ends clamped).
+
+        Raises:
+            InvalidTimeError: the date falls after the calendar's last day (9999-12-31).
+        """
+        try:
+            return _shift(date, self.years * 12 + self.months, self.weeks * 7 + self.days)
+        except (OverflowError, ValueError) as error:
+            raise _off_calendar(f"{self} after {date}") from error
 
     def before(self, date: pendulum.Date) -> pendulum.Date:
-        """The calendar date this span before *date* (month ends clamped)."""
-        return date.subtract(years=self.years, months=self.months, weeks=self.weeks, days=self.days)
+        """The calendar date this span before *date* (month ends clamped).
+
+        Raises:
+            InvalidTimeError: the date falls before the calendar's first day (0001-01-01).
+        """
+        try:
+            return _shift(date, -(self.years * 12 + self.months), -(self.weeks * 7 + self.days))
+        except (OverflowError, ValueError) as error:
+            raise _off_calendar(f"{self} before {date}") from error
 
     def elapsed(self) -> dt.timedelta:
         """The span as elapsed time; weeks and days count as 7 x 24 and 24 real hours.
@@ -131,6 +163,67 @@ class Span:
 
     def __le__(self, other: Span) -> bool:
         return self.sort_key() <= other.sort_key()
+
+
+def _shift(date: pendulum.Date, months: int, days: int) -> pendulum.Date:
+    """*date* moved by *months* (the day clamped to the month's end), then by *days*.
+
+    What pendulum's `Date.add` and `subtract` do, in the C date arithmetic, at a fifth of
+    the cost; the result keeps the type of *date*.
+    """
+    if months:
+        year, month = divmod(date.month - 1 + months, 12)
+        year, month = date.year + year, month + 1
+        date = date.replace(year=year, month=month, day=min(date.day, _month_days(year, month)))
+    return dt.date.__add__(date, dt.timedelta(days=days)) if days else date
+
+
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
+def _off_calendar(what: str) -> InvalidTimeError:
+    return InvalidTimeError(
+        f"{what}: falls outside the calendar, expected dates from 0001-01-01 to 9999-12-31"
+    )
+
+
+def within_calendar(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """*func*, with a date it computes beyond the calendar's ends refused as the library's.
+
+    The standard library counts years from 1 to 9999 and raises `OverflowError` or
+    `ValueError` past them: a plan started in December 9999 has no second session. The
+    public functions that compute dates wear this, and refuse such input with an
+    `InvalidTimeError` naming the function.
+
+    >>> @within_calendar
+    ... def next_year(day):
+    ...     return day.replace(year=day.year + 1)
+    >>> next_year(dt.date(9999, 1, 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mesotherapy._errors.InvalidTimeError: next_year: falls outside the calendar, ...
+    """
+    name = func.__qualname__
+
+    @functools.wraps(func)
+    def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return func(*args, **kwargs)
+        except OverflowError as error:
+            raise _off_calendar(name) from error
+        except ValueError as error:
+            if isinstance(error, MesotherapyError) or not _YEAR_OUT.match(str(error)):
+                raise
+            raise _off_calendar(name) from error
+
+    return checked
+
+
+# What the standard library says of a year beyond 1 to 9999 (`date.replace`, `date()`).
+_YEAR_OUT: Final = re.compile(r"^year -?\d+ is out of range")
 
 
 def parse_date(value: Any, *, field: str) -> pendulum.Date:
@@ -174,9 +267,12 @@ def aware(value: Any, *, field: str) -> pendulum.DateTime:
         return value
     # pendulum.instance() misplaces a stdlib time in a DST gap: go through UTC, where the
     # stdlib's own arithmetic (fold included) is exact, and back into the named zone.
-    instant = pendulum.instance(value.astimezone(dt.UTC))
-    key = getattr(value.tzinfo, "key", None)
-    return instant.in_timezone(key) if isinstance(key, str) else pendulum.instance(value)
+    try:
+        instant = pendulum.instance(value.astimezone(dt.UTC))
+        key = getattr(value.tzinfo, "key", None)
+        return instant.in_timezone(key) if isinstance(key, str) else pendulum.instance(value)
+    except (OverflowError, ValueError) as error:  # within hours of year 1 or 9999
+        raise _off_calendar(f"{field}: {value.isoformat()}") from error
 
 
 # --- Fast exact arithmetic ----------------------------------------------------------------

@@ -10,10 +10,12 @@ from typing import Any
 import attrs
 import pendulum
 
+from ._errors import ClientError
 from ._pickling import exact_pickling
 from ._plan import Session, TreatmentPlan
 from ._rules import ResultMilestone, RuleSet
-from ._time import Span, elapsed_after_each, parse_date
+from ._time import Span, elapsed_after_each, parse_date, within_calendar
+from ._vocabulary import wrong_type
 
 __all__ = ["Milestone", "MilestoneKind", "Timeline", "expected_timeline"]
 
@@ -101,6 +103,7 @@ def _day(value: dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+@within_calendar
 def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Timeline:
     """The results to expect and when, the side effects and the maintenance, for *plan*.
 
@@ -114,6 +117,8 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
     >>> [(m.code, str(m.start), str(m.end)) for m in expected_timeline(plan)][:2]
     [('refreshed', '2026-10-20', '2026-10-23'), ('smoother', '2026-11-10', '2026-12-08')]
     """
+    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
+        raise ClientError(problem)
     rules = plan.rules_for(rules)
     active = plan.active_sessions
     results = [m for m in _results(active, plan, rules) if m is not None]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Collection, Iterable
 
 from ._errors import ClientError, UnknownCodeError
 from ._model import Area, Client
@@ -21,6 +22,8 @@ def parse_areas(areas: Iterable[Area | str] | str) -> tuple[Area, ...]:
         ClientError: no area was given.
         UnknownCodeError: an area is unknown.
     """
+    if type(areas) is tuple and _canonical(areas):
+        return areas  # already parsed: planning passes its areas on from call to call
     if isinstance(areas, str):
         areas = [part for part in areas.split(",") if part.strip()]
     try:
@@ -33,6 +36,16 @@ def parse_areas(areas: Iterable[Area | str] | str) -> tuple[Area, ...]:
         msg = f"areas: expected at least one area ({choices}), got none"
         raise ClientError(msg)
     return tuple(area for area in Area if area in chosen)
+
+
+_ORDER = {area: n for n, area in enumerate(Area)}
+
+
+def _canonical(areas: tuple[object, ...]) -> bool:
+    """Whether *areas* are `Area` members, at least one, without repeats, in order."""
+    if not areas or any(type(area) is not Area for area in areas):
+        return False
+    return all(_ORDER[a] < _ORDER[b] for a, b in itertools.pairwise(areas))  # type: ignore[index]
 
 
 def check_codes(client: Client, rules: RuleSet) -> None:
@@ -48,7 +61,9 @@ def check_codes(client: Client, rules: RuleSet) -> None:
     _known("treatments", {t.kind for t in client.treatments}, table.treatments)
 
 
-def _known(field: str, codes: Iterable[str], known: Iterable[str]) -> None:
+def _known(field: str, codes: Collection[str], known: Iterable[str]) -> None:
+    if not codes:
+        return
     defined = set(known)
     unknown = sorted(set(codes) - defined)
     if unknown:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import nox
 
@@ -90,6 +92,10 @@ def typecheck(session: nox.Session) -> None:
     """Mypy --strict over the library, its tests and this file."""
     session.install("-e", ".[all]", *_group("typecheck"), "nox")
     session.run("mypy")
+    # The fuzz harness and the benchmarks import their neighbours as top-level modules.
+    scripts = ["fuzz/test_fuzz.py", "fuzz/targets.py", "fuzz/garbage.py", "fuzz/atheris_main.py"]
+    env = {"MYPYPATH": os.pathsep.join(["tests", "fuzz", "benchmarks"])}
+    session.run("mypy", *scripts, "benchmarks/run.py", "benchmarks/baseline.py", env=env)
 
 
 @nox.session
@@ -108,6 +114,54 @@ def docs(session: nox.Session) -> None:
             "docs",
             f"docs/_build/{builder}",
         )
+
+
+FUZZ_FLOOR = 100_000
+"""Inputs a fuzz run must reach, the hypothesis and the libFuzzer parts together."""
+
+
+@nox.session(python=PYTHONS[0])
+def fuzz(session: nox.Session) -> None:
+    """Malformed input at every public entry point: only the library's own errors may come out.
+
+    Hypothesis first (``MESOTHERAPY_FUZZ_EXAMPLES`` a target, 1 500 by default), then
+    libFuzzer through atheris where it installs (``MESOTHERAPY_FUZZ_RUNS``, 100 000 by
+    default); the inputs of both are counted, and fewer than 100 000 fail the session.
+    """
+    session.install(".[all]", *_group("tests"))
+    session.run("python", "-m", "pip", "install", "--quiet", "atheris>=2.3", success_codes=[0, 1])
+    counts = Path(session.create_tmp()) / "fuzz-counts.json"
+    counts.unlink(missing_ok=True)
+    env = {
+        "MESOTHERAPY_FUZZ_COUNTS": str(counts),
+        "MESOTHERAPY_FUZZ_STRICT": "1",
+        "MESOTHERAPY_FUZZ_EXAMPLES": os.environ.get("MESOTHERAPY_FUZZ_EXAMPLES", "1500"),
+    }
+    session.run("pytest", "fuzz", *session.posargs, env=env)
+    runs = os.environ.get("MESOTHERAPY_FUZZ_RUNS", "100000")
+    corpus = Path(session.create_tmp()) / "fuzz-corpus"
+    session.run(
+        "python", "fuzz/atheris_main.py", f"-runs={runs}", "-max_len=4096", str(corpus), env=env
+    )
+    inputs = json.loads(counts.read_text("utf-8"))["inputs"] if counts.exists() else {}
+    total = sum(inputs.values())
+    session.log(f"fuzz inputs: {total:,} over {len(inputs)} targets")
+    if total < FUZZ_FLOOR:
+        session.error(f"{total:,} fuzz inputs, expected at least {FUZZ_FLOOR:,}")
+
+
+@nox.session(python=PYTHONS[0])
+def dask(session: nox.Session) -> None:
+    """The batch on a Dask cluster of worker processes, and exact pickling (the dask extra)."""
+    session.install(".[all,dask]", *_group("tests"))
+    session.run("pytest", "tests/test_dask.py", "tests/test_pickling.py", *session.posargs)
+
+
+@nox.session(python=PYTHONS[0])
+def bench(session: nox.Session) -> None:
+    """The benchmarks beside their standard-library baseline: ``nox -s bench -- --batch 1000``."""
+    session.install(".")
+    session.run("python", "benchmarks/run.py", *session.posargs)
 
 
 @nox.session

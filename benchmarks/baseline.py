@@ -14,6 +14,7 @@ import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
@@ -143,7 +144,9 @@ def plan(setup: Setup, birth: dt.date, on: dt.date, start: dt.datetime) -> list[
     return sessions
 
 
-def pipeline(setup: Setup, birth: dt.date, on: dt.date, start: dt.datetime) -> tuple[list, ...]:
+def pipeline(
+    setup: Setup, birth: dt.date, on: dt.date, start: dt.datetime
+) -> tuple[list[Any], ...]:
     """The plan, its maintenance, its care windows and its timeline, as plain tuples."""
     sessions = plan(setup, birth, on, start)
     zone = setup.zone

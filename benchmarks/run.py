@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import baseline
@@ -61,7 +62,7 @@ def setup_from(rules: meso.RuleSet, clinic: meso.Clinic) -> baseline.Setup:
         high=p.max_interval_days,
         count=p.sessions,
         maintenance=(p.min_maintenance_months, p.max_maintenance_months),
-        adult_years=rules.contraindications.client["minor"].duration.years,
+        adult_years=_years(rules.contraindications.client["minor"].duration),
         precare=tuple(
             (r.before.weeks * 7 + r.before.days, r.before.hours, r.before.minutes)
             for r in rules.precare.values()
@@ -80,6 +81,13 @@ def setup_from(rules: meso.RuleSet, clinic: meso.Clinic) -> baseline.Setup:
             if r.areas is None or r.areas & set(AREAS)
         ),
     )
+
+
+def _years(duration: meso.Span | None) -> int:
+    if duration is None:
+        msg = "the rule 'minor' has no duration: the baseline needs the age of majority"
+        raise SystemExit(msg)
+    return duration.years
 
 
 def _anchor(anchor: str, offset: meso.Span) -> tuple[int | None, int, int]:
@@ -120,7 +128,7 @@ def _pipeline(
     return plan, meso.aftercare(plan, rules=rules), meso.expected_timeline(plan, rules=rules)
 
 
-def _base_pipeline(setup: baseline.Setup, n: int) -> tuple[list, ...]:
+def _base_pipeline(setup: baseline.Setup, n: int) -> tuple[list[Any], ...]:
     client, start = _client(n), _start(n)
     stdlib_start = dt.datetime(*start.timetuple()[:6], tzinfo=setup.zone)
     return baseline.pipeline(setup, client.birth_date, start.date(), stdlib_start)

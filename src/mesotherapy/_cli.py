@@ -246,6 +246,8 @@ def _load_client(path: str) -> Client:
         raise ClientError(f"{path}: cannot read the file ({error.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ClientError(f"{path}: not valid JSON ({error})") from None
+    except RecursionError:
+        raise ClientError(f"{path}: not valid JSON (nested too deeply)") from None
     try:
         return Client.from_dict(data)
     except MesotherapyError as error:

@@ -1122,6 +1122,8 @@ def load_clinic(path: str | os.PathLike[str]) -> Clinic:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RuleSetError([f"not valid TOML: {error}"], source=where) from None
+    except RecursionError:
+        raise RuleSetError(["not valid TOML: nested too deeply"], source=where) from None
     return clinic_from_dict(data, source=where)
 
 

@@ -116,6 +116,8 @@ def from_json(
         data = json.loads(text)
     except (ValueError, TypeError) as error:
         raise DocumentError(f"the document: not valid JSON ({error})") from None
+    except RecursionError:
+        raise DocumentError("the document: not valid JSON (nested too deeply)") from None
     if cls is Client:
         return Client.from_dict(data)
     if cls is RuleSet:

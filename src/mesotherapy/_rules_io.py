@@ -120,6 +120,8 @@ def _parse(text: str, *, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RuleSetError([f"not valid TOML: {error}"], source=source) from None
+    except RecursionError:
+        raise RuleSetError(["not valid TOML: nested too deeply"], source=source) from None
 
 
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -100,8 +100,8 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the docs with warnings as errors, and run their examples."""
-    session.install(".[all]", *_group("docs"))
+    """Build the docs with warnings as errors, and run their examples (Dask's included)."""
+    session.install(".[all,dask]", *_group("docs"))
     for builder in ("html", "doctest"):
         session.run(
             "sphinx-build",

@@ -10,7 +10,7 @@ import pendulum
 
 from ._assess import Assessment, assess
 from ._clinic import Clinic
-from ._errors import ClientError, MesotherapyError
+from ._errors import ClientError, MesotherapyError, RuleSetError
 from ._model import Area, Client
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_series
@@ -106,9 +106,17 @@ def plan_batch(
 
     Raises:
         RuleSetError: *rules* is no `RuleSet` (checked when the first outcome is asked for).
+        ClientError: *clinic* is no `Clinic`, or a request no `PlanRequest` (each checked
+            when its outcome is asked for: the outcomes before it stand).
     """
     chosen = default_rules() if rules is None else rules
+    if problem := wrong_type(chosen, RuleSet, "rules", "load_rules"):
+        raise RuleSetError([problem])
+    if problem := wrong_type(clinic, Clinic, "clinic", "load_clinic"):
+        raise ClientError(problem)
     for request in requests:
+        if problem := wrong_type(request, PlanRequest, "requests", "PlanRequest"):
+            raise ClientError(problem)
         yield _outcome(request, clinic, chosen)
 
 

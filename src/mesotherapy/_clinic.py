@@ -916,6 +916,24 @@ class Clinic:
                 return start
         return None
 
+    def slot_at(
+        self, day: dt.date, minutes: int, wall: int, *, not_before: dt.datetime
+    ) -> pendulum.DateTime | None:
+        """The slot of *day* at the local minute *wall*, if there is one at or after *not_before*.
+
+        What `nearest_slot` answers when the slot asked for exists, without looking at the
+        others: the first thing a plan asks of each day is whether the client's usual time
+        is free.
+        """
+        walls = self._walls(day, minutes)
+        if walls is None:
+            start = self.nearest_slot(day, minutes, wall, not_before=not_before)
+            return start if start is not None and start.hour * 60 + start.minute == wall else None
+        if wall not in walls:
+            return None
+        start = self._instant(day, wall)
+        return start if start >= not_before else None
+
     def first_slot(
         self, day: dt.date, minutes: int, *, not_before: pendulum.DateTime
     ) -> pendulum.DateTime | None:

@@ -435,11 +435,15 @@ def _next_start(
     high = protocol.max_interval_days - protocol.interval_days
     wanted = before.start.hour * 60 + before.start.minute
     minutes = protocol.session_minutes
-    for same_time_only in (True, False):
+    if not before.start.second and not before.start.microsecond:
         for day in _nearest_days(target_day, low, high):
-            start = clinic.nearest_slot(day, minutes, wanted, not_before=not_before)
-            if start is not None and (not same_time_only or start.time() == before.start.time()):
+            start = clinic.slot_at(day, minutes, wanted, not_before=not_before)
+            if start is not None:
                 return start
+    for day in _nearest_days(target_day, low, high):
+        start = clinic.nearest_slot(day, minutes, wanted, not_before=not_before)
+        if start is not None:
+            return start
     first = target_day.add(days=low)
     last = target_day.add(days=high)
     msg = (

@@ -313,3 +313,16 @@ def test_plan_json_has_the_contract_keys(plan: meso.TreatmentPlan) -> None:
         "fixed": False,
     }
     assert document["maintenance"] == [{"opens": "2027-03-22", "closes": "2027-06-22"}]
+
+
+def test_date_queries_read_dates_as_text_and_refuse_what_is_none(
+    plan: meso.TreatmentPlan,
+) -> None:
+    assert plan.sessions_between("2026-10-01", "2026-11-30") == plan.sessions_between(
+        pendulum.date(2026, 10, 1), pendulum.date(2026, 11, 30)
+    )
+    assert plan.maintenance_status("2027-01-01") == "not_due"
+    with pytest.raises(meso.InvalidTimeError, match=r"^start: expected a date"):
+        plan.sessions_between("soon", "2026-11-30")
+    with pytest.raises(meso.InvalidTimeError, match=r"^on: expected a date"):
+        plan.maintenance_status(None)  # type: ignore[arg-type]

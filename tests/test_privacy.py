@@ -436,16 +436,6 @@ def test_a_failing_batch_request_names_no_client_id(caplog: pytest.LogCaptureFix
     assert_hidden(PRIVATE, texts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "from_json echoes a malformed client_id: a plan or assessment document whose "
-        "client_id is ['c-PRIVATE-7f3a'] is refused with DocumentError "
-        "\"assessment.client_id: expected text, got ['c-PRIVATE-7f3a']\" (for a plan; "
-        '"client_id: ..." for an assessment), where Client refuses a malformed id '
-        'naming only its type ("id: expected a non-empty string or nothing, got a list")'
-    ),
-)
 def test_a_document_whose_client_id_is_malformed_is_refused_without_echoing_it() -> None:
     plan = _plan(PRIVATE)
     documents = [

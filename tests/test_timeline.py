@@ -32,6 +32,7 @@ from mesotherapy import (
     Span,
     Timeline,
     TreatmentPlan,
+    UnknownCodeError,
     assess,
     default_rules,
     example_clinic,
@@ -651,3 +652,12 @@ def test_the_documents_timeline_for_a_toronto_plan() -> None:
     due = next(e for e in entries if e["code"] == "maintenance_due")
     window = plan.maintenance[0]
     assert (due["from"], due["until"]) == (window.opens.isoformat(), window.closes.isoformat())
+
+
+def test_of_kind_reads_a_kind_by_its_name_and_refuses_a_typo() -> None:
+    timeline = expected_timeline(plan_for(toronto(2026, 10, 20, 9)))
+    by_name = timeline.of_kind("side_effect")
+    assert by_name == timeline.of_kind(MilestoneKind.SIDE_EFFECT)
+    assert len(by_name) == 4 * len(RULES.side_effects)
+    with pytest.raises(UnknownCodeError, match=r"^kind: unknown kind of milestone 'sideeffect'"):
+        timeline.of_kind("sideeffect")

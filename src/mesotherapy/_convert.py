@@ -31,7 +31,9 @@ def _strict(kind: type, expected: str) -> Callable[[Any, type], Any]:
     def structure(value: Any, _: type) -> Any:
         # TOML and JSON give exact types; a bool is not a number and a number is not text.
         if type(value) is not kind:
-            raise _InvalidValueError(f"expected {expected}, got {value!r}")
+            # Text fields hold identifiers: a wrong value is named by its type, never shown.
+            shown = f"a {type(value).__name__}" if kind is str else repr(value)
+            raise _InvalidValueError(f"expected {expected}, got {shown}")
         return value
 
     return structure

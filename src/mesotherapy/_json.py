@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -131,11 +132,8 @@ def from_json(
     raise DocumentError(f"cls: expected Client, RuleSet, Assessment or TreatmentPlan, got {cls!r}")
 
 
-def _structure(value: Any, cls: Any, path: str, hooks: Callable[[Any], None] | None = None) -> Any:
-    conv = converter()
-    if hooks is not None:
-        conv = conv.copy()
-        hooks(conv)
+def _structure(value: Any, cls: Any, path: str, zone: str | None = None) -> Any:
+    conv = converter() if zone is None else _zoned(zone)
     try:
         return conv.structure(value, cls)
     except BaseValidationError as error:
@@ -192,7 +190,15 @@ def _area(value: str, path: str) -> Any:
         raise DocumentError(str(error)) from None
 
 
-def _instant_hook(zone: str) -> Callable[[Any], None]:
+@functools.lru_cache(maxsize=64)
+def _zoned(zone: str) -> Any:
+    """The converter reading instants into *zone*; made once a zone (a copy costs ~2 ms)."""
+    conv = converter().copy()
+    conv.register_structure_hook(pendulum.DateTime, _instant_parser(zone))
+    return conv
+
+
+def _instant_parser(zone: str) -> Callable[[Any, type], pendulum.DateTime]:
     def parse(value: Any, _: type) -> pendulum.DateTime:
         if not isinstance(value, str):
             msg = f"expected an ISO 8601 date and time with its offset, got {value!r}"
@@ -208,10 +214,7 @@ def _instant_hook(zone: str) -> Callable[[Any], None]:
         # zone gives back the IANA name that an offset alone loses.
         return pendulum.instance(moment.astimezone(dt.UTC)).in_timezone(zone)
 
-    def hooks(conv: Any) -> None:
-        conv.register_structure_hook(pendulum.DateTime, parse)
-
-    return hooks
+    return parse
 
 
 @attrs.frozen
@@ -246,7 +249,7 @@ def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None)
     if not isinstance(raw_sessions, list):
         raise DocumentError(f"sessions: expected a list, got {raw_sessions!r}")
     sessions = [
-        _session(_structure(raw, _SessionDoc, f"sessions[{n}]", _instant_hook(zone)), n)
+        _session(_structure(raw, _SessionDoc, f"sessions[{n}]", zone), n)
         for n, raw in enumerate(raw_sessions)
     ]
     known = {"client_id", "areas", "timezone", "rules", "assessment", "protocol"}

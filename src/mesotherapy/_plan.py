@@ -18,7 +18,7 @@ from ._model import Area
 from ._pickling import exact_pickling
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet, default_rules
-from ._time import aware, elapsed_after, in_zone, within_calendar
+from ._time import aware, elapsed_after, in_zone, parse_date, within_calendar
 from ._vocabulary import parse_areas, wrong_type
 
 __all__ = ["MaintenanceWindow", "Session", "SessionStatus", "TreatmentPlan", "plan_series"]
@@ -173,15 +173,24 @@ class TreatmentPlan:
             None,
         )
 
-    def sessions_between(self, start: dt.date, end: dt.date) -> tuple[Session, ...]:
-        """The sessions whose local date lies from *start* to *end*, both included."""
-        return tuple(s for s in self.sessions if start <= s.start.date() <= end)
+    def sessions_between(self, start: dt.date | str, end: dt.date | str) -> tuple[Session, ...]:
+        """The sessions whose local date lies from *start* to *end*, both included.
 
-    def maintenance_status(self, on: dt.date) -> str:
+        Raises:
+            InvalidTimeError: *start* or *end* is no date (``YYYY-MM-DD`` text is one).
+        """
+        first, last = parse_date(start, field="start"), parse_date(end, field="end")
+        return tuple(s for s in self.sessions if first <= s.start.date() <= last)
+
+    def maintenance_status(self, on: dt.date | str) -> str:
         """``"not_due"``, ``"due"`` or ``"overdue"`` on the date *on*.
 
         Before the series is complete, maintenance is ``"not_due"``.
+
+        Raises:
+            InvalidTimeError: *on* is no date (``YYYY-MM-DD`` text is one).
         """
+        on = parse_date(on, field="on")
         if not self.is_complete or not self.maintenance:
             return "not_due"
         window = self.maintenance[0]

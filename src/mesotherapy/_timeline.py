@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import ClientError
+from ._errors import ClientError, UnknownCodeError
 from ._pickling import exact_pickling
 from ._plan import Session, TreatmentPlan
 from ._rules import ResultMilestone, RuleSet
@@ -78,9 +78,20 @@ class Timeline:
 
         return timeline_html(self)
 
-    def of_kind(self, kind: MilestoneKind) -> tuple[Milestone, ...]:
-        """The milestones of one kind, in order."""
-        return tuple(m for m in self.milestones if m.kind is kind)
+    def of_kind(self, kind: MilestoneKind | str) -> tuple[Milestone, ...]:
+        """The milestones of one kind (``MilestoneKind.SIDE_EFFECT`` or ``"side_effect"``).
+
+        Raises:
+            UnknownCodeError: *kind* is no kind of milestone (a typo would otherwise read
+                as "none of that kind").
+        """
+        try:
+            chosen = MilestoneKind(kind)
+        except ValueError:
+            known = ", ".join(k.value for k in MilestoneKind)
+            msg = f"kind: unknown kind of milestone {kind!r}, expected one of {known}"
+            raise UnknownCodeError(msg) from None
+        return tuple(m for m in self.milestones if m.kind is chosen)
 
     def on(self, day: dt.date) -> tuple[Milestone, ...]:
         """The milestones whose window contains the local date *day*.

@@ -13,6 +13,7 @@ import decimal
 import enum
 import json
 import math
+import re
 import zoneinfo
 from collections.abc import Callable, Sequence
 from typing import Any, Final
@@ -391,8 +392,16 @@ def deep_text(text: str) -> str:
     while marker in text:
         start = text.index(marker)
         end = text.index('"', start + len(marker))
-        spec = json.loads(text[start : end + 1])[len(_DEEP) :]
-        kind, depth = spec[0], int(spec[1:])
+        try:
+            spec = json.loads(text[start : end + 1])[len(_DEEP) :]
+        except ValueError:
+            spec = ""
+        # Later mutations may have edited the marker's text: what is left of it stays text.
+        found = re.match(r"([\[{])(\d+)", spec)
+        if found is None:
+            text = text[:start] + '"deep"' + text[end + 1 :]
+            continue
+        kind, depth = found[1], int(found[2])
         nested = "[" * depth + "]" * depth if kind == "[" else '{"a":' * depth + "1" + "}" * depth
         text = text[:start] + nested + text[end + 1 :]
     return text

@@ -212,3 +212,37 @@ def test_a_refused_document_leaves_the_json_module_usable() -> None:
         meso.from_json(DEEP_JSON, meso.Client)
     assert json.loads("[[1]]") == [[1]]
     assert meso.from_json(meso.to_json(ADULT), meso.Client) == ADULT
+
+
+# --- Found by the 1 500-example run ----------------------------------------------------------
+
+
+def test_a_schema_1_plan_without_areas_is_refused() -> None:
+    path = Path(__file__).parent / "documents" / "plan-schema-1.json"
+    document = {**json.loads(path.read_text("utf-8")), "areas": []}
+    with pytest.raises(meso.DocumentError, match=r"areas: expected at least one area, got none"):
+        meso.from_json(json.dumps(document), meso.TreatmentPlan)
+
+
+@pytest.mark.parametrize("argument", ["\r0", "a\nb", "\x1b[31m"])
+def test_a_command_line_error_stays_one_line_whatever_the_argument_holds(
+    argument: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli_main(["rules", "show", argument])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert len(err.splitlines()) == 1
+    assert err.startswith("mesotherapy: error: unrecognized arguments: ")
+
+
+def test_a_file_name_with_a_line_break_stays_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli_main(["assess", str(tmp_path / "a\nb.json"), "--areas", "face"])
+    err = capsys.readouterr().err
+    assert code == 2
+    path = f"{tmp_path}/a\\nb.json"
+    assert err.splitlines() == [
+        f"mesotherapy: error: {path}: cannot read the file (No such file or directory)"
+    ]

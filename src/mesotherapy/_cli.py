@@ -42,7 +42,12 @@ DEFAULT_HOLIDAYS = "CA-ON"
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_BAD_INPUT, f"mesotherapy: error: {message}\n")
+        # One line, whatever the arguments hold: control characters are shown escaped.
+        self.exit(EXIT_BAD_INPUT, f"mesotherapy: error: {_one_line(message)}\n")
+
+
+def _one_line(text: str) -> str:
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -97,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _plan(args)
         return _rules(args)
     except MesotherapyError as error:
-        print(f"mesotherapy: error: {error}", file=sys.stderr)
+        print(f"mesotherapy: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from ._errors import SchedulingError
+from ._errors import ClientError, SchedulingError
 from ._model import Area
 from ._rules import Bounds, RuleSet
 
@@ -51,8 +51,12 @@ def series_protocol(
     Raises:
         SchedulingError: no value satisfies every area, or an explicit value lies outside
             the bounds.
+        ClientError: *areas* is empty.
     """
     chosen = tuple(areas)
+    if not chosen:
+        msg = "areas: expected at least one area, got none"
+        raise ClientError(msg)
     protocols = [rules.protocols[area] for area in chosen]
     names = ", ".join(area.value for area in chosen)
     count = _pick(

@@ -48,6 +48,8 @@ def minimal(session: nox.Session) -> None:
     """The core tests with no extra installed: the library must not need them."""
     session.install(".", *_group("tests"))
     extras = ["tests/test_ical.py", "tests/test_fhir.py", "tests/test_notebook.py"]
+    # The thread and privacy tests run the whole pipeline, its exports included.
+    extras += ["tests/test_threads.py", "tests/test_privacy.py"]
     session.run("pytest", "tests", *[f"--ignore={path}" for path in extras], *session.posargs)
 
 

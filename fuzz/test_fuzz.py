@@ -59,6 +59,11 @@ def _seed(name: str) -> Any:
 RULES: Final = meso.default_rules()
 
 
+def _utf8(text: str) -> bytes:
+    """*text* as a file's bytes; a lone surrogate in it written as such (not valid UTF-8)."""
+    return text.encode("utf-8", "surrogatepass")
+
+
 def _loads(text: str) -> Any:
     """*text* as the mapping a caller would pass; too deep for `json` to build, rejected.
 
@@ -596,7 +601,7 @@ def _files(draw: st.DrawFn) -> dict[str, bytes]:
     client = draw(
         st.sampled_from(_CLIENT_FILES).map(lambda p: p.read_bytes())
         | st.sampled_from(_CLIENT_FILES).flatmap(
-            lambda p: g.mutated_documents(json.loads(p.read_text())).map(str.encode)
+            lambda p: g.mutated_documents(json.loads(p.read_text())).map(_utf8)
         )
         | st.sampled_from(_CLIENT_FILES).flatmap(lambda p: g.mutated_bytes(p.read_bytes()))
     )

@@ -246,3 +246,9 @@ def test_a_file_name_with_a_line_break_stays_on_one_line(
     assert err.splitlines() == [
         f"mesotherapy: error: {path}: cannot read the file (No such file or directory)"
     ]
+
+
+def test_a_plan_document_without_areas_is_refused() -> None:
+    document = {**json.loads(meso.to_json(PLAN)), "areas": []}
+    with pytest.raises(meso.DocumentError, match=r"^areas: expected at least one area, got none"):
+        meso.from_json(json.dumps(document), meso.TreatmentPlan)

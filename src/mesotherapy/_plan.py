@@ -83,6 +83,12 @@ class MaintenanceWindow:
     closes: pendulum.Date
 
 
+def _some_areas(_: object, __: object, value: tuple[Area, ...]) -> None:
+    if not value:
+        msg = "areas: expected at least one area, got none"
+        raise ClientError(msg)
+
+
 @attrs.frozen(kw_only=True)
 class TreatmentPlan:
     """A series of sessions for a client at a clinic, and the maintenance after it.
@@ -91,7 +97,7 @@ class TreatmentPlan:
     """
 
     assessment: Assessment
-    areas: tuple[Area, ...]
+    areas: tuple[Area, ...] = attrs.field(validator=_some_areas)
     clinic: Clinic
     protocol: SeriesProtocol
     sessions: tuple[Session, ...]

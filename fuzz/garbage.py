@@ -329,7 +329,9 @@ def _retype(value: Any) -> list[Any]:
     if isinstance(value, bool):
         options += [int(value), str(value).lower()]
     elif isinstance(value, int):
-        options += [value + 1, value - 1, -value, value * 10**20, float(value), math.nan]
+        options += [value + 1, value - 1, -value, value * 10**20, math.nan]
+        if abs(value) < 2**1000:  # an earlier retype may have made it too large for a float
+            options.append(float(value))
     elif isinstance(value, str):
         options += [
             "",

@@ -252,3 +252,11 @@ def test_a_plan_document_without_areas_is_refused() -> None:
     document = {**json.loads(meso.to_json(PLAN)), "areas": []}
     with pytest.raises(meso.DocumentError, match=r"^areas: expected at least one area, got none"):
         meso.from_json(json.dumps(document), meso.TreatmentPlan)
+
+
+def test_a_schema_1_plan_whose_findings_are_no_list_is_refused() -> None:
+    path = Path(__file__).parent / "documents" / "plan-schema-1.json"
+    document = json.loads(path.read_text("utf-8"))
+    document["assessment"]["findings"] = None
+    with pytest.raises(meso.DocumentError, match=r"^assessment.findings: expected a list"):
+        meso.from_json(json.dumps(document), meso.TreatmentPlan)

@@ -383,7 +383,7 @@ def _from_1(data: dict[str, Any], rules: RuleSet | None, clinic: Clinic | None) 
         },
         "review_acknowledged": any(
             f.get("severity") == "relative"
-            for f in assessment.get("findings", [])
+            for f in _listed(assessment.get("findings", []), "assessment.findings")
             if isinstance(f, Mapping)
         ),
         "sessions": [{**s, "fixed": False} for s in sessions if isinstance(s, Mapping)],

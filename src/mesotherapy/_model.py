@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Final, Self, TypeVar
 
 import attrs
 import pendulum
@@ -85,7 +85,12 @@ def _codes(values: Any, field: str) -> frozenset[str]:
     return frozenset(_code(value, field=field) for value in _iterable(values, field=field))
 
 
+_PLAIN_LISTS: Final = frozenset({tuple, list, frozenset, set})
+
+
 def _iterable(values: Any, *, field: str) -> Iterable[Any]:
+    if type(values) in _PLAIN_LISTS:
+        return values  # type: ignore[no-any-return]  # a list or set, without the ABC checks
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         msg = f"{field}: expected a list, got {values!r}"
         raise ClientError(msg)

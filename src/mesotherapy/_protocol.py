@@ -57,6 +57,33 @@ def series_protocol(
     if not chosen:
         msg = "areas: expected at least one area, got none"
         raise ClientError(msg)
+    if not (_whole_or_none(sessions) and _whole_or_none(interval_days)):
+        return _protocol(rules, chosen, sessions=sessions, interval_days=interval_days)
+    key = (id(rules), chosen, sessions, interval_days)
+    known = _MEMO.get(key)
+    if known is not None and known[0] is rules:
+        return known[1]
+    protocol = _protocol(rules, chosen, sessions=sessions, interval_days=interval_days)
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[key] = (rules, protocol)
+    return protocol
+
+
+# A batch asks for the same few protocols again and again: each is worked out once for a
+# rule set (the entry keeps the rule set, so that an id reused after it is gone misses).
+_MEMO: dict[tuple[int, tuple[Area, ...], int | None, int | None], tuple[RuleSet, SeriesProtocol]]
+_MEMO = {}
+_MEMO_SIZE = 256
+
+
+def _whole_or_none(value: object) -> bool:
+    return value is None or type(value) is int
+
+
+def _protocol(
+    rules: RuleSet, chosen: tuple[Area, ...], *, sessions: int | None, interval_days: int | None
+) -> SeriesProtocol:
     protocols = [rules.protocols[area] for area in chosen]
     names = ", ".join(area.value for area in chosen)
     count = _pick(

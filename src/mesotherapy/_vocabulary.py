@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Collection, Iterable
 
 from ._errors import ClientError, UnknownCodeError
@@ -43,9 +42,15 @@ _ORDER = {area: n for n, area in enumerate(Area)}
 
 def _canonical(areas: tuple[object, ...]) -> bool:
     """Whether *areas* are `Area` members, at least one, without repeats, in order."""
-    if not areas or any(type(area) is not Area for area in areas):
-        return False
-    return all(_ORDER[a] < _ORDER[b] for a, b in itertools.pairwise(areas))  # type: ignore[index]
+    previous = -1
+    for area in areas:
+        if type(area) is not Area:
+            return False
+        rank = _ORDER[area]
+        if rank <= previous:
+            return False
+        previous = rank
+    return previous >= 0
 
 
 def check_codes(client: Client, rules: RuleSet) -> None:

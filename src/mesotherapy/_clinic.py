@@ -40,7 +40,14 @@ import attrs
 import pendulum
 
 from ._errors import InvalidTimeError, MesotherapyError, RuleSetError, UnknownCodeError
-from ._time import elapsed_after, in_zone, local_instant, parse_date, within_calendar
+from ._time import (
+    elapsed_after,
+    in_zone,
+    local_instant,
+    off_calendar,
+    parse_date,
+    within_calendar,
+)
 
 __all__ = [
     "WEEKDAYS",
@@ -1029,8 +1036,7 @@ def _aware(value: object, *, field: str) -> pendulum.DateTime:
         instant = value.astimezone(dt.UTC)
         back = instant.astimezone(value.tzinfo)
     except OverflowError as error:  # within hours of year 1 or 9999
-        msg = f"{field}: {value.isoformat()!r} is too near the calendar's ends (years 1 to 9999)"
-        raise InvalidTimeError(msg) from error
+        raise off_calendar(f"{field}: {value.isoformat()}") from error
     if _wall(back) != _wall(value):
         msg = f"{field}: {value.isoformat()!r} does not exist in its zone (a DST gap)"
         raise InvalidTimeError(msg)

@@ -17,11 +17,11 @@ import attrs
 import pendulum
 
 from ._clinic import clinic_to_dict
-from ._errors import ClientError, RuleSetError
+from ._errors import ClientError
 from ._extras import require
 from ._model import Area
 from ._plan import Session, SessionStatus, TreatmentPlan
-from ._rules import Contraindication, RuleSet, Severity, default_rules
+from ._rules import Contraindication, RuleSet, Severity
 from ._time import within_calendar
 from ._vocabulary import wrong_type
 
@@ -190,9 +190,6 @@ def _bundle_data(plan: TreatmentPlan, rules: RuleSet | None) -> dict[str, Any]:
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
         raise ClientError(problem)
-    rules = default_rules() if rules is None else rules
-    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
-        raise RuleSetError([problem])
     rules = plan.rules_for(rules)
     series = _series_key(plan)
     care_plan = _urn(series, "CarePlan")

@@ -34,11 +34,11 @@ import attrs
 import pendulum
 
 from ._aftercare import PRECARE, CareWindow, aftercare
-from ._errors import ClientError, RuleSetError
+from ._errors import ClientError
 from ._extras import require
 from ._model import Area
 from ._plan import Session, SessionStatus, TreatmentPlan
-from ._rules import RuleSet, default_rules
+from ._rules import RuleSet
 from ._time import aware, within_calendar
 from ._vocabulary import wrong_type
 
@@ -127,9 +127,7 @@ def ical_calendar(
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
         raise ClientError(problem)
-    rules = default_rules() if rules is None else rules
-    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
-        raise RuleSetError([problem])
+    rules = plan.rules_for(rules)
     if not plan.sessions:  # plan_series never makes one; a hand-built plan might
         msg = "plan: expected a plan with at least one session, got none"
         raise ClientError(msg)

@@ -20,6 +20,7 @@ __all__ = [
     "elapsed_after_each",
     "in_zone",
     "local_instant",
+    "off_calendar",
     "parse_date",
     "wall_before",
     "within_calendar",
@@ -128,7 +129,7 @@ class Span:
         try:
             return _shift(date, self.years * 12 + self.months, self.weeks * 7 + self.days)
         except (OverflowError, ValueError) as error:
-            raise _off_calendar(f"{self} after {date}") from error
+            raise off_calendar(f"{self} after {date}") from error
 
     def before(self, date: pendulum.Date) -> pendulum.Date:
         """The calendar date this span before *date* (month ends clamped).
@@ -139,7 +140,7 @@ class Span:
         try:
             return _shift(date, -(self.years * 12 + self.months), -(self.weeks * 7 + self.days))
         except (OverflowError, ValueError) as error:
-            raise _off_calendar(f"{self} before {date}") from error
+            raise off_calendar(f"{self} before {date}") from error
 
     def elapsed(self) -> dt.timedelta:
         """The span as elapsed time; weeks and days count as 7 x 24 and 24 real hours.
@@ -184,7 +185,8 @@ def _month_days(year: int, month: int) -> int:
     return 30 if month in (4, 6, 9, 11) else 31
 
 
-def _off_calendar(what: str) -> InvalidTimeError:
+def off_calendar(what: str) -> InvalidTimeError:
+    """The refusal of a date that *what* puts beyond the calendar's ends (years 1 to 9999)."""
     return InvalidTimeError(
         f"{what}: falls outside the calendar, expected dates from 0001-01-01 to 9999-12-31"
     )
@@ -213,11 +215,11 @@ def within_calendar(func: Callable[_P, _R]) -> Callable[_P, _R]:
         try:
             return func(*args, **kwargs)
         except OverflowError as error:
-            raise _off_calendar(name) from error
+            raise off_calendar(name) from error
         except ValueError as error:
             if isinstance(error, MesotherapyError) or not _YEAR_OUT.match(str(error)):
                 raise
-            raise _off_calendar(name) from error
+            raise off_calendar(name) from error
 
     return checked
 
@@ -272,7 +274,7 @@ def aware(value: Any, *, field: str) -> pendulum.DateTime:
         key = getattr(value.tzinfo, "key", None)
         return instant.in_timezone(key) if isinstance(key, str) else pendulum.instance(value)
     except (OverflowError, ValueError) as error:  # within hours of year 1 or 9999
-        raise _off_calendar(f"{field}: {value.isoformat()}") from error
+        raise off_calendar(f"{field}: {value.isoformat()}") from error
 
 
 # --- Fast exact arithmetic ----------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 import pendulum
 import pytest
 
@@ -260,3 +261,17 @@ def test_a_schema_1_plan_whose_findings_are_no_list_is_refused() -> None:
     document["assessment"]["findings"] = None
     with pytest.raises(meso.DocumentError, match=r"^assessment.findings: expected a list"):
         meso.from_json(json.dumps(document), meso.TreatmentPlan)
+
+
+def test_care_and_timeline_of_a_plan_at_the_end_of_the_calendar_are_refused() -> None:
+    late = attrs.evolve(
+        PLAN,
+        sessions=tuple(
+            attrs.evolve(s, start=s.start.replace(year=9999), end=s.end.replace(year=9999))
+            for s in PLAN.sessions
+        ),
+    )
+    with pytest.raises(meso.InvalidTimeError, match=r"^aftercare: falls outside the calendar"):
+        meso.aftercare(late)
+    with pytest.raises(meso.InvalidTimeError, match=r"falls outside the calendar"):
+        meso.expected_timeline(late)

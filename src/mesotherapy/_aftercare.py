@@ -220,7 +220,6 @@ class Aftercare:
         return tuple(sorted(found, key=lambda c: (c.event.start, c.window.start)))
 
 
-@within_calendar
 def _is_text(value: object) -> bool:
     return isinstance(value, str)
 
@@ -237,6 +236,7 @@ def _events(events: object) -> tuple[ClientEvent, ...]:
     return chosen
 
 
+@within_calendar
 def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare:
     """The pre-care and aftercare windows around every active session of *plan*.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -175,14 +176,9 @@ def _shift(date: pendulum.Date, months: int, days: int) -> pendulum.Date:
     if months:
         year, month = divmod(date.month - 1 + months, 12)
         year, month = date.year + year, month + 1
-        date = date.replace(year=year, month=month, day=min(date.day, _month_days(year, month)))
+        last = calendar.monthrange(year, month)[1]  # beyond 1 to 9999: ValueError
+        date = date.replace(year=year, month=month, day=min(date.day, last))
     return dt.date.__add__(date, dt.timedelta(days=days)) if days else date
-
-
-def _month_days(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def off_calendar(what: str) -> InvalidTimeError:

@@ -24,7 +24,7 @@ def parse_areas(areas: Iterable[Area | str] | str) -> tuple[Area, ...]:
     if type(areas) is tuple and _canonical(areas):
         return areas  # already parsed: planning passes its areas on from call to call
     if isinstance(areas, str):
-        areas = [part for part in areas.split(",") if part.strip()]
+        areas = [part.strip() for part in areas.split(",") if part.strip()]
     try:
         chosen = {Area.parse(area, field="areas") for area in areas}
     except TypeError:

@@ -9,12 +9,12 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import ClientError, RuleSetError
+from ._errors import ClientError
 from ._frozen import FrozenMap
 from ._model import Area, Client
-from ._rules import Contraindication, RuleSet, Severity, default_rules
+from ._rules import Contraindication, RuleSet, Severity
 from ._time import parse_date, within_calendar
-from ._vocabulary import check_codes, parse_areas, wrong_type
+from ._vocabulary import check_codes, chosen_rules, parse_areas, wrong_type
 
 __all__ = ["Assessment", "Candidacy", "Finding", "RulesRef", "assess"]
 
@@ -206,12 +206,10 @@ def assess(
             the rule set does not define.
         InvalidTimeError: *on* is not a date.
     """
-    rules = default_rules() if rules is None else rules
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     if problem := wrong_type(client, Client, "client", "Client.from_dict"):
         raise ClientError(problem)
-    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
-        raise RuleSetError([problem])
+    rules = chosen_rules(rules)
     chosen = parse_areas(areas)
     day = parse_date(on, field="on")
     if client.birth_date > day:

@@ -10,13 +10,13 @@ import pendulum
 
 from ._assess import Assessment, assess
 from ._clinic import Clinic
-from ._errors import ClientError, MesotherapyError, RuleSetError
+from ._errors import ClientError, MesotherapyError
 from ._model import Area, Client
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_series
-from ._rules import RuleSet, default_rules
+from ._rules import RuleSet
 from ._time import aware, in_zone, parse_date
-from ._vocabulary import parse_areas, wrong_type
+from ._vocabulary import chosen_rules, parse_areas, wrong_type
 
 __all__ = ["PlanOutcome", "PlanRequest", "plan_batch"]
 
@@ -109,9 +109,7 @@ def plan_batch(
         ClientError: *clinic* is no `Clinic`, or a request no `PlanRequest` (each checked
             when its outcome is asked for: the outcomes before it stand).
     """
-    chosen = default_rules() if rules is None else rules
-    if problem := wrong_type(chosen, RuleSet, "rules", "load_rules"):
-        raise RuleSetError([problem])
+    chosen = chosen_rules(rules)
     if problem := wrong_type(clinic, Clinic, "clinic", "load_clinic"):
         raise ClientError(problem)
     for request in requests:

@@ -16,13 +16,13 @@ from ._assess import Assessment, Candidacy, Finding, RulesRef
 from ._clinic import Clinic, clinic_from_dict, example_clinic
 from ._convert import converter, problems
 from ._document import plan_document
-from ._errors import DocumentError, MesotherapyError, RuleSetError
+from ._errors import DocumentError, MesotherapyError
 from ._model import Client
 from ._plan import SCHEMA, Session, TreatmentPlan
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet, default_rules
 from ._rules_io import rules_from_dict, rules_to_dict
-from ._vocabulary import wrong_type
+from ._vocabulary import chosen_rules
 
 __all__ = ["from_json", "to_json"]
 
@@ -51,9 +51,7 @@ def to_json(
 
 def _to_dict(obj: object, rules: RuleSet | None) -> dict[str, Any]:
     if isinstance(obj, TreatmentPlan):
-        chosen = rules if rules is not None else default_rules()
-        if problem := wrong_type(chosen, RuleSet, "rules", "load_rules"):
-            raise RuleSetError([problem])
+        chosen = chosen_rules(rules)
         if (chosen.name, chosen.version) == (obj.rules.name, obj.rules.version):
             return plan_document(obj, rules=chosen)
         return obj.to_dict()  # without the rules it was made with, nothing is derived

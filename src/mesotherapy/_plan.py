@@ -13,13 +13,13 @@ import pendulum
 
 from ._assess import Assessment, Candidacy, RulesRef
 from ._clinic import Clinic, clinic_to_dict
-from ._errors import ClientError, InvalidTimeError, RuleSetError, SchedulingError
+from ._errors import ClientError, InvalidTimeError, SchedulingError
 from ._model import Area
 from ._pickling import exact_pickling
 from ._protocol import SeriesProtocol, series_protocol
-from ._rules import RuleSet, default_rules
+from ._rules import RuleSet
 from ._time import aware, elapsed_after, in_zone, parse_date, within_calendar
-from ._vocabulary import parse_areas, wrong_type
+from ._vocabulary import chosen_rules, parse_areas, wrong_type
 
 __all__ = ["MaintenanceWindow", "Session", "SessionStatus", "TreatmentPlan", "plan_series"]
 
@@ -143,9 +143,7 @@ class TreatmentPlan:
             ClientError: they are another rule set (by name or version).
             RuleSetError: *rules* is no `RuleSet`.
         """
-        chosen = default_rules() if rules is None else rules
-        if problem := wrong_type(chosen, RuleSet, "rules", "load_rules"):
-            raise RuleSetError([problem])
+        chosen = chosen_rules(rules)
         if (chosen.name, chosen.version) != (self.rules.name, self.rules.version):
             msg = (
                 f"rules: the plan was made with {self.rules.name} {self.rules.version}, "
@@ -496,8 +494,8 @@ def plan_series(  # noqa: PLR0913 - the design's signature
         ClientError: *assessment* or *clinic* is not the library's object.
         RuleSetError: *rules* is no `RuleSet`.
     """
-    rules = default_rules() if rules is None else rules
-    _check_types(assessment, clinic, rules)
+    rules = chosen_rules(rules)
+    _check_types(assessment, clinic)
     chosen = parse_areas(areas)
     _check_candidate(assessment, chosen, acknowledge_review=acknowledge_review)
     protocol = series_protocol(rules, chosen, sessions=sessions, interval_days=interval)
@@ -517,10 +515,8 @@ def plan_series(  # noqa: PLR0913 - the design's signature
     return plan._reflow(plan.sessions, pinned=1)  # noqa: SLF001 - the plan's own machinery
 
 
-def _check_types(assessment: object, clinic: object, rules: object) -> None:
+def _check_types(assessment: object, clinic: object) -> None:
     # Callers without a type checker pass dicts and names; refuse them with our errors.
-    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
-        raise RuleSetError([problem])
     for value, kind, field, hint in (
         (assessment, Assessment, "assessment", "assess"),
         (clinic, Clinic, "clinic", "load_clinic"),

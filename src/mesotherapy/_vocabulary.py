@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from ._errors import ClientError, UnknownCodeError
+from ._errors import ClientError, RuleSetError, UnknownCodeError
 from ._model import Area, Client
-from ._rules import RuleSet
+from ._rules import RuleSet, default_rules
 
 __all__ = ["check_codes", "parse_areas", "wrong_type"]
 
@@ -75,6 +75,18 @@ def _known(field: str, codes: Collection[str], known: Iterable[str]) -> None:
         choices = ", ".join(sorted(defined)) or "none"
         msg = f"{field}: unknown code {unknown[0]!r} for rules that define {choices}"
         raise UnknownCodeError(msg)
+
+
+def chosen_rules(rules: object) -> RuleSet:
+    """*rules*, or the default rules when it is ``None``.
+
+    Raises:
+        RuleSetError: *rules* is no `RuleSet` (a path or a name given in its place).
+    """
+    chosen = default_rules() if rules is None else rules
+    if problem := wrong_type(chosen, RuleSet, "rules", "load_rules"):
+        raise RuleSetError([problem])
+    return chosen  # type: ignore[return-value]  # checked just above
 
 
 def wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:

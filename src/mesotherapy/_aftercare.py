@@ -11,7 +11,7 @@ import pendulum
 
 from ._errors import ClientError, InvalidTimeError, UnknownCodeError
 from ._pickling import exact_pickling
-from ._plan import Session, TreatmentPlan
+from ._plan import Session, TreatmentPlan, plan_rules
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
 from ._time import aware, elapsed_after_each, wall_before, within_calendar
 from ._vocabulary import wrong_type
@@ -252,9 +252,7 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     >>> care.may_i("makeup", pendulum.datetime(2026, 10, 31, 12, tz="America/Toronto")).allowed
     False
     """
-    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
-        raise ClientError(problem)
-    rules = plan.rules_for(rules)
+    rules = plan_rules(plan, rules)
     # Each rule read once, not once a session: the windows are most of a pipeline's work.
     precare = tuple(rules.precare.items())
     after = tuple(

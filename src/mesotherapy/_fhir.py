@@ -17,13 +17,11 @@ import attrs
 import pendulum
 
 from ._clinic import clinic_to_dict
-from ._errors import ClientError
 from ._extras import require
 from ._model import Area
-from ._plan import Session, SessionStatus, TreatmentPlan
+from ._plan import Session, SessionStatus, TreatmentPlan, plan_rules
 from ._rules import Contraindication, RuleSet, Severity
 from ._time import within_calendar
-from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
     from fhir.resources.bundle import Bundle
@@ -188,9 +186,7 @@ def to_fhir(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[str, A
 def _bundle_data(plan: TreatmentPlan, rules: RuleSet | None) -> dict[str, Any]:
     """The Bundle as FHIR JSON, checked for the library's errors, not yet validated."""
     # Callers without a type checker pass dicts and names; refuse them with our errors.
-    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
-        raise ClientError(problem)
-    rules = plan.rules_for(rules)
+    rules = plan_rules(plan, rules)
     series = _series_key(plan)
     care_plan = _urn(series, "CarePlan")
     request = _urn(series, "ServiceRequest")

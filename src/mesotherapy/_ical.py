@@ -37,10 +37,9 @@ from ._aftercare import PRECARE, CareWindow, aftercare
 from ._errors import ClientError
 from ._extras import require
 from ._model import Area
-from ._plan import Session, SessionStatus, TreatmentPlan
+from ._plan import Session, SessionStatus, TreatmentPlan, plan_rules
 from ._rules import RuleSet
 from ._time import aware, within_calendar
-from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
     import icalendar
@@ -125,9 +124,7 @@ def ical_calendar(
         MissingExtraError: ``icalendar`` is not installed (the ``ical`` extra).
     """
     # Callers without a type checker pass dicts and names; refuse them with our errors.
-    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
-        raise ClientError(problem)
-    rules = plan.rules_for(rules)
+    rules = plan_rules(plan, rules)
     if not plan.sessions:  # plan_series never makes one; a hand-built plan might
         msg = "plan: expected a plan with at least one session, got none"
         raise ClientError(msg)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from ._aftercare import PRECARE, aftercare
-from ._errors import ClientError
 from ._i18n import Messages, messages
-from ._plan import Session, TreatmentPlan
+from ._plan import Session, TreatmentPlan, plan_rules
 from ._rules import RuleSet
 from ._time import within_calendar
 from ._timeline import MilestoneKind, expected_timeline
-from ._vocabulary import wrong_type
 
 __all__ = ["instructions"]
 
@@ -42,9 +40,7 @@ def instructions(
         UnknownCodeError: the library has no catalogue for *locale*.
         SchedulingError: there is no session numbered *session*.
     """
-    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
-        raise ClientError(problem)
-    rules = plan.rules_for(rules)
+    rules = plan_rules(plan, rules)
     words = messages(locale)
     care = aftercare(plan, rules=rules)
     chosen = plan.active_sessions if session is None else (plan.session(session),)

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import functools
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pendulum
@@ -513,6 +513,20 @@ def plan_series(  # noqa: PLR0913 - the design's signature
         client_id=assessment.client_id,
     )
     return plan._reflow(plan.sessions, pinned=1)  # noqa: SLF001 - the plan's own machinery
+
+
+def plan_rules(plan: object, rules: RuleSet | None) -> RuleSet:
+    """The rules to read *plan* with: `TreatmentPlan.rules_for`, once *plan* is checked.
+
+    Raises:
+        ClientError: *plan* is no `TreatmentPlan` (a dict, say), or *rules* are another
+            rule set than the plan's.
+        RuleSetError: *rules* is no `RuleSet`.
+    """
+    # Callers without a type checker pass dicts and names; refuse them with our errors.
+    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
+        raise ClientError(problem)
+    return cast("TreatmentPlan", plan).rules_for(rules)
 
 
 def _check_types(assessment: object, clinic: object) -> None:

@@ -10,12 +10,11 @@ from typing import Any
 import attrs
 import pendulum
 
-from ._errors import ClientError, UnknownCodeError
+from ._errors import UnknownCodeError
 from ._pickling import exact_pickling
-from ._plan import Session, TreatmentPlan
+from ._plan import Session, TreatmentPlan, plan_rules
 from ._rules import ResultMilestone, RuleSet
 from ._time import Span, elapsed_after_each, parse_date, within_calendar
-from ._vocabulary import wrong_type
 
 __all__ = ["Milestone", "MilestoneKind", "Timeline", "expected_timeline"]
 
@@ -128,9 +127,7 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
     >>> [(m.code, str(m.start), str(m.end)) for m in expected_timeline(plan)][:2]
     [('refreshed', '2026-10-20', '2026-10-23'), ('smoother', '2026-11-10', '2026-12-08')]
     """
-    if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
-        raise ClientError(problem)
-    rules = plan.rules_for(rules)
+    rules = plan_rules(plan, rules)
     active = plan.active_sessions
     results = [m for m in _results(active, plan, rules) if m is not None]
     results.sort(key=lambda m: (m.order, m.start))

@@ -356,3 +356,21 @@ def test_plan_as_ics_reads_back(capsys: pytest.CaptureFixture[str]) -> None:
         "2026-12-22T09:00:00-05:00",
     ]
     assert calendar.walk("VTIMEZONE")
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly() -> None:
+    # `mesotherapy demo | head -1`: the reader is gone before the command writes.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mesotherapy", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+    status = process.wait(timeout=60)
+    err = process.stderr.read().decode()
+    process.stderr.close()
+    assert "Traceback" not in err
+    assert err == ""
+    assert status == 141

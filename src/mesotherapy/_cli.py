@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ __all__ = ["main"]
 
 DEFAULT_TZ = "America/Toronto"
 EXIT_OK, EXIT_NOT_CANDIDATE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_PIPE_CLOSED = 128 + 13  # 13 is SIGPIPE on every POSIX system
 
 DEMO_CLIENT: dict[str, Any] = {
     "id": "demo-001",
@@ -91,19 +93,33 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 done, 1 not a candidate, 2 bad input)."""
+    """Run the command line; returns the exit status (0 done, 1 not a candidate, 2 bad input).
+
+    A reader that closes the pipe early (``mesotherapy demo | head``) ends the command
+    quietly, with the status a shell gives a process ended by SIGPIPE, 141.
+    """
     args = _parser().parse_args(argv)
     try:
-        if args.command == "demo":
-            return _demo()
-        if args.command == "assess":
-            return _assess(args)
-        if args.command == "plan":
-            return _plan(args)
-        return _rules(args)
+        status = _run(args)
+        sys.stdout.flush()
     except MesotherapyError as error:
         print(f"mesotherapy: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # Python would report the broken pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE_CLOSED
+    return status
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        return _demo()
+    if args.command == "assess":
+        return _assess(args)
+    if args.command == "plan":
+        return _plan(args)
+    return _rules(args)
 
 
 def _demo() -> int:

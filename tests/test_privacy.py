@@ -48,7 +48,10 @@ ids = st.text(alphabet=string.ascii_letters + string.digits, min_size=8, max_siz
 )
 """Client ids as a caller's records might hold them."""
 
-FEW: Final = settings(max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FEW: Final = settings(
+    max_examples=8,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 """Few examples: each runs the whole pipeline. ``caplog`` is cleared at each example."""
 
 

@@ -1,4 +1,4 @@
-"""The command line: ``mesotherapy demo | assess | plan | rules``."""
+"""The command line: ``mesotherapy demo | assess | plan | rules | clinic``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Final, NoReturn
 
 import attrs
 import pendulum
@@ -49,11 +49,40 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _one_line(text: str) -> str:
+    """*text* on one line: every character that is not printable shown escaped."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _escaped(text: str) -> str:
+    """*text* with its line breaks kept and every other control character escaped.
+
+    Names and reasons come from files that anyone may have written: an escape sequence in
+    a rule set's name must reach the terminal as text, never as a command to it.
+    """
+    return "\n".join(_one_line(line) for line in text.split("\n"))
+
+
+def _say(text: str = "", *, file: Any = None) -> None:
+    print(_escaped(text), file=file)
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed distribution's version, read only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "print the version and exit")
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+        from importlib.metadata import version  # noqa: PLC0415 - only when asked
+
+        print(f"mesotherapy {version('mesotherapy')}")  # an answer: stdout, as --help
+        parser.exit(EXIT_OK)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mesotherapy", description=__doc__)
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     commands.add_parser("demo", help="plan for the example client on the shipped rules")
@@ -87,8 +116,15 @@ def _parser() -> argparse.ArgumentParser:
     what = rules.add_subparsers(dest="action", required=True, parser_class=_Parser)
     show = what.add_parser("show", help="print a rule set as TOML")
     show.add_argument("--rules", help="a rule file (default: the shipped rules)")
-    check = what.add_parser("check", help="validate a rule file")
+    check = what.add_parser("check", help="validate a rule file: every problem, one a line")
     check.add_argument("file")
+
+    clinic = commands.add_parser("clinic", help="check a clinic file")
+    clinic_what = clinic.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    clinic_check = clinic_what.add_parser(
+        "check", help="validate a clinic file: every problem, one a line"
+    )
+    clinic_check.add_argument("file")
     return parser
 
 
@@ -103,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = _run(args)
         sys.stdout.flush()
     except MesotherapyError as error:
-        print(f"mesotherapy: error: {_one_line(str(error))}", file=sys.stderr)
+        print(f"mesotherapy: error: {_one_line(_as_typed(str(error)))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # Python would report the broken pipe again when it flushes stdout at exit.
@@ -119,7 +155,37 @@ def _run(args: argparse.Namespace) -> int:
         return _assess(args)
     if args.command == "plan":
         return _plan(args)
+    if args.command == "clinic":
+        return _check_file(args.file, load_clinic, "clinic")
     return _rules(args)
+
+
+# The library names its arguments as Python spells them; a person at the command line
+# typed the flags. A message that starts with an argument's name is given the flag's.
+_FLAGS: Final = {
+    "acknowledge_review": "--acknowledge-review",
+    "areas": "--areas",
+    "interval_days": "--interval-days",
+    "interval": "--interval-days",
+    "locale": "--locale",
+    "on": "--on",
+    "sessions": "--sessions",
+    "start": "--start",
+}
+_LEADING_FIELD = re.compile(r"^(?P<field>[a-z_]+):")
+
+
+def _as_typed(message: str) -> str:
+    """*message* with the Python argument it names given as the flag the user typed.
+
+    >>> _as_typed("interval_days: expected 14 to 28 days for face, got 3")
+    '--interval-days: expected 14 to 28 days for face, got 3'
+    """
+    message = message.replace("acknowledge_review=True", "--acknowledge-review")
+    match = _LEADING_FIELD.match(message)
+    if match is None or match["field"] not in _FLAGS:
+        return message
+    return _FLAGS[match["field"]] + message[match.end("field") :]
 
 
 def _demo() -> int:
@@ -127,11 +193,11 @@ def _demo() -> int:
     clinic = example_clinic(holidays=DEFAULT_HOLIDAYS)
     start = _local_start(DEMO_START, clinic)
     result = assess(client, DEMO_AREAS.split(","), on=start.date())
-    print(f"Example client, areas {DEMO_AREAS}, from {DEMO_START} at {clinic.name}")
-    print(result.explain())
-    print()
+    _say(f"Example client, areas {DEMO_AREAS}, from {DEMO_START} at {clinic.name}")
+    _say(result.explain())
+    _say()
     plan = plan_series(result, DEMO_AREAS.split(","), start=start, clinic=clinic)
-    print(plan.explain())
+    _say(plan.explain())
     return EXIT_OK
 
 
@@ -143,7 +209,7 @@ def _assess(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print(result.explain())
+        _say(result.explain())
     return _exit_status(result)
 
 
@@ -155,8 +221,13 @@ def _plan(args: argparse.Namespace) -> int:
     result = assess(client, args.areas, on=args.on or start.date(), rules=rules)
     blocked = _why_not(result, start.date(), acknowledged=args.acknowledge_review)
     if blocked:
-        print(result.explain())
-        print(f"mesotherapy: not planned: {blocked}", file=sys.stderr)
+        # A machine format stays machine-readable: JSON gets the assessment's document;
+        # iCalendar and FHIR get nothing, and the findings go to stderr with the reason.
+        if args.format == "json":
+            print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        else:
+            _say(result.explain(), file=sys.stdout if args.format == "text" else sys.stderr)
+        _say(f"mesotherapy: not planned: {blocked}", file=sys.stderr)
         return EXIT_NOT_CANDIDATE
     plan = plan_series(
         result,
@@ -188,14 +259,15 @@ def _print_plan(plan: TreatmentPlan, rules: RuleSet, form: str, locale: str) -> 
         print(json.dumps(to_fhir(plan, rules=rules), indent=2, ensure_ascii=False))
     else:
         text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
-        print(plan.assessment.explain())
-        print()
-        print(plan.explain())
-        print()
-        print(text)
+        _say(plan.assessment.explain())
+        _say()
+        _say(plan.explain())
+        _say()
+        _say(text)
 
 
 def _why_not(result: Assessment, start: pendulum.Date, *, acknowledged: bool) -> str | None:
+    """Why the assessment stops the plan (exit 1), or ``None`` when a plan may be made."""
     if result.status is Candidacy.INELIGIBLE:
         return "the client is not a candidate"
     if result.status is Candidacy.DEFERRED:
@@ -203,23 +275,37 @@ def _why_not(result: Assessment, start: pendulum.Date, *, acknowledged: bool) ->
             return "deferred until a clinician confirms healing"
         if result.earliest_start > start:
             return f"deferred until {result.earliest_start}, after the requested start"
-    if result.status is Candidacy.REVIEW and not acknowledged:
+    # A review finding needs its acknowledgement whatever the status: a deferral that lifts
+    # before the start still leaves the review to be done.
+    needs_review = any(f.outcome is Candidacy.REVIEW for f in result.findings)
+    if needs_review and not acknowledged:
         return "a clinician must review first; pass --acknowledge-review once done"
     return None
 
 
 def _clinic(args: argparse.Namespace) -> Clinic:
     if args.clinic is None:
-        clinic = example_clinic(
-            holidays=args.holidays or DEFAULT_HOLIDAYS, timezone=args.tz or DEFAULT_TZ
-        )
-    else:
-        clinic = load_clinic(args.clinic)
-        if args.tz:
-            clinic = attrs.evolve(clinic, timezone=args.tz)
-        if args.holidays:
-            clinic = attrs.evolve(clinic, holidays=args.holidays)
+        holidays = DEFAULT_HOLIDAYS if args.holidays is None else _holidays(args.holidays)
+        return example_clinic(holidays=holidays, timezone=args.tz or DEFAULT_TZ)
+    clinic = load_clinic(args.clinic)
+    if args.tz is not None:
+        clinic = attrs.evolve(clinic, timezone=args.tz)
+    if args.holidays is not None:
+        clinic = attrs.evolve(clinic, holidays=_holidays(args.holidays))
     return clinic
+
+
+_NO_HOLIDAYS: Final = "none"
+
+
+def _holidays(text: str) -> str | None:
+    """``--holidays`` as given: a country code with its subdivision, or ``none``."""
+    if text.strip().lower() == _NO_HOLIDAYS:
+        return None
+    if not text.strip():
+        msg = f"--holidays: expected a code such as {DEFAULT_HOLIDAYS}, or {_NO_HOLIDAYS}, got ''"
+        raise ClientError(msg)
+    return text
 
 
 _LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$")
@@ -246,8 +332,22 @@ def _rules(args: argparse.Namespace) -> int:
     if args.action == "show":
         print(dump_rules(_load_rules(args.rules)), end="")
         return EXIT_OK
-    rules = load_rules(args.file)
-    print(f"{args.file}: valid rule set {rules.name!r} version {rules.version!r}")
+    return _check_file(args.file, load_rules, "rule set")
+
+
+def _check_file(path: str, load: Callable[[str], RuleSet | Clinic], kind: str) -> int:
+    """``rules check`` and ``clinic check``: every problem of the file, one a line, exit 2."""
+    try:
+        loaded = load(path)
+    except MesotherapyError as error:
+        for problem in error.problems or (str(error),):
+            where = "" if problem.startswith(f"{path}: ") else f"{path}: "
+            print(f"{where}{_one_line(problem)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if isinstance(loaded, RuleSet):
+        _say(f"{path}: valid rule set {loaded.name!r} version {loaded.version!r}")
+    else:
+        _say(f"{path}: valid {kind} {loaded.name!r} in {loaded.timezone}")
     return EXIT_OK
 
 

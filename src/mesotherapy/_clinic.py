@@ -113,7 +113,9 @@ class _Problems:
             raise RuleSetError(messages, source=source)
         where = f"{source}: " if source else ""
         more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-        raise kind(f"{where}{messages[0]}{more}")
+        error = kind(f"{where}{messages[0]}{more}")
+        error.problems = tuple(messages)  # `clinic check` prints every one
+        raise error
 
     def settle(self, value: _T | None, *, kind: type[MesotherapyError] | None = None) -> _T:
         """*value*, once the problems found (if any) are raised."""

@@ -24,7 +24,13 @@ class MesotherapyError(Exception):
 
     >>> issubclass(RuleSetError, ValueError) and issubclass(RuleSetError, MesotherapyError)
     True
+
+    Attributes:
+        problems: where one input had several problems (a rule file, a clinic file), every
+            one of them, each ``"key.path: message"``; empty when the message says it all.
     """
+
+    problems: tuple[str, ...] = ()
 
 
 class RuleSetError(MesotherapyError, ValueError):

@@ -44,15 +44,15 @@ def normalise_code(value: str) -> str:
 
 
 def nearest_code(code: str, known: Iterable[str]) -> str:
-    """The words ``", nearest: 'x'"`` naming the known code closest to *code*, or ``""``.
+    """The words ``"; nearest: 'x'"`` naming the known code closest to *code*, or ``""``.
 
     >>> nearest_code("lignocain", ["lidocaine", "lignocaine"])
-    ", nearest: 'lignocaine'"
+    "; nearest: 'lignocaine'"
     """
     import difflib  # noqa: PLC0415 - only on the error path, kept out of the import cost
 
     close = difflib.get_close_matches(code, sorted(known), n=1)
-    return f", nearest: {close[0]!r}" if close else ""
+    return f"; nearest: {close[0]!r}" if close else ""
 
 
 class _Code(enum.StrEnum):

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ._frozen import FrozenMap
-from ._model import Area, Concern, is_code
+from ._model import Area, Concern, is_code, nearest_code
 from ._time import Span
 
 __all__ = [
@@ -307,7 +307,8 @@ checks against the formula.
 def _client_facts(value: Mapping[str, Contraindication]) -> FrozenMap[str, Contraindication]:
     for key in value:
         if key not in CLIENT_FACTS:
-            msg = f"unknown client fact {key!r}, expected one of {', '.join(CLIENT_FACTS)}"
+            near = nearest_code(key, CLIENT_FACTS)
+            msg = f"unknown client fact {key!r}, expected one of {', '.join(CLIENT_FACTS)}{near}"
             raise RuleValueError(msg, key=f"client.{key}")
     return _frozen_map(value)
 

@@ -80,7 +80,7 @@ def _known(field: str, codes: Collection[str], known: Iterable[str]) -> None:
     if unknown:
         choices = ", ".join(sorted(defined)) or "none"
         near = nearest_code(unknown[0], defined)
-        msg = f"{field}: unknown code {unknown[0]!r}{near}, for rules that define {choices}"
+        msg = f"{field}: unknown code {unknown[0]!r} for rules that define {choices}{near}"
         raise UnknownCodeError(msg)
 
 

@@ -402,3 +402,18 @@ def test_the_rules_round_trip_with_the_vocabulary() -> None:
     assert rules_from_dict(tomllib.loads(text)) == RULES
     assert RULES.formula.allergen("xylocaine") == "lidocaine"
     assert RULES.results["smoother"].areas == SKIN
+
+
+def test_every_problem_of_the_vocabulary_is_listed() -> None:
+    data = {
+        "extends": "default",
+        "name": "Clinic",
+        "version": "1",
+        "formula": {"synonyms": {"vitamins": ["minerals", "Bad"], "latex": ["rubber"]}},
+    }
+    problems = refused(data)
+    assert [p.split(": ")[0] for p in problems] == [
+        "formula.synonyms.vitamins",
+        "formula.synonyms.vitamins",
+        "formula.synonyms.latex",
+    ]

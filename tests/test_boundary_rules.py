@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 import pendulum
 import pytest
 
@@ -23,6 +24,7 @@ from mesotherapy import (
     plan_series,
 )
 from mesotherapy._aftercare import aftercare
+from mesotherapy._rules import RuleValueError
 from mesotherapy._rules_io import dump_rules, rules_from_dict, rules_to_dict
 from mesotherapy._timeline import MilestoneKind
 
@@ -262,14 +264,10 @@ def test_every_unknown_area_key_is_listed() -> None:
 
 
 def test_a_rule_set_built_in_python_checks_its_keys_too() -> None:
-    data = copy.deepcopy(DATA)
-    data["facts"]["Bad Fact"] = {"text": "x", "source": "article"}
-    rules = rules_from_dict(DATA)
-    import attrs  # noqa: PLC0415
-
-    facts = {**rules.facts, "Bad Fact": rules.facts["history"]}
-    with pytest.raises(ValueError, match="lower_snake_case"):
-        attrs.evolve(rules, facts=facts)
+    facts = {**RULES.facts, "Bad Fact": RULES.facts["history"]}
+    with pytest.raises(RuleValueError, match="lower_snake_case") as caught:
+        attrs.evolve(RULES, facts=facts)
+    assert caught.value.key == "facts.Bad Fact"
 
 
 # --- Encodings and arguments ------------------------------------------------------------------

@@ -15,7 +15,7 @@ from cattrs.errors import BaseValidationError, ClassValidationError, IterableVal
 
 from ._convert import converter, problems
 from ._errors import RuleSetError
-from ._model import Area
+from ._model import Area, nearest_code
 from ._rules import (
     ANCHOR,
     RuleSet,
@@ -154,7 +154,8 @@ def _area_key_problems(data: Mapping[str, Any]) -> Iterator[str]:
         if isinstance(keys, Mapping):
             for key in keys:
                 if key not in set(Area):
-                    yield f"{table}.{key}: unknown area {key!r}, expected one of {choices}"
+                    near = nearest_code(str(key), (area.value for area in Area))
+                    yield f"{table}.{key}: unknown area {key!r}, expected one of {choices}{near}"
 
 
 def _cross_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

@@ -282,7 +282,21 @@ def rule_sets(draw: st.DrawFn) -> RuleSet:
         rules[code] = draw(_contraindication(rules[code], table=table, code=code))
     for key in sorted(draw(st.sets(st.sampled_from(_AFTERCARE_KEYS), max_size=3))):
         data["aftercare"][key] = draw(_aftercare(data["aftercare"][key]))
+    _drop_unreachable_results(data)
     return rules_from_dict(data, source="rule_sets()")
+
+
+def _drop_unreachable_results(data: dict[str, Any]) -> None:
+    """Drop the results anchored past the most sessions the drawn protocols allow.
+
+    A rule file refuses them (they would never show); a clinic that shortens its series
+    drops them too.
+    """
+    for code, result in list(data["results"].items()):
+        most = max(data["protocols"][area]["sessions"]["max"] for area in result["areas"])
+        anchors = (result["starts_after"], result["ends_after"])
+        if any(int(a.removeprefix("session:")) > most for a in anchors if a != "series_end"):
+            del data["results"][code]
 
 
 @attrs.frozen
@@ -322,7 +336,8 @@ def with_added_fact(draw: st.DrawFn, scenario: Scenario) -> Client:
     if kind in {"pregnant", "breastfeeding"}:
         return attrs.evolve(client, **{kind: True})
     if kind == "allergy":
-        allergen = draw(st.sampled_from(sorted(rules.formula.allergens())))
+        # An allergen by its own code or by a synonym (xylocaine is lidocaine).
+        allergen = draw(st.sampled_from(sorted(rules.formula.names())))
         return attrs.evolve(client, allergies=client.allergies | {allergen})
     if kind == "conditions":
         code = draw(_codes_of(table.conditions))

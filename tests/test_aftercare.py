@@ -351,7 +351,7 @@ def test_windows_follow_each_session_and_rule(drawn: tuple[TreatmentPlan, RuleSe
         expected.update(
             (session.index, code)
             for code, rule in rules.aftercare.items()
-            if rule.areas is None or set(rule.areas) & set(session.areas)
+            if set(rule.areas) & set(session.areas)
         )
     assert Counter((w.session, w.activity) for w in care.windows) == expected
     assert care.activities == set(rules.precare) | set(rules.aftercare)
@@ -934,6 +934,8 @@ def test_the_documents_aftercare_for_a_toronto_session() -> None:
 def test_area_values_are_the_aftercare_rules_areas() -> None:
     # The default hair-washing rule names the scalp, as an Area.
     assert RULES.aftercare["hair_washing"].areas == frozenset({Area.SCALP})
+    # Every other rule names its areas too (a rule file must), each an Area.
     assert all(
-        rule.areas is None for code, rule in RULES.aftercare.items() if code != "hair_washing"
+        rule.areas and all(type(area) is Area for area in rule.areas)
+        for rule in RULES.aftercare.values()
     )

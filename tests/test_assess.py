@@ -98,10 +98,11 @@ def test_allergy_finding_names_the_allergen() -> None:
     assert "lidocaine" in only(result, "allergy").reason
 
 
-def test_allergy_not_in_the_formula_gives_no_finding() -> None:
+def test_allergy_not_in_the_formula_is_reviewed() -> None:
+    # Once ignored; an allergy the vocabulary does not know now reaches a clinician.
     result = assess(client(allergies=["penicillin", "latex"]), ["face"], on=ON)
-    assert result.status is Candidacy.ELIGIBLE
-    assert result.findings == ()
+    assert result.status is Candidacy.REVIEW
+    assert [f.code for f in result.findings] == ["unlisted_allergy", "unlisted_allergy"]
 
 
 @pytest.mark.parametrize(

@@ -128,10 +128,10 @@ def assert_clear(error: BaseException, field: str, value: str) -> None:
         ),
         pytest.param({"conditions": 5}, ClientError, "conditions", "5", id="conditions-number"),
         pytest.param(
-            {"conditions": ["Heart Disease"]},
+            {"conditions": ["Heart/Disease"]},
             ClientError,
             "conditions",
-            "'Heart Disease'",
+            "'Heart/Disease'",
             id="conditions-not-a-code",
         ),
         pytest.param(

@@ -204,7 +204,7 @@ def check_plan(plan: meso.TreatmentPlan, requested: pendulum.DateTime, where: st
 AFTER: Final = {
     code: rule.duration.elapsed().total_seconds()
     for code, rule in RULES.aftercare.items()
-    if rule.areas is None or rule.areas & set(AREAS)
+    if rule.areas & set(AREAS)
 }
 """The real length, in seconds, of each aftercare window after a session of `AREAS`."""
 

@@ -139,7 +139,7 @@ def test_article_aftercare(rules: RuleSet, key: str, kind: str, duration: Span |
     rule = rules.aftercare[key]
     assert rule.kind == kind
     assert rule.source == "article"
-    assert rule.areas is None  # every area
+    assert rule.areas  # named, as every aftercare rule's must be
     if duration is not None:
         assert rule.duration == duration
         assert rule.duration.elapsed().total_seconds() == 24 * 3600
@@ -156,7 +156,7 @@ def test_hair_washing_only_for_the_scalp(rules: RuleSet) -> None:
     assert rule.kind == "avoid"
     assert rule.areas == frozenset({Area.SCALP})
     assert rule.duration == Span(days=2)
-    others = [key for key, r in rules.aftercare.items() if r.areas is not None]
+    others = [key for key, r in rules.aftercare.items() if r.areas == {Area.SCALP}]
     assert others == ["hair_washing"]
 
 
@@ -181,8 +181,9 @@ def test_side_effects_are_exactly_the_article_ones(rules: RuleSet) -> None:
 
 
 def test_result_milestones_in_the_article_order(rules: RuleSet) -> None:
+    skin = {Area.FACE, Area.NECK, Area.DECOLLETAGE, Area.HANDS}
     every_area = sorted(
-        (m for m in rules.results.values() if m.areas is None), key=lambda m: m.order
+        (m for m in rules.results.values() if m.areas == skin), key=lambda m: m.order
     )
     assert [m.description.split()[0:2] for m in every_area] == [
         ["Skin", "feels"],  # after one session
@@ -244,6 +245,7 @@ def test_precare_nsaids_names_aspirin(rules: RuleSet) -> None:
         ("client", "breastfeeding", Severity.ABSOLUTE, None),
         ("client", "minor", Severity.ABSOLUTE, Span(years=18)),
         ("client", "allergy", Severity.ABSOLUTE, None),
+        ("client", "unlisted_allergy", Severity.RELATIVE, None),
         ("conditions", "active_cancer_treatment", Severity.ABSOLUTE, None),
         ("conditions", "bleeding_disorder", Severity.RELATIVE, None),
         ("conditions", "diabetes_uncontrolled", Severity.RELATIVE, None),
@@ -282,7 +284,7 @@ def test_contraindications(
 @pytest.mark.parametrize(
     ("table", "codes"),
     [
-        ("client", {"pregnant", "breastfeeding", "minor", "allergy"}),
+        ("client", {"pregnant", "breastfeeding", "minor", "allergy", "unlisted_allergy"}),
         (
             "conditions",
             {

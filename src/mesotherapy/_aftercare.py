@@ -287,8 +287,10 @@ def _session_windows(
         )
         for code, rule in precare
     ]
+    # Each aftercare rule follows the sessions of the areas it names: no makeup rule after
+    # a scalp session, no hair washing after a face one.
     areas = set(session.areas)
-    chosen = [item for item in after if item[1].areas is None or item[1].areas & areas]
+    chosen = [item for item in after if item[1].areas & areas]
     # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
     ends = elapsed_after_each(session.end, [delta for *_, delta in chosen])
     windows += [

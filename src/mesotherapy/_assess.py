@@ -282,11 +282,20 @@ def _client_findings(
         yield from _apply("breastfeeding", facts["breastfeeding"], areas, day=day)
     if "minor" in facts:
         yield from _apply("minor", facts["minor"], areas, day=day, since=client.birth_date)
-    if "allergy" in facts:
-        rule = facts["allergy"]
-        for allergen in sorted(client.allergies & rules.formula.allergens()):
-            named = attrs.evolve(rule, reason=f"{rule.reason}: {allergen}")
+    formula = rules.formula
+    for name in sorted(client.allergies):
+        # Matched through the vocabulary: lignocaine and xylocaine are lidocaine.
+        allergen = formula.allergen(name)
+        if allergen is not None and "allergy" in facts:
+            rule = facts["allergy"]
+            called = "" if name == allergen else f" (recorded as {name!r})"
+            named = attrs.evolve(rule, reason=f"{rule.reason}: {allergen}{called}")
             yield from _apply("allergy", named, areas, day=day)
+        elif allergen is None and "unlisted_allergy" in facts:
+            # Never dropped: a name the vocabulary does not know may be an ingredient's.
+            rule = facts["unlisted_allergy"]
+            named = attrs.evolve(rule, reason=f"{rule.reason}: {name}")
+            yield from _apply("unlisted_allergy", named, areas, day=day)
 
 
 def _apply(  # noqa: PLR0913 - each argument is one fact of the match

@@ -1141,7 +1141,7 @@ def load_clinic(path: str | os.PathLike[str]) -> Clinic:
     """
     where = os.fspath(path)
     try:
-        text = Path(path).read_text("utf-8")
+        text = Path(path).read_text("utf-8-sig")  # a byte order mark is read as nothing
     except (OSError, UnicodeDecodeError) as error:
         raise RuleSetError([f"cannot read the file ({_reason(error)})"], source=where) from None
     try:

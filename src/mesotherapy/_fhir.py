@@ -163,7 +163,8 @@ def to_fhir(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[str, A
     >>> plan = meso.plan_series(result, ["face", "neck"], clinic=meso.example_clinic(),
     ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
     >>> bundle = to_fhir(plan)
-    >>> bundle["type"], len(bundle["entry"]) == 2 + len(plan.sessions) + 27
+    >>> rules = sum(len(table) for _, table in meso.default_rules().contraindications.tables())
+    >>> bundle["type"], len(bundle["entry"]) == 2 + len(plan.sessions) + rules
     ('collection', True)
     >>> request = bundle["entry"][1]["resource"]
     >>> [site["text"] for site in request["bodySite"]]

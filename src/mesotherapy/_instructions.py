@@ -113,7 +113,10 @@ def _timeline_lines(plan: TreatmentPlan, rules: RuleSet, words: Messages) -> lis
             )
         )
     lines += ["", words.text("After each session, you may notice")]
+    areas = set(plan.areas)
     for code, effect in rules.side_effects.items():
+        if not effect.areas & areas:
+            continue
         lines.append(
             "- "
             + words.text(

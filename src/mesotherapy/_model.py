@@ -17,7 +17,42 @@ from ._time import parse_date
 __all__ = ["Area", "Client", "Concern", "Medication", "PriorTreatment", "SkinFinding"]
 
 _T = TypeVar("_T")
-_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+# Matched whole with `fullmatch`: a `$` anchor would let a trailing newline through.
+_CODE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def is_code(value: object) -> bool:
+    r"""Whether *value* is a code as written in a rule file: lower_snake_case, matched whole.
+
+    >>> is_code("lidocaine"), is_code("lidocaine\n"), is_code("Bad Key")
+    (True, False, False)
+    """
+    return isinstance(value, str) and _CODE.fullmatch(value) is not None
+
+
+def normalise_code(value: str) -> str:
+    r"""*value* as the code it spells: the one normalisation of every code a caller gives.
+
+    Surrounding whitespace is stripped, letter case folded, ``é`` read as ``e``, and
+    spaces and hyphens inside read as underscores; nothing else is changed, so the result
+    may still be no code (`is_code` says).
+
+    >>> normalise_code("  Active-Herpes\n"), normalise_code("Décolletage")
+    ('active_herpes', 'decolletage')
+    """
+    return value.strip().lower().replace("é", "e").replace(" ", "_").replace("-", "_")
+
+
+def nearest_code(code: str, known: Iterable[str]) -> str:
+    """The words ``"; nearest: 'x'"`` naming the known code closest to *code*, or ``""``.
+
+    >>> nearest_code("lignocain", ["lidocaine", "lignocaine"])
+    "; nearest: 'lignocaine'"
+    """
+    import difflib  # noqa: PLC0415 - only on the error path, kept out of the import cost
+
+    close = difflib.get_close_matches(code, sorted(known), n=1)
+    return f"; nearest: {close[0]!r}" if close else ""
 
 
 class _Code(enum.StrEnum):
@@ -28,15 +63,18 @@ class _Code(enum.StrEnum):
         """The member for *value*, or an `UnknownCodeError` naming *field* and the choices."""
         if isinstance(value, cls):
             return value
+        key = None
         if isinstance(value, str):
-            key = value.strip().lower().replace("é", "e").replace(" ", "_").replace("-", "_")
-            try:
-                return cls(key)
-            except ValueError:
-                pass
+            key = normalise_code(value)
+            if is_code(key):
+                try:
+                    return cls(key)
+                except ValueError:
+                    pass
         choices = ", ".join(member.value for member in cls)
         where = "" if field == "value" else f"{field}: "
-        msg = f"{where}unknown {cls.__name__.lower()} {value!r}, expected one of {choices}"
+        near = nearest_code(key, (m.value for m in cls)) if key else ""
+        msg = f"{where}unknown {cls.__name__.lower()} {value!r}, expected one of {choices}{near}"
         raise UnknownCodeError(msg)
 
 
@@ -75,10 +113,13 @@ class Concern(_Code):
 
 
 def _code(value: Any, *, field: str) -> str:
-    if not isinstance(value, str) or not _CODE.match(value):
+    # A client's codes come from forms: read "Lidocaine " as lidocaine (`normalise_code`),
+    # and refuse what still is no code rather than let it match nothing.
+    code = normalise_code(value) if isinstance(value, str) else None
+    if code is None or not is_code(code):
         msg = f"{field}: expected a code in lower_snake_case, got {value!r}"
         raise ClientError(msg)
-    return value
+    return code
 
 
 def _codes(values: Any, field: str) -> frozenset[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from ._frozen import FrozenMap
-from ._model import Area, Concern
+from ._model import Area, Concern, is_code, nearest_code
 from ._time import Span
 
 __all__ = [
@@ -37,9 +37,13 @@ __all__ = [
 class RuleValueError(ValueError):
     """A value inside a rule set breaks a rule; ``key`` is where, relative to its table."""
 
-    def __init__(self, message: str, *, key: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, key: str | None = None, also: tuple[tuple[str, str], ...] = ()
+    ) -> None:
         super().__init__(message)
         self.key = key
+        self.also = also
+        """More problems found with this one, each ``(key path, message)``."""
 
 
 class Severity(enum.StrEnum):
@@ -69,11 +73,8 @@ def _text(_: object, attribute: attrs.Attribute[str], value: str) -> None:
         raise RuleValueError("expected non-empty text, got ''", key=attribute.name)
 
 
-_SOURCE_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
 def _source_key(_: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not _SOURCE_KEY.match(value):
+    if not is_code(value):
         msg = f"expected the key of an entry of [sources] in lower_snake_case, got {value!r}"
         raise RuleValueError(msg, key=attribute.name)
 
@@ -84,6 +85,17 @@ def _frozen_map(value: Mapping[Any, Any]) -> FrozenMap[Any, Any]:
 
 def _optional_areas(value: Any) -> frozenset[Area] | None:
     return None if value is None else frozenset(value)
+
+
+def _area_set(value: Iterable[Area]) -> frozenset[Area]:
+    return frozenset(value)
+
+
+def _some_areas(
+    _: object, attribute: attrs.Attribute[frozenset[Area]], value: frozenset[Area]
+) -> None:
+    if not value:
+        raise RuleValueError("expected at least one area, got none", key=attribute.name)
 
 
 # Converters written in Python, not the builtins themselves: attrs reads a builtin's
@@ -183,17 +195,73 @@ class AreaRule:
     source: str = attrs.field(validator=_source_key)
 
 
+def _synonyms(value: Mapping[str, Iterable[str]]) -> FrozenMap[str, tuple[str, ...]]:
+    return FrozenMap({key: tuple(names) for key, names in value.items()})
+
+
 @attrs.frozen(kw_only=True)
 class Formula:
-    """What the injected blend and the numbing contain; allergies are matched against both."""
+    """What the injected blend and the numbing contain: the allergen vocabulary.
+
+    ``synonyms`` gives the other names of an allergen (lignocaine and Xylocaine are
+    lidocaine), so that an allergy a form records under any of them is matched.
+    ``anaesthetics_source`` backs the list of anaesthetics when ``source`` does not.
+
+    >>> formula = Formula(ingredients=["hyaluronic_acid"], anaesthetics=["lidocaine"],
+    ...                   synonyms={"lidocaine": ["lignocaine", "xylocaine"]}, source="article")
+    >>> formula.allergen("xylocaine"), formula.allergen("lidocaine"), formula.allergen("latex")
+    ('lidocaine', 'lidocaine', None)
+    """
 
     ingredients: frozenset[str] = attrs.field(converter=_name_set)
     anaesthetics: frozenset[str] = attrs.field(converter=_name_set)
     source: str = attrs.field(validator=_source_key)
+    synonyms: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_synonyms)
+    anaesthetics_source: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        found = list(self._problems())
+        if found:
+            (key, message), *rest = found
+            raise RuleValueError(message, key=key, also=tuple(rest))
+
+    def _problems(self) -> Iterator[tuple[str, str]]:
+        for field in ("ingredients", "anaesthetics"):
+            for name in sorted(getattr(self, field)):
+                if not is_code(name):
+                    yield field, f"expected allergen codes in lower_snake_case, got {name!r}"
+        allergens = self.allergens()
+        named: dict[str, str] = {}
+        for allergen, names in self.synonyms.items():
+            where = f"synonyms.{allergen}"
+            if allergen not in allergens:
+                known = ", ".join(sorted(allergens)) or "none"
+                yield where, f"unknown allergen {allergen!r}, expected one of {known}"
+            for name in names:
+                if not is_code(name):
+                    yield where, f"expected synonyms in lower_snake_case, got {name!r}"
+                elif name in allergens:
+                    yield where, f"{name!r} is an allergen of its own, expected another name"
+                elif name in named and named[name] != allergen:
+                    yield where, f"{name!r} is already a synonym of {named[name]!r}"
+                named.setdefault(name, allergen)
 
     def allergens(self) -> frozenset[str]:
-        """Every ingredient a client may be allergic to."""
+        """Every ingredient a client may be allergic to, by its own code."""
         return self.ingredients | self.anaesthetics
+
+    def allergen(self, name: str) -> str | None:
+        """The allergen that *name* (a code, or a synonym of one) names, else ``None``."""
+        if name in self.ingredients or name in self.anaesthetics:
+            return name
+        for allergen, names in self.synonyms.items():
+            if name in names:
+                return allergen
+        return None
+
+    def names(self) -> frozenset[str]:
+        """Every name the vocabulary knows: the allergens and their synonyms."""
+        return self.allergens() | {name for names in self.synonyms.values() for name in names}
 
 
 @attrs.frozen(kw_only=True)
@@ -227,14 +295,20 @@ class Contraindication:
         return self.areas is None or area in self.areas
 
 
-CLIENT_FACTS = ("pregnant", "breastfeeding", "minor", "allergy")
-"""The keys of ``[contraindications.client]``: facts about the client as a whole."""
+CLIENT_FACTS = ("pregnant", "breastfeeding", "minor", "allergy", "unlisted_allergy")
+"""The keys of ``[contraindications.client]``: facts about the client as a whole.
+
+``allergy`` matches an allergy to an allergen of the formula (or a synonym of one);
+``unlisted_allergy`` an allergy the formula's vocabulary does not know, which a clinician
+checks against the formula.
+"""
 
 
 def _client_facts(value: Mapping[str, Contraindication]) -> FrozenMap[str, Contraindication]:
     for key in value:
         if key not in CLIENT_FACTS:
-            msg = f"unknown client fact {key!r}, expected one of {', '.join(CLIENT_FACTS)}"
+            near = nearest_code(key, CLIENT_FACTS)
+            msg = f"unknown client fact {key!r}, expected one of {', '.join(CLIENT_FACTS)}{near}"
             raise RuleValueError(msg, key=f"client.{key}")
     return _frozen_map(value)
 
@@ -276,19 +350,27 @@ class PrecareRule:
     source: str = attrs.field(validator=_source_key)
     published: SpanBounds | None = None
 
+    def __attrs_post_init__(self) -> None:
+        # Pre-care is counted on the calendar ("2 days before"); an hour would move the
+        # window's start with the clocks.
+        if not self.before.is_calendar_only:
+            msg = f"expected a span in years, months, weeks or days, got {self.before}"
+            raise RuleValueError(msg, key="before")
+
 
 @attrs.frozen(kw_only=True)
 class AftercareRule:
     """A window after each session: something to avoid, or to do, for ``duration``.
 
     The window is **elapsed** time from the session's end: ``PT24H`` is 24 real hours.
+    ``areas`` are the areas whose sessions it follows.
     """
 
     kind: AftercareKind
     description: str = attrs.field(validator=_text)
     duration: Span
     source: str = attrs.field(validator=_source_key)
-    areas: frozenset[Area] | None = attrs.field(default=None, converter=_optional_areas)
+    areas: frozenset[Area] = attrs.field(converter=_area_set, validator=_some_areas)
     published: SpanBounds | None = None
     duration_source: str | None = None
     """Where ``duration`` comes from, when not from ``source`` (which backs the advice)."""
@@ -307,12 +389,13 @@ class AftercareRule:
 
 @attrs.frozen(kw_only=True)
 class SideEffect:
-    """A side effect to expect and the time within which it should have resolved."""
+    """A side effect to expect after a session of ``areas``, and when it should have resolved."""
 
     description: str = attrs.field(validator=_text)
     resolves_within: Span
     source: str = attrs.field(validator=_source_key)
     if_longer: str = attrs.field(validator=_text)
+    areas: frozenset[Area] = attrs.field(converter=_area_set, validator=_some_areas)
 
     def __attrs_post_init__(self) -> None:
         if self.resolves_within.has_calendar_units:
@@ -320,11 +403,11 @@ class SideEffect:
             raise RuleValueError(msg, key="resolves_within")
 
 
-_ANCHOR = re.compile(r"^(?:session:(?P<session>[1-9]\d*)|series_end)$")
+ANCHOR = re.compile(r"session:(?P<session>[1-9]\d*)|series_end")
 
 
 def _anchor(_: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not _ANCHOR.match(value):
+    if not ANCHOR.fullmatch(value):
         msg = f"expected 'session:N' (N from 1) or 'series_end', got {value!r}"
         raise RuleValueError(msg, key=attribute.name)
 
@@ -334,7 +417,8 @@ class ResultMilestone:
     """A result to expect, as a window between two points of the plan.
 
     An anchor is ``session:N`` (the end of the N-th session) or ``series_end`` (the end of
-    the last session of the series); each offset is calendar time after its anchor.
+    the last session of the series); each offset is calendar time after its anchor. A plan
+    of ``areas`` (at least one of them) expects it.
     """
 
     order: int
@@ -344,7 +428,7 @@ class ResultMilestone:
     ends_after: str = attrs.field(validator=_anchor)
     ends_offset: Span
     source: str = attrs.field(validator=_source_key)
-    areas: frozenset[Area] | None = attrs.field(default=None, converter=_optional_areas)
+    areas: frozenset[Area] = attrs.field(converter=_area_set, validator=_some_areas)
 
 
 @attrs.frozen(kw_only=True)
@@ -417,11 +501,22 @@ class RuleSet:
     facts: Mapping[str, Fact] = attrs.field(converter=_frozen_map)
 
     def __attrs_post_init__(self) -> None:
+        found = list(dict.fromkeys(self._problems()))
+        if found:
+            (key, message), *rest = found
+            raise RuleValueError(message, key=key, also=tuple(rest))
+
+    def _problems(self) -> Iterator[tuple[str, str]]:
+        """Every ``(key path, message)`` that breaks a rule across the tables."""
+        yield from code_key_problems(self)
         for key, source in self.cited_sources():
             if source not in self.sources:
-                known = ", ".join(sorted(self.sources)) or "none"
-                msg = f"unknown source {source!r}, expected one of {known}"
-                raise RuleValueError(msg, key=key)
+                yield key, unknown_source(source, self.sources)
+        for code, result in self.results.items():
+            most = {area.value: self.protocols[area].sessions.max for area in result.areas}
+            for field in ("starts_after", "ends_after"):
+                if problem := unreachable_anchor(getattr(result, field), most):
+                    yield f"results.{code}.{field}", problem
 
     def __repr__(self) -> str:
         return f"<RuleSet {self.name!r} version {self.version!r}>"
@@ -431,6 +526,65 @@ class RuleSet:
         for path, value in _walk(self):
             if path.endswith((".source", "_source")) and isinstance(value, str):
                 yield path, value
+
+
+def unknown_source(source: str, known: Iterable[str]) -> str:
+    """The message refusing a cited *source* that is none of the *known* ones."""
+    return f"unknown source {source!r}, expected one of {', '.join(sorted(known)) or 'none'}"
+
+
+def unreachable_anchor(anchor: str, most: Mapping[str, int]) -> str | None:
+    """The message refusing *anchor* past the most sessions of its areas, else ``None``.
+
+    *most* maps each area of the milestone to the most sessions its protocol allows: a
+    milestone anchored past all of them would never show.
+
+    >>> unreachable_anchor("session:99", {"face": 6})
+    "expected a session the protocols of face allow (at most session:6), got 'session:99'"
+    """
+    if not anchor.startswith("session:") or not most:
+        return None
+    session = int(anchor.removeprefix("session:"))
+    top = max(most.values())
+    if session <= top:
+        return None
+    names = ", ".join(sorted(most))
+    return (
+        f"expected a session the protocols of {names} allow (at most session:{top}), got {anchor!r}"
+    )
+
+
+CODE_TABLES = (
+    "sources",
+    "contraindications.conditions",
+    "contraindications.medications",
+    "contraindications.skin_findings",
+    "contraindications.treatments",
+    "precare",
+    "aftercare",
+    "side_effects",
+    "results",
+    "facts",
+)
+"""The tables of a rule set keyed by codes (`mesotherapy._model.is_code`)."""
+
+
+def code_key_problems(tables: Any) -> Iterator[tuple[str, str]]:
+    """Each key of a table of `CODE_TABLES` in *tables* that is no code, as ``(path, message)``.
+
+    *tables* is a `RuleSet` or the mapping of a rule file.
+
+    >>> list(code_key_problems({"sources": {"Bad Key": {}}}))
+    [('sources.Bad Key', "expected a key in lower_snake_case, got 'Bad Key'")]
+    """
+    for path in CODE_TABLES:
+        table = tables
+        for part in path.split("."):
+            table = table.get(part) if isinstance(table, Mapping) else getattr(table, part, None)
+        if isinstance(table, Mapping):
+            for key in table:
+                if not is_code(key):
+                    yield f"{path}.{key}", f"expected a key in lower_snake_case, got {key!r}"
 
 
 def _walk(obj: Any, path: str = "") -> Iterator[tuple[str, Any]]:

@@ -6,17 +6,25 @@ import functools
 import importlib.resources
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import tomli_w
-from cattrs.errors import BaseValidationError
+from cattrs.errors import BaseValidationError, ClassValidationError, IterableValidationError
 
 from ._convert import converter, problems
 from ._errors import RuleSetError
-from ._model import Area
-from ._rules import RuleSet
+from ._model import Area, nearest_code
+from ._rules import (
+    ANCHOR,
+    RuleSet,
+    RuleValueError,
+    code_key_problems,
+    unknown_source,
+    unreachable_anchor,
+)
+from ._vocabulary import wrong_type
 
 __all__ = ["dump_rules", "load_default", "load_rules", "rules_from_dict", "rules_to_dict"]
 
@@ -26,7 +34,9 @@ _DEFAULT = "default.toml"
 @functools.cache
 def load_default() -> RuleSet:
     """The shipped rule set, parsed once."""
-    text = importlib.resources.files("mesotherapy").joinpath("rules", _DEFAULT).read_text("utf-8")
+    text = (
+        importlib.resources.files("mesotherapy").joinpath("rules", _DEFAULT).read_text("utf-8-sig")
+    )
     return rules_from_dict(_parse(text, source=_DEFAULT), source=_DEFAULT)
 
 
@@ -36,7 +46,7 @@ def load_rules(path: str | os.PathLike[str], *, base: RuleSet | None = None) -> 
     A file that starts with ``extends = "default"``, or one loaded with a *base*, holds only
     the keys it changes; they are merged into the base (tables key by key, lists whole).
     It must still give its own ``name`` and ``version``, so that every assessment names the
-    rules it used.
+    rules it used. The file is UTF-8, with or without a byte order mark.
 
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "clinic.toml"
@@ -46,16 +56,36 @@ def load_rules(path: str | os.PathLike[str], *, base: RuleSet | None = None) -> 
     'PT48H'
 
     Raises:
-        RuleSetError: the file cannot be read, is not TOML, or breaks a rule; the message
-            names the key path (``protocols.face.sessions.max``), the value, and what was
-            expected.
+        RuleSetError: the file cannot be read, is not UTF-8 or not TOML, or breaks a rule;
+            `RuleSetError.problems` lists every problem, each naming the key path
+            (``protocols.face.sessions.max``), the value, and what was expected. Also when
+            *path* is no path or *base* no `RuleSet`.
     """
+    if not _is_path(path):
+        kind = type(path).__name__
+        msg = f"path: expected the path of a rule file (str or os.PathLike), got a {kind}"
+        raise RuleSetError([msg])
+    _check_base(base)
     where = str(path)
     try:
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        # "utf-8-sig": a byte order mark, which some editors write, is read as nothing.
+        text = Path(path).read_text("utf-8-sig")
+    except UnicodeDecodeError as error:
+        msg = f"cannot read the file: not UTF-8 (byte {error.start} is not valid UTF-8)"
+        raise RuleSetError([msg], source=where) from None
+    except OSError as error:
         raise RuleSetError([f"cannot read the file ({_reason(error)})"], source=where) from None
     return rules_from_dict(_parse(text, source=where), base=base, source=where)
+
+
+def _is_path(value: object) -> bool:
+    return isinstance(value, str | os.PathLike)
+
+
+def _check_base(base: object) -> None:
+    # Callers without a type checker pass a rule set's name or path as the base.
+    if base is not None and (problem := wrong_type(base, RuleSet, "base", "load_rules")):
+        raise RuleSetError([problem])
 
 
 def rules_from_dict(
@@ -64,6 +94,7 @@ def rules_from_dict(
     """A rule set from a mapping shaped as the rule file, validated as `load_rules` does."""
     if not isinstance(data, Mapping):
         raise RuleSetError(["the document: expected a table (a mapping)"], source=source)
+    _check_base(base)
     data = dict(data)
     extends = data.pop("extends", None)
     if extends is not None and extends != "default":
@@ -76,11 +107,22 @@ def rules_from_dict(
                 msg = f"{key}: missing, expected the overriding rule set's own {key}"
                 raise RuleSetError([msg], source=source)
         data = _merge(rules_to_dict(base), data)
-    _check_area_keys(data, source)
+    unknown_areas = list(_area_key_problems(data))
+    if unknown_areas:
+        # cattrs structures a mapping's values before its keys, so an unknown area with a
+        # partial table would be reported as missing keys; name the unknown areas alone.
+        raise RuleSetError(unknown_areas, source=source)
+    found = [f"{key}: {message}" for key, message in code_key_problems(data)]
     try:
-        return converter().structure(data, RuleSet)
+        rules = converter().structure(data, RuleSet)
     except BaseValidationError as error:
-        raise RuleSetError(list(problems(error)), source=source) from None
+        found += [*problems(error), *_more_problems(error)]
+        # The RuleSet's own checks did not run: find what they would on the raw tables.
+        found += [f"{key}: {message}" for key, message in _cross_problems(data)]
+    if found:
+        # The same problem may be found on the raw table and again by the RuleSet.
+        raise RuleSetError(list(dict.fromkeys(found)), source=source)
+    return rules
 
 
 def rules_to_dict(rules: RuleSet) -> dict[str, Any]:
@@ -96,23 +138,83 @@ def dump_rules(rules: RuleSet) -> str:
     >>> rules = default_rules()
     >>> rules_from_dict(tomllib.loads(dump_rules(rules))) == rules
     True
+
+    Raises:
+        RuleSetError: *rules* is no `RuleSet`.
     """
+    if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
+        raise RuleSetError([problem])
     return tomli_w.dumps(rules_to_dict(rules))
 
 
-def _check_area_keys(data: Mapping[str, Any], source: str | None) -> None:
-    # cattrs structures a mapping's values before its keys, so an unknown area with a
-    # partial table would be reported as missing keys; name the unknown area instead.
+def _area_key_problems(data: Mapping[str, Any]) -> Iterator[str]:
     choices = ", ".join(area.value for area in Area)
     for table in ("areas", "protocols"):
         keys = data.get(table)
         if isinstance(keys, Mapping):
-            unknown = [key for key in keys if key not in set(Area)]
-            if unknown:
-                msg = (
-                    f"{table}.{unknown[0]}: unknown area {unknown[0]!r}, expected one of {choices}"
-                )
-                raise RuleSetError([msg], source=source)
+            for key in keys:
+                if key not in set(Area):
+                    near = nearest_code(str(key), (area.value for area in Area))
+                    yield f"{table}.{key}: unknown area {key!r}, expected one of {choices}{near}"
+
+
+def _cross_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """The problems across tables (`RuleSet`'s checks) in a rule file's raw tables."""
+    sources = data.get("sources")
+    known = set(sources) if isinstance(sources, Mapping) else set()
+    for key, source in _cited(data):
+        if source not in known:
+            yield key, unknown_source(source, known)
+    results, protocols = data.get("results"), data.get("protocols")
+    if not isinstance(results, Mapping) or not isinstance(protocols, Mapping):
+        return
+    for code, result in results.items():
+        areas = result.get("areas") if isinstance(result, Mapping) else None
+        if not isinstance(areas, list):
+            continue
+        most = {
+            area: protocols[area]["sessions"]["max"]
+            for area in areas
+            if _int_at(protocols, area, "sessions", "max")
+        }
+        for field in ("starts_after", "ends_after"):
+            anchor = result.get(field)
+            well_formed = isinstance(anchor, str) and ANCHOR.fullmatch(anchor)
+            if well_formed and (problem := unreachable_anchor(anchor, most)):
+                yield f"results.{code}.{field}", problem
+
+
+def _int_at(table: Any, *keys: str) -> bool:
+    for key in keys:
+        if not isinstance(table, Mapping) or key not in table:
+            return False
+        table = table[key]
+    return type(table) is int
+
+
+def _cited(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, Mapping):
+        for key, inner in value.items():
+            if path == "" and key == "sources":
+                continue
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(inner, str) and (key == "source" or str(key).endswith("_source")):
+                yield where, inner
+            else:
+                yield from _cited(inner, where)
+
+
+def _more_problems(error: BaseException, path: str = "") -> Iterator[str]:
+    """The problems a `RuleValueError` found besides its first (`RuleValueError.also`)."""
+    if isinstance(error, RuleValueError):
+        yield from (f"{path}{key}: {message}" for key, message in error.also)
+    if isinstance(error, ClassValidationError | IterableValidationError):
+        with_notes, without = error.group_exceptions()
+        for inner, note in with_notes:
+            name = getattr(note, "name", getattr(note, "index", "?"))
+            yield from _more_problems(inner, f"{path}{name}.")
+        for inner in without:
+            yield from _more_problems(inner, path)
 
 
 def _parse(text: str, *, source: str) -> dict[str, Any]:

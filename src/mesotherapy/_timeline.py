@@ -144,9 +144,18 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
         )
         for window in plan.maintenance
     ]
-    side_effects = tuple(rules.side_effects.items())
-    deltas = [effect.resolves_within.elapsed() for _, effect in side_effects]
     effects = [
+        milestone for session in active for milestone in _side_effects(session, rules, last_order)
+    ]
+    return Timeline(milestones=(*results, *maintenance, *effects))
+
+
+def _side_effects(session: Session, rules: RuleSet, last_order: int) -> list[Milestone]:
+    """The side effects to expect after *session*: those of the areas it treats."""
+    areas = set(session.areas)
+    chosen = [(code, effect) for code, effect in rules.side_effects.items() if effect.areas & areas]
+    deltas = [effect.resolves_within.elapsed() for _, effect in chosen]
+    return [
         Milestone(
             code=code,
             kind=MilestoneKind.SIDE_EFFECT,
@@ -158,21 +167,17 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
             session=session.index,
             advice=effect.if_longer,
         )
-        for session in active
-        for (code, effect), end in zip(
-            side_effects, elapsed_after_each(session.end, deltas), strict=True
-        )
+        for (code, effect), end in zip(chosen, elapsed_after_each(session.end, deltas), strict=True)
     ]
-    return Timeline(milestones=(*results, *maintenance, *effects))
 
 
 def _results(
     active: tuple[Session, ...], plan: TreatmentPlan, rules: RuleSet
 ) -> Iterator[Milestone | None]:
+    areas = set(plan.areas)
     for code, rule in rules.results.items():
-        if rule.areas is not None and not rule.areas & set(plan.areas):
-            continue
-        yield _result(code, rule, active)
+        if rule.areas & areas:  # a scalp plan expects no face results, nor the reverse
+            yield _result(code, rule, active)
 
 
 def _result(code: str, rule: ResultMilestone, active: tuple[Session, ...]) -> Milestone | None:

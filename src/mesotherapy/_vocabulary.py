@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from ._errors import ClientError, RuleSetError, UnknownCodeError
-from ._model import Area, Client
+from ._model import Area, Client, nearest_code
 from ._rules import RuleSet, default_rules
 
 __all__ = ["check_codes", "parse_areas", "wrong_type"]
@@ -57,13 +57,19 @@ def check_codes(client: Client, rules: RuleSet) -> None:
     """Refuse a client whose facts use a code the rule set does not define.
 
     Raises:
-        UnknownCodeError: naming the field, the code, and the codes the rules define.
+        UnknownCodeError: naming the field, the code, the nearest code the rules define
+            and all of them. An allergy is refused only by rules without an
+            ``unlisted_allergy`` review.
     """
     table = rules.contraindications
     _known("conditions", client.conditions, table.conditions)
     _known("medications", {m.code for m in client.medications}, table.medications)
     _known("skin_findings", {f.code for f in client.skin_findings}, table.skin_findings)
     _known("treatments", {t.kind for t in client.treatments}, table.treatments)
+    if "unlisted_allergy" not in table.client:
+        # Rules with no review for an allergy they do not know cannot assess one: refused,
+        # never silently read as "not allergic to the formula".
+        _known("allergies", client.allergies, rules.formula.names())
 
 
 def _known(field: str, codes: Collection[str], known: Iterable[str]) -> None:
@@ -73,7 +79,8 @@ def _known(field: str, codes: Collection[str], known: Iterable[str]) -> None:
     unknown = sorted(set(codes) - defined)
     if unknown:
         choices = ", ".join(sorted(defined)) or "none"
-        msg = f"{field}: unknown code {unknown[0]!r} for rules that define {choices}"
+        near = nearest_code(unknown[0], defined)
+        msg = f"{field}: unknown code {unknown[0]!r} for rules that define {choices}{near}"
         raise UnknownCodeError(msg)
 
 

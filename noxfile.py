@@ -29,7 +29,9 @@ def tests(session: nox.Session) -> None:
     """The test suite and the doctests, against the installed package, with coverage."""
     session.install(".[all]", *_group("tests"))
     env = {"COVERAGE_FILE": f".coverage.{session.python}"}
-    session.run("coverage", "run", "-m", "pytest", "tests", *session.posargs, env=env)
+    # Two workers: the suite is CPU-bound, and CI has two cores. pytest-cov gathers the
+    # workers' coverage into COVERAGE_FILE, which the coverage session combines.
+    session.run("pytest", "-n", "2", "--cov", "--cov-report=", "tests", *session.posargs, env=env)
     session.run(
         "coverage",
         "run",
@@ -50,7 +52,8 @@ def minimal(session: nox.Session) -> None:
     extras = ["tests/test_ical.py", "tests/test_fhir.py", "tests/test_notebook.py"]
     # The thread and privacy tests run the whole pipeline, its exports included.
     extras += ["tests/test_threads.py", "tests/test_privacy.py"]
-    session.run("pytest", "tests", *[f"--ignore={path}" for path in extras], *session.posargs)
+    ignored = [f"--ignore={path}" for path in extras]
+    session.run("pytest", "-n", "2", "tests", *ignored, *session.posargs)
 
 
 @nox.session(python=PYTHONS[0])

@@ -541,7 +541,7 @@ def test_at_builds_an_aware_local_time() -> None:
     start = clinic.at(day("2026-11-02"), dt.time(9, 30))
     assert start.isoformat() == "2026-11-02T09:30:00-05:00"
     assert start.timezone_name == TORONTO
-    assert clinic.at("2026-07-02", "09:30:15").isoformat() == "2026-07-02T09:30:15-04:00"  # type: ignore[arg-type]
+    assert clinic.at("2026-07-02", "09:30:15").isoformat() == "2026-07-02T09:30:15-04:00"
 
 
 def test_at_refuses_the_spring_forward_gap() -> None:

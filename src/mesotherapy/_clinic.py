@@ -1012,7 +1012,7 @@ class Clinic:
                         yield local
 
     @within_calendar
-    def at(self, day: dt.date, local_time: dt.time | str) -> pendulum.DateTime:
+    def at(self, day: dt.date | str, local_time: dt.time | str) -> pendulum.DateTime:
         """The aware instant of *local_time* on the local date *day* in the clinic's zone.
 
         Opening hours are not consulted: this only builds the instant, refusing a local

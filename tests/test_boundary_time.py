@@ -551,6 +551,12 @@ REFUSALS: Final[tuple[tuple[str, Callable[[], object], type[Exception], str], ..
         "wall: expected a minute of the day",
     ),
     (
+        "OpeningHours.on(None)",
+        lambda: WORLDS["America/Toronto"].clinic.hours.on(NOTHING),
+        meso.InvalidTimeError,
+        "day: ",
+    ),
+    (
         "CareWindow.overlaps(None)",
         lambda: WORLDS["America/Toronto"].care.windows[0].overlaps(NOTHING, NOTHING),
         meso.InvalidTimeError,
@@ -580,6 +586,7 @@ def test_text_days_are_read_like_dates_everywhere() -> None:
     assert clinic.nearest_slot("2026-11-06", 45, 600, not_before=after) == clinic.nearest_slot(
         day, 45, 600, not_before=after
     )
+    assert clinic.hours.on("2026-11-06") == clinic.hours.on(day) == clinic.hours.friday
     assert clinic.slot_at("2026-11-09", 45, 600, not_before=after) == clinic.at(
         "2026-11-09", "10:00"
     )

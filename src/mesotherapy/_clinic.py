@@ -639,9 +639,13 @@ class OpeningHours:
         intervals: tuple[Interval, ...] = getattr(self, name)
         return intervals
 
-    def on(self, day: dt.date) -> tuple[Interval, ...]:
-        """The intervals of *day*'s weekday (closures and holidays aside)."""
-        return self.weekday(WEEKDAYS[day.weekday()])
+    def on(self, day: dt.date | str) -> tuple[Interval, ...]:
+        """The intervals of *day*'s weekday (closures and holidays aside).
+
+        Raises:
+            InvalidTimeError: *day* is no date (``YYYY-MM-DD`` text is one).
+        """
+        return self.weekday(WEEKDAYS[_day(day, field="day").weekday()])
 
     def items(self) -> Iterator[tuple[str, tuple[Interval, ...]]]:
         """Each weekday's name and intervals, from Monday to Sunday."""

@@ -333,10 +333,17 @@ def aware(value: Any, *, field: str) -> pendulum.DateTime:
         msg = f"{field}: expected a time-zone-aware date and time, got {value!r}"
         raise InvalidTimeError(msg)
     zone = value.tzinfo
-    if zone is None or value.utcoffset() is None:
+    offset = None if zone is None else zone.utcoffset(value)
+    if zone is None or offset is None:
         msg = f"{field}: expected a time-zone-aware date and time, got {value.isoformat()}"
         raise InvalidTimeError(msg)
-    plain = value if type(value) is dt.datetime else _plain(value)
+    # The usual case, cheaply: both folds read the same offset, so the wall time happens
+    # once (PEP 495 zones give a gap and a repeated hour two offsets).
+    other = _plain(value, fold=1 - value.fold)
+    once = offset == zone.utcoffset(other)
+    if once and isinstance(value, pendulum.DateTime):
+        return value
+    plain = other.replace(fold=value.fold)
     # The round trip through UTC in the stdlib's C arithmetic, which honours fold, gives
     # the wall time back exactly when it exists once or twice, and another one in a gap.
     try:
@@ -344,7 +351,7 @@ def aware(value: Any, *, field: str) -> pendulum.DateTime:
         back = utc.astimezone(zone)
     except (OverflowError, ValueError) as error:  # within hours of year 1 or 9999
         raise off_calendar(f"{field}: {value.isoformat()}") from error
-    if back.replace(tzinfo=None) != plain.replace(tzinfo=None):
+    if not once and back.replace(tzinfo=None) != plain.replace(tzinfo=None):
         wall = plain.replace(tzinfo=None, fold=0).isoformat()
         msg = (
             f"{field}: {wall} does not exist in {_zone_name(zone, value)}: the clocks jump "
@@ -352,7 +359,7 @@ def aware(value: Any, *, field: str) -> pendulum.DateTime:
         )
         raise InvalidTimeError(msg)
     if isinstance(value, pendulum.DateTime):
-        return value
+        return value  # its fold decides which pass of a repeated hour it is
     key = getattr(zone, "key", None)
     try:
         if isinstance(key, str):
@@ -428,8 +435,8 @@ _MACHINE_WHY: Final = {
 _UTC = dt.UTC
 
 
-def _plain(moment: dt.datetime) -> dt.datetime:
-    """*moment* as a standard-library datetime, whose arithmetic runs in C."""
+def _plain(moment: dt.datetime, *, fold: int | None = None) -> dt.datetime:
+    """*moment* as a standard-library datetime, whose arithmetic runs in C (or *fold*)."""
     return dt.datetime(
         moment.year,
         moment.month,
@@ -439,7 +446,7 @@ def _plain(moment: dt.datetime) -> dt.datetime:
         moment.second,
         moment.microsecond,
         tzinfo=moment.tzinfo,
-        fold=moment.fold,
+        fold=moment.fold if fold is None else fold,
     )
 
 

@@ -839,7 +839,7 @@ class Clinic:
         walls = self._walls(day, minutes)
         if walls is not None:
             return wall in walls
-        if isinstance(local_instant(day, local.time(), self.zone), Fold):
+        if not isinstance(local_instant(day, local.time(), self.zone), Unambiguous):
             return False  # the wall-clock time happens twice that day
         for interval in self.hours_on(day):
             if interval.start_minute <= wall < interval.end_minute:

@@ -138,10 +138,15 @@ def test_client_age_on_the_eve_of_the_birthday() -> None:
 
 @pytest.mark.parametrize(
     ("on", "status"),
-    [("2026-02-27", Candidacy.INELIGIBLE), ("2026-02-28", Candidacy.ELIGIBLE)],
+    [
+        ("2026-02-27", Candidacy.INELIGIBLE),
+        ("2026-02-28", Candidacy.INELIGIBLE),
+        ("2026-03-01", Candidacy.ELIGIBLE),
+    ],
 )
-def test_leap_day_birthday_turns_18_as_pendulum_clamps(on: str, status: Candidacy) -> None:
-    # DESIGN.md: ages are calendar years, month ends clamped as pendulum clamps them.
+def test_leap_day_birthday_turns_18_on_the_first_of_march(on: str, status: Candidacy) -> None:
+    # DESIGN.md "Time, decided once": an age limit lifts on the first day on which the whole
+    # period has passed; an 18th birthday on 29 February counts from 1 March in a common year.
     result = assess(client(birth_date="2008-02-29"), ["face"], on=on)
     assert result.status is status
 

@@ -372,14 +372,14 @@ def test_fits_reads_any_aware_instant_in_the_clinic_zone() -> None:
 @pytest.mark.parametrize(
     ("start", "minutes", "expected"),
     [
-        (pendulum.naive(2026, 11, 2, 9), 45, "start: expected a date and time with a time zone"),
-        ("2026-11-02T09:00", 45, "start: expected an aware date and time"),
+        (pendulum.naive(2026, 11, 2, 9), 45, "start: expected a time-zone-aware date and time"),
+        ("2026-11-02T09:00", 45, "start: expected a time-zone-aware date and time"),
         (pendulum.datetime(2026, 11, 2, 9, tz=TORONTO), 0, "minutes: expected a whole number"),
         (pendulum.datetime(2026, 11, 2, 9, tz=TORONTO), True, "minutes: expected a whole number"),
         (
             dt.datetime(2026, 3, 8, 2, 30, tzinfo=zoneinfo.ZoneInfo(TORONTO)),
             45,
-            "does not exist in its zone",
+            "start: 2026-03-08T02:30:00 does not exist in America/Toronto",
         ),
     ],
 )
@@ -541,7 +541,7 @@ def test_at_builds_an_aware_local_time() -> None:
     start = clinic.at(day("2026-11-02"), dt.time(9, 30))
     assert start.isoformat() == "2026-11-02T09:30:00-05:00"
     assert start.timezone_name == TORONTO
-    assert clinic.at("2026-07-02", "09:30:15").isoformat() == "2026-07-02T09:30:15-04:00"  # type: ignore[arg-type]
+    assert clinic.at("2026-07-02", "09:30:15").isoformat() == "2026-07-02T09:30:15-04:00"
 
 
 def test_at_refuses_the_spring_forward_gap() -> None:

@@ -11,7 +11,7 @@ import pendulum
 
 from ._errors import ClientError, InvalidTimeError, UnknownCodeError
 from ._pickling import exact_pickling
-from ._plan import Session, TreatmentPlan, plan_rules
+from ._plan import Session, TreatmentPlan, plan_rules, session_index
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
 from ._time import aware, elapsed_after_each, wall_before, within_calendar
 from ._vocabulary import wrong_type
@@ -58,6 +58,7 @@ class CareWindow:
 
     def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
         """Whether the window shares some time with [*start*, *end*)."""
+        start, end = aware(start, field="start"), aware(end, field="end")
         return max(self.start, start) < min(self.end, end)
 
     def to_dict(self) -> dict[str, Any]:
@@ -152,7 +153,12 @@ class Aftercare:
     activities: frozenset[str]
 
     def for_session(self, index: int) -> tuple[CareWindow, ...]:
-        """The windows of the session numbered *index*."""
+        """The windows of the session numbered *index*.
+
+        Raises:
+            SchedulingError: *index* is no whole number (``True`` and ``1.0`` are not).
+        """
+        index = session_index(index)
         return tuple(w for w in self.windows if w.session == index)
 
     @within_calendar

@@ -310,7 +310,7 @@ def _apply(  # noqa: PLR0913 - each argument is one fact of the match
     """The findings of one rule matched by one fact (dated *since*, found at *site*)."""
     until = None
     if rule.duration is not None and since is not None:
-        until = rule.duration.after(since)
+        until = rule.duration.lifts_after(since)
         if until <= day:
             return  # the rule has lifted
     where: list[Area | None]

@@ -41,12 +41,16 @@ import pendulum
 
 from ._errors import InvalidTimeError, MesotherapyError, RuleSetError, UnknownCodeError
 from ._time import (
+    Fold,
+    Gap,
+    Unambiguous,
+    aware,
     elapsed_after,
     in_zone,
     local_instant,
-    off_calendar,
     parse_date,
     within_calendar,
+    zone_key,
 )
 
 __all__ = [
@@ -341,6 +345,7 @@ def _read_zone(value: object, path: str, problems: _Problems) -> str | None:
 
 @functools.lru_cache(maxsize=64)
 def _zone(name: str) -> pendulum.Timezone:
+    zone_key(name, field=None)  # an IANA key, never a name meaning another zone elsewhere
     try:
         return pendulum.timezone(name)
     except (ValueError, OSError):  # pendulum's InvalidTimezone is a ValueError
@@ -636,9 +641,13 @@ class OpeningHours:
         intervals: tuple[Interval, ...] = getattr(self, name)
         return intervals
 
-    def on(self, day: dt.date) -> tuple[Interval, ...]:
-        """The intervals of *day*'s weekday (closures and holidays aside)."""
-        return self.weekday(WEEKDAYS[day.weekday()])
+    def on(self, day: dt.date | str) -> tuple[Interval, ...]:
+        """The intervals of *day*'s weekday (closures and holidays aside).
+
+        Raises:
+            InvalidTimeError: *day* is no date (``YYYY-MM-DD`` text is one).
+        """
+        return self.weekday(WEEKDAYS[_day(day, field="day").weekday()])
 
     def items(self) -> Iterator[tuple[str, tuple[Interval, ...]]]:
         """Each weekday's name and intervals, from Monday to Sunday."""
@@ -821,9 +830,7 @@ class Clinic:
                 not exist in its own zone; *minutes* is no whole number above 0.
         """
         minutes = _minutes(minutes)
-        if isinstance(start, pendulum.DateTime) and start.tzinfo is self.zone:
-            return self._fits(start, minutes)  # already an instant of this zone
-        return self._fits(_aware(start, field="start").in_timezone(self.zone), minutes)
+        return self._fits(in_zone(aware(start, field="start"), self.zone), minutes)
 
     def _fits(self, local: pendulum.DateTime, minutes: int) -> bool:
         """`fits` for an instant already in the clinic's zone and a valid length."""
@@ -834,7 +841,7 @@ class Clinic:
         walls = self._walls(day, minutes)
         if walls is not None:
             return wall in walls
-        if isinstance(local_instant(day, local.time(), self.zone), str):
+        if not isinstance(local_instant(day, local.time(), self.zone), Unambiguous):
             return False  # the wall-clock time happens twice that day
         for interval in self.hours_on(day):
             if interval.start_minute <= wall < interval.end_minute:
@@ -903,12 +910,29 @@ class Clinic:
         return (self._instant(day, wall) for wall in walls)
 
     def nearest_slot(
-        self, day: dt.date, minutes: int, wanted: int, *, not_before: dt.datetime
+        self, day: dt.date | str, minutes: int, wanted: int, *, not_before: dt.datetime
     ) -> pendulum.DateTime | None:
         """The slot of *day* nearest the local minute *wanted*, at or after *not_before*.
 
         Of two equally near, the earlier. ``None`` when the day has no such slot.
+
+        >>> clinic = example_clinic()
+        >>> after = clinic.at(pendulum.date(2026, 11, 6), "08:00")
+        >>> clinic.nearest_slot("2026-11-07", 45, 9 * 60, not_before=after).isoformat()
+        '2026-11-07T10:00:00-05:00'
+
+        Raises:
+            InvalidTimeError: *day* is no date (``YYYY-MM-DD`` text is one), *minutes* no
+                whole number above 0, *wanted* no minute of the day (0 to 1439), or
+                *not_before* no aware date and time that exists in its zone.
         """
+        day, minutes = _day(day, field="day"), _minutes(minutes)
+        wanted = _wall_minute(wanted, field="wanted")
+        return self._nearest_slot(day, minutes, wanted, aware(not_before, field="not_before"))
+
+    def _nearest_slot(
+        self, day: dt.date, minutes: int, wanted: int, not_before: dt.datetime
+    ) -> pendulum.DateTime | None:
         walls = self._walls(day, minutes)
         if walls is None:
             starts = [s for s in self._exact_slots(day, minutes) if s >= not_before]
@@ -926,17 +950,25 @@ class Clinic:
         return None
 
     def slot_at(
-        self, day: dt.date, minutes: int, wall: int, *, not_before: dt.datetime
+        self, day: dt.date | str, minutes: int, wall: int, *, not_before: dt.datetime
     ) -> pendulum.DateTime | None:
         """The slot of *day* at the local minute *wall*, if there is one at or after *not_before*.
 
         What `nearest_slot` answers when the slot asked for exists, without looking at the
         others: the first thing a plan asks of each day is whether the client's usual time
         is free.
+
+        Raises:
+            InvalidTimeError: *day* is no date (``YYYY-MM-DD`` text is one), *minutes* no
+                whole number above 0, *wall* no minute of the day (0 to 1439), or
+                *not_before* no aware date and time that exists in its zone.
         """
+        day, minutes = _day(day, field="day"), _minutes(minutes)
+        wall = _wall_minute(wall, field="wall")
+        not_before = aware(not_before, field="not_before")
         walls = self._walls(day, minutes)
         if walls is None:
-            start = self.nearest_slot(day, minutes, wall, not_before=not_before)
+            start = self._nearest_slot(day, minutes, wall, not_before)
             return start if start is not None and start.hour * 60 + start.minute == wall else None
         if wall not in walls:
             return None
@@ -944,9 +976,22 @@ class Clinic:
         return start if start >= not_before else None
 
     def first_slot(
-        self, day: dt.date, minutes: int, *, not_before: pendulum.DateTime
+        self, day: dt.date | str, minutes: int, *, not_before: dt.datetime
     ) -> pendulum.DateTime | None:
-        """The first slot of *day* at or after *not_before*, or ``None``."""
+        """The first slot of *day* at or after *not_before*, or ``None``.
+
+        >>> clinic = example_clinic()
+        >>> after = clinic.at(pendulum.date(2026, 11, 6), "12:05")
+        >>> clinic.first_slot("2026-11-06", 45, not_before=after).isoformat()
+        '2026-11-06T12:15:00-05:00'
+
+        Raises:
+            InvalidTimeError: *day* is no date (``YYYY-MM-DD`` text is one), *minutes* no
+                whole number above 0, or *not_before* no aware date and time that exists
+                in its zone.
+        """
+        day, minutes = _day(day, field="day"), _minutes(minutes)
+        not_before = aware(not_before, field="not_before")
         walls = self._walls(day, minutes)
         if walls is None:
             return next((s for s in self._exact_slots(day, minutes) if s >= not_before), None)
@@ -968,12 +1013,12 @@ class Clinic:
         for interval in self.hours_on(day):
             first = -(-interval.start_minute // step) * step
             for wall in range(first, interval.end_minute, step):
-                local = local_instant(day, pendulum.time(wall // 60, wall % 60), zone)
-                if not isinstance(local, str) and _inside(local, day, interval, minutes):
-                    yield local
+                match local_instant(day, pendulum.time(wall // 60, wall % 60), zone):
+                    case Unambiguous(local) if _inside(local, day, interval, minutes):
+                        yield local
 
     @within_calendar
-    def at(self, day: dt.date, local_time: dt.time | str) -> pendulum.DateTime:
+    def at(self, day: dt.date | str, local_time: dt.time | str) -> pendulum.DateTime:
         """The aware instant of *local_time* on the local date *day* in the clinic's zone.
 
         Opening hours are not consulted: this only builds the instant, refusing a local
@@ -993,21 +1038,21 @@ class Clinic:
         """
         day = _day(day, field="day")
         time = _one(_read_any_time, local_time, "local_time", kind=InvalidTimeError)
-        local = local_instant(day, time, self.zone)
         when = f"{day.isoformat()} {_clock(time)}"
-        if local == "gap":
-            msg = (
-                f"local_time: {when} does not exist in {self.timezone}: the clocks jump "
-                "forward over it (a DST gap), expected a time outside the gap"
-            )
-            raise InvalidTimeError(msg)
-        if local == "repeated":
-            msg = (
-                f"local_time: {when} happens twice in {self.timezone}: it falls in the "
-                "repeated hour when the clocks go back, expected a time outside that hour"
-            )
-            raise InvalidTimeError(msg)
-        return local
+        match local_instant(day, time, self.zone):
+            case Unambiguous(local):
+                return local
+            case Gap():
+                msg = (
+                    f"local_time: {when} does not exist in {self.timezone}: the clocks jump "
+                    "forward over it (a DST gap), expected a time outside the gap"
+                )
+            case Fold():
+                msg = (
+                    f"local_time: {when} happens twice in {self.timezone}: it falls in the "
+                    "repeated hour when the clocks go back, expected a time outside that hour"
+                )
+        raise InvalidTimeError(msg)
 
 
 _VALUE_FIELDS = tuple(f for f in attrs.fields(Clinic) if f.init)
@@ -1016,6 +1061,8 @@ _MEMO_DAYS = 4096
 
 
 def _day(value: object, *, field: str) -> pendulum.Date:
+    if type(value) is pendulum.Date:
+        return value  # already read: the plan asks for many days
     return parse_date(value, field=field)
 
 
@@ -1026,35 +1073,14 @@ def _minutes(value: object) -> int:
     return value
 
 
-def _aware(value: object, *, field: str) -> pendulum.DateTime:
-    """The instant of an aware date and time, refused when naive or in its zone's gap."""
-    if not isinstance(value, dt.datetime):
-        msg = f"{field}: expected an aware date and time, got {value!r}"
+def _wall_minute(value: object, *, field: str) -> int:
+    if type(value) is not int or not 0 <= value < _DAY_MINUTES:
+        msg = f"{field}: expected a minute of the day, a whole number from 0 to 1439, got {value!r}"
         raise InvalidTimeError(msg)
-    if value.tzinfo is None or value.utcoffset() is None:
-        msg = f"{field}: expected a date and time with a time zone, got {value.isoformat()!r}"
-        raise InvalidTimeError(msg)
-    try:
-        instant = value.astimezone(dt.UTC)
-        back = instant.astimezone(value.tzinfo)
-    except OverflowError as error:  # within hours of year 1 or 9999
-        raise off_calendar(f"{field}: {value.isoformat()}") from error
-    if _wall(back) != _wall(value):
-        msg = f"{field}: {value.isoformat()!r} does not exist in its zone (a DST gap)"
-        raise InvalidTimeError(msg)
-    return pendulum.instance(instant)
+    return value
 
 
-def _wall(value: dt.datetime) -> tuple[int, ...]:
-    return (
-        value.year,
-        value.month,
-        value.day,
-        value.hour,
-        value.minute,
-        value.second,
-        value.microsecond,
-    )
+_DAY_MINUTES: Final = 24 * 60
 
 
 def _steady(day: dt.date, interval: Interval, zone: dt.tzinfo) -> bool:
@@ -1139,7 +1165,12 @@ def load_clinic(path: str | os.PathLike[str]) -> Clinic:
             be read (``"25:00"``, ``"Mars/Olympus"``).
         UnknownCodeError: the only problems are unknown weekdays or holidays codes.
     """
-    where = os.fspath(path)
+    given: object = path  # callers without a type checker pass None, or bytes
+    where = os.fspath(given) if isinstance(given, str | os.PathLike) else None
+    if not isinstance(where, str):
+        shown = type(given).__name__ if where is None else repr(where)
+        msg = f"path: expected the path of a clinic file (text or a pathlib.Path), got {shown}"
+        raise RuleSetError([msg])
     try:
         text = Path(path).read_text("utf-8-sig")  # a byte order mark is read as nothing
     except (OSError, UnicodeDecodeError) as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import enum
 import re
@@ -326,20 +327,25 @@ class Client:
     treatments: frozenset[PriorTreatment] = attrs.field(default=(), converter=_treatments)
     concerns: frozenset[Concern] = attrs.field(default=(), converter=_concerns)
 
-    def age_on(self, day: dt.date) -> int:
-        """The client's age in whole years on *day*.
+    def age_on(self, day: dt.date | str) -> int:
+        """The client's age in whole years on *day* (a date, or ``YYYY-MM-DD`` text).
 
-        A birthday on 29 February falls on 28 February in other years, as pendulum clamps
-        month ends, so that ages agree with the rules' calendar spans (``P18Y``).
+        A birthday on 29 February counts from 1 March in a common year: a year of age is
+        reached on the first day on which the whole year has passed, as the rules' age
+        limits (``P18Y``) count it, so that an age limit never lifts a day early.
 
-        >>> Client(birth_date="2008-02-29").age_on(pendulum.date(2026, 2, 28))
-        18
+        >>> client = Client(birth_date="2008-02-29")
+        >>> client.age_on(pendulum.date(2026, 2, 28)), client.age_on("2026-03-01")
+        (17, 18)
+
+        Raises:
+            InvalidTimeError: *day* is no date.
         """
+        day = parse_date(day, field="day")
         born = self.birth_date
         years = day.year - born.year
-        birthday: dt.date
-        if (born.month, born.day) == (2, 29):
-            birthday = born.add(years=years)  # pendulum clamps to 28 February
+        if (born.month, born.day) == (2, 29) and not calendar.isleap(day.year):
+            birthday = dt.date(day.year, 3, 1)  # the whole year has passed on 1 March
         else:
             birthday = dt.date(day.year, born.month, born.day)
         if birthday > day:

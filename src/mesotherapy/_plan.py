@@ -156,8 +156,10 @@ class TreatmentPlan:
         """The session numbered *index*.
 
         Raises:
-            SchedulingError: there is no such session.
+            SchedulingError: *index* is no whole number (``True`` and ``1.0`` are not), or
+                there is no such session.
         """
+        index = session_index(index)
         for session in self.sessions:
             if session.index == index:
                 return session
@@ -513,6 +515,25 @@ def plan_series(  # noqa: PLR0913 - the design's signature
         client_id=assessment.client_id,
     )
     return plan._reflow(plan.sessions, pinned=1)  # noqa: SLF001 - the plan's own machinery
+
+
+def session_index(value: object) -> int:
+    """*value*, checked to be a session's number: an `int`, and not a `bool`.
+
+    ``True == 1`` and ``1.0 == 1`` in Python; a session is never picked by either.
+
+    >>> session_index(True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mesotherapy._errors.SchedulingError: index: expected a session number (...), got True
+
+    Raises:
+        SchedulingError: naming ``index``, when *value* is no such number.
+    """
+    if type(value) is not int:
+        msg = f"index: expected a session number (a whole number such as 1), got {value!r}"
+        raise SchedulingError(msg)
+    return value
 
 
 def plan_rules(plan: object, rules: RuleSet | None) -> RuleSet:

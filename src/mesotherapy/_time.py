@@ -6,8 +6,9 @@ import calendar
 import datetime as dt
 import functools
 import re
+import zoneinfo
 from collections.abc import Callable, Iterable
-from typing import Any, Final, Literal, ParamSpec, TypeVar
+from typing import Any, Final, ParamSpec, TypeAlias, TypeVar
 
 import attrs
 import pendulum
@@ -15,7 +16,11 @@ import pendulum
 from ._errors import InvalidTimeError, MesotherapyError
 
 __all__ = [
+    "Fold",
+    "Gap",
+    "LocalTime",
     "Span",
+    "Unambiguous",
     "aware",
     "elapsed_after",
     "elapsed_after_each",
@@ -25,6 +30,7 @@ __all__ = [
     "parse_date",
     "wall_before",
     "within_calendar",
+    "zone_key",
 ]
 
 _P = ParamSpec("_P")
@@ -62,12 +68,16 @@ def _non_negative(_: object, attribute: attrs.Attribute[int], value: int) -> Non
 class Span:
     """A length of time in the units a clinic speaks of, as an ISO 8601 duration.
 
-    A span is applied in one of two ways, chosen by the rule that uses it: *calendar*
-    (``P6M`` after 31 August is 28 February, the month end clamped) or *elapsed*
-    (``PT24H`` is 24 real hours, whatever the clocks do).
+    A span is applied in one of three ways, chosen by the rule that uses it: *calendar*
+    (`after`: ``P6M`` after 31 August is 28 February, the month end clamped, as pendulum
+    clamps it; for advice such as a maintenance window), *not before* (`lifts_after`:
+    the first day on which the whole span has passed, 1 March; for a safety wait, which
+    never ends early) or *elapsed* (``PT24H`` is 24 real hours, whatever the clocks do).
 
     >>> Span.parse("P6M").after(pendulum.date(2026, 9, 1))
     Date(2027, 3, 1)
+    >>> Span.parse("P6M").after("2026-08-31"), Span.parse("P6M").lifts_after("2026-08-31")
+    (Date(2027, 2, 28), Date(2027, 3, 1))
     >>> str(Span(hours=24)), Span.parse("P2W") == Span(weeks=2)
     ('PT24H', True)
 
@@ -121,23 +131,57 @@ class Span:
         """Whether the span has years or months, whose length depends on where it starts."""
         return bool(self.years or self.months)
 
-    def after(self, date: pendulum.Date) -> pendulum.Date:
-        """The calendar date this span after *date* (month ends clamped).
+    def after(self, date: dt.date | str) -> pendulum.Date:
+        """The calendar date this span after *date* (month ends clamped backwards).
+
+        *date* is a date or ``YYYY-MM-DD`` text. ``P1M`` after 31 January is 28 (or 29)
+        February, as pendulum's ``add(months=1)`` gives it: right for advice, such as a
+        maintenance window, and never for a safety wait (see `lifts_after`).
 
         Raises:
-            InvalidTimeError: the date falls after the calendar's last day (9999-12-31).
+            InvalidTimeError: *date* is no date, or the result falls after the
+                calendar's last day (9999-12-31).
         """
+        date = _date_arg(date)
         try:
             return _shift(date, self.years * 12 + self.months, self.weeks * 7 + self.days)
         except (OverflowError, ValueError) as error:
             raise off_calendar(f"{self} after {date}") from error
 
-    def before(self, date: pendulum.Date) -> pendulum.Date:
+    def lifts_after(self, date: dt.date | str) -> pendulum.Date:
+        """The first date on which this whole span has passed since *date*.
+
+        The reading of a safety wait, which never ends early: months and years move to
+        the same day of the month, and where that day does not exist (31 September,
+        29 February in a common year), to the first of the next month; weeks and days
+        are then added. It is never before `after`, and later only by the days a month
+        end lacks.
+
+        >>> Span(months=6).lifts_after(pendulum.date(2026, 8, 31))
+        Date(2027, 3, 1)
+        >>> Span(years=18).lifts_after("2008-02-29")  # an 18th birthday in a common year
+        Date(2026, 3, 1)
+
+        Raises:
+            InvalidTimeError: *date* is no date (``YYYY-MM-DD`` text is one), or the
+                result falls after the calendar's last day (9999-12-31).
+        """
+        date = _date_arg(date)
+        try:
+            return _shift(
+                date, self.years * 12 + self.months, self.weeks * 7 + self.days, forward=True
+            )
+        except (OverflowError, ValueError) as error:
+            raise off_calendar(f"{self} after {date}") from error
+
+    def before(self, date: dt.date | str) -> pendulum.Date:
         """The calendar date this span before *date* (month ends clamped).
 
         Raises:
-            InvalidTimeError: the date falls before the calendar's first day (0001-01-01).
+            InvalidTimeError: *date* is no date (``YYYY-MM-DD`` text is one), or the
+                result falls before the calendar's first day (0001-01-01).
         """
+        date = _date_arg(date)
         try:
             return _shift(date, -(self.years * 12 + self.months), -(self.weeks * 7 + self.days))
         except (OverflowError, ValueError) as error:
@@ -167,18 +211,33 @@ class Span:
         return self.sort_key() <= other.sort_key()
 
 
-def _shift(date: pendulum.Date, months: int, days: int) -> pendulum.Date:
+def _date_arg(value: object) -> pendulum.Date:
+    """*value*, a date argument of a span, as a pendulum date (`parse_date` reads others)."""
+    if type(value) is pendulum.Date:
+        return value
+    return parse_date(value, field="date")
+
+
+def _shift(date: pendulum.Date, months: int, days: int, *, forward: bool = False) -> pendulum.Date:
     """*date* moved by *months* (the day clamped to the month's end), then by *days*.
 
     What pendulum's `Date.add` and `subtract` do, in the C date arithmetic, at a fifth of
-    the cost; the result keeps the type of *date*.
+    the cost; the result keeps the type of *date*. With *forward*, a day beyond the
+    month's end moves to the first of the next month instead (`Span.lifts_after`).
     """
     if months:
         year, month = divmod(date.month - 1 + months, 12)
         year, month = date.year + year, month + 1
         last = calendar.monthrange(year, month)[1]  # beyond 1 to 9999: ValueError
-        date = date.replace(year=year, month=month, day=min(date.day, last))
+        if forward and date.day > last:
+            moved = date.replace(year=year, month=month, day=last)
+            date = dt.date.__add__(moved, _ONE_DAY)
+        else:
+            date = date.replace(year=year, month=month, day=min(date.day, last))
     return dt.date.__add__(date, dt.timedelta(days=days)) if days else date
+
+
+_ONE_DAY: Final = dt.timedelta(days=1)
 
 
 def off_calendar(what: str) -> InvalidTimeError:
@@ -250,27 +309,121 @@ def parse_date(value: Any, *, field: str) -> pendulum.Date:
 
 
 def aware(value: Any, *, field: str) -> pendulum.DateTime:
-    """*value* as a pendulum instant, refusing anything but an aware datetime.
+    """*value* as a pendulum instant, refusing anything but an aware datetime that exists.
+
+    The one gate for instants at every entry point. A stdlib `datetime` or a pendulum
+    `DateTime` (however it was built) whose wall time the clocks skip in its own zone (a
+    DST gap) is refused, whatever its ``fold``, rather than moved to some instant near it.
+    A wall time of the repeated autumn hour is an instant: its ``fold`` says which.
+
+    >>> import zoneinfo
+    >>> toronto = zoneinfo.ZoneInfo("America/Toronto")
+    >>> aware(dt.datetime(2026, 11, 1, 1, 30, tzinfo=toronto, fold=1), field="at").isoformat()
+    '2026-11-01T01:30:00-05:00'
+    >>> aware(dt.datetime(2026, 3, 8, 2, 30, tzinfo=toronto), field="at")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mesotherapy._errors.InvalidTimeError: at: 2026-03-08T02:30:00 does not exist in America/...
 
     Raises:
-        InvalidTimeError: naming *field*, when *value* is naive or no datetime.
+        InvalidTimeError: naming *field*, when *value* is naive, no datetime, or a wall
+            time that does not exist in its zone (the message names the value and zone).
     """
     if not isinstance(value, dt.datetime):
         msg = f"{field}: expected a time-zone-aware date and time, got {value!r}"
         raise InvalidTimeError(msg)
-    if value.tzinfo is None or value.utcoffset() is None:
+    zone = value.tzinfo
+    offset = None if zone is None else zone.utcoffset(value)
+    if zone is None or offset is None:
         msg = f"{field}: expected a time-zone-aware date and time, got {value.isoformat()}"
         raise InvalidTimeError(msg)
-    if isinstance(value, pendulum.DateTime):
+    # The usual case, cheaply: both folds read the same offset, so the wall time happens
+    # once (PEP 495 zones give a gap and a repeated hour two offsets).
+    other = _plain(value, fold=1 - value.fold)
+    once = offset == zone.utcoffset(other)
+    if once and isinstance(value, pendulum.DateTime):
         return value
-    # pendulum.instance() misplaces a stdlib time in a DST gap: go through UTC, where the
-    # stdlib's own arithmetic (fold included) is exact, and back into the named zone.
+    plain = other.replace(fold=value.fold)
+    # The round trip through UTC in the stdlib's C arithmetic, which honours fold, gives
+    # the wall time back exactly when it exists once or twice, and another one in a gap.
     try:
-        instant = pendulum.instance(value.astimezone(dt.UTC))
-        key = getattr(value.tzinfo, "key", None)
-        return instant.in_timezone(key) if isinstance(key, str) else pendulum.instance(value)
+        utc = plain.astimezone(_UTC)
+        back = utc.astimezone(zone)
     except (OverflowError, ValueError) as error:  # within hours of year 1 or 9999
         raise off_calendar(f"{field}: {value.isoformat()}") from error
+    if not once and back.replace(tzinfo=None) != plain.replace(tzinfo=None):
+        wall = plain.replace(tzinfo=None, fold=0).isoformat()
+        msg = (
+            f"{field}: {wall} does not exist in {_zone_name(zone, value)}: the clocks jump "
+            "forward over it (a DST gap), expected a time outside the gap"
+        )
+        raise InvalidTimeError(msg)
+    if isinstance(value, pendulum.DateTime):
+        return value  # its fold decides which pass of a repeated hour it is
+    key = getattr(zone, "key", None)
+    try:
+        if isinstance(key, str):
+            return _pendulum(utc.astimezone(pendulum.timezone(key)))
+        return pendulum.instance(value)
+    except (OverflowError, ValueError) as error:  # within hours of year 1 or 9999
+        raise off_calendar(f"{field}: {value.isoformat()}") from error
+
+
+def _zone_name(zone: dt.tzinfo, value: dt.datetime) -> str:
+    key = getattr(zone, "key", None)
+    return key if isinstance(key, str) else str(zone.tzname(value) or zone)
+
+
+# Names in the time-zone database that mean another zone on each machine, or none: the
+# machine's own zone, the template of POSIX rules, and the "zone not set" placeholder.
+_MACHINE_ZONES: Final = frozenset({"localtime", "posixrules", "Factory"})
+_MACHINE_PREFIXES: Final = ("posix/", "right/")
+
+
+@functools.cache
+def _zone_keys() -> frozenset[str]:
+    # Read once: available_timezones() walks the database on disk (some milliseconds).
+    return frozenset(zoneinfo.available_timezones())
+
+
+def zone_key(value: object, *, field: str | None = "timezone") -> str:
+    """*value*, checked to be an IANA time-zone key that means the same zone everywhere.
+
+    A key of `zoneinfo.available_timezones`, not one of the names that depend on the
+    machine (``localtime``, ``posixrules``, ``Factory``, the ``posix/`` and ``right/``
+    copies): a plan made in such a zone would be a different instant on each server.
+
+    >>> zone_key("America/Toronto")
+    'America/Toronto'
+    >>> zone_key("localtime")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mesotherapy._errors.InvalidTimeError: timezone: 'localtime' is the zone of the machine...
+
+    Raises:
+        InvalidTimeError: *value* is no such key; the message starts with *field*, when
+            one is given.
+    """
+    where = f"{field}: " if field else ""
+    example = "expected a name such as 'America/Toronto'"
+    if isinstance(value, str) and (value in _MACHINE_ZONES or value.startswith(_MACHINE_PREFIXES)):
+        why = _MACHINE_WHY.get(value, "is a copy of a zone that only some machines have")
+        msg = (
+            f"{where}{value!r} {why}, so that a plan would mean another instant on another "
+            f"server; {example} (an IANA key of the time-zone database)"
+        )
+        raise InvalidTimeError(msg)
+    if not isinstance(value, str) or value not in _zone_keys():
+        msg = f"{where}unknown IANA time zone {value!r}, {example}"
+        raise InvalidTimeError(msg)
+    return value
+
+
+_MACHINE_WHY: Final = {
+    "localtime": "is the zone of the machine it runs on",
+    "posixrules": "is the template of POSIX rules, which differs between machines",
+    "Factory": "is the placeholder of a machine whose zone is not set",
+}
 
 
 # --- Fast exact arithmetic ----------------------------------------------------------------
@@ -282,8 +435,8 @@ def aware(value: Any, *, field: str) -> pendulum.DateTime:
 _UTC = dt.UTC
 
 
-def _plain(moment: dt.datetime) -> dt.datetime:
-    """*moment* as a standard-library datetime, whose arithmetic runs in C."""
+def _plain(moment: dt.datetime, *, fold: int | None = None) -> dt.datetime:
+    """*moment* as a standard-library datetime, whose arithmetic runs in C (or *fold*)."""
     return dt.datetime(
         moment.year,
         moment.month,
@@ -293,7 +446,7 @@ def _plain(moment: dt.datetime) -> dt.datetime:
         moment.second,
         moment.microsecond,
         tzinfo=moment.tzinfo,
-        fold=moment.fold,
+        fold=moment.fold if fold is None else fold,
     )
 
 
@@ -336,23 +489,49 @@ def elapsed_after_each(
     return [_pendulum((utc + delta).astimezone(zone)) for delta in deltas]
 
 
-def local_instant(
-    day: dt.date, wall: dt.time, zone: dt.tzinfo
-) -> pendulum.DateTime | Literal["gap", "repeated"]:
-    """The instant of the local *wall* time on *day* in *zone*, or why there is none or two.
+@attrs.frozen
+class Unambiguous:
+    """A local wall time that happens once: its one instant."""
+
+    instant: pendulum.DateTime
+
+
+@attrs.frozen
+class Gap:
+    """A local wall time that never happens: the clocks jump forward over it."""
+
+
+@attrs.frozen
+class Fold:
+    """A local wall time that happens twice, as the clocks go back: both instants."""
+
+    earlier: pendulum.DateTime
+    later: pendulum.DateTime
+
+
+LocalTime: TypeAlias = Unambiguous | Gap | Fold
+"""What a local wall time is in a zone, matched with ``match`` (see `local_instant`)."""
+
+
+def local_instant(day: dt.date, wall: dt.time, zone: dt.tzinfo) -> LocalTime:
+    """What the local *wall* time on *day* is in *zone*: one instant, none or two.
 
     >>> zone = pendulum.timezone("America/Toronto")
     >>> local_instant(dt.date(2026, 3, 8), dt.time(2, 30), zone)
-    'gap'
-    >>> local_instant(dt.date(2026, 11, 1), dt.time(1, 30), zone)
-    'repeated'
+    Gap()
+    >>> match local_instant(dt.date(2026, 11, 1), dt.time(1, 30), zone):
+    ...     case Fold(earlier, later):
+    ...         earlier.isoformat(), later.isoformat()
+    ('2026-11-01T01:30:00-04:00', '2026-11-01T01:30:00-05:00')
     """
     probe = dt.datetime.combine(day, wall, tzinfo=zone)
     first, second = probe.utcoffset(), probe.replace(fold=1).utcoffset()
     if first == second:
-        return _pendulum(probe)
+        return Unambiguous(_pendulum(probe))
     # PEP 495: in a gap, fold=0 reads the offset from before the change, the smaller one.
-    return "gap" if first is not None and second is not None and first < second else "repeated"
+    if first is not None and second is not None and first < second:
+        return Gap()
+    return Fold(_pendulum(probe), _pendulum(probe.replace(fold=1)))
 
 
 def wall_before(moment: pendulum.DateTime, span: Span) -> pendulum.DateTime:
@@ -368,8 +547,9 @@ def wall_before(moment: pendulum.DateTime, span: Span) -> pendulum.DateTime:
         weeks=span.weeks, days=span.days
     )
     wall = dt.time(moment.hour, moment.minute, moment.second, moment.microsecond)
-    found = local_instant(day, wall, moment.tzinfo)  # type: ignore[arg-type]  # aware
-    if isinstance(found, str):
-        # A gap or a repeated hour: pendulum's own rule decides which instant it is.
-        return moment.subtract(weeks=span.weeks, days=span.days)
-    return found
+    match local_instant(day, wall, moment.tzinfo):  # type: ignore[arg-type]  # aware
+        case Unambiguous(instant):
+            return instant
+        case Gap() | Fold():
+            # A gap or a repeated hour: pendulum's own rule decides which instant it is.
+            return moment.subtract(weeks=span.weeks, days=span.days)

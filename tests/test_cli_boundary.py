@@ -154,6 +154,8 @@ def test_version_answers(capsys: pytest.CaptureFixture[str]) -> None:
         (["--start", "2026-03-08T02:30"], "--start:", "local_time"),
         (["--areas", "face,elbow"], "--areas:", "areas:"),
         (["--on", "2026-13-01"], "--on:", " on:"),
+        (["--tz", "localtime"], "--tz:", "timezone"),
+        (["--holidays", "XX"], "--holidays:", " holidays:"),
     ],
 )
 def test_messages_name_flags_as_typed(

@@ -24,6 +24,7 @@ from ._model import Client
 from ._plan import TreatmentPlan, plan_series
 from ._rules import RuleSet, default_rules
 from ._rules_io import dump_rules, load_rules
+from ._time import zone_key
 
 __all__ = ["main"]
 
@@ -165,12 +166,14 @@ def _run(args: argparse.Namespace) -> int:
 _FLAGS: Final = {
     "acknowledge_review": "--acknowledge-review",
     "areas": "--areas",
+    "holidays": "--holidays",
     "interval_days": "--interval-days",
     "interval": "--interval-days",
     "locale": "--locale",
     "on": "--on",
     "sessions": "--sessions",
     "start": "--start",
+    "timezone": "--tz",
 }
 _LEADING_FIELD = re.compile(r"^(?P<field>[a-z_]+):")
 
@@ -376,11 +379,7 @@ def _load_client(path: str) -> Client:
 
 
 def _today(tz: str) -> pendulum.Date:
-    try:
-        zone = pendulum.timezone(tz)
-    except Exception:  # noqa: BLE001 - pendulum raises several kinds for a bad zone
-        raise ClientError(f"--tz: unknown IANA time zone {tz!r}") from None
-    return pendulum.now(zone).date()
+    return pendulum.now(pendulum.timezone(zone_key(tz, field="--tz"))).date()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,11 +12,12 @@ import pendulum
 from ._errors import ClientError
 from ._frozen import FrozenMap
 from ._model import Area, Client
+from ._model import _flag as flag
 from ._rules import Contraindication, RuleSet, Severity
 from ._time import parse_date, within_calendar
 from ._vocabulary import check_codes, chosen_rules, parse_areas, wrong_type
 
-__all__ = ["Assessment", "Candidacy", "Finding", "RulesRef", "assess"]
+__all__ = ["Assessment", "Candidacy", "Finding", "RulesRef", "assess", "candidacy"]
 
 
 class Candidacy(enum.StrEnum):
@@ -110,6 +111,32 @@ class Assessment:
     rules: RulesRef
     client_id: str | None = attrs.field(default=None, repr=False)
 
+    def __attrs_post_init__(self) -> None:
+        # The status is a function of the findings: one edited (by `attrs.evolve`, in a
+        # document) to disagree with them would plan a client who is no candidate.
+        if problem := self.disagreement():
+            raise ClientError(problem)
+
+    def disagreement(self) -> str | None:
+        """What of the status, earliest start and area status disagrees with the findings.
+
+        ``None`` when all three are what `candidacy` derives from ``findings``, ``on``
+        and ``areas``; otherwise the first field that disagrees, with both values.
+        """
+        status, earliest, per_area = candidacy(self.findings, on=self.on, areas=self.areas)
+        if self.status is not status:
+            return f"status: the findings give {status.value}, got {_text(self.status)}"
+        if self.earliest_start != earliest:
+            return (
+                f"earliest_start: the findings give {_iso(earliest)}, "
+                f"got {_iso(self.earliest_start)}"
+            )
+        if dict(self.area_status) != per_area:
+            given = {_text(a): _text(c) for a, c in self.area_status.items()}
+            derived = {a.value: c.value for a, c in per_area.items()}
+            return f"area_status: the findings give {derived}, got {given}"
+        return None
+
     @property
     def is_candidate(self) -> bool:
         """Whether a plan may be made, which is so when eligible or after a clinician's review."""
@@ -148,7 +175,11 @@ class Assessment:
 
         With *complete*, also what it takes to read it back (``on``, ``areas``,
         ``area_status``), as `mesotherapy.to_json` writes it.
+
+        Raises:
+            ClientError: *complete* is no `bool`.
         """
+        complete = flag(complete, "complete")
         contract = {
             "status": self.status.value,
             "earliest_start": _iso(self.earliest_start),
@@ -177,6 +208,30 @@ class Assessment:
 
 def _iso(day: pendulum.Date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def _text(value: object) -> str:
+    return str(value.value) if isinstance(value, enum.Enum) else repr(value)
+
+
+def candidacy(
+    findings: Iterable[Finding], *, on: pendulum.Date, areas: Iterable[Area]
+) -> tuple[Candidacy, pendulum.Date | None, dict[Area, Candidacy]]:
+    """The status, earliest start and per-area status that *findings* give on *on*.
+
+    The one place candidacy is decided: `assess` answers with it, `Assessment` refuses a
+    status that disagrees with it, and `plan_series` plans from it, never from a stored
+    ``status``.
+
+    >>> client = Client(birth_date="1990-01-01", pregnant=True)
+    >>> found = assess(client, ["face"], on="2026-11-25")
+    >>> candidacy(found.findings, on=found.on, areas=found.areas)[0]
+    <Candidacy.INELIGIBLE: 'ineligible'>
+    """
+    listed = tuple(findings)
+    status = _worst(listed)
+    per_area = {area: _worst(f for f in listed if f.area in (None, area)) for area in areas}
+    return status, _earliest_start(status, listed, on), per_area
 
 
 @within_calendar
@@ -220,12 +275,11 @@ def assess(
         raise ClientError(msg)
     check_codes(client, rules)
     findings = tuple(sorted(_findings(client, chosen, day, rules), key=Finding.sort_key))
-    area_status = {area: _worst(f for f in findings if f.area in (None, area)) for area in chosen}
-    status = _worst(findings)
+    status, earliest, area_status = candidacy(findings, on=day, areas=chosen)
     return Assessment(
         status=status,
         findings=findings,
-        earliest_start=_earliest_start(status, findings, day),
+        earliest_start=earliest,
         on=day,
         areas=chosen,
         area_status=area_status,

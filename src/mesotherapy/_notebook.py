@@ -31,6 +31,7 @@ from ._aftercare import PRECARE, Aftercare, aftercare
 from ._assess import Assessment, Finding
 from ._errors import UnknownCodeError
 from ._extras import require
+from ._model import _flag as flag
 from ._plan import SessionStatus, TreatmentPlan
 from ._rules import RuleSet, default_rules
 from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
@@ -556,8 +557,10 @@ def plot(
     Raises:
         MissingExtraError: matplotlib is not installed
             (``pip install 'mesotherapy[notebook]'``).
-        ClientError: *rules* are not the rules the plan was made with.
+        ClientError: *rules* are not the rules the plan was made with, or *side_effects*
+            is no `bool`.
     """
+    side_effects = flag(side_effects, "side_effects")
     require("matplotlib", EXTRA)
     rows, _, _ = _rows(plan, rules, "all")
     lanes = _lanes(rows, side_effects=side_effects)

@@ -11,10 +11,11 @@ from typing import Any, cast
 import attrs
 import pendulum
 
-from ._assess import Assessment, Candidacy, RulesRef
+from ._assess import Assessment, Candidacy, RulesRef, candidacy
 from ._clinic import Clinic, clinic_to_dict
 from ._errors import ClientError, InvalidTimeError, SchedulingError
 from ._model import Area
+from ._model import _flag as flag
 from ._pickling import exact_pickling
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet
@@ -45,6 +46,14 @@ class SessionStatus(enum.StrEnum):
         return self in (SessionStatus.PLANNED, SessionStatus.COMPLETED)
 
 
+def _fixed(value: object) -> bool:
+    return flag(value, "fixed")
+
+
+def _review_acknowledged(value: object) -> bool:
+    return flag(value, "review_acknowledged")
+
+
 @exact_pickling
 @attrs.frozen(kw_only=True)
 class Session:
@@ -61,7 +70,7 @@ class Session:
     end: pendulum.DateTime
     areas: tuple[Area, ...]
     status: SessionStatus = SessionStatus.PLANNED
-    fixed: bool = False
+    fixed: bool = attrs.field(default=False, converter=_fixed)
 
     def to_dict(self) -> dict[str, Any]:
         """The session's JSON object."""
@@ -102,7 +111,7 @@ class TreatmentPlan:
     protocol: SeriesProtocol
     sessions: tuple[Session, ...]
     rules: RulesRef
-    review_acknowledged: bool = False
+    review_acknowledged: bool = attrs.field(default=False, converter=_review_acknowledged)
     client_id: str | None = attrs.field(default=None, repr=False)
 
     @property
@@ -413,7 +422,8 @@ def _gap_message(before: Session, session: Session, protocol: SeriesProtocol) ->
 
 
 def _earliest(assessment: Assessment) -> pendulum.Date:
-    return assessment.earliest_start or assessment.on
+    _, earliest, _ = candidacy(assessment.findings, on=assessment.on, areas=assessment.areas)
+    return earliest or assessment.on
 
 
 def _nearest_days(target: pendulum.Date, low: int, high: int) -> Iterator[pendulum.Date]:
@@ -491,11 +501,13 @@ def plan_series(  # noqa: PLR0913 - the design's signature
             acknowledged, or no plan keeps the bounds (the message names the session and
             the constraint).
         InvalidTimeError: *start* is naive, or the plan would run past the calendar's end.
-        ClientError: *assessment* or *clinic* is not the library's object.
+        ClientError: *assessment* or *clinic* is not the library's object, or
+            *acknowledge_review* is no `bool` (``"false"`` is text, not a no).
         RuleSetError: *rules* is no `RuleSet`.
     """
     rules = chosen_rules(rules)
     _check_types(assessment, clinic)
+    acknowledge_review = flag(acknowledge_review, "acknowledge_review")
     chosen = parse_areas(areas)
     _check_candidate(assessment, chosen, acknowledge_review=acknowledge_review)
     protocol = series_protocol(rules, chosen, sessions=sessions, interval_days=interval)
@@ -546,11 +558,12 @@ def _check_candidate(
     if missing:
         msg = f"areas: {missing[0]!r} was not assessed, expected areas among the assessment's"
         raise SchedulingError(msg)
-    status = assessment.status
+    # From the findings, never from the stored status, which a caller may have edited.
+    status, earliest, _ = candidacy(assessment.findings, on=assessment.on, areas=assessment.areas)
     if status is Candidacy.INELIGIBLE:
         msg = "assessment: the client is not a candidate (status ineligible)"
         raise SchedulingError(msg)
-    if status is Candidacy.DEFERRED and assessment.earliest_start is None:
+    if status is Candidacy.DEFERRED and earliest is None:
         msg = "assessment: deferred with no date (a site must heal; a clinician confirms it)"
         raise SchedulingError(msg)
     # A review finding needs its acknowledgement even when a deferral makes the status worse.

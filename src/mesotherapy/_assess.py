@@ -17,7 +17,15 @@ from ._rules import Contraindication, RuleSet, Severity
 from ._time import parse_date, within_calendar
 from ._vocabulary import check_codes, chosen_rules, parse_areas, wrong_type
 
-__all__ = ["Assessment", "Candidacy", "Finding", "RulesRef", "assess", "candidacy"]
+__all__ = [
+    "Assessment",
+    "Candidacy",
+    "Finding",
+    "RulesRef",
+    "assess",
+    "candidacy",
+    "finding_problems",
+]
 
 
 class Candidacy(enum.StrEnum):
@@ -286,6 +294,122 @@ def assess(
         rules=RulesRef(rules.name, rules.version),
         client_id=client.id,
     )
+
+
+_SITED = ("skin_findings", "treatments")
+"""The kinds of fact found at a site: their findings always name an area."""
+
+
+def finding_problems(assessment: Assessment, rules: RuleSet, path: str = "") -> list[str]:
+    """How the findings of *assessment* disagree with *rules*, one message each.
+
+    Each finding must be one that *rules* can give: a code of the rule set, with its
+    rule's severity and source, an area where the rule applies among the assessed ones
+    (none for a rule about the whole client), and an ``until`` only where the rule has a
+    duration, after the assessment date. A document whose severity was edited is refused
+    by this, though its status agrees with its findings.
+
+    >>> from mesotherapy import default_rules
+    >>> client = Client(birth_date="1990-01-01", pregnant=True)
+    >>> found = assess(client, ["face"], on="2026-11-25")
+    >>> finding_problems(found, rules=default_rules())
+    []
+    >>> edited = attrs.evolve(found.findings[0], severity=Severity.NOTE)
+    >>> finding_problems(attrs.evolve(found, findings=(edited,), status=Candidacy.ELIGIBLE,
+    ...     earliest_start=found.on, area_status={Area.FACE: Candidacy.ELIGIBLE}), default_rules())
+    ['findings[0].severity: the rules give absolute for pregnant, got note']
+    """
+    prefix = f"{path}." if path else ""
+    found: list[str] = []
+    for n, finding in enumerate(assessment.findings):
+        field = f"{prefix}findings[{n}]"
+        candidates = _rules_of(finding.code, rules)
+        if not candidates:
+            found.append(f"{field}.code: the rules define no {finding.code!r}")
+            continue
+        problems = [
+            _finding_problems(finding, (kind, rule), assessment, rules, field)
+            for kind, rule in candidates
+        ]
+        if all(problems):
+            found += problems[0]
+    return found
+
+
+def _rules_of(code: str, rules: RuleSet) -> list[tuple[str, Contraindication | None]]:
+    if code == "concern_not_addressed":
+        return [("concern", None)]
+    table = rules.contraindications
+    return [
+        (kind, getattr(table, kind)[code])
+        for kind in ("client", "conditions", "medications", *_SITED)
+        if code in getattr(table, kind)
+    ]
+
+
+def _finding_problems(
+    finding: Finding,
+    matched: tuple[str, Contraindication | None],
+    assessment: Assessment,
+    rules: RuleSet,
+    field: str,
+) -> list[str]:
+    kind, rule = matched
+    if rule is None:  # a concern that no requested area addresses: a note, sourced by an area
+        if finding.source not in {entry.source for entry in rules.areas.values()}:
+            return [
+                f"{field}.source: expected the source of an area's rule, got {finding.source!r}"
+            ]
+        rule = Contraindication(severity=Severity.NOTE, reason="-", source=finding.source)
+    found: list[str] = []
+    if finding.severity is not rule.severity:
+        found.append(
+            f"{field}.severity: the rules give {rule.severity.value} for {finding.code}, "
+            f"got {_text(finding.severity)}"
+        )
+    if finding.source != rule.source:
+        found.append(
+            f"{field}.source: the rules give {rule.source!r} for {finding.code}, "
+            f"got {finding.source!r}"
+        )
+    found += _where_problems(finding, kind, rule, assessment, field)
+    found += _until_problems(finding, rule, assessment, field)
+    return found
+
+
+def _where_problems(
+    finding: Finding, kind: str, rule: Contraindication, assessment: Assessment, field: str
+) -> list[str]:
+    area = finding.area
+    if area is None:
+        if kind in _SITED or rule.areas is not None:
+            return [f"{field}.area: the rule for {finding.code} names an area, got none"]
+        return []
+    if (
+        area not in assessment.areas
+        or not rule.applies_to(area)
+        or (kind not in _SITED and rule.areas is None)
+    ):
+        msg = f"{field}.area: expected an assessed area where {finding.code} applies, got "
+        return [msg + _text(area)]
+    return []
+
+
+def _until_problems(
+    finding: Finding, rule: Contraindication, assessment: Assessment, field: str
+) -> list[str]:
+    until = finding.until
+    if until is None:
+        return []
+    if rule.duration is None:
+        return [f"{field}.until: the rule for {finding.code} has no duration, got {_iso(until)}"]
+    if until <= assessment.on:
+        msg = (
+            f"{field}.until: expected a day after {assessment.on.isoformat()} (a finding "
+            f"that has lifted is no finding), got {_iso(until)}"
+        )
+        return [msg]
+    return []
 
 
 def _worst(findings: Iterable[Finding]) -> Candidacy:

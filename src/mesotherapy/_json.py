@@ -110,7 +110,7 @@ def from_json(
     assessment's status, earliest start and area status are derived again from its
     findings; where the document names *rules* (or, without them, the default rules),
     each finding is checked to be one those rules give (its severity, source, area and
-    ``until``). A plan is checked against invariants 1 to 6 (`mesotherapy.check_plan`),
+    ``until``). A plan is checked against invariants 1 to 6 (`TreatmentPlan.problems`),
     its protocol's bounds against the rules where it names them; a gap beyond the
     longest interval stands only where the later session records an `Override`.
 

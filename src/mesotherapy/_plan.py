@@ -341,7 +341,27 @@ class TreatmentPlan:
         return self._drop(index, SessionStatus.NO_SHOW, override)
 
     def problems(self, rules: RuleSet | None = None) -> list[str]:
-        """What breaks invariants 1 to 6 of a plan (see `check_plan`); empty when none."""
+        """Every way the plan breaks invariants 1 to 6 of DESIGN.md; empty when none.
+
+        Each message names the field, the value, what was expected and the invariant.
+        With *rules* (those the plan was made with), the protocol's bounds are checked
+        to be those the rules give for the plan's areas. `mesotherapy.from_json` refuses
+        a plan with a problem; every operation checks the plan it returns.
+
+        >>> import attrs, pendulum, mesotherapy as meso
+        >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"],
+        ...                          on="2026-10-01")
+        >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+        ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+        >>> plan.problems(meso.default_rules())
+        []
+        >>> second = attrs.evolve(plan.sessions[1], start=plan.sessions[0].start.add(days=1),
+        ...                       end=plan.sessions[0].end.add(days=1))
+        >>> edited = attrs.evolve(plan, sessions=(plan.sessions[0], second, *plan.sessions[2:]))
+        >>> print(edited.problems()[0])  # doctest: +NORMALIZE_WHITESPACE
+        sessions[1].start: 1 days after session 1, expected 14 to 28
+        (interval_days; invariant 3: every gap lies within the interval bounds)
+        """
         return check_plan(self, rules)
 
     def to_dict(self) -> dict[str, Any]:

@@ -41,6 +41,12 @@ START: Final = pendulum.datetime(2026, 10, 20, 9, tz=TORONTO)
 ON: Final = "2026-10-01"
 
 
+def _instant(text: str) -> pendulum.DateTime:
+    moment = pendulum.parse(text)
+    assert isinstance(moment, pendulum.DateTime)
+    return moment
+
+
 def _assessment(**facts: Any) -> Assessment:
     return meso.assess(meso.Client(birth_date="1985-03-02", **facts), ["face"], on=ON)
 
@@ -290,8 +296,8 @@ def _move(n: int, days: int) -> Any:
     def edit(document: dict[str, Any]) -> None:
         session = document["sessions"][n]
         for key in ("start", "end"):
-            moment = pendulum.parse(session[key])
-            session[key] = moment.add(days=days).isoformat()  # type: ignore[union-attr]
+            moment = _instant(session[key])
+            session[key] = moment.add(days=days).isoformat()
 
     return edit
 
@@ -299,7 +305,7 @@ def _move(n: int, days: int) -> Any:
 def _at(n: int, hour: int) -> Any:
     def edit(document: dict[str, Any]) -> None:
         session = document["sessions"][n]
-        start = pendulum.parse(session["start"]).set(hour=hour)  # type: ignore[union-attr]
+        start = _instant(session["start"]).set(hour=hour)
         session.update(start=start.isoformat(), end=start.add(minutes=45).isoformat())
 
     return edit
@@ -383,8 +389,8 @@ def test_a_plan_with_one_session_moved_dropped_or_duplicated_is_refused_or_keeps
         sessions.insert(n, dict(sessions[n]))
     else:
         for key in ("start", "end"):
-            moment = pendulum.parse(sessions[n][key])
-            sessions[n][key] = moment.add(minutes=15 * quarters).isoformat()  # type: ignore[union-attr]
+            moment = _instant(sessions[n][key])
+            sessions[n][key] = moment.add(minutes=15 * quarters).isoformat()
     try:
         loaded = meso.from_json(json.dumps(document), TreatmentPlan)
     except DocumentError:
@@ -428,8 +434,9 @@ def test_every_flag_is_a_bool(field: str, make: Any, value: Any) -> None:
 
 def test_plot_side_effects_is_a_bool() -> None:
     pytest.importorskip("matplotlib")
+    value: Any = "no"
     with pytest.raises(ClientError, match=r"^side_effects: expected true or false"):
-        meso.plot(PLAN, side_effects="no")
+        meso.plot(PLAN, side_effects=value)
 
 
 def test_a_true_flag_still_acknowledges() -> None:

@@ -46,6 +46,8 @@ class Candidacy(enum.StrEnum):
         return list(Candidacy).index(self)
 
 
+_RANK = {candidacy: n for n, candidacy in enumerate(Candidacy)}
+
 _OUTCOME = {
     Severity.NOTE: Candidacy.ELIGIBLE,
     Severity.RELATIVE: Candidacy.REVIEW,
@@ -237,6 +239,8 @@ def candidacy(
     <Candidacy.INELIGIBLE: 'ineligible'>
     """
     listed = tuple(findings)
+    if not listed:  # most clients: decided without a look at the ranks
+        return Candidacy.ELIGIBLE, on, dict.fromkeys(areas, Candidacy.ELIGIBLE)
     status = _worst(listed)
     per_area = {area: _worst(f for f in listed if f.area in (None, area)) for area in areas}
     return status, _earliest_start(status, listed, on), per_area
@@ -413,7 +417,12 @@ def _until_problems(
 
 
 def _worst(findings: Iterable[Finding]) -> Candidacy:
-    return max((f.outcome for f in findings), key=lambda c: c.rank, default=Candidacy.ELIGIBLE)
+    # Planning decides candidacy several times a plan: ranks from a table, not `rank`.
+    return max(
+        (_OUTCOME[f.severity] for f in findings),
+        key=_RANK.__getitem__,
+        default=Candidacy.ELIGIBLE,
+    )
 
 
 def _earliest_start(

@@ -8,15 +8,23 @@ the shortest interval, the skin's recovery minimum.
 
 from __future__ import annotations
 
+import itertools
 import json
+import sys
+from pathlib import Path
 from typing import Any, Final
 
 import attrs
 import pendulum
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 import mesotherapy as meso
 from mesotherapy import ClientError, DocumentError, Override, SchedulingError, TreatmentPlan
+
+sys.path.insert(0, str(Path(__file__).parent))
+from plan_strategies import PlanRequest, plan_requests
 
 TORONTO: Final = "America/Toronto"
 RULES: Final = meso.default_rules()
@@ -249,3 +257,45 @@ def test_the_frame_and_the_html_show_the_override() -> None:
     page = OVERRIDDEN._repr_html_()
     assert BY in page
     assert REASON in page
+
+
+# --- A property: an override only ever lengthens a gap, and is always recorded ----------------
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(request=plan_requests(), data=st.data())
+def test_an_operation_with_an_override_keeps_every_other_invariant(
+    request: PlanRequest, data: st.DataObject
+) -> None:
+    try:
+        plan = request.plan()
+    except SchedulingError:
+        return
+    planned = [s.index for s in plan.sessions if s.status is meso.SessionStatus.PLANNED]
+    index = data.draw(st.sampled_from(planned))
+    operation = data.draw(st.sampled_from(["no_show", "cancel", "reschedule"]))
+    try:
+        if operation == "reschedule":
+            # A later day, perhaps beyond the longest interval: the override's case.
+            later = data.draw(st.integers(min_value=1, max_value=45))
+            session = plan.session(index)
+            day = session.start.date().add(days=later)
+            minutes = plan.protocol.session_minutes
+            moment = plan.clinic.first_slot(day, minutes, not_before=session.start)
+            if moment is None:
+                return
+            changed = plan.reschedule(index, moment, override=OVERRIDE)
+        else:
+            changed = getattr(plan, operation)(index, override=OVERRIDE)
+    except SchedulingError:
+        return
+    assert changed.problems(RULES) == []
+    p = changed.protocol
+    active = sorted(changed.active_sessions, key=lambda s: s.index)
+    for before, after in itertools.pairwise(active):
+        gap = (after.start.date() - before.start.date()).days
+        assert gap >= p.min_interval_days, f"session {after.index}: {gap} days"
+        if gap > p.max_interval_days:
+            assert after.override == OVERRIDE, f"session {after.index}: a silent break"
+            event("overridden")
+    assert meso.from_json(meso.to_json(changed), TreatmentPlan) == changed

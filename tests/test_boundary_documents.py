@@ -16,7 +16,7 @@ from typing import Any, Final
 import attrs
 import pendulum
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import mesotherapy as meso
@@ -394,7 +394,9 @@ def test_a_plan_with_one_session_moved_dropped_or_duplicated_is_refused_or_keeps
     try:
         loaded = meso.from_json(json.dumps(document), TreatmentPlan)
     except DocumentError:
+        event(f"{kind}: refused")
         return
+    event(f"{kind}: read back")
     check_invariants(loaded)
 
 

@@ -127,6 +127,7 @@ def _zoo() -> dict[str, Any]:
         "plan request": request,
         "plan outcome": outcomes[0],
         "plan outcome refused": outcomes[1],
+        "override": meso.Override(by="Dr. A. Chen", reason="the client was away"),
         **_errors(),
         **{f"enum {member!r}": member for member in _enum_members()},
     }

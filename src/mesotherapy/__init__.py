@@ -40,7 +40,14 @@ if TYPE_CHECKING:
     from ._json import from_json, to_json
     from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
     from ._notebook import plot, to_frame
-    from ._plan import MaintenanceWindow, Session, SessionStatus, TreatmentPlan, plan_series
+    from ._plan import (
+        MaintenanceWindow,
+        Override,
+        Session,
+        SessionStatus,
+        TreatmentPlan,
+        plan_series,
+    )
     from ._protocol import SeriesProtocol
     from ._rules import RuleSet, Severity, default_rules
     from ._rules_io import dump_rules, load_rules
@@ -73,6 +80,7 @@ __all__ = [
     "MilestoneKind",
     "MissingExtraError",
     "OpeningHours",
+    "Override",
     "PlanOutcome",
     "PlanRequest",
     "PriorTreatment",
@@ -158,6 +166,7 @@ _LAZY = {
     "plot": "._notebook",
     "to_frame": "._notebook",
     "MaintenanceWindow": "._plan",
+    "Override": "._plan",
     "Session": "._plan",
     "SessionStatus": "._plan",
     "TreatmentPlan": "._plan",

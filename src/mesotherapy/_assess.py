@@ -12,11 +12,20 @@ import pendulum
 from ._errors import ClientError
 from ._frozen import FrozenMap
 from ._model import Area, Client
+from ._model import _flag as flag
 from ._rules import Contraindication, RuleSet, Severity
 from ._time import parse_date, within_calendar
 from ._vocabulary import check_codes, chosen_rules, parse_areas, wrong_type
 
-__all__ = ["Assessment", "Candidacy", "Finding", "RulesRef", "assess"]
+__all__ = [
+    "Assessment",
+    "Candidacy",
+    "Finding",
+    "RulesRef",
+    "assess",
+    "candidacy",
+    "finding_problems",
+]
 
 
 class Candidacy(enum.StrEnum):
@@ -36,6 +45,8 @@ class Candidacy(enum.StrEnum):
         """The rank from 0 (eligible) to 3 (ineligible), larger being worse."""
         return list(Candidacy).index(self)
 
+
+_RANK = {candidacy: n for n, candidacy in enumerate(Candidacy)}
 
 _OUTCOME = {
     Severity.NOTE: Candidacy.ELIGIBLE,
@@ -110,6 +121,32 @@ class Assessment:
     rules: RulesRef
     client_id: str | None = attrs.field(default=None, repr=False)
 
+    def __attrs_post_init__(self) -> None:
+        # The status is a function of the findings: one edited (by `attrs.evolve`, in a
+        # document) to disagree with them would plan a client who is no candidate.
+        if problem := self.disagreement():
+            raise ClientError(problem)
+
+    def disagreement(self) -> str | None:
+        """What of the status, earliest start and area status disagrees with the findings.
+
+        ``None`` when all three are what `candidacy` derives from ``findings``, ``on``
+        and ``areas``; otherwise the first field that disagrees, with both values.
+        """
+        status, earliest, per_area = candidacy(self.findings, on=self.on, areas=self.areas)
+        if self.status is not status:
+            return f"status: the findings give {status.value}, got {_text(self.status)}"
+        if self.earliest_start != earliest:
+            return (
+                f"earliest_start: the findings give {_iso(earliest)}, "
+                f"got {_iso(self.earliest_start)}"
+            )
+        if dict(self.area_status) != per_area:
+            given = {_text(a): _text(c) for a, c in self.area_status.items()}
+            derived = {a.value: c.value for a, c in per_area.items()}
+            return f"area_status: the findings give {derived}, got {given}"
+        return None
+
     @property
     def is_candidate(self) -> bool:
         """Whether a plan may be made, which is so when eligible or after a clinician's review."""
@@ -148,7 +185,11 @@ class Assessment:
 
         With *complete*, also what it takes to read it back (``on``, ``areas``,
         ``area_status``), as `mesotherapy.to_json` writes it.
+
+        Raises:
+            ClientError: *complete* is no `bool`.
         """
+        complete = flag(complete, "complete")
         contract = {
             "status": self.status.value,
             "earliest_start": _iso(self.earliest_start),
@@ -177,6 +218,32 @@ class Assessment:
 
 def _iso(day: pendulum.Date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def _text(value: object) -> str:
+    return str(value.value) if isinstance(value, enum.Enum) else repr(value)
+
+
+def candidacy(
+    findings: Iterable[Finding], *, on: pendulum.Date, areas: Iterable[Area]
+) -> tuple[Candidacy, pendulum.Date | None, dict[Area, Candidacy]]:
+    """The status, earliest start and per-area status that *findings* give on *on*.
+
+    The one place candidacy is decided: `assess` answers with it, `Assessment` refuses a
+    status that disagrees with it, and `plan_series` plans from it, never from a stored
+    ``status``.
+
+    >>> client = Client(birth_date="1990-01-01", pregnant=True)
+    >>> found = assess(client, ["face"], on="2026-11-25")
+    >>> candidacy(found.findings, on=found.on, areas=found.areas)[0]
+    <Candidacy.INELIGIBLE: 'ineligible'>
+    """
+    listed = tuple(findings)
+    if not listed:  # most clients: decided without a look at the ranks
+        return Candidacy.ELIGIBLE, on, dict.fromkeys(areas, Candidacy.ELIGIBLE)
+    status = _worst(listed)
+    per_area = {area: _worst(f for f in listed if f.area in (None, area)) for area in areas}
+    return status, _earliest_start(status, listed, on), per_area
 
 
 @within_calendar
@@ -220,12 +287,11 @@ def assess(
         raise ClientError(msg)
     check_codes(client, rules)
     findings = tuple(sorted(_findings(client, chosen, day, rules), key=Finding.sort_key))
-    area_status = {area: _worst(f for f in findings if f.area in (None, area)) for area in chosen}
-    status = _worst(findings)
+    status, earliest, area_status = candidacy(findings, on=day, areas=chosen)
     return Assessment(
         status=status,
         findings=findings,
-        earliest_start=_earliest_start(status, findings, day),
+        earliest_start=earliest,
         on=day,
         areas=chosen,
         area_status=area_status,
@@ -234,8 +300,129 @@ def assess(
     )
 
 
+_SITED = ("skin_findings", "treatments")
+"""The kinds of fact found at a site: their findings always name an area."""
+
+
+def finding_problems(assessment: Assessment, rules: RuleSet, path: str = "") -> list[str]:
+    """How the findings of *assessment* disagree with *rules*, one message each.
+
+    Each finding must be one that *rules* can give: a code of the rule set, with its
+    rule's severity and source, an area where the rule applies among the assessed ones
+    (none for a rule about the whole client), and an ``until`` only where the rule has a
+    duration, after the assessment date. A document whose severity was edited is refused
+    by this, though its status agrees with its findings.
+
+    >>> from mesotherapy import default_rules
+    >>> client = Client(birth_date="1990-01-01", pregnant=True)
+    >>> found = assess(client, ["face"], on="2026-11-25")
+    >>> finding_problems(found, rules=default_rules())
+    []
+    >>> edited = attrs.evolve(found.findings[0], severity=Severity.NOTE)
+    >>> finding_problems(attrs.evolve(found, findings=(edited,), status=Candidacy.ELIGIBLE,
+    ...     earliest_start=found.on, area_status={Area.FACE: Candidacy.ELIGIBLE}), default_rules())
+    ['findings[0].severity: the rules give absolute for pregnant, got note']
+    """
+    prefix = f"{path}." if path else ""
+    found: list[str] = []
+    for n, finding in enumerate(assessment.findings):
+        field = f"{prefix}findings[{n}]"
+        candidates = _rules_of(finding.code, rules)
+        if not candidates:
+            found.append(f"{field}.code: the rules define no {finding.code!r}")
+            continue
+        problems = [
+            _finding_problems(finding, (kind, rule), assessment, rules, field)
+            for kind, rule in candidates
+        ]
+        if all(problems):
+            found += problems[0]
+    return found
+
+
+def _rules_of(code: str, rules: RuleSet) -> list[tuple[str, Contraindication | None]]:
+    if code == "concern_not_addressed":
+        return [("concern", None)]
+    table = rules.contraindications
+    return [
+        (kind, getattr(table, kind)[code])
+        for kind in ("client", "conditions", "medications", *_SITED)
+        if code in getattr(table, kind)
+    ]
+
+
+def _finding_problems(
+    finding: Finding,
+    matched: tuple[str, Contraindication | None],
+    assessment: Assessment,
+    rules: RuleSet,
+    field: str,
+) -> list[str]:
+    kind, rule = matched
+    if rule is None:  # a concern that no requested area addresses: a note, sourced by an area
+        if finding.source not in {entry.source for entry in rules.areas.values()}:
+            return [
+                f"{field}.source: expected the source of an area's rule, got {finding.source!r}"
+            ]
+        rule = Contraindication(severity=Severity.NOTE, reason="-", source=finding.source)
+    found: list[str] = []
+    if finding.severity is not rule.severity:
+        found.append(
+            f"{field}.severity: the rules give {rule.severity.value} for {finding.code}, "
+            f"got {_text(finding.severity)}"
+        )
+    if finding.source != rule.source:
+        found.append(
+            f"{field}.source: the rules give {rule.source!r} for {finding.code}, "
+            f"got {finding.source!r}"
+        )
+    found += _where_problems(finding, kind, rule, assessment, field)
+    found += _until_problems(finding, rule, assessment, field)
+    return found
+
+
+def _where_problems(
+    finding: Finding, kind: str, rule: Contraindication, assessment: Assessment, field: str
+) -> list[str]:
+    area = finding.area
+    if area is None:
+        if kind in _SITED or rule.areas is not None:
+            return [f"{field}.area: the rule for {finding.code} names an area, got none"]
+        return []
+    if (
+        area not in assessment.areas
+        or not rule.applies_to(area)
+        or (kind not in _SITED and rule.areas is None)
+    ):
+        msg = f"{field}.area: expected an assessed area where {finding.code} applies, got "
+        return [msg + _text(area)]
+    return []
+
+
+def _until_problems(
+    finding: Finding, rule: Contraindication, assessment: Assessment, field: str
+) -> list[str]:
+    until = finding.until
+    if until is None:
+        return []
+    if rule.duration is None:
+        return [f"{field}.until: the rule for {finding.code} has no duration, got {_iso(until)}"]
+    if until <= assessment.on:
+        msg = (
+            f"{field}.until: expected a day after {assessment.on.isoformat()} (a finding "
+            f"that has lifted is no finding), got {_iso(until)}"
+        )
+        return [msg]
+    return []
+
+
 def _worst(findings: Iterable[Finding]) -> Candidacy:
-    return max((f.outcome for f in findings), key=lambda c: c.rank, default=Candidacy.ELIGIBLE)
+    # Planning decides candidacy several times a plan: ranks from a table, not `rank`.
+    return max(
+        (_OUTCOME[f.severity] for f in findings),
+        key=_RANK.__getitem__,
+        default=Candidacy.ELIGIBLE,
+    )
 
 
 def _earliest_start(

@@ -12,6 +12,7 @@ from ._assess import Assessment, assess
 from ._clinic import Clinic
 from ._errors import ClientError, MesotherapyError
 from ._model import Area, Client
+from ._model import _flag as flag
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_series
 from ._rules import RuleSet
@@ -29,6 +30,10 @@ def _client(value: Any) -> Client:
 
 def _start(value: Any) -> pendulum.DateTime:
     return aware(value, field="start")
+
+
+def _acknowledge_review(value: Any) -> bool:
+    return flag(value, "acknowledge_review")
 
 
 def _on(value: Any) -> pendulum.Date | None:
@@ -51,7 +56,7 @@ class PlanRequest:
     (<Area.FACE: 'face'>,)
 
     Raises:
-        ClientError: *client* is no `Client`.
+        ClientError: *client* is no `Client`, or *acknowledge_review* no `bool`.
         UnknownCodeError: an unknown area.
         InvalidTimeError: *start* is naive, or *on* is no date.
     """
@@ -62,7 +67,7 @@ class PlanRequest:
     on: pendulum.Date | None = attrs.field(default=None, converter=_on)
     sessions: int | None = None
     interval: int | None = None
-    acknowledge_review: bool = False
+    acknowledge_review: bool = attrs.field(default=False, converter=_acknowledge_review)
 
 
 @attrs.frozen(kw_only=True)

@@ -283,7 +283,7 @@ def _service_request(plan: TreatmentPlan, care_plan: str) -> dict[str, Any]:
 def _appointment(plan: TreatmentPlan, session: Session, request: str) -> dict[str, Any]:
     client = _client(plan)
     areas = ", ".join(area.value for area in session.areas)
-    return {
+    resource: dict[str, Any] = {
         "resourceType": "Appointment",
         "status": _APPOINTMENT_STATUS[session.status],
         "serviceType": [{"concept": {"text": "Mesotherapy"}}],
@@ -295,6 +295,17 @@ def _appointment(plan: TreatmentPlan, session: Session, request: str) -> dict[st
         "subject": client,
         "participant": [{"actor": client, "status": "accepted"}],
     }
+    if session.override is not None:  # never a silent break of the interval bounds
+        resource["note"] = [
+            {
+                "authorString": session.override.by,
+                "text": (
+                    "Booked beyond the longest interval by a clinician's override: "
+                    f"{session.override.reason}"
+                ),
+            }
+        ]
+    return resource
 
 
 def _definition(rules: RuleSet, table: str, code: str, rule: Contraindication) -> dict[str, Any]:

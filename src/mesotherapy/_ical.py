@@ -108,6 +108,8 @@ def ical_calendar(
     - ``LOCATION``: the clinic's name; ``DESCRIPTION``: the areas, the status and the
       pre-care of the session (the ``precare`` windows of `aftercare`), with the local
       time each begins;
+    - on a session booked beyond the longest interval by a clinician's `Override`, a
+      ``COMMENT`` naming who decided and why, and the same line in ``DESCRIPTION``;
     - a ``VALARM`` (``ACTION:DISPLAY``, ``TRIGGER:-P1D``: the same local time the day
       before) on planned sessions only: a reminder of a session that is done, cancelled
       or missed would be wrong.
@@ -233,6 +235,8 @@ def _describe_session(
     event.add("location", plan.clinic.name)
     event.add("status", _STATUS[session.status])
     event.add("x-mesotherapy-status", session.status.value)
+    if session.override is not None:  # never a silent break of the interval bounds
+        event.add("comment", _override_text(session))
     if session.status is SessionStatus.PLANNED:
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
@@ -252,8 +256,20 @@ def _summary(session: Session, active: tuple[Session, ...]) -> str:
     return f"Mesotherapy session {place} of {len(active)} ({_areas(session.areas)}){suffix}"
 
 
+def _override_text(session: Session) -> str:
+    override = session.override
+    if override is None:
+        return ""
+    return (
+        f"Beyond the longest interval by a clinician's override: {override.by}, "
+        f"because {override.reason}"
+    )
+
+
 def _session_text(session: Session, windows: Iterable[CareWindow], zone: str) -> str:
     lines = [f"Areas: {_areas(session.areas)}", f"Status: {session.status.value}"]
+    if session.override is not None:
+        lines.append(_override_text(session))
     precare = [w for w in windows if w.kind == PRECARE]
     if precare:
         lines.append(f"Before this session ({zone} time):")

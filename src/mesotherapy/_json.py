@@ -12,13 +12,13 @@ import attrs
 import pendulum
 from cattrs.errors import BaseValidationError
 
-from ._assess import Assessment, Candidacy, Finding, RulesRef
+from ._assess import Assessment, Candidacy, Finding, RulesRef, finding_problems
 from ._clinic import Clinic, clinic_from_dict, example_clinic
 from ._convert import converter, problems
 from ._document import plan_document
 from ._errors import DocumentError, MesotherapyError
 from ._model import Client
-from ._plan import SCHEMA, Session, TreatmentPlan
+from ._plan import SCHEMA, Override, Session, TreatmentPlan, check_plan
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet, default_rules
 from ._rules_io import rules_from_dict, rules_to_dict
@@ -106,9 +106,19 @@ def from_json(
     line's default then), and the protocol of *rules* for the document's areas and
     session count stand in for them.
 
+    A stored assessment or plan may have been edited: it is checked as it is read. An
+    assessment's status, earliest start and area status are derived again from its
+    findings; where the document names *rules* (or, without them, the default rules),
+    each finding is checked to be one those rules give (its severity, source, area and
+    ``until``). A plan is checked against invariants 1 to 6 (`TreatmentPlan.problems`),
+    its protocol's bounds against the rules where it names them; a gap beyond the
+    longest interval stands only where the later session records an `Override`.
+
     Raises:
-        DocumentError: the text is no JSON, or the document is malformed; the message
-            names the path (``sessions[2].start``), the value and what was expected.
+        DocumentError: the text is no JSON, the document is malformed, or it breaks
+            what it states (a status its findings do not give, overlapping sessions...);
+            the message names the path (``sessions[2].start``), the value and what was
+            expected, and for a plan the broken invariant.
         ClientError, RuleSetError: a malformed client or rule set document.
     """
     try:
@@ -124,9 +134,9 @@ def from_json(
     if not isinstance(data, Mapping):
         raise DocumentError(f"the document: expected an object, got a {type(data).__name__}")
     if cls is Assessment:
-        return _assessment(dict(data), "")
+        return _assessment(dict(data), "", rules)
     if cls is TreatmentPlan:
-        return _plan(dict(data), rules=rules, clinic=clinic)
+        return _checked(_plan(dict(data), rules=rules, clinic=clinic), rules)
     raise DocumentError(f"cls: expected Client, RuleSet, Assessment or TreatmentPlan, got {cls!r}")
 
 
@@ -162,10 +172,10 @@ class _AssessmentDoc:
     client_id: str | None = None
 
 
-def _assessment(data: dict[str, Any], path: str) -> Assessment:
+def _assessment(data: dict[str, Any], path: str, rules: RuleSet | None) -> Assessment:
     doc = _structure(data, _AssessmentDoc, path)
     try:
-        return Assessment(
+        assessment = Assessment(
             status=doc.status,
             findings=doc.findings,
             earliest_start=doc.earliest_start,
@@ -175,8 +185,21 @@ def _assessment(data: dict[str, Any], path: str) -> Assessment:
             rules=doc.rules,
             client_id=doc.client_id,
         )
+    except DocumentError:
+        raise
     except MesotherapyError as error:
-        raise DocumentError(str(error)) from None
+        # The status disagrees with the findings: the message starts with the field.
+        raise DocumentError(f"{path}.{error}" if path else str(error)) from None
+    chosen = _named_rules(doc.rules, rules)
+    if chosen is not None and (found := finding_problems(assessment, chosen, path)):
+        raise DocumentError("; ".join(found))
+    return assessment
+
+
+def _named_rules(ref: RulesRef, rules: RuleSet | None) -> RuleSet | None:
+    """*rules* (or the default rules) where the document names them, else ``None``."""
+    chosen = chosen_rules(rules)
+    return chosen if (chosen.name, chosen.version) == (ref.name, ref.version) else None
 
 
 def _area(value: str, path: str) -> Any:
@@ -223,6 +246,7 @@ class _SessionDoc:
     areas: tuple[str, ...]
     status: str
     fixed: bool = False
+    override: Override | None = None
 
 
 def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None) -> TreatmentPlan:
@@ -255,7 +279,7 @@ def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None)
     if extra:
         raise DocumentError(f"{extra[0]}: unknown key, expected one of {', '.join(sorted(known))}")
     try:
-        return TreatmentPlan(
+        plan = TreatmentPlan(
             assessment=_assessment(
                 # The plan's document names the client once, at the top.
                 {
@@ -263,6 +287,7 @@ def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None)
                     **_mapping(data.get("assessment"), "assessment"),
                 },
                 "assessment",
+                rules,
             ),
             areas=tuple(_area(a, "areas") for a in _listed(data.get("areas"), "areas")),
             clinic=place,
@@ -276,6 +301,14 @@ def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None)
         if isinstance(error, DocumentError):
             raise
         raise DocumentError(str(error)) from None
+    return plan
+
+
+def _checked(plan: TreatmentPlan, rules: RuleSet | None) -> TreatmentPlan:
+    # An edited plan may break what the operations keep: refuse it, naming the invariant.
+    if found := check_plan(plan, _named_rules(plan.rules, rules)):
+        raise DocumentError("; ".join(found))
+    return plan
 
 
 def _session(doc: _SessionDoc, n: int) -> Session:
@@ -295,6 +328,7 @@ def _session(doc: _SessionDoc, n: int) -> Session:
         areas=tuple(_area(a, f"sessions[{n}].areas") for a in doc.areas),
         status=status,
         fixed=doc.fixed,
+        override=doc.override,
     )
 
 

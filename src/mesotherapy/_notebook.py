@@ -31,7 +31,8 @@ from ._aftercare import PRECARE, Aftercare, aftercare
 from ._assess import Assessment, Finding
 from ._errors import UnknownCodeError
 from ._extras import require
-from ._plan import SessionStatus, TreatmentPlan
+from ._model import _flag as flag
+from ._plan import Session, SessionStatus, TreatmentPlan
 from ._rules import RuleSet, default_rules
 from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
 
@@ -130,7 +131,8 @@ def plan_html(plan: TreatmentPlan) -> str:
     """The plan as an HTML table: one row per session, the maintenance window below.
 
     Each session shows its local start with the UTC offset, its end, its areas and its
-    status. Suitable as ``TreatmentPlan._repr_html_``; the client's id is left out.
+    status, with the clinician's `Override` where one placed it. Suitable as
+    ``TreatmentPlan._repr_html_``; the client's id is left out.
 
     >>> import pendulum, mesotherapy as meso
     >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
@@ -154,7 +156,7 @@ def plan_html(plan: TreatmentPlan) -> str:
         + _td(_instant(s.start), escaped=True)
         + _td(_time(s.end, s.end.format("HH:mm Z")), escaped=True)
         + _td(_areas(s.areas))
-        + _td(s.status.value.replace("_", "-"))
+        + _td(s.status.value.replace("_", "-") + _override_note(s))
         + "</tr>"
         for s in plan.sessions
     ]
@@ -320,11 +322,19 @@ def _session_rows(plan: TreatmentPlan, rules: RuleSet) -> list[_Row]:
             end=_utc(s.end, plan.timezone),
             all_day=False,
             status=s.status.value,
-            description=f"Session {s.index}: {_areas(s.areas)} ({minutes} minutes)",
+            description=f"Session {s.index}: {_areas(s.areas)} ({minutes} minutes)"
+            + _override_note(s),
             source=source,
         )
         for s in plan.sessions
     ]
+
+
+def _override_note(session: Session) -> str:
+    """The clinician's override of a session, as words after its description."""
+    if session.override is None:
+        return ""
+    return f"; beyond the longest interval by {session.override}"
 
 
 def _window_rows(plan: TreatmentPlan, care: Aftercare) -> list[_Row]:
@@ -411,7 +421,9 @@ def to_frame(
       span ``[start, end)``; a milestone dated in the local calendar runs from midnight
       local on its first day to midnight local after its last, and has ``all_day`` set;
     - ``status``: the status of the session the row belongs to, if any;
-    - ``description``, ``source``: what the row means, and the source key of its rule.
+    - ``description``, ``source``: what the row means, and the source key of its rule;
+      a session booked beyond the longest interval by a clinician's `Override` says
+      so, with who decided and why.
 
     The client's id is left out.
 
@@ -556,8 +568,10 @@ def plot(
     Raises:
         MissingExtraError: matplotlib is not installed
             (``pip install 'mesotherapy[notebook]'``).
-        ClientError: *rules* are not the rules the plan was made with.
+        ClientError: *rules* are not the rules the plan was made with, or *side_effects*
+            is no `bool`.
     """
+    side_effects = flag(side_effects, "side_effects")
     require("matplotlib", EXTRA)
     rows, _, _ = _rows(plan, rules, "all")
     lanes = _lanes(rows, side_effects=side_effects)

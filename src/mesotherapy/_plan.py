@@ -5,23 +5,33 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 import attrs
 import pendulum
 
-from ._assess import Assessment, Candidacy, RulesRef
+from ._assess import Assessment, Candidacy, RulesRef, candidacy
 from ._clinic import Clinic, clinic_to_dict
 from ._errors import ClientError, InvalidTimeError, SchedulingError
 from ._model import Area
+from ._model import _flag as flag
 from ._pickling import exact_pickling
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet
 from ._time import aware, elapsed_after, in_zone, parse_date, within_calendar
 from ._vocabulary import chosen_rules, parse_areas, wrong_type
 
-__all__ = ["MaintenanceWindow", "Session", "SessionStatus", "TreatmentPlan", "plan_series"]
+__all__ = [
+    "MaintenanceWindow",
+    "Override",
+    "Session",
+    "SessionStatus",
+    "TreatmentPlan",
+    "check_plan",
+    "plan_series",
+]
 
 SCHEMA = 2
 """The version of the plan's JSON document (see `mesotherapy.from_json` for older ones)."""
@@ -45,6 +55,50 @@ class SessionStatus(enum.StrEnum):
         return self in (SessionStatus.PLANNED, SessionStatus.COMPLETED)
 
 
+def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        shown = repr(value) if not isinstance(value, str) else "blank text"
+        msg = f"override.{attribute.name}: expected non-empty text, got {shown}"
+        raise ClientError(msg)
+
+
+@attrs.frozen(kw_only=True)
+class Override:
+    """A clinician's decision to book a session beyond the protocol's longest interval.
+
+    ``by`` names the clinician who decided (never the client), ``reason`` says why. An
+    operation given one places a session that cannot keep the interval bounds at the
+    nearest feasible time after the longest interval, and records the override on that
+    session, where every export shows it. It never goes below the shortest interval:
+    that is the skin's recovery minimum, a safety wait that no one may shorten.
+
+    >>> Override(by="Dr. A. Chen", reason="client abroad for three weeks")
+    Override(by='Dr. A. Chen', reason='client abroad for three weeks')
+    >>> Override(by="Dr. A. Chen", reason=" ")
+    Traceback (most recent call last):
+    ...
+    mesotherapy._errors.ClientError: override.reason: expected non-empty text, got blank text
+    """
+
+    by: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_text)
+
+    def to_dict(self) -> dict[str, str]:
+        """The override's JSON object."""
+        return {"by": self.by, "reason": self.reason}
+
+    def __str__(self) -> str:
+        return f"override by {self.by}: {self.reason}"
+
+
+def _fixed(value: object) -> bool:
+    return flag(value, "fixed")
+
+
+def _review_acknowledged(value: object) -> bool:
+    return flag(value, "review_acknowledged")
+
+
 @exact_pickling
 @attrs.frozen(kw_only=True)
 class Session:
@@ -53,7 +107,9 @@ class Session:
     ``index`` numbers sessions in the order they were booked, from 1; a session that
     replaces a cancelled one takes the next number. ``fixed`` marks a session placed by
     hand (`TreatmentPlan.reschedule`): it keeps its time while its gaps allow, instead of
-    following the local time of the session before it.
+    following the local time of the session before it. ``override`` is the clinician's
+    decision that lets it stand further from the session before it than the protocol's
+    longest interval (see `Override`).
     """
 
     index: int
@@ -61,11 +117,12 @@ class Session:
     end: pendulum.DateTime
     areas: tuple[Area, ...]
     status: SessionStatus = SessionStatus.PLANNED
-    fixed: bool = False
+    fixed: bool = attrs.field(default=False, converter=_fixed)
+    override: Override | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The session's JSON object."""
-        return {
+        """The session's JSON object (``override`` only on an overridden session)."""
+        document: dict[str, Any] = {
             "index": self.index,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -73,6 +130,9 @@ class Session:
             "status": self.status.value,
             "fixed": self.fixed,
         }
+        if self.override is not None:
+            document["override"] = self.override.to_dict()
+        return document
 
 
 @attrs.frozen
@@ -102,7 +162,7 @@ class TreatmentPlan:
     protocol: SeriesProtocol
     sessions: tuple[Session, ...]
     rules: RulesRef
-    review_acknowledged: bool = False
+    review_acknowledged: bool = attrs.field(default=False, converter=_review_acknowledged)
     client_id: str | None = attrs.field(default=None, repr=False)
 
     @property
@@ -205,21 +265,29 @@ class TreatmentPlan:
         return "due" if on <= window.closes else "overdue"
 
     @within_calendar
-    def reschedule(self, index: int, new_start: pendulum.DateTime) -> TreatmentPlan:
+    def reschedule(
+        self, index: int, new_start: pendulum.DateTime, *, override: Override | None = None
+    ) -> TreatmentPlan:
         """Move a planned session; later planned sessions follow where their gap must.
+
+        With *override*, a session that cannot keep the longest interval (the one moved,
+        or one that follows it) is placed beyond it and records the override; without,
+        the plan is refused. No override lets a gap fall below the shortest interval.
 
         Raises:
             SchedulingError: the session is not planned, the new time is closed, or no
                 plan keeps the protocol's bounds.
             InvalidTimeError: *new_start* is naive.
+            ClientError: *override* is no `Override`, or names the plan's client.
         """
+        self._check_override(override)
         session = self._planned(index)
         start = aware(new_start, field="new_start").in_timezone(self.timezone)
         moved = attrs.evolve(session, start=start, end=self._end(start), fixed=True)
         if not self.clinic.fits(start, self.protocol.session_minutes):
             msg = f"session {index}: the clinic is not open for a whole session at {start}"
             raise SchedulingError(msg)
-        return self._reflow(self._replace(moved), pinned=index)
+        return self._reflow(self._replace(moved), pinned=index, override=override)
 
     @within_calendar
     def complete(self, index: int, at: pendulum.DateTime | None = None) -> TreatmentPlan:
@@ -247,14 +315,56 @@ class TreatmentPlan:
         return self._reflow(self._replace(done), pinned=index)
 
     @within_calendar
-    def cancel(self, index: int) -> TreatmentPlan:
-        """Cancel a planned session; a replacement keeps the series at its count."""
-        return self._drop(index, SessionStatus.CANCELLED)
+    def cancel(self, index: int, *, override: Override | None = None) -> TreatmentPlan:
+        """Cancel a planned session; a replacement keeps the series at its count.
+
+        With *override*, a session that can no longer keep the longest interval is placed
+        beyond it and records the override (see `reschedule`).
+
+        Raises:
+            SchedulingError: the session is not planned, or no plan keeps the bounds.
+            ClientError: *override* is no `Override`, or names the plan's client.
+        """
+        self._check_override(override)
+        return self._drop(index, SessionStatus.CANCELLED, override)
 
     @within_calendar
-    def no_show(self, index: int) -> TreatmentPlan:
-        """Record that the client missed a planned session; a replacement is booked."""
-        return self._drop(index, SessionStatus.NO_SHOW)
+    def no_show(self, index: int, *, override: Override | None = None) -> TreatmentPlan:
+        """Record that the client missed a planned session; a replacement is booked.
+
+        With *override*, a session that can no longer keep the longest interval is placed
+        beyond it and records the override (see `reschedule`).
+
+        Raises:
+            SchedulingError: the session is not planned, or no plan keeps the bounds.
+            ClientError: *override* is no `Override`, or names the plan's client.
+        """
+        self._check_override(override)
+        return self._drop(index, SessionStatus.NO_SHOW, override)
+
+    def problems(self, rules: RuleSet | None = None) -> list[str]:
+        """Every way the plan breaks invariants 1 to 6 of DESIGN.md; empty when none.
+
+        Each message names the field, the value, what was expected and the invariant.
+        With *rules* (those the plan was made with), the protocol's bounds are checked
+        to be those the rules give for the plan's areas. `mesotherapy.from_json` refuses
+        a plan with a problem; every operation checks the plan it returns.
+
+        >>> import attrs, pendulum, mesotherapy as meso
+        >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"],
+        ...                          on="2026-10-01")
+        >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+        ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+        >>> plan.problems(meso.default_rules())
+        []
+        >>> second = attrs.evolve(plan.sessions[1], start=plan.sessions[0].start.add(days=1),
+        ...                       end=plan.sessions[0].end.add(days=1))
+        >>> edited = attrs.evolve(plan, sessions=(plan.sessions[0], second, *plan.sessions[2:]))
+        >>> print(edited.problems()[0])  # doctest: +NORMALIZE_WHITESPACE
+        sessions[1].start: 1 days after session 1, expected 14 to 28
+        (interval_days; invariant 3: every gap lies within the interval bounds)
+        """
+        return check_plan(self, rules)
 
     def to_dict(self) -> dict[str, Any]:
         """The plan's JSON object, as DESIGN's contract gives it."""
@@ -304,6 +414,7 @@ class TreatmentPlan:
         lines += [
             f"  {s.index}. {s.start.format('ddd YYYY-MM-DD HH:mm')}"
             f"-{s.end.format('HH:mm Z')}  {s.status.value}"
+            + ("" if s.override is None else f"  ({s.override})")
             for s in self.sessions
         ]
         lines += [f"Maintenance due from {w.opens} to {w.closes}" for w in self.maintenance]
@@ -324,16 +435,35 @@ class TreatmentPlan:
     def _replace(self, changed: Session) -> tuple[Session, ...]:
         return tuple(changed if s.index == changed.index else s for s in self.sessions)
 
-    def _drop(self, index: int, status: SessionStatus) -> TreatmentPlan:
+    def _check_override(self, override: object) -> None:
+        if override is None:
+            return
+        if problem := wrong_type(override, Override, "override", "Override"):
+            raise ClientError(problem)
+        if self.client_id is not None and cast("Override", override).by == self.client_id:
+            msg = "override.by: names the plan's client, expected the clinician who decided"
+            raise ClientError(msg)
+
+    def _drop(self, index: int, status: SessionStatus, override: Override | None) -> TreatmentPlan:
         session = self._planned(index)
         changed = self._replace(attrs.evolve(session, status=status))
-        return self._reflow(changed, pinned=None)
+        return self._reflow(changed, pinned=None, override=override)
 
-    def _reflow(self, sessions: tuple[Session, ...], *, pinned: int | None) -> TreatmentPlan:
+    def _reflow(
+        self,
+        sessions: tuple[Session, ...],
+        *,
+        pinned: int | None,
+        override: Override | None = None,
+        check: bool = True,
+    ) -> TreatmentPlan:
         """Re-place later planned sessions whose gap breaks the bounds; top up the count.
 
         A missed session is recorded once its time has passed, so no session booked after
-        it starts before it ended (`_floor`), in this operation or any later one.
+        it starts before it ended (`_floor`), in this operation or any later one. With
+        *override*, a session that cannot keep the longest interval stands beyond it and
+        records the override; with *check*, the result is checked against invariants 1
+        to 6 (`check_plan`) before it is returned.
         """
         inactive = [s for s in sessions if not s.status.is_active]
         # Index order is time order: a session moved past the next ones pushes them after it.
@@ -350,8 +480,11 @@ class TreatmentPlan:
                 raise SchedulingError(msg)
             if placed and (early or not self._keeps(placed[-1], session, pinned=pinned)):
                 if not movable:
-                    raise SchedulingError(_gap_message(placed[-1], session, self.protocol))
-                session = self._place_after(placed[-1], session.index, low)  # noqa: PLW2901
+                    session = self._overridden(placed[-1], session, override)  # noqa: PLW2901
+                else:
+                    session = self._place_after(  # noqa: PLW2901
+                        placed[-1], session.index, low, override
+                    )
             placed.append(session)
         if placed and placed[0].start.date() < _earliest(self.assessment):
             msg = (
@@ -361,15 +494,29 @@ class TreatmentPlan:
             raise SchedulingError(msg)
         next_index = max(s.index for s in sessions) + 1
         while len(placed) < self.protocol.sessions:
-            placed.append(self._place_after(placed[-1], next_index, _floor(sessions, next_index)))
+            floor = _floor(sessions, next_index)
+            placed.append(self._place_after(placed[-1], next_index, floor, override))
             next_index += 1
         ordered = tuple(sorted([*placed, *inactive], key=lambda s: s.index))
-        return attrs.evolve(self, sessions=ordered)
+        plan = attrs.evolve(self, sessions=ordered)
+        if check and (problems := check_plan(plan, None)):
+            raise SchedulingError(problems[0])
+        return plan
+
+    def _overridden(self, before: Session, session: Session, override: Override | None) -> Session:
+        """*session*, which may not move, standing beyond the longest interval by *override*."""
+        gap = (session.start.date() - before.start.date()).days
+        beyond = gap > self.protocol.max_interval_days and session.start >= before.end
+        if override is None or not beyond or session.status is not SessionStatus.PLANNED:
+            raise SchedulingError(_gap_message(before, session, self.protocol))
+        return attrs.evolve(session, override=override)
 
     def _keeps(self, before: Session, session: Session, *, pinned: int | None) -> bool:
         """Whether *session* may stay where it is after *before*."""
         gap = (session.start.date() - before.start.date()).days
-        within = self.protocol.min_interval_days <= gap <= self.protocol.max_interval_days
+        # An overridden session stands beyond the longest interval; never below the shortest.
+        longest = self.protocol.max_interval_days if session.override is None else gap
+        within = self.protocol.min_interval_days <= gap <= longest
         ordered = within and session.start >= before.end
         if session.status is SessionStatus.COMPLETED or session.index == pinned:
             return ordered
@@ -389,10 +536,26 @@ class TreatmentPlan:
         return not (same >= before.end and self.clinic.fits(same, self.protocol.session_minutes))
 
     def _place_after(
-        self, before: Session, index: int, floor: pendulum.DateTime | None = None
+        self,
+        before: Session,
+        index: int,
+        floor: pendulum.DateTime | None = None,
+        override: Override | None = None,
     ) -> Session:
         not_before = before.end if floor is None else max(before.end, floor)
-        start = _next_start(self.clinic, self.protocol, before, index, not_before)
+        try:
+            start = _next_start(self.clinic, self.protocol, before, index, not_before)
+        except SchedulingError:
+            if override is None:
+                raise
+            start = _beyond_bounds(self.clinic, self.protocol, before, index, not_before)
+            return Session(
+                index=index,
+                start=start,
+                end=self._end(start),
+                areas=self.areas,
+                override=override,
+            )
         return Session(index=index, start=start, end=self._end(start), areas=self.areas)
 
 
@@ -415,7 +578,8 @@ def _gap_message(before: Session, session: Session, protocol: SeriesProtocol) ->
 
 
 def _earliest(assessment: Assessment) -> pendulum.Date:
-    return assessment.earliest_start or assessment.on
+    _, earliest, _ = candidacy(assessment.findings, on=assessment.on, areas=assessment.areas)
+    return earliest or assessment.on
 
 
 def _nearest_days(target: pendulum.Date, low: int, high: int) -> Iterator[pendulum.Date]:
@@ -469,6 +633,36 @@ def _next_start(
     raise SchedulingError(msg)
 
 
+def _beyond_bounds(
+    clinic: Clinic,
+    protocol: SeriesProtocol,
+    before: Session,
+    index: int,
+    not_before: pendulum.DateTime,
+) -> pendulum.DateTime:
+    """The first feasible start after the longest interval from *before* (an override's).
+
+    The client's local time comes first on each day, as in `_next_start`.
+    """
+    day = dt.date.__add__(before.start.date(), dt.timedelta(days=protocol.max_interval_days + 1))
+    wanted = before.start.hour * 60 + before.start.minute
+    minutes = protocol.session_minutes
+    whole = not before.start.second and not before.start.microsecond
+    for _ in range(_SEARCH_DAYS):
+        start = clinic.slot_at(day, minutes, wanted, not_before=not_before) if whole else None
+        if start is None:
+            start = clinic.nearest_slot(day, minutes, wanted, not_before=not_before)
+        if start is not None:
+            return start
+        day = dt.date.__add__(day, _ONE_DAY)
+    msg = (
+        f"session {index}: the clinic has no opening for {protocol.session_minutes} minutes "
+        f"within {_SEARCH_DAYS} days after the longest interval "
+        f"(interval_days {protocol.max_interval_days} after session {before.index})"
+    )
+    raise SchedulingError(msg)
+
+
 @within_calendar
 def plan_series(  # noqa: PLR0913 - the design's signature
     assessment: Assessment,
@@ -493,11 +687,13 @@ def plan_series(  # noqa: PLR0913 - the design's signature
             acknowledged, or no plan keeps the bounds (the message names the session and
             the constraint).
         InvalidTimeError: *start* is naive, or the plan would run past the calendar's end.
-        ClientError: *assessment* or *clinic* is not the library's object.
+        ClientError: *assessment* or *clinic* is not the library's object, or
+            *acknowledge_review* is no `bool` (``"false"`` is text, not a no).
         RuleSetError: *rules* is no `RuleSet`.
     """
     rules = chosen_rules(rules)
     _check_types(assessment, clinic)
+    acknowledge_review = flag(acknowledge_review, "acknowledge_review")
     chosen = parse_areas(areas)
     _check_candidate(assessment, chosen, acknowledge_review=acknowledge_review)
     protocol = series_protocol(rules, chosen, sessions=sessions, interval_days=interval)
@@ -514,7 +710,9 @@ def plan_series(  # noqa: PLR0913 - the design's signature
         review_acknowledged=_needs_review(assessment),
         client_id=assessment.client_id,
     )
-    return plan._reflow(plan.sessions, pinned=1)  # noqa: SLF001 - the plan's own machinery
+    # A new plan is checked by its construction and by the property tests; checking it again
+    # here would cost a batch a third of its throughput. Every operation checks its result.
+    return plan._reflow(plan.sessions, pinned=1, check=False)  # noqa: SLF001 - its own machinery
 
 
 def session_index(value: object) -> int:
@@ -567,11 +765,12 @@ def _check_candidate(
     if missing:
         msg = f"areas: {missing[0]!r} was not assessed, expected areas among the assessment's"
         raise SchedulingError(msg)
-    status = assessment.status
+    # From the findings, never from the stored status, which a caller may have edited.
+    status, earliest, _ = candidacy(assessment.findings, on=assessment.on, areas=assessment.areas)
     if status is Candidacy.INELIGIBLE:
         msg = "assessment: the client is not a candidate (status ineligible)"
         raise SchedulingError(msg)
-    if status is Candidacy.DEFERRED and assessment.earliest_start is None:
+    if status is Candidacy.DEFERRED and earliest is None:
         msg = "assessment: deferred with no date (a site must heal; a clinician confirms it)"
         raise SchedulingError(msg)
     # A review finding needs its acknowledgement even when a deferral makes the status worse.
@@ -598,3 +797,172 @@ def _first_start(
         f"within {_SEARCH_DAYS} days of {moment}"
     )
     raise SchedulingError(msg)
+
+
+def check_plan(plan: TreatmentPlan, rules: RuleSet | None = None) -> list[str]:
+    """Every way *plan* breaks invariants 1 to 6 of a plan, one message each; empty if none.
+
+    Each message names the field (``sessions[2].start``), what it holds, what was expected
+    and the invariant (DESIGN.md, "Invariants of a plan"). With *rules* (those the plan
+    was made with), the protocol's bounds are also checked to be those the rules give for
+    the plan's areas. Invariant 7 (the maintenance window) is derived from the sessions,
+    never stored, and so always holds; the operations (invariant 8) check their result
+    with this function, and `mesotherapy.from_json` checks every plan it reads.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    >>> check_plan(plan, meso.default_rules())
+    []
+    >>> import attrs
+    >>> check_plan(attrs.evolve(plan, sessions=plan.sessions[:1]))
+    ['sessions: 1 active sessions, expected 4 (invariant 2: the count lies within the protocol)']
+    """
+    problems = _protocol_problems(plan, rules)
+    problems += _session_problems(plan)
+    problems += _candidate_problems(plan)
+    return problems
+
+
+_INVARIANT = {
+    1: "invariant 1: active sessions never overlap",
+    2: "invariant 2: the count lies within the protocol",
+    3: "invariant 3: every gap lies within the interval bounds",
+    4: "invariant 4: a planned session lies inside opening hours",
+    5: "invariant 5: a session keeps the local time of the one before",
+    6: "invariant 6: only a candidate is planned, never before the earliest start",
+}
+
+
+def _protocol_problems(plan: TreatmentPlan, rules: RuleSet | None) -> list[str]:
+    p = plan.protocol
+    found: list[str] = []
+    where = "invariants 2-3: the protocol's bounds are the rule set's"
+    if p.areas != plan.areas:
+        names = [a.value for a in p.areas]
+        found.append(f"protocol.areas: expected the plan's areas, got {names} ({where})")
+    if rules is not None:
+        try:
+            expected = series_protocol(rules, plan.areas)
+        except SchedulingError as error:
+            return [*found, f"protocol: {error} ({where})"]
+        for name in (
+            "min_sessions",
+            "max_sessions",
+            "min_interval_days",
+            "max_interval_days",
+            "session_minutes",
+            "min_maintenance_months",
+            "max_maintenance_months",
+        ):
+            want, got = getattr(expected, name), getattr(p, name)
+            if want != got:
+                found.append(f"protocol.{name}: the rules give {want}, got {got!r} ({where})")
+    if not p.min_sessions <= p.sessions <= p.max_sessions:
+        found.append(
+            f"protocol.sessions: expected {p.min_sessions} to {p.max_sessions}, "
+            f"got {p.sessions!r} ({_INVARIANT[2]})"
+        )
+    if not p.min_interval_days <= p.interval_days <= p.max_interval_days:
+        found.append(
+            f"protocol.interval_days: expected {p.min_interval_days} to "
+            f"{p.max_interval_days}, got {p.interval_days!r} ({_INVARIANT[3]})"
+        )
+    return found
+
+
+def _session_problems(plan: TreatmentPlan) -> list[str]:
+    p, clinic = plan.protocol, plan.clinic
+    found: list[str] = []
+    seen: set[int] = set()
+    for n, session in enumerate(plan.sessions):
+        if session.index in seen:
+            found.append(f"sessions[{n}].index: {session.index} repeats ({_INVARIANT[1]})")
+        seen.add(session.index)
+        if session.areas != plan.areas:
+            found.append(f"sessions[{n}].areas: expected the plan's areas ({_INVARIANT[1]})")
+        if session.end != elapsed_after(session.start, dt.timedelta(minutes=p.session_minutes)):
+            found.append(
+                f"sessions[{n}].end: expected {p.session_minutes} minutes after its start "
+                f"({_INVARIANT[1]})"
+            )
+        if session.status is SessionStatus.PLANNED and not clinic.fits(
+            session.start, p.session_minutes
+        ):
+            found.append(
+                f"sessions[{n}].start: the clinic is not open for a whole session at "
+                f"{session.start} ({_INVARIANT[4]})"
+            )
+    return found + _gap_problems(plan)
+
+
+def _gap_problems(plan: TreatmentPlan) -> list[str]:
+    p = plan.protocol
+    found: list[str] = []
+    position = {id(s): n for n, s in enumerate(plan.sessions)}
+    # Index order is time order: the operations rely on it.
+    active = sorted(plan.active_sessions, key=lambda s: s.index)
+    count = len(active)
+    if count != p.sessions or not p.min_sessions <= count <= p.max_sessions:
+        found.append(f"sessions: {count} active sessions, expected {p.sessions} ({_INVARIANT[2]})")
+    for before, after in itertools.pairwise(active):
+        n = position[id(after)]
+        if after.start < before.end:
+            found.append(f"sessions[{n}].start: overlaps session {before.index} ({_INVARIANT[1]})")
+            continue
+        gap = dt.date.__sub__(after.start.date(), before.start.date()).days
+        beyond = gap > p.max_interval_days and after.override is not None
+        if not p.min_interval_days <= gap <= p.max_interval_days and not beyond:
+            found.append(
+                f"sessions[{n}].start: {gap} days after session {before.index}, expected "
+                f"{p.min_interval_days} to {p.max_interval_days} (interval_days; "
+                f"{_INVARIANT[3]}{'' if gap < p.min_interval_days else ', or an override'})"
+            )
+        elif problem := _same_time_problem(plan, before, after):
+            found.append(f"sessions[{n}].start: {problem} ({_INVARIANT[5]})")
+    return found
+
+
+def _same_time_problem(plan: TreatmentPlan, before: Session, session: Session) -> str | None:
+    if session.status is not SessionStatus.PLANNED or session.fixed:
+        return None
+    wanted = before.start.time()
+    if session.start.time() == wanted:
+        return None
+    try:
+        same = plan.clinic.at(session.start.date(), wanted)
+    except InvalidTimeError:
+        return None  # that local time does not exist once on this day
+    floor = _floor(plan.sessions, session.index)
+    if floor is not None and same < floor:
+        return None  # that time had passed when the session was booked
+    if same >= before.end and plan.clinic.fits(same, plan.protocol.session_minutes):
+        return f"at {session.start.time()}, expected {wanted} as session {before.index}"
+    return None
+
+
+def _candidate_problems(plan: TreatmentPlan) -> list[str]:
+    a = plan.assessment
+    status, earliest, _ = candidacy(a.findings, on=a.on, areas=a.areas)
+    found: list[str] = []
+    missing = [area.value for area in plan.areas if area not in a.areas]
+    if missing:
+        found.append(f"areas: {missing[0]!r} was not assessed ({_INVARIANT[6]})")
+    if status is Candidacy.INELIGIBLE:
+        found.append(f"assessment.status: the client is not a candidate ({_INVARIANT[6]})")
+    elif status is Candidacy.DEFERRED and earliest is None:
+        found.append(f"assessment.status: deferred with no date ({_INVARIANT[6]})")
+    if _needs_review(a) and not plan.review_acknowledged:
+        found.append(
+            f"review_acknowledged: a finding needs a clinician's review, got false "
+            f"({_INVARIANT[6]})"
+        )
+    first = min((s.start for s in plan.active_sessions), default=None)
+    if first is not None and earliest is not None and first.date() < earliest:
+        n = next(n for n, s in enumerate(plan.sessions) if s.start == first and s.status.is_active)
+        found.append(
+            f"sessions[{n}].start: before the assessment's earliest start "
+            f"{earliest.isoformat()} ({_INVARIANT[6]})"
+        )
+    return found

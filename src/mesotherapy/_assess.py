@@ -11,8 +11,7 @@ import pendulum
 
 from ._errors import ClientError
 from ._frozen import FrozenMap
-from ._model import Area, Client
-from ._model import _flag as flag
+from ._model import Area, Client, flag
 from ._rules import Contraindication, RuleSet, Severity
 from ._time import parse_date, within_calendar
 from ._vocabulary import check_codes, chosen_rules, parse_areas, wrong_type

@@ -11,8 +11,7 @@ import pendulum
 from ._assess import Assessment, assess
 from ._clinic import Clinic
 from ._errors import ClientError, MesotherapyError
-from ._model import Area, Client
-from ._model import _flag as flag
+from ._model import Area, Client, flag
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_series
 from ._rules import RuleSet

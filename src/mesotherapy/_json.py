@@ -294,7 +294,7 @@ def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None)
             protocol=_protocol(_mapping(data.get("protocol"), "protocol")),
             sessions=tuple(sessions),
             rules=_structure(data.get("rules"), RulesRef, "rules"),
-            review_acknowledged=_flag(data.get("review_acknowledged", False)),
+            review_acknowledged=data.get("review_acknowledged", False),
             client_id=data.get("client_id"),
         )
     except MesotherapyError as error:
@@ -348,12 +348,6 @@ def _mapping(value: Any, path: str) -> Mapping[str, Any]:
 def _listed(value: Any, path: str) -> list[Any]:
     if not isinstance(value, list):
         raise DocumentError(f"{path}: expected a list, got {value!r}")
-    return value
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise DocumentError(f"review_acknowledged: expected true or false, got {value!r}")
     return value
 
 

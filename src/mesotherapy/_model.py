@@ -15,7 +15,15 @@ import pendulum
 from ._errors import ClientError, UnknownCodeError
 from ._time import parse_date
 
-__all__ = ["Area", "Client", "Concern", "Medication", "PriorTreatment", "SkinFinding"]
+__all__ = [
+    "Area",
+    "Client",
+    "Concern",
+    "Medication",
+    "PriorTreatment",
+    "SkinFinding",
+    "flag",
+]
 
 _T = TypeVar("_T")
 # Matched whole with `fullmatch`: a `$` anchor would let a trailing newline through.
@@ -270,7 +278,17 @@ def _birth_date(value: Any) -> pendulum.Date:
     return parse_date(value, field="birth_date")
 
 
-def _flag(value: Any, field: str) -> bool:
+def flag(value: Any, field: str) -> bool:
+    """*value*, checked to be a `bool`: a flag is ``True`` or ``False`` and nothing else.
+
+    ``"false"``, ``"no"``, ``0`` or ``[0]`` from a form or a script are refused, never read
+    as a yes or a no.
+
+    >>> flag("false", "acknowledge_review")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mesotherapy._errors.ClientError: acknowledge_review: expected true or false, got 'false'
+    """
     if not isinstance(value, bool):
         msg = f"{field}: expected true or false, got {value!r}"
         raise ClientError(msg)
@@ -278,11 +296,11 @@ def _flag(value: Any, field: str) -> bool:
 
 
 def _pregnant(value: Any) -> bool:
-    return _flag(value, "pregnant")
+    return flag(value, "pregnant")
 
 
 def _breastfeeding(value: Any) -> bool:
-    return _flag(value, "breastfeeding")
+    return flag(value, "breastfeeding")
 
 
 def _conditions(values: Any) -> frozenset[str]:

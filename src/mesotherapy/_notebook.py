@@ -31,7 +31,7 @@ from ._aftercare import PRECARE, Aftercare, aftercare
 from ._assess import Assessment, Finding
 from ._errors import UnknownCodeError
 from ._extras import require
-from ._model import _flag as flag
+from ._model import flag
 from ._plan import Session, SessionStatus, TreatmentPlan
 from ._rules import RuleSet, default_rules
 from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline

@@ -15,8 +15,7 @@ import pendulum
 from ._assess import Assessment, Candidacy, RulesRef, candidacy
 from ._clinic import Clinic, clinic_to_dict
 from ._errors import ClientError, InvalidTimeError, SchedulingError
-from ._model import Area
-from ._model import _flag as flag
+from ._model import Area, flag
 from ._pickling import exact_pickling
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet

@@ -71,15 +71,17 @@ def setup_from(rules: meso.RuleSet, clinic: meso.Clinic) -> baseline.Setup:
         aftercare=tuple(
             int(r.duration.elapsed().total_seconds())
             for r in rules.aftercare.values()
-            if r.areas is None or r.areas & set(AREAS)
+            if r.areas & set(AREAS)
         ),
         effects=tuple(
-            int(e.resolves_within.elapsed().total_seconds()) for e in rules.side_effects.values()
+            int(e.resolves_within.elapsed().total_seconds())
+            for e in rules.side_effects.values()
+            if e.areas & set(AREAS)
         ),
         results=tuple(
             (_anchor(r.starts_after, r.starts_offset), _anchor(r.ends_after, r.ends_offset))
             for r in rules.results.values()
-            if r.areas is None or r.areas & set(AREAS)
+            if r.areas & set(AREAS)
         ),
     )
 

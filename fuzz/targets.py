@@ -409,7 +409,8 @@ def assess(client: Any, areas: Any, on: Any, rules: Any) -> object:
     """``assess(client, areas, on=on, rules=rules)``, then the assessment's views."""
     result = meso.assess(client, areas, on=on, rules=rules)
     result.explain()
-    meso.from_json(meso.to_json(result), meso.Assessment)
+    # A document is read with the rules it was made with (`assess` accepted these).
+    meso.from_json(meso.to_json(result), meso.Assessment, rules=rules)
     return result
 
 

@@ -208,8 +208,9 @@ def test_findings_are_checked_against_the_rules_passed() -> None:
         meso.from_json(text, Assessment)
     with pytest.raises(DocumentError, match=r"findings\[0\]\.severity"):
         meso.from_json(text, Assessment, rules=RULES)
-    # Rules the document does not name cannot judge its findings; the status still can.
-    assert meso.from_json(text, Assessment, rules=other).status is Candidacy.REVIEW
+    # Rules the document does not name cannot judge its findings: it is not read with them.
+    with pytest.raises(DocumentError, match=r"^rules: the document was made with "):
+        meso.from_json(text, Assessment, rules=other)
 
 
 _FIELDS: Final = ("status", "earliest_start", "on", "area_status")

@@ -106,13 +106,14 @@ def from_json(
     line's default then), and the protocol of *rules* for the document's areas and
     session count stand in for them.
 
-    A stored assessment or plan may have been edited: it is checked as it is read. An
-    assessment's status, earliest start and area status are derived again from its
-    findings; where the document names *rules* (or, without them, the default rules),
-    each finding is checked to be one those rules give (its severity, source, area and
-    ``until``). A plan is checked against invariants 1 to 6 (`TreatmentPlan.problems`),
-    its protocol's bounds against the rules where it names them; a gap beyond the
-    longest interval stands only where the later session records an `Override`.
+    A stored assessment or plan may have been edited: it is checked as it is read, against
+    the rules it names, which must be *rules* (or, without them, the default rules): a
+    document of other rules is refused. An assessment's status, earliest start and area
+    status are derived again from its findings, and each finding is checked to be one
+    those rules give (its severity, source, area and ``until``). A plan is checked against
+    invariants 1 to 6 (`TreatmentPlan.problems`) and its protocol's bounds against the
+    rules'; a gap beyond the longest interval stands only where the later session records
+    an `Override`.
 
     Raises:
         DocumentError: the text is no JSON, the document is malformed, or it breaks
@@ -191,15 +192,27 @@ def _assessment(data: dict[str, Any], path: str, rules: RuleSet | None) -> Asses
         # The status disagrees with the findings: the message starts with the field.
         raise DocumentError(f"{path}.{error}" if path else str(error)) from None
     chosen = _named_rules(doc.rules, rules)
-    if chosen is not None and (found := finding_problems(assessment, chosen, path)):
+    if found := finding_problems(assessment, chosen, path):
         raise DocumentError("; ".join(found))
     return assessment
 
 
-def _named_rules(ref: RulesRef, rules: RuleSet | None) -> RuleSet | None:
-    """*rules* (or the default rules) where the document names them, else ``None``."""
+def _named_rules(ref: RulesRef, rules: RuleSet | None) -> RuleSet:
+    """*rules* (or the default rules), which must be the rules the document names.
+
+    A document is checked against the rules it was made with; without them, a finding's
+    edited severity or a protocol edited to 1-day intervals could not be told from the
+    truth, and the plan's later operations would follow them.
+    """
     chosen = chosen_rules(rules)
-    return chosen if (chosen.name, chosen.version) == (ref.name, ref.version) else None
+    if (chosen.name, chosen.version) != (ref.name, ref.version):
+        msg = (
+            f"rules: the document was made with {ref.name} {ref.version}, expected the rules "
+            f"to check it against (from_json(..., rules=load_rules(...))), got "
+            f"{chosen.name} {chosen.version}"
+        )
+        raise DocumentError(msg)
+    return chosen
 
 
 def _area(value: str, path: str) -> Any:

@@ -30,10 +30,8 @@ import functools
 import itertools
 import os
 import re
-import tomllib
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from pathlib import Path
 from typing import Any, Final, TypeGuard, TypeVar
 
 import attrs
@@ -52,6 +50,7 @@ from ._time import (
     within_calendar,
     zone_key,
 )
+from ._toml import read_toml
 
 __all__ = [
     "WEEKDAYS",
@@ -1165,22 +1164,7 @@ def load_clinic(path: str | os.PathLike[str]) -> Clinic:
             be read (``"25:00"``, ``"Mars/Olympus"``).
         UnknownCodeError: the only problems are unknown weekdays or holidays codes.
     """
-    given: object = path  # callers without a type checker pass None, or bytes
-    where = os.fspath(given) if isinstance(given, str | os.PathLike) else None
-    if not isinstance(where, str):
-        shown = type(given).__name__ if where is None else repr(where)
-        msg = f"path: expected the path of a clinic file (text or a pathlib.Path), got {shown}"
-        raise RuleSetError([msg])
-    try:
-        text = Path(path).read_text("utf-8-sig")  # a byte order mark is read as nothing
-    except (OSError, UnicodeDecodeError) as error:
-        raise RuleSetError([f"cannot read the file ({_reason(error)})"], source=where) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise RuleSetError([f"not valid TOML: {error}"], source=where) from None
-    except RecursionError:
-        raise RuleSetError(["not valid TOML: nested too deeply"], source=where) from None
+    where, data = read_toml(path, kind="clinic file")
     return clinic_from_dict(data, source=where)
 
 
@@ -1253,7 +1237,3 @@ def clinic_to_dict(clinic: Clinic) -> dict[str, Any]:
             for closure in clinic.closures
         ]
     return data
-
-
-def _reason(error: Exception) -> str:
-    return error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__

@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import os
-import tomllib
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import tomli_w
@@ -24,6 +22,7 @@ from ._rules import (
     unknown_source,
     unreachable_anchor,
 )
+from ._toml import parse_toml, read_toml
 from ._vocabulary import wrong_type
 
 __all__ = ["dump_rules", "load_default", "load_rules", "rules_from_dict", "rules_to_dict"]
@@ -37,7 +36,7 @@ def load_default() -> RuleSet:
     text = (
         importlib.resources.files("mesotherapy").joinpath("rules", _DEFAULT).read_text("utf-8-sig")
     )
-    return rules_from_dict(_parse(text, source=_DEFAULT), source=_DEFAULT)
+    return rules_from_dict(parse_toml(text, source=_DEFAULT), source=_DEFAULT)
 
 
 def load_rules(path: str | os.PathLike[str], *, base: RuleSet | None = None) -> RuleSet:
@@ -61,25 +60,9 @@ def load_rules(path: str | os.PathLike[str], *, base: RuleSet | None = None) -> 
             (``protocols.face.sessions.max``), the value, and what was expected. Also when
             *path* is no path or *base* no `RuleSet`.
     """
-    if not _is_path(path):
-        kind = type(path).__name__
-        msg = f"path: expected the path of a rule file (str or os.PathLike), got a {kind}"
-        raise RuleSetError([msg])
     _check_base(base)
-    where = str(path)
-    try:
-        # "utf-8-sig": a byte order mark, which some editors write, is read as nothing.
-        text = Path(path).read_text("utf-8-sig")
-    except UnicodeDecodeError as error:
-        msg = f"cannot read the file: not UTF-8 (byte {error.start} is not valid UTF-8)"
-        raise RuleSetError([msg], source=where) from None
-    except OSError as error:
-        raise RuleSetError([f"cannot read the file ({_reason(error)})"], source=where) from None
-    return rules_from_dict(_parse(text, source=where), base=base, source=where)
-
-
-def _is_path(value: object) -> bool:
-    return isinstance(value, str | os.PathLike)
+    where, data = read_toml(path, kind="rule file")
+    return rules_from_dict(data, base=base, source=where)
 
 
 def _check_base(base: object) -> None:
@@ -136,7 +119,7 @@ def dump_rules(rules: RuleSet) -> str:
 
     >>> from mesotherapy import default_rules
     >>> rules = default_rules()
-    >>> rules_from_dict(tomllib.loads(dump_rules(rules))) == rules
+    >>> rules_from_dict(parse_toml(dump_rules(rules), source="dumped")) == rules
     True
 
     Raises:
@@ -217,15 +200,6 @@ def _more_problems(error: BaseException, path: str = "") -> Iterator[str]:
             yield from _more_problems(inner, path)
 
 
-def _parse(text: str, *, source: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise RuleSetError([f"not valid TOML: {error}"], source=source) from None
-    except RecursionError:
-        raise RuleSetError(["not valid TOML: nested too deeply"], source=source) from None
-
-
 def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
@@ -242,7 +216,3 @@ def _drop_none(value: Any) -> Any:
     if isinstance(value, list):
         return [_drop_none(v) for v in value]
     return value
-
-
-def _reason(error: Exception) -> str:
-    return error.strerror if isinstance(error, OSError) and error.strerror else type(error).__name__

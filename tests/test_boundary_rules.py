@@ -293,6 +293,15 @@ def test_a_rules_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
     assert caught.value.source == str(path)
 
 
+def test_a_clinic_file_that_is_not_utf8_says_so(tmp_path: Path) -> None:
+    text = (EXAMPLES / "clinic.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "', 'name = "Clinique É', 1)
+    path = write(tmp_path, text.encode("latin-1"), name="clinic.toml")
+    with pytest.raises(RuleSetError, match=r"cannot read the file: not UTF-8 \(byte \d+") as caught:
+        load_clinic(path)
+    assert caught.value.source == str(path)
+
+
 @pytest.mark.parametrize(
     ("call", "argument"),
     [

@@ -614,12 +614,15 @@ def test_each_result_of_the_article_is_a_rule_and_a_milestone(  # noqa: PLR0917
 
 
 def _check_entry(entry: dict[str, object], milestone: Milestone, zone: str) -> None:
-    assert {"code", "description", "from", "until"} <= set(entry)
+    # An instant is written under from/until, a date under from_date/until_date, never
+    # one under the other's key: the key alone says which.
+    assert {"code", "description", "from", "until", "from_date", "until_date"} <= set(entry)
     assert (entry["code"], entry["description"]) == (milestone.code, milestone.description)
     for key, value in (("from", milestone.start), ("until", milestone.end)):
-        text = entry[key]
-        assert isinstance(text, str)
         if isinstance(value, dt.datetime):
+            text = entry[key]
+            assert entry[f"{key}_date"] is None
+            assert isinstance(text, str)
             assert ISO_INSTANT.fullmatch(text), f"{text!r} is no ISO 8601 instant with an offset"
             parsed = dt.datetime.fromisoformat(text)
             assert parsed.utcoffset() is not None, f"{text!r} carries no offset"
@@ -627,6 +630,9 @@ def _check_entry(entry: dict[str, object], milestone: Milestone, zone: str) -> N
             assert parsed.utcoffset() == shown.utcoffset(), f"{text!r} is not in {zone}"
             assert utc(parsed) == utc(value)
         else:
+            text = entry[f"{key}_date"]
+            assert entry[key] is None
+            assert isinstance(text, str)
             assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", text), f"{text!r} is no ISO 8601 date"
             assert dt.date.fromisoformat(text) == value
 
@@ -646,14 +652,20 @@ def test_the_documents_timeline_for_a_toronto_plan() -> None:
     plan = plan_for(toronto(2026, 10, 31, 10))
     entries = plan_document(plan)["timeline"]
     assert entries[0]["code"] == "refreshed"
-    assert (entries[0]["from"], entries[0]["until"]) == ("2026-10-31", "2026-11-03")
+    assert (entries[0]["from_date"], entries[0]["until_date"]) == ("2026-10-31", "2026-11-03")
+    assert (entries[0]["from"], entries[0]["until"]) == (None, None)
     redness = next(e for e in entries if e["code"] == "redness" and e["session"] == 1)
     assert redness["from"] == "2026-10-31T10:45:00-04:00"
     assert redness["until"] == "2026-11-01T09:45:00-05:00"
+    assert (redness["from_date"], redness["until_date"]) == (None, None)
     assert "contact the clinic" in redness["advice"]
     due = next(e for e in entries if e["code"] == "maintenance_due")
     window = plan.maintenance[0]
-    assert (due["from"], due["until"]) == (window.opens.isoformat(), window.closes.isoformat())
+    assert (due["from_date"], due["until_date"]) == (
+        window.opens.isoformat(),
+        window.closes.isoformat(),
+    )
+    assert (due["from"], due["until"]) == (None, None)
 
 
 def test_of_kind_reads_a_kind_by_its_name_and_refuses_a_typo() -> None:

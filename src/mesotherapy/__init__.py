@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from ._protocol import SeriesProtocol
     from ._rules import RuleSet, Severity, default_rules
     from ._rules_io import dump_rules, load_rules
+    from ._schema import json_schema
     from ._time import Span
     from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
 
@@ -105,6 +106,7 @@ __all__ = [
     "fhir_bundle",
     "from_json",
     "instructions",
+    "json_schema",
     "load_clinic",
     "load_rules",
     "plan_batch",
@@ -177,6 +179,7 @@ _LAZY = {
     "default_rules": "._rules",
     "dump_rules": "._rules_io",
     "load_rules": "._rules_io",
+    "json_schema": "._schema",
     "Span": "._time",
     "Milestone": "._timeline",
     "MilestoneKind": "._timeline",

@@ -1,4 +1,4 @@
-"""The command line: ``mesotherapy demo | assess | plan | rules | clinic``."""
+"""The command line: ``mesotherapy demo | assess | plan | rules | clinic | schema``."""
 
 from __future__ import annotations
 
@@ -126,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
         "check", help="validate a clinic file: every problem, one a line"
     )
     clinic_check.add_argument("file")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a document")
+    schema.add_argument("name", help="client, assessment or plan")
     return parser
 
 
@@ -158,6 +161,8 @@ def _run(args: argparse.Namespace) -> int:
         return _plan(args)
     if args.command == "clinic":
         return _check_file(args.file, load_clinic, "clinic")
+    if args.command == "schema":
+        return _schema(args.name)
     return _rules(args)
 
 
@@ -351,6 +356,14 @@ def _check_file(path: str, load: Callable[[str], RuleSet | Clinic], kind: str) -
         _say(f"{path}: valid rule set {loaded.name!r} version {loaded.version!r}")
     else:
         _say(f"{path}: valid {kind} {loaded.name!r} in {loaded.timezone}")
+    return EXIT_OK
+
+
+def _schema(name: str) -> int:
+    """``schema NAME``: the shipped JSON Schema, as its file has it; exit 2 for another name."""
+    from ._schema import schema_text  # noqa: PLC0415 - read only when asked
+
+    _say(schema_text(name).rstrip("\n"))
     return EXIT_OK
 
 

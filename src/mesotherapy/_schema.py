@@ -42,7 +42,7 @@ def json_schema(name: str) -> dict[str, Any]:
     return loaded
 
 
-def schema_text(name: str) -> str:
+def schema_text(name: object) -> str:
     """The text of the schema *name*, as shipped (what ``mesotherapy schema NAME`` prints).
 
     Raises:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -411,3 +412,27 @@ def test_a_document_that_breaks_the_contract_is_invalid(
     found = errors(name, edit(original))
     assert found, "the edited document should be invalid"
     assert any(error.startswith(where) for error in found), found
+
+
+# --- The documents written for the other languages' check ----------------------------------
+
+
+def test_make_documents_writes_documents_that_jsonschema_agrees_on(tmp_path: Path) -> None:
+    script = Path(__file__).parent / "clients" / "make_documents.py"
+    spec = importlib.util.spec_from_file_location("make_documents", script)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main([str(tmp_path), "--examples", "3"]) == 0
+    for name in SCHEMA_NAMES:
+        shipped = json.loads((tmp_path / "schemas" / f"{name}.schema.json").read_text("utf-8"))
+        assert shipped == meso.json_schema(name)
+        valid = sorted((tmp_path / "valid" / name).glob("*.json"))
+        invalid = sorted((tmp_path / "invalid" / name).glob("*.json"))
+        assert len(valid) >= 3
+        assert len(invalid) >= 5
+        for path in valid:
+            assert not errors(name, json.loads(path.read_text("utf-8"))), path.name
+        for path in invalid:
+            assert errors(name, json.loads(path.read_text("utf-8"))), path.name

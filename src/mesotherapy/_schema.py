@@ -30,10 +30,10 @@ def json_schema(name: str) -> dict[str, Any]:
     ('urn:mesotherapy:schema:plan', 'https://json-schema.org/draft/2020-12/schema')
     >>> schema["$defs"]["session"]["properties"]["status"]["enum"]
     ['planned', 'completed', 'cancelled', 'no_show']
-    >>> meso.json_schema("clinic")
+    >>> meso.json_schema("assesment")
     Traceback (most recent call last):
     ...
-    mesotherapy._errors.UnknownCodeError: name: unknown schema 'clinic', expected one of assessment, client, plan
+    mesotherapy._errors.UnknownCodeError: name: unknown schema 'assesment', expected one of assessment, client, plan; nearest: 'assessment'
 
     Raises:
         UnknownCodeError: *name* is none of the schemas; the message names the choices.

@@ -19,12 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mesotherapy as meso
-from mesotherapy import TreatmentPlan, UnknownCodeError
+from mesotherapy import TreatmentPlan, UnknownCodeError, _clinic, _json
 from mesotherapy._assess import Candidacy
 from mesotherapy._cli import main
 from mesotherapy._rules import AftercareKind, Severity
@@ -164,6 +165,37 @@ def test_the_plan_schema_pins_the_documents_version() -> None:
         "description": "The version of the plan document.",
         "const": json.loads(meso.to_json(example_plan()))["schema"],
     }
+
+
+def _fields(cls: type) -> set[str]:
+    return {field.name for field in attrs.fields(cls)}
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "keys"),
+    [
+        ("client", (), _fields(meso.Client)),
+        ("client", ("properties", "medications", "items"), _fields(meso.Medication)),
+        ("client", ("properties", "treatments", "items"), _fields(meso.PriorTreatment)),
+        ("assessment", (), _fields(_json._AssessmentDoc)),
+        ("assessment", ("$defs", "finding"), _fields(meso.Finding)),
+        ("plan", (), {*meso.plan_document(example_plan())}),
+        ("plan", ("$defs", "session"), _fields(_json._SessionDoc)),
+        ("plan", ("$defs", "session", "properties", "override"), _fields(meso.Override)),
+        ("plan", ("$defs", "protocol"), _fields(meso.SeriesProtocol)),
+        ("plan", ("$defs", "clinic"), set(_clinic._KEYS)),
+        ("plan", ("$defs", "clinic", "properties", "hours"), set(_clinic.WEEKDAYS)),
+    ],
+)
+def test_the_schemas_name_every_key_the_library_knows(
+    name: str, path: tuple[str, ...], keys: set[str]
+) -> None:
+    # A key added to a document or a reader must be added to its schema too, which is
+    # closed: without it, every document holding the key would be refused.
+    node: Any = meso.json_schema(name)
+    for key in path:
+        node = node[key]
+    assert set(node["properties"]) == keys
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,9 @@ def _invalid(writer: _Writer) -> None:
                 "extra-key": lambda d: d.update(notes="x"),
                 "extra-session-key": lambda d: d["sessions"][0].update(room="2"),
                 "other-schema-number": lambda d: d.update(schema=1),
+                "plan-id-with-a-space": lambda d: d.update(id="plan of c-001"),
+                "revision-zero": lambda d: d.update(revision=0),
+                "session-without-its-id": lambda d: d["sessions"][0].pop("id"),
             },
         ),
         "client": (

@@ -120,14 +120,14 @@ def bundles() -> dict[str, dict[str, Any]]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: make_bundles.py DIR", file=sys.stderr)
+        sys.stderr.write("usage: make_bundles.py DIR\n")
         return 2
     out = Path(argv[0])
     out.mkdir(parents=True, exist_ok=True)
     written = bundles()
     for name, bundle in written.items():
         (out / name).write_text(json.dumps(bundle, indent=1, ensure_ascii=False), encoding="utf-8")
-    print(f"{len(written)} bundles written to {out}")
+    sys.stdout.write(f"{len(written)} bundles written to {out}\n")
     return 0
 
 

@@ -17,7 +17,7 @@ import sys
 import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -871,3 +871,143 @@ def test_every_resource_has_a_narrative_without_the_client_id(client_id: str) ->
     assert "Session 1 (face, neck): 2026-10-20 09:00 -04:00" in care_plan
     assert "completed" in care_plan
     assert "cancelled" in care_plan
+
+
+# --- Identities: fullUrls, identifiers and replacements follow the plan's ids -----------------
+
+
+def appointment_of(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each Appointment entry by the session id its identifier carries."""
+    return {
+        e["resource"]["identifier"][0]["value"]: e
+        for e in data["entry"]
+        if e["resource"]["resourceType"] == "Appointment"
+    }
+
+
+@needs_fhir
+@pytest.mark.parametrize(
+    "operate",
+    [
+        pytest.param(lambda p: p, id="new"),
+        pytest.param(lambda p: p.complete(1), id="complete"),
+        pytest.param(lambda p: p.cancel(2), id="cancel"),
+        pytest.param(lambda p: p.no_show(2), id="no-show"),
+        pytest.param(lambda p: p.cancel(2).no_show(3), id="cancel-no-show"),
+        pytest.param(lambda p: p.reschedule(3, p.session(3).start.add(days=2)), id="reschedule"),
+    ],
+)
+def test_appointments_carry_the_session_ids_and_name_what_they_replace(
+    operate: Callable[[TreatmentPlan], TreatmentPlan],
+) -> None:
+    plan = operate(example_plan())
+    data = to_fhir(plan)
+    check_bundle(data, plan)
+    by_id = appointment_of(data)
+    assert list(by_id) == [s.id for s in plan.sessions]
+    for session in plan.sessions:
+        appointment = by_id[session.id]["resource"]
+        assert appointment["identifier"] == [
+            {"system": f"{DEFAULT_BASE}:session", "value": session.id}
+        ]
+        if session.replaces is None:
+            assert "replaces" not in appointment
+        else:
+            assert appointment["replaces"] == [
+                {"reference": by_id[session.replaces]["fullUrl"], "type": "Appointment"}
+            ]
+    assert sum("replaces" in e["resource"] for e in by_id.values()) == sum(
+        s.replaces is not None for s in plan.sessions
+    )
+    care_plan = one(data, "CarePlan")
+    assert care_plan["identifier"] == [{"system": f"{DEFAULT_BASE}:plan", "value": plan.id}]
+    assert care_plan["meta"] == {"versionId": str(plan.revision)}
+
+
+@needs_fhir
+def test_a_cancelled_session_keeps_its_full_url_and_its_replacement_gets_a_new_one() -> None:
+    plan = example_plan()
+    before = appointment_of(to_fhir(plan))
+    cancelled = plan.cancel(2)
+    after = appointment_of(to_fhir(cancelled))
+    for session_id, entry in before.items():
+        assert after[session_id]["fullUrl"] == entry["fullUrl"]  # never moved onto another
+    (new,) = set(after) - set(before)
+    assert (
+        after[new]["resource"]["replaces"][0]["reference"] == before[plan.session(2).id]["fullUrl"]
+    )
+    assert after[plan.session(2).id]["resource"]["status"] == "cancelled"
+    assert after[new]["fullUrl"] not in {e["fullUrl"] for e in before.values()}
+
+
+@needs_fhir
+def test_the_full_urls_follow_the_given_plan_id_not_the_schedule() -> None:
+    result = meso.assess(
+        meso.Client(id="c-001", birth_date="1985-03-02"), ["face"], on="2026-10-20"
+    )
+    clinic = meso.example_clinic()
+
+    def exported(start: pendulum.DateTime, plan_id: str) -> dict[str, Any]:
+        return to_fhir(
+            meso.plan_series(result, ["face"], clinic=clinic, start=start, plan_id=plan_id)
+        )
+
+    one_day = exported(pendulum.datetime(2026, 10, 20, 9, tz=TORONTO), "p-42")
+    another = exported(pendulum.datetime(2026, 11, 3, 11, tz=TORONTO), "p-42")
+    other_plan = exported(pendulum.datetime(2026, 10, 20, 9, tz=TORONTO), "p-43")
+    for kind in ("CarePlan", "ServiceRequest", "Appointment"):
+        assert urls(one_day, kind) == urls(another, kind)
+        assert not set(urls(one_day, kind)) & set(urls(other_plan, kind))
+
+
+@st.composite
+def operation_sequences(draw: st.DrawFn) -> list[TreatmentPlan]:
+    """A generated plan and the plans that up to five operations on it return, in order."""
+    try:
+        plan = draw(plan_requests()).plan()
+    except SchedulingError:
+        reject()
+    plans = [plan]
+    for _ in range(draw(st.integers(min_value=1, max_value=5))):
+        planned = [s.index for s in plan.sessions if s.status is SessionStatus.PLANNED]
+        if not planned:
+            break
+        operation = draw(st.sampled_from(("complete", "cancel", "no_show", "reschedule")))
+        index = draw(st.sampled_from(planned))
+        try:
+            if operation == "complete":
+                plan = plan.complete(planned[0])
+            elif operation == "cancel":
+                plan = plan.cancel(index)
+            elif operation == "no_show":
+                plan = plan.no_show(index)
+            else:
+                days = draw(st.integers(min_value=-3, max_value=3))
+                plan = plan.reschedule(index, plan.session(index).start.add(days=days))
+        except SchedulingError:
+            continue
+        plans.append(plan)
+    note(plans[-1].explain())
+    return plans
+
+
+@needs_fhir
+@given(operation_sequences())
+def test_property_a_session_id_keeps_its_full_url_and_no_full_url_names_two(
+    plans: list[TreatmentPlan],
+) -> None:
+    named: dict[str, str] = {}  # fullUrl -> the session id it names
+    of_session: dict[str, str] = {}  # session id -> its fullUrl
+    care_plans = set()
+    for plan in plans:
+        data = to_fhir(plan, include_rules=False)
+        check_bundle(data, plan)
+        care_plans |= set(urls(data, "CarePlan"))
+        assert one(data, "CarePlan")["meta"]["versionId"] == str(plan.revision)
+        for session_id, entry in appointment_of(data).items():
+            url = entry["fullUrl"]
+            assert of_session.setdefault(session_id, url) == url
+            assert named.setdefault(url, session_id) == session_id
+    assert len(care_plans) == 1
+    revisions = [plan.revision for plan in plans]
+    assert revisions == sorted(revisions)

@@ -36,7 +36,6 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import pendulum
 
-from ._clinic import clinic_to_dict
 from ._errors import ClientError
 from ._extras import require
 from ._model import Area, flag
@@ -213,15 +212,17 @@ def fhir_bundle(
     `DEFAULT_BASE`) roots the systems of the resources' own identifiers and the
     canonical URLs (see the module's table).
 
-    Ids are deterministic (uuid5, never random). A resource's id identifies the series,
-    not its current schedule: it derives from the client id, the assessment, the areas,
-    the clinic, the protocol and the rule set, none of which an operation changes, so the
+    Ids are deterministic (uuid5, never random) and follow the plan's identities, never
+    positions: the CarePlan's and the ServiceRequest's derive from `TreatmentPlan.id`, an
+    Appointment's from its `Session.id` (both under their identifier systems), so the
     exports of a plan and of the plans that `TreatmentPlan.complete`, ``cancel``,
-    ``no_show`` or ``reschedule`` return name the same CarePlan and Appointments (a
-    receiver updates them rather than adding new ones). Two plans made from one
-    assessment at one clinic with one protocol are the same series for this purpose.
-    A rule resource's id derives from the rule and the base alone. The Bundle's
-    ``identifier`` derives from the plan's whole content: a new snapshot, a new one.
+    ``no_show`` or ``reschedule`` return name the same CarePlan and Appointments, and a
+    receiver updates them rather than adding new ones. The CarePlan's ``identifier`` is
+    the plan's id and its ``meta.versionId`` the plan's revision; an Appointment's
+    ``identifier`` is the session's id, and the Appointment of a session that replaces a
+    cancelled or missed one names that one's in ``replaces``. A rule resource's id
+    derives from the rule and the base alone. The Bundle's ``identifier`` derives from
+    the plan's whole content: a new snapshot, a new one.
 
     >>> import mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
@@ -367,14 +368,16 @@ def _bundle_data(
     rules = plan_rules(plan, rules)
     include = flag(include_rules, "include_rules")
     names = _names(rules, base_uri, patient_system)
-    series = _series_key(plan)
-    care_plan = _urn(series, "CarePlan")
-    request = _urn(series, "ServiceRequest")
-    appointments = [(s, _urn(series, f"Appointment/{s.index}")) for s in plan.sessions]
+    care_plan = _identified_urn("CarePlan", names.system("plan"), plan.id)
+    request = _identified_urn("ServiceRequest", names.system("plan"), plan.id)
+    sessions = {s.id: _session_urn(names, s) for s in plan.sessions}
     entries = [
-        _entry(care_plan, _care_plan(plan, names, [url for _, url in appointments])),
+        _entry(care_plan, _care_plan(plan, names, list(sessions.values()))),
         _entry(request, _service_request(plan, names, care_plan)),
-        *(_entry(url, _appointment(plan, names, s, request)) for s, url in appointments),
+        *(
+            _entry(sessions[s.id], _appointment(plan, names, s, request, sessions))
+            for s in plan.sessions
+        ),
     ]
     if include:
         entries += _rule_entries(names, list(plan.areas))
@@ -390,7 +393,7 @@ def _bundle_data(
         "resourceType": "Bundle",
         "identifier": {
             "system": "urn:ietf:rfc:3986",
-            "value": _urn(series, f"Bundle/{snapshot}"),
+            "value": _urn(_NAMESPACE, f"Bundle/{snapshot}"),
         },
         "type": "collection",
         "entry": entries,
@@ -453,7 +456,9 @@ def _care_plan(plan: TreatmentPlan, names: _Names, appointments: list[str]) -> d
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
         "text": _narrative(lines),
-        "identifier": [{"system": names.system("plan"), "value": str(_series_key(plan))}],
+        # The identifier names the plan through its revisions; versionId says which one.
+        "meta": {"versionId": str(plan.revision)},
+        "identifier": [{"system": names.system("plan"), "value": plan.id}],
         "instantiatesCanonical": [names.versioned(names.protocol(a)) for a in plan.areas],
         "status": status,
         "intent": "plan",
@@ -516,7 +521,11 @@ def _service_request(plan: TreatmentPlan, names: _Names, care_plan: str) -> dict
 
 
 def _appointment(
-    plan: TreatmentPlan, names: _Names, session: Session, request: str
+    plan: TreatmentPlan,
+    names: _Names,
+    session: Session,
+    request: str,
+    sessions: Mapping[str, str],
 ) -> dict[str, Any]:
     client = _client(plan, names)
     areas = ", ".join(area.value for area in session.areas)
@@ -528,9 +537,7 @@ def _appointment(
     ]
     resource: dict[str, Any] = {
         "resourceType": "Appointment",
-        "identifier": [
-            {"system": names.system("session"), "value": f"{_series_key(plan)}.{session.index}"}
-        ],
+        "identifier": [{"system": names.system("session"), "value": session.id}],
         "status": status,
         "serviceType": [{"concept": {"text": "Mesotherapy"}}],
         "description": description,
@@ -541,6 +548,10 @@ def _appointment(
         "subject": client,
         "participant": [{"actor": client, "status": "accepted"}],
     }
+    if session.replaces is not None:
+        resource["replaces"] = [{"reference": sessions[session.replaces], "type": "Appointment"}]
+        replaced = next(s for s in plan.sessions if s.id == session.replaces)
+        lines.append(f"Replaces session {replaced.index} ({replaced.status.value}).")
     if session.override is not None:  # never a silent break of the interval bounds
         text = (
             "Booked beyond the longest interval by a clinician's override: "
@@ -737,17 +748,13 @@ def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _series_key(plan: TreatmentPlan) -> uuid.UUID:
-    """The identity of the series: what no operation on the plan changes."""
-    facts = {
-        "client_id": plan.client_id,
-        "assessment": plan.assessment.to_dict() | {"on": plan.assessment.on.isoformat()},
-        "areas": [area.value for area in plan.areas],
-        "clinic": clinic_to_dict(plan.clinic),
-        "protocol": attrs.asdict(plan.protocol),
-        "rules": {"name": plan.rules.name, "version": plan.rules.version},
-    }
-    return uuid.uuid5(_NAMESPACE, _canonical(facts))
+def _identified_urn(kind: str, system: str, value: str) -> str:
+    """The ``urn:uuid`` of the *kind* of resource whose identifier is *system* and *value*."""
+    return _urn(_NAMESPACE, f"{kind}/{system}|{value}")
+
+
+def _session_urn(names: _Names, session: Session) -> str:
+    return _identified_urn("Appointment", names.system("session"), session.id)
 
 
 def _urn(key: uuid.UUID, name: str) -> str:

@@ -1011,3 +1011,23 @@ def test_property_a_session_id_keeps_its_full_url_and_no_full_url_names_two(
     assert len(care_plans) == 1
     revisions = [plan.revision for plan in plans]
     assert revisions == sorted(revisions)
+
+
+# --- The bundles the independent validators check ---------------------------------------------
+
+
+@needs_fhir
+def test_the_bundles_for_the_independent_validators() -> None:
+    sys.path.insert(0, str(Path(__file__).parent / "clients"))
+    make_bundles = importlib.import_module("make_bundles")
+    plans = make_bundles.plans()
+    zones = {plan.timezone for _, plan in plans}
+    assert len(zones) == len(make_bundles.ZONES) >= 30
+    assert {plan.sessions[0].start.year for _, plan in plans} == set(range(2026, 2038))
+    assert {len(plan.areas) for _, plan in plans} == {1, 2, 3}
+    assert any(s.replaces for _, plan in plans for s in plan.sessions)
+    written = make_bundles.bundles()
+    assert len(written) > len(plans)
+    for name, plan in plans:
+        data = written[f"plan-{name}.json"]
+        check_bundle(data, plan)

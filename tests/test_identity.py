@@ -337,6 +337,18 @@ def test_from_json_refuses_a_document_with_broken_identities(
     assert needle in str(caught.value)
 
 
+def test_a_plan_and_a_request_pickle_with_their_identities() -> None:
+    import pickle  # noqa: PLC0415 - only this test pickles
+
+    plan = example_plan(plan_id="p-1").cancel(2)
+    back = pickle.loads(pickle.dumps(plan))  # noqa: S301 - our own bytes
+    assert back == plan
+    assert (back.id, back.revision, back.sessions[-1].replaces) == ("p-1", 2, "p-1.2")
+    request = meso.PlanRequest(client=meso.Client(birth_date="1985-03-02"), areas=["face"],
+                               start=START, plan_id="p-9")  # fmt: skip
+    assert pickle.loads(pickle.dumps(request)).plan_id == "p-9"  # noqa: S301 - our own bytes
+
+
 def test_a_plan_reads_back_equal_with_its_identities() -> None:
     plan = example_plan(plan_id="p-1").complete(1).cancel(3).no_show(2)
     back = meso.from_json(meso.to_json(plan), TreatmentPlan)

@@ -510,7 +510,11 @@ def _plans(value: object) -> list[TreatmentPlan]:
             raise ClientError(problem)
         one = cast("TreatmentPlan", item)
         if one.id in seen:
-            msg = f"plan[{n}].id: the same id as plan[{seen[one.id]}], expected one id a plan"
+            msg = (
+                f"plan[{n}].id: the same id as plan[{seen[one.id]}], expected one id a plan "
+                "(plans without a client id, from one start for the same areas, get the "
+                "same derived id: give each its plan_id)"
+            )
             raise ClientError(msg)
         seen[one.id] = n
         plans.append(one)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from importlib.metadata import version
 from pathlib import Path
@@ -219,3 +220,34 @@ def test_clinic_check_of_a_missing_file_exits_2(capsys: pytest.CaptureFixture[st
     code, out, err = run(capsys, "clinic", "check", "nope.toml")
     assert (code, out) == (2, "")
     assert err.strip() == "nope.toml: cannot read the file (No such file or directory)"
+
+
+def test_the_stamp_of_a_calendar_is_the_time_of_the_export(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("icalendar")
+    base = ["plan", str(EXAMPLES / "eligible.json"), "--areas", "face",
+            "--start", "2026-10-20T09:00", "--format", "ics"]  # fmt: skip
+    code, out, _ = run(capsys, *base, "--stamp", "2026-12-01T09:00-05:00")
+    stamps = {line for line in out.splitlines() if line.startswith("DTSTAMP:")}
+    assert (code, stamps) == (0, {"DTSTAMP:20261201T140000Z"})
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    code, out, _ = run(capsys, *base)
+    after = dt.datetime.now(dt.UTC)
+    stamps = {line for line in out.splitlines() if line.startswith("DTSTAMP:")}
+    assert code == 0
+    assert len(stamps) == 1
+    stamp = dt.datetime.strptime(stamps.pop(), "DTSTAMP:%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+    assert before <= stamp <= after  # now, by default
+
+
+@pytest.mark.parametrize("stamp", ["2026-12-01T09:00", "yesterday", ""])
+def test_a_stamp_without_its_offset_is_refused(
+    capsys: pytest.CaptureFixture[str], stamp: str
+) -> None:
+    code, out, err = run(
+        capsys, "plan", str(EXAMPLES / "eligible.json"), "--areas", "face",
+        "--start", "2026-10-20T09:00", "--format", "ics", "--stamp", stamp,
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err.startswith("mesotherapy: error: --stamp: expected a date and time with its offset")

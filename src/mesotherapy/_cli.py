@@ -112,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--rules", help="a rule file (default: the shipped rules)")
     plan.add_argument("--locale", default="en", help="en or fr_CA: the text's language")
     plan.add_argument("--format", choices=("text", "json", "ics", "fhir"), default="text")
+    plan.add_argument(
+        "--stamp",
+        help="the time of the export, ISO 8601 with its offset, for --format ics (default: now)",
+    )
 
     rules = commands.add_parser("rules", help="print or check a rule set")
     what = rules.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -242,11 +246,30 @@ def _plan(args: argparse.Namespace) -> int:
         interval=args.interval_days,
         acknowledge_review=args.acknowledge_review,
     )
-    _print_plan(plan, rules, args.format, args.locale)
+    _print_plan(plan, rules, args.format, args.locale, _stamp(args.stamp))
     return EXIT_OK
 
 
-def _print_plan(plan: TreatmentPlan, rules: RuleSet, form: str, locale: str) -> None:
+def _stamp(text: str | None) -> dt.datetime:
+    """``--stamp``: the export's time, which calendars compare to tell an update (DTSTAMP)."""
+    if text is None:
+        return pendulum.now("UTC")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None:
+        msg = (
+            "--stamp: expected a date and time with its offset, such as 2026-12-01T09:00Z, "
+            f"got {text!r}"
+        )
+        raise InvalidTimeError(msg)
+    return moment
+
+
+def _print_plan(
+    plan: TreatmentPlan, rules: RuleSet, form: str, locale: str, stamp: dt.datetime
+) -> None:
     if form == "json":
         print(json.dumps(plan_document(plan, rules=rules), indent=2, ensure_ascii=False))
     elif form == "ics":
@@ -254,7 +277,7 @@ def _print_plan(plan: TreatmentPlan, rules: RuleSet, form: str, locale: str) -> 
 
         # RFC 5545 lines end in CRLF: bytes, so that no platform's text mode doubles the CR.
         sys.stdout.flush()
-        sys.stdout.buffer.write(to_ics(plan, rules=rules).encode("utf-8"))
+        sys.stdout.buffer.write(to_ics(plan, rules=rules, stamp=stamp).encode("utf-8"))
         sys.stdout.buffer.flush()
     elif form == "fhir":
         from ._fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked

@@ -99,6 +99,20 @@ def test_derived_ids_differ_where_their_inputs_do(
     assert derived(client_id, start, areas) != derived(*other)
 
 
+@pytest.mark.parametrize(
+    ("client_id", "areas", "expected"),
+    [
+        ("c-001", ("face", "neck"), "b7cb6d5c-3ee9-5fb4-8908-2f273f586d1d"),
+        (None, ("face",), "6dec520e-898c-5cc9-bd29-720cec1f62e0"),
+    ],
+)
+def test_the_derived_id_is_pinned(
+    client_id: str | None, areas: tuple[str, ...], expected: str
+) -> None:
+    # Stored documents of schema 2 get this id when read: it must never change.
+    assert derived_plan_id(client_id, START, [meso.Area(a) for a in areas]) == expected
+
+
 def test_the_derived_id_is_a_uuid5_that_does_not_show_the_client_id() -> None:
     plan = example_plan("client-4711-smith")
     assert "4711" not in plan.id

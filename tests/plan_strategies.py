@@ -27,6 +27,7 @@ from mesotherapy import (
     Medication,
     OpeningHours,
     PriorTreatment,
+    SessionStatus,
     SkinFinding,
     TreatmentPlan,
     assess,
@@ -39,13 +40,16 @@ from mesotherapy._protocol import series_protocol
 __all__ = [
     "ALL_ZONES",
     "HOLIDAYS",
+    "OPERATIONS",
     "PINNED_ZONES",
     "SLOT_MINUTES",
+    "Operation",
     "PlanRequest",
     "area_sets",
     "clients",
     "clinics",
     "opening_hours",
+    "operations",
     "plan_requests",
     "starts",
     "timezones",
@@ -354,4 +358,67 @@ def plan_requests(draw: st.DrawFn, *, plannable: bool = True) -> PlanRequest:
         sessions=sessions,
         interval=interval,
         acknowledge_review=plannable or draw(st.booleans()),
+    )
+
+
+OPERATIONS: Final = ("reschedule", "complete", "cancel", "no_show")
+"""The operations a plan has, by their method's name."""
+
+
+@attrs.frozen(kw_only=True)
+class Operation:
+    """One operation on whatever plan it meets: which, on which session, to when.
+
+    ``pick`` chooses among the plan's planned sessions in time order (among all its
+    sessions with ``any_session``, so that refusals are tried too); ``days`` and ``slot``
+    choose the new time of a reschedule (the ``slot``-th opening of the day ``days``
+    after the session, or that day at noon UTC when it has none) or of a completion
+    elsewhere than planned (``days`` after it, when ``elsewhere``).
+    """
+
+    name: str
+    pick: int
+    any_session: bool = False
+    days: int = 0
+    slot: int = 0
+    elsewhere: bool = False
+
+    def index(self, plan: TreatmentPlan) -> int:
+        """The number of the session this operation is applied to in *plan*."""
+        planned = sorted(
+            (s for s in plan.sessions if s.status is SessionStatus.PLANNED), key=lambda s: s.start
+        )
+        chosen = plan.sessions if self.any_session or not planned else planned
+        return chosen[self.pick % len(chosen)].index
+
+    def apply(self, plan: TreatmentPlan) -> TreatmentPlan:
+        """The operation's result on *plan*; its `SchedulingError` when it is refused."""
+        index = self.index(plan)
+        session = plan.session(index)
+        if self.name == "reschedule":
+            day = session.start.date().add(days=self.days)
+            slots = list(plan.clinic.slots(day, plan.protocol.session_minutes))
+            if slots:
+                start = slots[self.slot % len(slots)]
+            else:
+                start = pendulum.datetime(day.year, day.month, day.day, 12, tz="UTC")
+            return plan.reschedule(index, start)
+        if self.name == "complete":
+            at = session.start.add(days=self.days) if self.elsewhere else None
+            return plan.complete(index, at)
+        if self.name == "cancel":
+            return plan.cancel(index)
+        return plan.no_show(index)
+
+
+def operations() -> st.SearchStrategy[Operation]:
+    """An `Operation`: mostly on a planned session, to a day near it."""
+    return st.builds(
+        Operation,
+        name=st.sampled_from(OPERATIONS),
+        pick=st.integers(min_value=0, max_value=12),
+        any_session=st.integers(0, 5).map(lambda n: n == 0),
+        days=st.integers(min_value=-7, max_value=28),
+        slot=st.integers(min_value=0, max_value=40),
+        elsewhere=st.booleans(),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -10,10 +12,25 @@ from typing import Any, Final
 import attrs
 import pendulum
 import pytest
+from hypothesis import event, given, note, reject, settings
+from hypothesis import strategies as st
 
 import mesotherapy as meso
-from mesotherapy import ClientError, DocumentError, SessionStatus, TreatmentPlan
+from mesotherapy import (
+    ClientError,
+    DocumentError,
+    InvalidTimeError,
+    SchedulingError,
+    SessionStatus,
+    TreatmentPlan,
+)
+from mesotherapy._notebook import FRAME_COLUMNS
 from mesotherapy._plan import PLAN_ID_NAMESPACE, check_plan, derived_plan_id
+
+# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
+# tests/ as top-level modules: importing `plan_strategies` as such works for both.
+sys.path.insert(0, str(Path(__file__).parent))
+from plan_strategies import Operation, PlanRequest, operations, plan_requests
 
 TORONTO: Final = "America/Toronto"
 DOCUMENTS: Final = Path(__file__).parent / "documents"
@@ -80,6 +97,20 @@ def test_derived_ids_differ_where_their_inputs_do(
         return derived_plan_id(who, when, [meso.Area(a) for a in where])
 
     assert derived(client_id, start, areas) != derived(*other)
+
+
+@pytest.mark.parametrize(
+    ("client_id", "areas", "expected"),
+    [
+        ("c-001", ("face", "neck"), "b7cb6d5c-3ee9-5fb4-8908-2f273f586d1d"),
+        (None, ("face",), "6dec520e-898c-5cc9-bd29-720cec1f62e0"),
+    ],
+)
+def test_the_derived_id_is_pinned(
+    client_id: str | None, areas: tuple[str, ...], expected: str
+) -> None:
+    # Stored documents of schema 2 get this id when read: it must never change.
+    assert derived_plan_id(client_id, START, [meso.Area(a) for a in areas]) == expected
 
 
 def test_the_derived_id_is_a_uuid5_that_does_not_show_the_client_id() -> None:
@@ -320,6 +351,18 @@ def test_from_json_refuses_a_document_with_broken_identities(
     assert needle in str(caught.value)
 
 
+def test_a_plan_and_a_request_pickle_with_their_identities() -> None:
+    import pickle  # noqa: PLC0415 - only this test pickles
+
+    plan = example_plan(plan_id="p-1").cancel(2)
+    back = pickle.loads(pickle.dumps(plan))  # noqa: S301 - our own bytes
+    assert back == plan
+    assert (back.id, back.revision, back.sessions[-1].replaces) == ("p-1", 2, "p-1.2")
+    request = meso.PlanRequest(client=meso.Client(birth_date="1985-03-02"), areas=["face"],
+                               start=START, plan_id="p-9")  # fmt: skip
+    assert pickle.loads(pickle.dumps(request)).plan_id == "p-9"  # noqa: S301 - our own bytes
+
+
 def test_a_plan_reads_back_equal_with_its_identities() -> None:
     plan = example_plan(plan_id="p-1").complete(1).cancel(3).no_show(2)
     back = meso.from_json(meso.to_json(plan), TreatmentPlan)
@@ -449,3 +492,209 @@ def test_a_batch_gives_each_plan_its_derived_id_unless_the_request_names_one() -
     assert plans[0].id == derived_plan_id("c-1", plans[0].sessions[0].start, plans[0].areas)
     assert plans[1].id == "clinic:42"
     assert plans[1].sessions[0].id == "clinic:42.1"
+
+
+# --- Properties ----------------------------------------------------------------------------
+
+_Name = tuple[int, tuple[meso.Area, ...], str | None]
+"""What an id names: the session's booking number, its areas and what it replaces."""
+
+
+def _named(session: meso.Session) -> _Name:
+    return (session.index, session.areas, session.replaces)
+
+
+def _check_step(
+    before: TreatmentPlan, after: TreatmentPlan, names: dict[str, _Name], what: str
+) -> None:
+    """*after*, one operation on from *before*, keeps every id and names nothing anew."""
+    assert after.id == before.id, what
+    assert after.revision == before.revision + 1, what
+    now = {s.id: s for s in after.sessions}
+    assert len(now) == len(after.sessions), f"{what}: an id names two sessions"
+    for session in before.sessions:
+        assert session.id in now, f"{what}: the id of session {session.index} is gone"
+        carried = now[session.id]
+        assert _named(carried) == _named(session), f"{what}: {session.id} names another session"
+        if session.status is not SessionStatus.PLANNED:  # only a planned session moves
+            assert carried == session, f"{what}: the {session.status.value} {session.id} changed"
+    for session in after.sessions:
+        if session.id in names:
+            assert names[session.id] == _named(session), f"{what}: {session.id} was reused"
+        names[session.id] = _named(session)
+        if session.replaces is not None:
+            replaced = now[session.replaces]
+            assert not replaced.status.is_active, what
+            assert replaced.index < session.index, what
+    assert check_plan(after) == [], what
+
+
+def _plan_of(request: PlanRequest) -> TreatmentPlan:
+    try:
+        return request.plan()
+    except SchedulingError:
+        reject()  # an infeasible request: no plan to operate on
+
+
+@given(plan_requests(), st.lists(operations(), max_size=10))
+def test_every_sequence_of_operations_keeps_every_id(
+    request: PlanRequest, steps: list[Operation]
+) -> None:
+    plan = _plan_of(request)
+    assert plan.revision == 1
+    names = {s.id: _named(s) for s in plan.sessions}
+    done = 0
+    for step in steps:
+        note(repr(step))
+        before, kept = plan, copy.deepcopy(plan)
+        try:
+            plan = step.apply(before)
+        except (SchedulingError, InvalidTimeError):
+            # Refused: the plan is as it was, its revision too.
+            assert before == kept
+            assert before.revision == kept.revision == 1 + done
+            continue
+        assert before == kept, f"{step}: the operation changed the plan it was called on"
+        _check_step(before, plan, names, repr(step))
+        done += 1
+    event(f"operations done: {min(done, 3)}{'+' if done >= 3 else ''}")
+    assert plan.revision == 1 + done
+    assert meso.from_json(meso.to_json(plan), TreatmentPlan) == plan
+
+
+@settings(max_examples=40)
+@given(plan_requests(), st.lists(operations(), max_size=6))
+def test_an_upgraded_schema_2_document_keeps_the_ids_the_operations_gave(
+    request: PlanRequest, steps: list[Operation]
+) -> None:
+    """The upgrade derives what the operations gave, but for the pairing of replacements."""
+    plan = first = _plan_of(request)
+    for step in steps:
+        try:
+            plan = step.apply(plan)
+        except (SchedulingError, InvalidTimeError):
+            continue
+    back = meso.from_json(_schema_2(plan), TreatmentPlan)
+    # The id a new plan would get from what the document holds: session 1 as it is now
+    # (moved or completed elsewhere, it gives another id than the plan had).
+    assert back.id == derived_plan_id(plan.client_id, plan.session(1).start, plan.areas)
+    if plan.session(1).start == first.session(1).start:
+        assert back.id == plan.id
+    assert back.revision == 1
+    assert [s.id for s in back.sessions] == [f"{back.id}.{s.index}" for s in plan.sessions]
+
+    def replaced(p: TreatmentPlan) -> list[int]:
+        return sorted(p.sessions[[s.id for s in p.sessions].index(s.replaces)].index
+                      for s in p.sessions if s.replaces is not None)  # fmt: skip
+
+    # The same sessions are replaced, perhaps paired otherwise (booking order).
+    assert replaced(back) == replaced(plan)
+    assert check_plan(back) == []
+
+
+# --- Frames of many plans ------------------------------------------------------------------
+
+
+def _pandas() -> Any:
+    """pandas, or a skip when the notebook extra is not installed (it ships no types)."""
+    return pytest.importorskip("pandas", reason="the notebook extra is not installed")
+
+
+def _two_plans() -> tuple[TreatmentPlan, TreatmentPlan]:
+    first = example_plan("c-1")
+    second = meso.plan_series(
+        assessment("c-2"),
+        ["face", "neck"],
+        clinic=meso.example_clinic(),
+        start=START.add(days=7),
+        plan_id="clinic:42",
+    ).cancel(2)
+    return first, second
+
+
+def test_every_row_of_a_frame_names_its_plan_in_the_first_column() -> None:
+    _pandas()
+    plan = example_plan()
+    frame = meso.to_frame(plan)
+    assert frame.columns[0] == "plan"
+    assert FRAME_COLUMNS[0] == "plan"
+    assert frame["plan"].tolist() == [plan.id] * len(frame)
+    assert frame.drop(columns="plan").columns.tolist() == list(FRAME_COLUMNS[1:])
+
+
+def test_a_frame_of_two_plans_is_their_frames_concatenated() -> None:
+    pd = _pandas()
+    first, second = _two_plans()
+    both = meso.to_frame([first, second])
+    alone = pd.concat([meso.to_frame(first), meso.to_frame(second)], ignore_index=True)
+    pd.testing.assert_frame_equal(both, alone)
+    assert both.groupby("plan").size().to_dict() == {
+        first.id: len(meso.to_frame(first)),
+        "clinic:42": len(meso.to_frame(second)),
+    }
+    # A generator is an iterable of plans too.
+    pd.testing.assert_frame_equal(meso.to_frame(p for p in (first, second)), both)
+
+
+def test_frames_of_two_plans_join_on_the_plan_column() -> None:
+    pd = _pandas()
+    first, second = _two_plans()
+    sessions = meso.to_frame([first, second], what="sessions")
+    plans = pd.DataFrame(
+        {"plan": [first.id, second.id], "revision": [first.revision, second.revision]}
+    )
+    joined = sessions.merge(plans, on="plan", how="left", validate="many_to_one")
+    assert len(joined) == len(first.sessions) + len(second.sessions)
+    assert joined.groupby("plan")["revision"].first().to_dict() == {first.id: 1, second.id: 2}
+    cancelled = joined[joined["status"] == "cancelled"]
+    assert cancelled[["plan", "session"]].values.tolist() == [[second.id, 2]]
+
+
+def test_a_frame_of_plans_in_two_zones_is_in_utc() -> None:
+    _pandas()
+    toronto = example_plan()
+    london = meso.plan_series(
+        assessment(),
+        ["face", "neck"],
+        clinic=meso.example_clinic(timezone="Europe/London"),
+        start=pendulum.datetime(2026, 10, 20, 9, tz="Europe/London"),
+    )
+    frame = meso.to_frame([toronto, london], what="sessions")
+    assert str(frame["start"].dt.tz) == "UTC"
+    assert [t.isoformat() for t in frame["start"]] == [
+        s.start.in_timezone("UTC").isoformat() for s in (*toronto.sessions, *london.sessions)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("plans", "error", "needle"),
+    [
+        pytest.param([], None, None, id="none"),
+        pytest.param(
+            "plan", ClientError, "plan: expected a TreatmentPlan or an iterable", id="text"
+        ),
+        pytest.param({}, ClientError, "plan: expected a TreatmentPlan or an iterable", id="dict"),
+        pytest.param(7, ClientError, "got a int", id="number"),
+        pytest.param(["x"], ClientError, "plan[0]: expected a TreatmentPlan", id="text-in-list"),
+    ],
+)
+def test_to_frame_takes_plans_and_refuses_anything_else(
+    plans: Any, error: type[Exception] | None, needle: str | None
+) -> None:
+    _pandas()
+    if error is None:
+        frame = meso.to_frame(plans)
+        assert tuple(frame.columns) == FRAME_COLUMNS
+        assert frame.empty
+        return
+    with pytest.raises(error) as caught:
+        meso.to_frame(plans)
+    assert needle is not None
+    assert needle in str(caught.value)
+
+
+def test_to_frame_refuses_two_plans_with_one_id() -> None:
+    _pandas()
+    plan = example_plan()
+    with pytest.raises(ClientError, match=r"^plan\[1\]\.id: the same id as plan\[0\]"):
+        meso.to_frame([plan, plan.cancel(2)])

@@ -668,12 +668,15 @@ class PlanOperations(RuleBasedStateMachine):
     """A plan, then reschedule, complete, cancel and no-show in random order.
 
     After each step the invariants hold; a refused operation leaves the plan as it was,
-    and nothing but `SchedulingError` or `InvalidTimeError` is ever raised.
+    and nothing but `SchedulingError` or `InvalidTimeError` is ever raised. Each done
+    operation raises the revision by one; no session's id changes or ever names another
+    session (its booking number and what it replaces) over the whole run.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.plan: TreatmentPlan | None = None
+        self.names: dict[str, tuple[int, str | None]] = {}
 
     @property
     def current(self) -> TreatmentPlan:
@@ -689,6 +692,7 @@ class PlanOperations(RuleBasedStateMachine):
             event("infeasible request")
         assume(plan is not None)  # an infeasible request: no plan to operate on
         self.plan = plan
+        self.names = {s.id: (s.index, s.replaces) for s in self.current.sessions}
 
     def _start_of(self, index: int) -> pendulum.DateTime | None:
         return next((s.start for s in self.current.sessions if s.index == index), None)
@@ -728,8 +732,15 @@ class PlanOperations(RuleBasedStateMachine):
         event(f"done: {what.split('(', maxsplit=1)[0]}")
         assert old == kept, f"{what}: the operation changed the plan it was called on"
         known = {s.index: s for s in new.sessions}
+        assert (new.id, new.revision) == (old.id, old.revision + 1), f"{what}: the revision"
+        for session in new.sessions:
+            name = (session.index, session.replaces)
+            assert self.names.setdefault(session.id, name) == name, (
+                f"{what}: the id {session.id} now names another session"
+            )
         for session in old.sessions:
             assert session.index in known, f"{what}: session {session.index} disappeared"
+            assert known[session.index].id == session.id, f"{what}: session {session.index}'s id"
             if session.status is not SessionStatus.PLANNED:
                 assert known[session.index] == session, (
                     f"{what}: the {session.status.value} session {session.index} changed"

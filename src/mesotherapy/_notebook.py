@@ -8,7 +8,8 @@ matplotlib), which they import when called, never when `mesotherapy` is imported
 No view shows the client's identifier: a plan is health data, and a notebook's output
 is shared more easily than the plan itself.
 
-Every instant is shown in the clinic's zone. A milestone dated in the local calendar (a
+Every instant is shown in the clinic's zone (in UTC in a frame of plans in several
+zones). A milestone dated in the local calendar (a
 result, the maintenance window) runs from midnight local on its first day to midnight
 local after its last day, so that every row and bar is a half-open span
 ``[start, end)`` like the aftercare windows.
@@ -22,19 +23,20 @@ import os
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Final, Literal, cast
 
 import attrs
 import pendulum
 
 from ._aftercare import PRECARE, Aftercare, aftercare
 from ._assess import Assessment, Finding
-from ._errors import UnknownCodeError
+from ._errors import ClientError, UnknownCodeError
 from ._extras import require
 from ._model import flag
 from ._plan import Session, SessionStatus, TreatmentPlan
 from ._rules import RuleSet, default_rules
 from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
+from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
     # pandas ships no type information (pandas-stubs is separate): a DataFrame is Any
@@ -58,6 +60,7 @@ EXTRA: Final = "notebook"
 """The extra that brings pandas and matplotlib."""
 
 FRAME_COLUMNS: Final = (
+    "plan",
     "kind",
     "code",
     "session",
@@ -381,9 +384,7 @@ def _milestone_rows(plan: TreatmentPlan, timeline: Timeline) -> list[_Row]:
 def _rows(
     plan: TreatmentPlan, rules: RuleSet | None, what: str
 ) -> tuple[list[_Row], Aftercare, Timeline]:
-    if what not in _SELECTIONS:
-        msg = f"what: unknown selection {what!r}, expected one of {', '.join(_SELECTIONS)}"
-        raise UnknownCodeError(msg)
+    _selection(what)
     chosen = default_rules() if rules is None else rules
     # Both check that the rules are the plan's, whatever is selected.
     care = aftercare(plan, rules=chosen)
@@ -404,22 +405,32 @@ def _rows(
 
 
 def to_frame(
-    plan: TreatmentPlan, *, rules: RuleSet | None = None, what: Selection = "all"
+    plan: TreatmentPlan | Iterable[TreatmentPlan],
+    *,
+    rules: RuleSet | None = None,
+    what: Selection = "all",
 ) -> pd.DataFrame:
-    """The plan as a pandas DataFrame: one row per session, window and milestone.
+    """One plan, or many, as a pandas DataFrame: one row per session, window and milestone.
+
+    *plan* is a `TreatmentPlan` or an iterable of them (a list, a generator): the frame
+    holds the rows of every plan, plan after plan in the order given, each plan's rows in
+    time order, and the ``plan`` column says whose row it is, so that frames of several
+    plans concatenate and join on it. *rules* are those every plan was made with.
 
     *what* selects ``"sessions"`` (every session, whatever its status), ``"windows"``
     (the pre-care and aftercare windows of `aftercare`), ``"milestones"`` (the results,
-    the maintenance window and the side effects of `expected_timeline`) or ``"all"``,
-    in time order. The columns are `FRAME_COLUMNS`:
+    the maintenance window and the side effects of `expected_timeline`) or ``"all"``.
+    The columns are `FRAME_COLUMNS`:
 
+    - ``plan``: the plan's id (`TreatmentPlan.id`), on every row;
     - ``kind``: ``session``, ``precare``, ``avoid``, ``do``, ``result``, ``side_effect``
       or ``maintenance``;
     - ``code``: the activity or milestone code (``session`` for a session);
     - ``session``: the session's number (nullable: results and maintenance have none);
-    - ``start``, ``end``: time-zone-aware timestamps in the clinic's zone, the half-open
-      span ``[start, end)``; a milestone dated in the local calendar runs from midnight
-      local on its first day to midnight local after its last, and has ``all_day`` set;
+    - ``start``, ``end``: time-zone-aware timestamps in the clinic's zone (in UTC when
+      the plans are in more than one zone, or there are none), the half-open span
+      ``[start, end)``; a milestone dated in the local calendar runs from midnight local
+      on its first day to midnight local after its last, and has ``all_day`` set;
     - ``status``: the status of the session the row belongs to, if any;
     - ``description``, ``source``: what the row means, and the source key of its rule;
       a session booked beyond the longest interval by a clinician's `Override` says
@@ -430,23 +441,38 @@ def to_frame(
     >>> import pendulum, mesotherapy as meso
     >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
     >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
-    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"), plan_id="p-1")
     >>> to_frame(plan).shape
-    (73, 9)
+    (73, 10)
     >>> sessions = to_frame(plan, what="sessions")
-    >>> str(sessions["start"].iloc[0])
-    '2026-10-20 09:00:00-04:00'
+    >>> sessions["plan"].iloc[0], str(sessions["start"].iloc[0])
+    ('p-1', '2026-10-20 09:00:00-04:00')
+    >>> later = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 11, 3, 9, tz="America/Toronto"), plan_id="p-2")
+    >>> to_frame([plan, later], what="sessions").groupby("plan").size().to_dict()
+    {'p-1': 4, 'p-2': 4}
 
     Raises:
         MissingExtraError: pandas is not installed (``pip install 'mesotherapy[notebook]'``).
         UnknownCodeError: *what* is none of the four selections.
-        ClientError: *rules* are not the rules the plan was made with.
+        ClientError: *plan* is neither a plan nor an iterable of plans, two plans have
+            the same id, or *rules* are not the rules a plan was made with.
     """
     pandas = require("pandas", EXTRA)
-    rows, _, _ = _rows(plan, rules, what)
+    _selection(what)
+    rows: list[_Row] = []
+    ids: list[str] = []
+    zones: set[str] = set()
+    for one in _plans(plan):
+        found, _, _ = _rows(one, rules, what)
+        rows += found
+        ids += [one.id] * len(found)
+        zones.add(one.timezone)
     utc = pandas.DatetimeTZDtype(unit="us", tz="UTC")
-    zone = plan.timezone
+    # A column holds one zone: the plans' own when they share it.
+    zone = zones.pop() if len(zones) == 1 else "UTC"
     data = {
+        "plan": ids,
         "kind": [r.kind for r in rows],
         "code": [r.code for r in rows],
         "session": pandas.array([r.session for r in rows], dtype="Int64"),
@@ -458,6 +484,41 @@ def to_frame(
         "source": [r.source for r in rows],
     }
     return pandas.DataFrame(data, columns=list(FRAME_COLUMNS))
+
+
+def _selection(what: object) -> None:
+    if what not in _SELECTIONS:
+        msg = f"what: unknown selection {what!r}, expected one of {', '.join(_SELECTIONS)}"
+        raise UnknownCodeError(msg)
+
+
+def _plans(value: object) -> list[TreatmentPlan]:
+    """*value*: one plan, or an iterable of plans with distinct ids, as a list."""
+    if isinstance(value, TreatmentPlan):
+        return [value]
+    # Text and mappings iterate, but over characters and keys: never plans.
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Iterable):
+        msg = (
+            "plan: expected a TreatmentPlan or an iterable of them (see plan_series), "
+            f"got a {type(value).__name__}"
+        )
+        raise ClientError(msg)
+    plans: list[TreatmentPlan] = []
+    seen: dict[str, int] = {}
+    for n, item in enumerate(cast("Iterable[object]", value)):
+        if problem := wrong_type(item, TreatmentPlan, f"plan[{n}]", "plan_series"):
+            raise ClientError(problem)
+        one = cast("TreatmentPlan", item)
+        if one.id in seen:
+            msg = (
+                f"plan[{n}].id: the same id as plan[{seen[one.id]}], expected one id a plan "
+                "(plans without a client id, from one start for the same areas, get the "
+                "same derived id: give each its plan_id)"
+            )
+            raise ClientError(msg)
+        seen[one.id] = n
+        plans.append(one)
+    return plans
 
 
 # --- The picture -----------------------------------------------------------------------

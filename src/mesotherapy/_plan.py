@@ -446,7 +446,9 @@ class TreatmentPlan:
         return self._drop(index, SessionStatus.NO_SHOW, override)
 
     def problems(self, rules: RuleSet | None = None) -> list[str]:
-        """Every way the plan breaks invariants 1 to 6 of DESIGN.md; empty when none.
+        """Every way the plan breaks invariants 1 to 6 of DESIGN.md, or its identities.
+
+        Empty when none (see `check_plan`).
 
         Each message names the field, the value, what was expected and the invariant.
         With *rules* (those the plan was made with), the protocol's bounds are checked
@@ -592,7 +594,7 @@ class TreatmentPlan:
                     session = self._overridden(placed[-1], session, override)  # noqa: PLW2901
                 else:
                     session = self._place_after(  # noqa: PLW2901
-                        placed[-1], session, low, override
+                        placed[-1], session.index, low, override, ids=session
                     )
             placed.append(session)
         if placed and placed[0].start.date() < _earliest(self.assessment):
@@ -606,15 +608,8 @@ class TreatmentPlan:
         unreplaced = [s.id for s in sorted(inactive, key=lambda s: s.index) if s.id not in replaced]
         while len(placed) < self.protocol.sessions:
             floor = _floor(sessions, next_index)
-            new = Session(
-                id=session_id(self.id, next_index),
-                index=next_index,
-                start=placed[-1].start,
-                end=placed[-1].end,
-                areas=self.areas,
-                replaces=unreplaced.pop(0) if unreplaced else None,
-            )
-            placed.append(self._place_after(placed[-1], new, floor, override))
+            ids = (session_id(self.id, next_index), unreplaced.pop(0) if unreplaced else None)
+            placed.append(self._place_after(placed[-1], next_index, floor, override, ids=ids))
             next_index += 1
         ordered = tuple(sorted([*placed, *inactive], key=lambda s: s.index))
         revision = self.revision + 1 if revise else self.revision
@@ -658,12 +653,17 @@ class TreatmentPlan:
     def _place_after(
         self,
         before: Session,
-        session: Session,
+        index: int,
         floor: pendulum.DateTime | None = None,
         override: Override | None = None,
+        *,
+        ids: Session | tuple[str, str | None],
     ) -> Session:
-        """*session* (its id, number and what it replaces) placed anew after *before*."""
-        index = session.index
+        """Session *index* placed anew after *before*, with the id and ``replaces`` of *ids*.
+
+        *ids* is the session being moved, or the id and ``replaces`` of a new one.
+        """
+        ident, replaces = (ids.id, ids.replaces) if isinstance(ids, Session) else ids
         not_before = before.end if floor is None else max(before.end, floor)
         try:
             start = _next_start(self.clinic, self.protocol, before, index, not_before)
@@ -672,21 +672,21 @@ class TreatmentPlan:
                 raise
             start = _beyond_bounds(self.clinic, self.protocol, before, index, not_before)
             return Session(
-                id=session.id,
+                id=ident,
                 index=index,
                 start=start,
                 end=self._end(start),
                 areas=self.areas,
                 override=override,
-                replaces=session.replaces,
+                replaces=replaces,
             )
         return Session(
-            id=session.id,
+            id=ident,
             index=index,
             start=start,
             end=self._end(start),
             areas=self.areas,
-            replaces=session.replaces,
+            replaces=replaces,
         )
 
 
@@ -949,7 +949,10 @@ def check_plan(plan: TreatmentPlan, rules: RuleSet | None = None) -> list[str]:
     was made with), the protocol's bounds are also checked to be those the rules give for
     the plan's areas. Invariant 7 (the maintenance window) is derived from the sessions,
     never stored, and so always holds; the operations (invariant 8) check their result
-    with this function, and `mesotherapy.from_json` checks every plan it reads.
+    with this function, and `mesotherapy.from_json` checks every plan it reads. The
+    sessions' identities are checked too: their ids are distinct, and each ``replaces``
+    names a cancelled or missed session of the plan booked before it, which no other
+    session replaces.
 
     >>> import pendulum, mesotherapy as meso
     >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")

@@ -226,7 +226,7 @@ def test_plan_json_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> N
     )  # fmt: skip
     document = json.loads(out)
     assert code == 0
-    assert document["schema"] == 2
+    assert document["schema"] == 3
     assert document["timezone"] == "America/Toronto"
     assert document["assessment"]["status"] == "eligible"
     assert [s["start"] for s in document["sessions"]] == [

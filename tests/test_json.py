@@ -114,9 +114,9 @@ def test_a_session_in_the_repeated_autumn_hour_keeps_its_instant() -> None:
 
 def test_the_plan_document_keeps_the_contract_keys() -> None:
     document = json.loads(meso.to_json(example_plan()))
-    assert document["schema"] == 2
-    assert {"schema", "client_id", "areas", "timezone", "rules", "assessment", "sessions",
-            "maintenance", "aftercare", "timeline"} <= set(document)  # fmt: skip
+    assert document["schema"] == 3
+    assert {"schema", "id", "revision", "client_id", "areas", "timezone", "rules", "assessment",
+            "sessions", "maintenance", "aftercare", "timeline"} <= set(document)  # fmt: skip
     assert document["aftercare"]
     assert document["timeline"]
 
@@ -154,7 +154,7 @@ def _break(path: str, value: Any) -> str:
 @pytest.mark.parametrize(
     ("path", "value", "needle"),
     [
-        ("schema", 7, "schema: expected a version from 1 to 2, got 7"),
+        ("schema", 7, "schema: expected a version from 1 to 3, got 7"),
         ("schema", "2", "schema: expected a version"),
         ("sessions.1.start", "2026-11-10T09:00", "sessions[1].start: expected an ISO 8601"),
         ("sessions.1.start", 5, "sessions[1].start"),

@@ -300,11 +300,14 @@ def test_maintenance_and_queries(plan: meso.TreatmentPlan) -> None:
 def test_plan_json_has_the_contract_keys(plan: meso.TreatmentPlan) -> None:
     document = plan.to_dict()
     assert {
-        "schema", "client_id", "areas", "timezone", "rules", "assessment",
+        "schema", "id", "revision", "client_id", "areas", "timezone", "rules", "assessment",
         "sessions", "maintenance", "aftercare", "timeline",
     } <= set(document)  # fmt: skip
-    assert document["schema"] == 2
+    assert document["schema"] == 3
+    assert (document["id"], document["revision"]) == (plan.id, 1)
     assert document["sessions"][1] == {
+        "id": f"{plan.id}.2",
+        "replaces": None,
         "index": 2,
         "start": "2026-11-10T09:00:00-05:00",
         "end": "2026-11-10T09:45:00-05:00",

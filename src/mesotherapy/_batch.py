@@ -13,7 +13,7 @@ from ._clinic import Clinic
 from ._errors import ClientError, MesotherapyError
 from ._model import Area, Client, flag
 from ._pickling import exact_pickling
-from ._plan import TreatmentPlan, plan_series
+from ._plan import TreatmentPlan, id_problem, plan_series
 from ._rules import RuleSet
 from ._time import aware, in_zone, parse_date
 from ._vocabulary import chosen_rules, parse_areas, wrong_type
@@ -39,13 +39,19 @@ def _on(value: Any) -> pendulum.Date | None:
     return None if value is None else parse_date(value, field="on")
 
 
+def _plan_id(_: object, __: object, value: str | None) -> None:
+    if value is not None and (problem := id_problem(value, "plan_id")):
+        raise ClientError(problem)
+
+
 @exact_pickling
 @attrs.frozen(kw_only=True)
 class PlanRequest:
     """One client of a batch: who, which areas, from when.
 
     ``on`` is the day of the assessment; without it, the local date of ``start`` in the
-    clinic's zone. The other fields are those of `plan_series`.
+    clinic's zone. ``plan_id`` names the plan; without it, the plan's id is derived
+    (`plan_series`). The other fields are those of `plan_series`.
 
     >>> import mesotherapy as meso
     >>> request = meso.PlanRequest(
@@ -55,7 +61,8 @@ class PlanRequest:
     (<Area.FACE: 'face'>,)
 
     Raises:
-        ClientError: *client* is no `Client`, or *acknowledge_review* no `bool`.
+        ClientError: *client* is no `Client`, *acknowledge_review* no `bool`, or
+            *plan_id* no id (1 to 200 letters, digits and ``. _ : -``).
         UnknownCodeError: an unknown area.
         InvalidTimeError: *start* is naive, or *on* is no date.
     """
@@ -67,6 +74,7 @@ class PlanRequest:
     sessions: int | None = None
     interval: int | None = None
     acknowledge_review: bool = attrs.field(default=False, converter=_acknowledge_review)
+    plan_id: str | None = attrs.field(default=None, validator=_plan_id)
 
 
 @attrs.frozen(kw_only=True)
@@ -98,7 +106,8 @@ def plan_batch(
     memory when its outcomes are consumed as they come. A request that fails with a
     `MesotherapyError` gives an outcome with its ``problem``; nothing else is caught.
     Outcomes, requests and plans pickle, so the batch runs unchanged on each partition of
-    a distributed engine (see the Dask how-to).
+    a distributed engine (see the Dask how-to). Each plan has the id its request names,
+    or else the id derived from its client, first session and areas.
 
     >>> import mesotherapy as meso
     >>> clients = [meso.Client(birth_date="1985-03-02"), meso.Client(birth_date="1990-01-01",
@@ -136,6 +145,7 @@ def _outcome(request: PlanRequest, clinic: Clinic, rules: RuleSet) -> PlanOutcom
             sessions=request.sessions,
             interval=request.interval,
             acknowledge_review=request.acknowledge_review,
+            plan_id=request.plan_id,
         )
     except MesotherapyError as error:
         return PlanOutcome(request=request, assessment=assessment, plan=None, problem=str(error))

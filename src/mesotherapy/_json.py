@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 import pendulum
@@ -18,7 +18,15 @@ from ._convert import converter, problems
 from ._document import plan_document
 from ._errors import DocumentError, MesotherapyError
 from ._model import Client
-from ._plan import SCHEMA, Override, Session, TreatmentPlan, check_plan
+from ._plan import (
+    SCHEMA,
+    Override,
+    Session,
+    TreatmentPlan,
+    check_plan,
+    derived_plan_id,
+    session_id,
+)
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet, default_rules
 from ._rules_io import rules_from_dict, rules_to_dict
@@ -104,7 +112,11 @@ def from_json(
     releases' command line) recorded no clinic and no protocol; the *clinic* passed here,
     or the example clinic in the document's zone with Ontario's holidays (the command
     line's default then), and the protocol of *rules* for the document's areas and
-    session count stand in for them.
+    session count stand in for them. Schema 2 recorded no identities: the plan gets the
+    id a new plan would (`derived_plan_id`, from the client's id, the start of session 1
+    and the areas), revision 1, and each session ``f"{id}.{index}"``; the sessions
+    booked after the series' first count are the replacements, matched to the cancelled
+    and missed sessions in booking order.
 
     A stored assessment or plan may have been edited: it is checked as it is read, against
     the rules it names, which must be *rules* (or, without them, the default rules): a
@@ -253,6 +265,8 @@ def _instant_parser(zone: str) -> Callable[[Any, type], pendulum.DateTime]:
 
 @attrs.frozen
 class _SessionDoc:
+    id: str
+    replaces: str | None
     index: int
     start: pendulum.DateTime
     end: pendulum.DateTime
@@ -287,12 +301,16 @@ def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None)
         _session(_structure(raw, _SessionDoc, f"sessions[{n}]", zone), n)
         for n, raw in enumerate(raw_sessions)
     ]
-    known = {"client_id", "areas", "timezone", "rules", "assessment", "protocol"}
+    known = {"id", "revision", "client_id", "areas", "timezone", "rules", "assessment"}
+    known |= {"protocol"}
     extra = sorted(set(data) - known - {"review_acknowledged"})
     if extra:
         raise DocumentError(f"{extra[0]}: unknown key, expected one of {', '.join(sorted(known))}")
     try:
         plan = TreatmentPlan(
+            # Checked by the plan: a missing or malformed id or revision is refused there.
+            id=cast("str", data.get("id")),
+            revision=cast("int", data.get("revision")),
             assessment=_assessment(
                 # The plan's document names the client once, at the top.
                 {
@@ -334,15 +352,23 @@ def _session(doc: _SessionDoc, n: int) -> Session:
         raise DocumentError(
             f"sessions[{n}].status: expected one of {choices}, got {doc.status!r}"
         ) from None
-    return Session(
-        index=doc.index,
-        start=doc.start,
-        end=doc.end,
-        areas=tuple(_area(a, f"sessions[{n}].areas") for a in doc.areas),
-        status=status,
-        fixed=doc.fixed,
-        override=doc.override,
-    )
+    try:
+        return Session(
+            id=doc.id,
+            index=doc.index,
+            start=doc.start,
+            end=doc.end,
+            areas=tuple(_area(a, f"sessions[{n}].areas") for a in doc.areas),
+            status=status,
+            fixed=doc.fixed,
+            override=doc.override,
+            replaces=doc.replaces,
+        )
+    except DocumentError:
+        raise
+    except MesotherapyError as error:
+        # "session.id: ..." names the field; the document's path says which session.
+        raise DocumentError(f"sessions[{n}].{str(error).removeprefix('session.')}") from None
 
 
 def _protocol(data: Mapping[str, Any]) -> SeriesProtocol:
@@ -429,6 +455,56 @@ def _from_1(data: dict[str, Any], rules: RuleSet | None, clinic: Clinic | None) 
     }
 
 
+def _from_2(data: dict[str, Any], rules: RuleSet | None, clinic: Clinic | None) -> dict[str, Any]:
+    """Schema 2 had no identities: derive them as a new plan and its operations would.
+
+    The plan's id is `derived_plan_id` of the client's id, the start of session 1 (the
+    first booked) and the areas; its revision is 1, since the document does not say how
+    many operations made it. Session *n* is ``f"{id}.{n}"``. The replacements are the
+    sessions numbered above the protocol's count (the series' first bookings are 1 to
+    that count), matched to the cancelled and missed sessions in booking order: the
+    first replacement replaces the first inactive session, and so on. An operation
+    books its replacement for the earliest unreplaced inactive session in the same way.
+    """
+    del rules, clinic  # schema 2 records its clinic and protocol
+    sessions = [
+        dict(s) if isinstance(s, Mapping) else s for s in _listed(data.get("sessions"), "sessions")
+    ]
+    numbered: list[tuple[int, dict[str, Any]]] = []
+    for n, s in enumerate(sessions):
+        if isinstance(s, dict):
+            if type(s.get("index")) is not int:
+                msg = f"sessions[{n}].index: expected a whole number, got {s.get('index')!r}"
+                raise DocumentError(msg)
+            numbered.append((n, s))
+    first = next(((n, s) for n, s in numbered if s["index"] == 1), None)
+    if first is None:
+        raise DocumentError("sessions: expected a session 1 to derive the plan's id from, got none")
+    zone = data.get("timezone")
+    if not isinstance(zone, str):
+        raise DocumentError(f"timezone: expected an IANA zone name, got {zone!r}")
+    where = f"sessions[{first[0]}].start"
+    try:
+        start = _structure(first[1].get("start"), pendulum.DateTime, where, zone)
+    except ValueError as error:  # a hook's own refusal, outside any cattrs class
+        raise DocumentError(f"{where}: {error}") from None
+    areas = [_area(a, "areas") for a in _listed(data.get("areas"), "areas")]
+    client_id = data.get("client_id")
+    plan_id = derived_plan_id(client_id if isinstance(client_id, str) else None, start, areas)
+    count = _mapping(data.get("protocol"), "protocol").get("sessions")
+    ordered = sorted((s for _, s in numbered), key=lambda s: s["index"])
+    inactive = [s["index"] for s in ordered if s.get("status") in ("cancelled", "no_show")]
+    replacing = [s["index"] for s in ordered if type(count) is int and s["index"] > count]
+    replaces = {
+        new: session_id(plan_id, old) for new, old in zip(replacing, inactive, strict=False)
+    }
+    for _, s in numbered:
+        s["id"] = session_id(plan_id, s["index"])
+        s["replaces"] = replaces.get(s["index"])
+    return {**data, "schema": 3, "id": plan_id, "revision": 1, "sessions": sessions}
+
+
 _UPGRADES: dict[int, Callable[[dict[str, Any], RuleSet | None, Clinic | None], dict[str, Any]]] = {
     1: _from_1,
+    2: _from_2,
 }

@@ -6,6 +6,8 @@ import datetime as dt
 import enum
 import functools
 import itertools
+import re
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
@@ -29,11 +31,24 @@ __all__ = [
     "SessionStatus",
     "TreatmentPlan",
     "check_plan",
+    "derived_plan_id",
     "plan_series",
 ]
 
-SCHEMA = 2
+SCHEMA = 3
 """The version of the plan's JSON document (see `mesotherapy.from_json` for older ones)."""
+
+PLAN_ID_NAMESPACE = uuid.UUID("6f0e8b1c-3d52-4a7e-9c1b-5e2f4d8a7c30")
+"""The namespace of the plan ids the library derives (`derived_plan_id`), a fixed UUID."""
+
+MAX_PLAN_ID = 200
+"""The longest plan id a caller may give, in characters."""
+
+_MAX_SESSION_ID = MAX_PLAN_ID + 40
+"""The longest session id: a plan id, a dot and a booking number, with room to spare."""
+
+_ID = re.compile(r"[A-Za-z0-9._:-]+")
+_ID_CHARACTERS = "letters A-Z and a-z, digits and . _ : -"
 
 _ONE_DAY = dt.timedelta(days=1)
 _SEARCH_DAYS = 366
@@ -59,6 +74,84 @@ def _text(_: object, attribute: attrs.Attribute[str], value: object) -> None:
         shown = repr(value) if not isinstance(value, str) else "blank text"
         msg = f"override.{attribute.name}: expected non-empty text, got {shown}"
         raise ClientError(msg)
+
+
+def id_problem(value: object, field: str, *, longest: int = MAX_PLAN_ID) -> str | None:
+    """Why *value* is no id for *field*, or ``None`` when it is one.
+
+    An id is 1 to *longest* characters, each a letter A-Z or a-z, a digit or one of
+    ``. _ : -``: it goes unchanged into an iCalendar ``UID``, a FHIR id and a file name.
+    The message never repeats the value, which a caller may have made of a client's
+    identifying text; it says how long it is, or which character is not allowed where.
+
+    >>> id_problem("clinic-7:plan.12", "plan_id") is None
+    True
+    >>> id_problem("plan 12", "plan_id")
+    "plan_id: expected letters A-Z and a-z, digits and . _ : -, got ' ' at position 5"
+    >>> id_problem("x" * 201, "plan_id")
+    'plan_id: expected 1 to 200 characters, got 201'
+    """
+    if not isinstance(value, str):
+        return f"{field}: expected an id (text such as 'clinic-7.plan-12'), got {value!r}"
+    if not 1 <= len(value) <= longest:
+        return f"{field}: expected 1 to {longest} characters, got {len(value)}"
+    if _ID.fullmatch(value) is None:
+        at, bad = next((n, c) for n, c in enumerate(value, 1) if _ID.fullmatch(c) is None)
+        return f"{field}: expected {_ID_CHARACTERS}, got {bad!r} at position {at}"
+    return None
+
+
+def _plan_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if problem := id_problem(value, attribute.name):
+        raise ClientError(problem)
+
+
+def _session_id(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None and attribute.name == "replaces":
+        return
+    if problem := id_problem(value, f"session.{attribute.name}", longest=_MAX_SESSION_ID):
+        raise ClientError(problem)
+
+
+def _revision(_: object, __: object, value: object) -> None:
+    if type(value) is not int or value < 1:
+        msg = f"revision: expected a whole number from 1 (1 for a new plan), got {value!r}"
+        raise ClientError(msg)
+
+
+def derived_plan_id(
+    client_id: str | None, first_start: pendulum.DateTime, areas: Iterable[Area]
+) -> str:
+    """The id of a plan whose caller gave none: a UUID, version 5, of what makes it.
+
+    Derived from the client's id, the first session's start (as an instant) and the
+    areas, under `PLAN_ID_NAMESPACE`; a hash, so the client's id never shows in it. The
+    same plan gets the same id each time it is made.
+
+    >>> import pendulum
+    >>> from mesotherapy import Area
+    >>> start = pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto")
+    >>> plan_id = derived_plan_id("c-1", start, [Area.FACE])
+    >>> plan_id == derived_plan_id("c-1", start.in_timezone("UTC"), [Area.FACE])
+    True
+    >>> "c-1" in plan_id, len(plan_id)
+    (False, 36)
+    """
+    instant = first_start.in_timezone("UTC").isoformat()
+    names = ",".join(area.value for area in areas)
+    who = "" if client_id is None else client_id
+    # Lengths first, so that no two different inputs join into the same name.
+    name = f"{len(who)}:{who}|{instant}|{names}"
+    return str(uuid.uuid5(PLAN_ID_NAMESPACE, name))
+
+
+def session_id(plan_id: str, index: int) -> str:
+    """The id of the session booked *index*-th in the plan *plan_id*.
+
+    >>> session_id("p-1", 3)
+    'p-1.3'
+    """
+    return f"{plan_id}.{index}"
 
 
 @attrs.frozen(kw_only=True)
@@ -103,14 +196,18 @@ def _review_acknowledged(value: object) -> bool:
 class Session:
     """One session of a series: when, what, and where it stands.
 
-    ``index`` numbers sessions in the order they were booked, from 1; a session that
-    replaces a cancelled one takes the next number. ``fixed`` marks a session placed by
+    ``id`` names the session for good: no operation changes it, and every export (the
+    iCalendar ``UID``, the FHIR ids) takes it from here. ``index`` numbers sessions in
+    the order they were booked, from 1; a session that replaces a cancelled or missed
+    one takes the next number, a new ``id``, and names the one it replaces in
+    ``replaces``. ``fixed`` marks a session placed by
     hand (`TreatmentPlan.reschedule`): it keeps its time while its gaps allow, instead of
     following the local time of the session before it. ``override`` is the clinician's
     decision that lets it stand further from the session before it than the protocol's
     longest interval (see `Override`).
     """
 
+    id: str = attrs.field(validator=_session_id)
     index: int
     start: pendulum.DateTime
     end: pendulum.DateTime
@@ -118,10 +215,13 @@ class Session:
     status: SessionStatus = SessionStatus.PLANNED
     fixed: bool = attrs.field(default=False, converter=_fixed)
     override: Override | None = None
+    replaces: str | None = attrs.field(default=None, validator=_session_id)
 
     def to_dict(self) -> dict[str, Any]:
         """The session's JSON object (``override`` only on an overridden session)."""
         document: dict[str, Any] = {
+            "id": self.id,
+            "replaces": self.replaces,
             "index": self.index,
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -152,9 +252,13 @@ def _some_areas(_: object, __: object, value: tuple[Area, ...]) -> None:
 class TreatmentPlan:
     """A series of sessions for a client at a clinic, and the maintenance after it.
 
-    Immutable: every operation returns a new plan and leaves this one as it was.
+    Immutable: every operation returns a new plan and leaves this one as it was. ``id``
+    names the plan (given to `plan_series`, or derived: `derived_plan_id`), and
+    ``revision`` counts its versions: 1 for a new plan, one more after each operation.
     """
 
+    id: str = attrs.field(validator=_plan_id)
+    revision: int = attrs.field(default=1, validator=_revision)
     assessment: Assessment
     areas: tuple[Area, ...] = attrs.field(validator=_some_areas)
     clinic: Clinic
@@ -286,7 +390,7 @@ class TreatmentPlan:
         if not self.clinic.fits(start, self.protocol.session_minutes):
             msg = f"session {index}: the clinic is not open for a whole session at {start}"
             raise SchedulingError(msg)
-        return self._reflow(self._replace(moved), pinned=index, override=override)
+        return self._reflow(self._replace(moved), pinned=index, override=override, revise=True)
 
     @within_calendar
     def complete(self, index: int, at: pendulum.DateTime | None = None) -> TreatmentPlan:
@@ -311,7 +415,7 @@ class TreatmentPlan:
         done = attrs.evolve(
             session, start=start, end=self._end(start), status=SessionStatus.COMPLETED
         )
-        return self._reflow(self._replace(done), pinned=index)
+        return self._reflow(self._replace(done), pinned=index, revise=True)
 
     @within_calendar
     def cancel(self, index: int, *, override: Override | None = None) -> TreatmentPlan:
@@ -369,6 +473,8 @@ class TreatmentPlan:
         """The plan's JSON object, as DESIGN's contract gives it."""
         return {
             "schema": SCHEMA,
+            "id": self.id,
+            "revision": self.revision,
             "client_id": self.client_id,
             "areas": [area.value for area in self.areas],
             "timezone": self.timezone,
@@ -446,7 +552,7 @@ class TreatmentPlan:
     def _drop(self, index: int, status: SessionStatus, override: Override | None) -> TreatmentPlan:
         session = self._planned(index)
         changed = self._replace(attrs.evolve(session, status=status))
-        return self._reflow(changed, pinned=None, override=override)
+        return self._reflow(changed, pinned=None, override=override, revise=True)
 
     def _reflow(
         self,
@@ -455,6 +561,7 @@ class TreatmentPlan:
         pinned: int | None,
         override: Override | None = None,
         check: bool = True,
+        revise: bool = False,
     ) -> TreatmentPlan:
         """Re-place later planned sessions whose gap breaks the bounds; top up the count.
 
@@ -462,7 +569,10 @@ class TreatmentPlan:
         it starts before it ended (`_floor`), in this operation or any later one. With
         *override*, a session that cannot keep the longest interval stands beyond it and
         records the override; with *check*, the result is checked against invariants 1
-        to 6 (`check_plan`) before it is returned.
+        to 6 (`check_plan`) before it is returned. With *revise*, the result is the next
+        revision of this plan. Every session keeps its id; a session booked to keep the
+        count names the first inactive session (in booking order) that nothing replaced
+        yet, if any.
         """
         inactive = [s for s in sessions if not s.status.is_active]
         # Index order is time order: a session moved past the next ones pushes them after it.
@@ -482,7 +592,7 @@ class TreatmentPlan:
                     session = self._overridden(placed[-1], session, override)  # noqa: PLW2901
                 else:
                     session = self._place_after(  # noqa: PLW2901
-                        placed[-1], session.index, low, override
+                        placed[-1], session, low, override
                     )
             placed.append(session)
         if placed and placed[0].start.date() < _earliest(self.assessment):
@@ -492,12 +602,23 @@ class TreatmentPlan:
             )
             raise SchedulingError(msg)
         next_index = max(s.index for s in sessions) + 1
+        replaced = {s.replaces for s in sessions}
+        unreplaced = [s.id for s in sorted(inactive, key=lambda s: s.index) if s.id not in replaced]
         while len(placed) < self.protocol.sessions:
             floor = _floor(sessions, next_index)
-            placed.append(self._place_after(placed[-1], next_index, floor, override))
+            new = Session(
+                id=session_id(self.id, next_index),
+                index=next_index,
+                start=placed[-1].start,
+                end=placed[-1].end,
+                areas=self.areas,
+                replaces=unreplaced.pop(0) if unreplaced else None,
+            )
+            placed.append(self._place_after(placed[-1], new, floor, override))
             next_index += 1
         ordered = tuple(sorted([*placed, *inactive], key=lambda s: s.index))
-        plan = attrs.evolve(self, sessions=ordered)
+        revision = self.revision + 1 if revise else self.revision
+        plan = attrs.evolve(self, sessions=ordered, revision=revision)
         if check and (problems := check_plan(plan, None)):
             raise SchedulingError(problems[0])
         return plan
@@ -537,10 +658,12 @@ class TreatmentPlan:
     def _place_after(
         self,
         before: Session,
-        index: int,
+        session: Session,
         floor: pendulum.DateTime | None = None,
         override: Override | None = None,
     ) -> Session:
+        """*session* (its id, number and what it replaces) placed anew after *before*."""
+        index = session.index
         not_before = before.end if floor is None else max(before.end, floor)
         try:
             start = _next_start(self.clinic, self.protocol, before, index, not_before)
@@ -549,13 +672,22 @@ class TreatmentPlan:
                 raise
             start = _beyond_bounds(self.clinic, self.protocol, before, index, not_before)
             return Session(
+                id=session.id,
                 index=index,
                 start=start,
                 end=self._end(start),
                 areas=self.areas,
                 override=override,
+                replaces=session.replaces,
             )
-        return Session(index=index, start=start, end=self._end(start), areas=self.areas)
+        return Session(
+            id=session.id,
+            index=index,
+            start=start,
+            end=self._end(start),
+            areas=self.areas,
+            replaces=session.replaces,
+        )
 
 
 def _plain(_: object, __: object, value: Any) -> Any:
@@ -673,6 +805,7 @@ def plan_series(  # noqa: PLR0913 - the design's signature
     sessions: int | None = None,
     interval: int | None = None,
     acknowledge_review: bool = False,
+    plan_id: str | None = None,
 ) -> TreatmentPlan:
     """Plan a series for an assessed client at *clinic*, from *start* on.
 
@@ -681,17 +814,24 @@ def plan_series(  # noqa: PLR0913 - the design's signature
     one interval later, and where the clinic is closed then, takes the nearest feasible
     time within the interval's bounds.
 
+    The plan's id is *plan_id* (1 to 200 characters: letters, digits, ``. _ : -``), or
+    without it `derived_plan_id` of the client's id, the first session's start and the
+    areas; the session booked *n*-th is ``f"{plan.id}.{n}"``. The plan is revision 1.
+
     Raises:
         SchedulingError: the client is not a candidate, needs a review that was not
             acknowledged, or no plan keeps the bounds (the message names the session and
             the constraint).
         InvalidTimeError: *start* is naive, or the plan would run past the calendar's end.
         ClientError: *assessment* or *clinic* is not the library's object, or
-            *acknowledge_review* is no `bool` (``"false"`` is text, not a no).
+            *acknowledge_review* is no `bool` (``"false"`` is text, not a no), or
+            *plan_id* is no id.
         RuleSetError: *rules* is no `RuleSet`.
     """
     rules = chosen_rules(rules)
     _check_types(assessment, clinic)
+    if plan_id is not None and (problem := id_problem(plan_id, "plan_id")):
+        raise ClientError(problem)
     acknowledge_review = flag(acknowledge_review, "acknowledge_review")
     chosen = parse_areas(areas)
     _check_candidate(assessment, chosen, acknowledge_review=acknowledge_review)
@@ -699,12 +839,15 @@ def plan_series(  # noqa: PLR0913 - the design's signature
     moment = in_zone(aware(start, field="start"), clinic.zone)
     first = _first_start(clinic, protocol, moment, _earliest(assessment))
     end = elapsed_after(first, dt.timedelta(minutes=protocol.session_minutes))
+    if plan_id is None:
+        plan_id = derived_plan_id(assessment.client_id, first, chosen)
     plan = TreatmentPlan(
+        id=plan_id,
         assessment=assessment,
         areas=chosen,
         clinic=clinic,
         protocol=protocol,
-        sessions=(Session(index=1, start=first, end=end, areas=chosen),),
+        sessions=(Session(id=session_id(plan_id, 1), index=1, start=first, end=end, areas=chosen),),
         rules=RulesRef(rules.name, rules.version),
         review_acknowledged=_needs_review(assessment),
         client_id=assessment.client_id,
@@ -820,6 +963,7 @@ def check_plan(plan: TreatmentPlan, rules: RuleSet | None = None) -> list[str]:
     """
     problems = _protocol_problems(plan, rules)
     problems += _session_problems(plan)
+    problems += _identity_problems(plan)
     problems += _candidate_problems(plan)
     return problems
 
@@ -894,6 +1038,49 @@ def _session_problems(plan: TreatmentPlan) -> list[str]:
                 f"{session.start} ({_INVARIANT[4]})"
             )
     return found + _gap_problems(plan)
+
+
+_IDENTITY = "identities: a session id names one session; a replacement names what it replaces"
+
+
+def _identity_problems(plan: TreatmentPlan) -> list[str]:
+    """Session ids unique; each ``replaces`` names an earlier inactive session, once."""
+    found: list[str] = []
+    by_id: dict[str, Session] = {}
+    for n, session in enumerate(plan.sessions):
+        if session.id in by_id:
+            found.append(
+                f"sessions[{n}].id: repeats the id of session {by_id[session.id].index} "
+                f"({_IDENTITY})"
+            )
+        else:
+            by_id[session.id] = session
+    replaced: dict[str, int] = {}
+    for n, session in enumerate(plan.sessions):
+        if session.replaces is None:
+            continue
+        old = by_id.get(session.replaces)
+        where = f"sessions[{n}].replaces"
+        if old is None:
+            found.append(f"{where}: names no session of the plan ({_IDENTITY})")
+        elif old.status.is_active:
+            found.append(
+                f"{where}: names session {old.index}, which is {old.status.value}, expected "
+                f"a cancelled or missed one ({_IDENTITY})"
+            )
+        elif old.index >= session.index:
+            found.append(
+                f"{where}: names session {old.index}, expected one booked before session "
+                f"{session.index} ({_IDENTITY})"
+            )
+        elif session.replaces in replaced:
+            found.append(
+                f"{where}: session {old.index} is already replaced by session "
+                f"{replaced[session.replaces]} ({_IDENTITY})"
+            )
+        else:
+            replaced[session.replaces] = session.index
+    return found
 
 
 def _gap_problems(plan: TreatmentPlan) -> list[str]:

@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import itertools
 import sys
+import uuid
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +38,14 @@ from mesotherapy import (
     example_clinic,
     plan_series,
 )
-from mesotherapy._ical import PRODID, ical_calendar, to_ics
+from mesotherapy._ical import (
+    _NAMESPACE,
+    PRODID,
+    ical_calendar,
+    maintenance_uid,
+    session_uid,
+    to_ics,
+)
 
 # pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
 # tests/ as top-level modules: importing `plan_strategies` as such works for both.
@@ -342,15 +350,46 @@ def test_uids_are_unique_and_the_same_at_every_export() -> None:
     assert len(set(uids(first))) == len(uids(first)) == 5
 
 
-def test_uids_follow_the_series_through_its_operations() -> None:
+def uid_of_id(plan: TreatmentPlan, text: str) -> dict[str, str]:
+    """Each session id of *plan* and the UID of its event in *text* (in the same order)."""
+    events = session_events(parse(text))
+    return {s.id: str(e["UID"]) for s, e in zip(plan.sessions, events, strict=True)}
+
+
+def test_uids_follow_the_session_ids_through_the_operations() -> None:
+    # Identity follows the session's id, never its position: every session keeps its UID
+    # wherever the operation moves it, and the replacement has a UID of its own.
     plan = example_plan()
-    before = uids(to_ics(plan))
-    after = uids(to_ics(plan.cancel(2)))
-    # Sessions 1 to 4 keep their UIDs (session 2 is now cancelled), the replacement is new,
-    # and the maintenance window is the same item, moved.
-    assert after[:4] == before[:4]
-    assert after[4] not in before
-    assert after[5] == before[4]
+    before = uid_of_id(plan, to_ics(plan))
+    later = plan.cancel(2)
+    after = uid_of_id(later, to_ics(later))
+    assert {k: after[k] for k in before} == before
+    [replacement] = [s for s in later.sessions if s.replaces is not None]
+    assert after[replacement.id] not in before.values()
+    assert len(set(after.values())) == len(after)
+    for session in later.sessions:
+        assert after[session.id] == session_uid(session)
+    # The maintenance window is the same item, moved.
+    assert maintenance_events(parse(to_ics(later)))[0]["UID"] == maintenance_uid(plan, 1)
+
+
+def test_a_uid_is_a_uuid5_of_the_session_id_alone() -> None:
+    plan = example_plan()
+    [first, *_] = plan.sessions
+    expected = uuid.uuid5(_NAMESPACE, f"session/{first.id}")
+    assert session_uid(first) == str(expected)
+    assert uuid.UUID(session_uid(first)).version == 5
+    # Nothing else goes in: another session with that id has that UID.
+    assert session_uid(attrs.evolve(first, index=9, start=first.start.add(days=1))) == str(expected)
+    # A given plan id never shows in the calendar.
+    given = plan_series(
+        assess(Client(id="c-001", birth_date="1985-03-02"), ["face"], on="2026-10-20"),
+        ["face"],
+        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
+        clinic=example_clinic(),
+        plan_id="Jane-Doe-1985",
+    )
+    assert "Jane" not in to_ics(given)
 
 
 def test_uids_differ_between_clients_and_series() -> None:
@@ -594,3 +633,58 @@ def test_the_stamp_is_dtstamp_and_last_modified() -> None:
     assert [prop(e, "DTSTAMP").dt for e in events] == [moment] * 5
     assert [prop(e, "LAST-MODIFIED").dt for e in events] == [moment] * 5
     assert text == to_ics(example_plan(), stamp=stamp)  # the same bytes
+
+
+# --- Identity over any sequence of operations ---------------------------------------------------
+
+
+@st.composite
+def operated_plans(draw: st.DrawFn) -> list[TreatmentPlan]:
+    """A generated plan and the plans that up to five operations on it return, in turn."""
+    request = draw(plan_requests())
+    try:
+        plan = request.plan()
+    except SchedulingError:
+        reject()
+    versions = [plan]
+    for _ in range(draw(st.integers(0, 5))):
+        planned = [s.index for s in plan.sessions if s.status.value == "planned"]
+        if not planned:
+            break
+        index = draw(st.sampled_from(planned))
+        operation = draw(st.sampled_from(("complete", "cancel", "no_show", "reschedule")))
+        try:
+            if operation == "complete":
+                plan = plan.complete(planned[0])
+            elif operation == "cancel":
+                plan = plan.cancel(index)
+            elif operation == "no_show":
+                plan = plan.no_show(index)
+            else:
+                session = next(s for s in plan.sessions if s.index == index)
+                plan = plan.reschedule(index, session.start.add(days=draw(st.integers(1, 10))))
+        except SchedulingError:
+            continue
+        versions.append(plan)
+    note([p.explain() for p in versions])
+    return versions
+
+
+@given(operated_plans())
+def test_property_a_session_id_keeps_its_uid_and_sequence_rises_with_the_revision(
+    versions: list[TreatmentPlan],
+) -> None:
+    named: dict[str, str] = {}  # UID -> the session id it named, over every export
+    uid_of: dict[str, str] = {}
+    sequences = []
+    for plan in versions:
+        text = to_ics(plan)
+        events = parse(text).walk("VEVENT")
+        sequences.append({prop(e, "SEQUENCE") for e in events})
+        for session_id, uid in uid_of_id(plan, text).items():
+            assert uid_of.setdefault(session_id, uid) == uid  # the same UID in every export
+            assert named.setdefault(uid, session_id) == session_id  # no UID names two
+        assert len({str(e["UID"]) for e in events}) == len(events)
+    assert sequences == [{plan.revision - 1} for plan in versions]
+    revisions = [plan.revision for plan in versions]
+    assert revisions == sorted(set(revisions))  # every operation raised it

@@ -12,6 +12,11 @@ What the calendar holds, and why:
   time that happens twice (the repeated hour) is written in UTC instead: readers
   disagree on which pass a ``TZID`` time there names (RFC 5545 says the first, ical.js
   takes the second);
+- **identities from the plan's ids**: a session's ``UID`` is a uuid5 of its `Session.id`
+  alone (`session_uid`), which no operation changes, so every export names the same
+  session with the same ``UID`` and a replacement with a new one; a hash rather than
+  the id itself, since a caller may make a plan id of a client's identifying text and a
+  ``UID`` travels to every calendar (RFC 7986 advises against identifying text in it);
 - **updates recognisable as updates**: ``SEQUENCE`` is the plan's revision less one (0 for
   a new plan, as RFC 5545 counts), so that a client replaces the copy it has;
   ``DTSTAMP`` and ``LAST-MODIFIED`` are the export time the caller passes as *stamp*.
@@ -54,7 +59,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -74,12 +78,12 @@ from ._time import aware, within_calendar
 if TYPE_CHECKING:
     import icalendar
 
-__all__ = ["ical_calendar", "to_ics"]
+__all__ = ["ical_calendar", "maintenance_uid", "session_uid", "to_ics"]
 
 PRODID: Final = "-//mesotherapy//mesotherapy//EN"
 
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/ical")
-"""The root of every UID this module derives (uuid5): the same series, the same UIDs."""
+"""The root of every UID this module derives (uuid5): the same id, the same UID."""
 
 _STATUS: Final[Mapping[SessionStatus, str]] = {
     SessionStatus.PLANNED: "CONFIRMED",
@@ -120,14 +124,11 @@ def ical_calendar(
 
     Every VEVENT has:
 
-    - ``UID``: derived (uuid5) from facts that no operation on the plan changes (the
-      client id, the assessment date, the areas, the clinic's name and zone) and the
-      session's number, so that exporting the plans that ``complete``, ``cancel``,
-      ``no_show`` or ``reschedule`` return updates the same events instead of adding
-      new ones. A plan with no client id also mixes in its first session's start: two
-      anonymous clients assessed on one day would otherwise share UIDs (moving that
-      first session then renames the events). A UID is a hash: it does not show the
-      client id, but whoever knows the id and the other facts can recompute it;
+    - ``UID``: a session's is `session_uid` (a uuid5 of `Session.id` alone), a
+      maintenance window's `maintenance_uid` (of `TreatmentPlan.id` and its number), so
+      that exporting the plans that ``complete``, ``cancel``, ``no_show`` or
+      ``reschedule`` return updates the same events instead of adding new ones, and a
+      replacement session is an event of its own;
     - ``SEQUENCE``: the plan's revision less one (0 for a new plan), the same on every
       event of one export, so that a client replaces the copy an earlier export left;
     - ``DTSTAMP``: *stamp* in UTC, the time of the export; by default the first session's
@@ -178,7 +179,6 @@ def ical_calendar(
     require("icalendar", "ical")
     import icalendar  # noqa: PLC0415 - the extra, imported only when an export is asked for
 
-    series = _series_key(plan)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -190,13 +190,13 @@ def ical_calendar(
     sequence = _sequence(plan)
     for session in plan.sessions:
         event = icalendar.Event()
-        event.add("uid", str(uuid.uuid5(series, f"session/{session.index}")))
+        event.add("uid", session_uid(session))
         _stamp(event, dtstamp, sequence, modified=stamp is not None)
         _describe_session(event, plan, session, care.for_session(session.index))
         calendar.add_component(event)
     for number, window in enumerate(plan.maintenance, start=1):
         event = icalendar.Event()
-        event.add("uid", str(uuid.uuid5(series, f"maintenance/{number}")))
+        event.add("uid", maintenance_uid(plan, number))
         _stamp(event, dtstamp, sequence, modified=stamp is not None)
         _describe_maintenance(event, plan, window.opens, window.closes)
         calendar.add_component(event)
@@ -222,7 +222,7 @@ def to_ics(
     >>> plan = meso.plan_series(result, ["face", "neck"], clinic=meso.example_clinic(),
     ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
     >>> text = to_ics(plan.cancel(2))
-    >>> lines = text.split("\r\n")
+    >>> lines = text.replace("\r\n ", "").split("\r\n")  # long lines unfolded
     >>> print("\n".join(line for line in lines if line.startswith(("DTSTART;", "STATUS"))))
     DTSTART;TZID=America/Toronto:20261020T090000
     STATUS:CONFIRMED
@@ -242,7 +242,7 @@ def to_ics(
     SUMMARY:Mesotherapy session 2 of 4 (face\, neck)
     SUMMARY:Mesotherapy session 3 of 4 (face\, neck)
     SUMMARY:Mesotherapy session 4 of 4 (face\, neck)
-    SUMMARY:Mesotherapy maintenance due (face\, neck)
+    SUMMARY:Mesotherapy maintenance due from 2027-03-22 to 2027-06-22 (face\, neck)
     >>> text == to_ics(plan.cancel(2))
     True
 
@@ -295,8 +295,7 @@ def _stamp(event: icalendar.Event, dtstamp: dt.datetime, sequence: int, *, modif
 
 def _sequence(plan: TreatmentPlan) -> int:
     """``SEQUENCE``: the plan's revision less one, so that a new plan's events have 0."""
-    revision: int = getattr(plan, "revision", 1)  # until plans have revisions
-    return revision - 1
+    return plan.revision - 1
 
 
 def _describe_maintenance(
@@ -579,22 +578,32 @@ def _period(start: dt.datetime, zone: zoneinfo.ZoneInfo) -> _Period:
     return _Period(start, offset, local.tzname() or str(offset), local.dst() or dt.timedelta(0))
 
 
-# --- Deterministic ids ----------------------------------------------------------------------
+# --- Identities -----------------------------------------------------------------------------
 
 
-def _series_key(plan: TreatmentPlan) -> uuid.UUID:
-    """The identity of the series: facts that no operation on the plan changes.
+def session_uid(session: Session) -> str:
+    """The ``UID`` of *session*'s VEVENT: a uuid5 of its `Session.id`, and of nothing else.
 
-    The facts are spelled out here rather than taken from the classes' fields, so that
-    the UIDs stay the same across versions of the library as long as the facts do.
+    No operation changes a session's id, so every export names the same session with the
+    same UID, and a calendar updates that event; a replacement has an id, so a UID, of its
+    own. A hash rather than the id itself: a caller may have made a plan's id of a
+    client's identifying text, which a UID carries into every calendar it reaches (RFC
+    7986 advises a UID with no identifying information); whoever holds the plan can
+    compute the UID of any of its sessions with this function.
+
+    >>> import mesotherapy as meso
+    >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
+    >>> plan = meso.plan_series(meso.assess(client, ["face"], on="2026-10-20"), ["face"],
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"),
+    ...     clinic=meso.example_clinic(), plan_id="p-7")
+    >>> session_uid(plan.sessions[0]) == session_uid(plan.cancel(1).sessions[0])
+    True
+    >>> len(session_uid(plan.sessions[0]))
+    36
     """
-    facts: dict[str, object] = {
-        "client_id": plan.client_id,
-        "assessed_on": plan.assessment.on.isoformat(),
-        "areas": [area.value for area in plan.areas],
-        "clinic": plan.clinic.name,
-        "timezone": plan.timezone,
-    }
-    if plan.client_id is None and plan.sessions:
-        facts["first_start"] = plan.sessions[0].start.isoformat()
-    return uuid.uuid5(_NAMESPACE, json.dumps(facts, sort_keys=True, separators=(",", ":")))
+    return str(uuid.uuid5(_NAMESPACE, f"session/{session.id}"))
+
+
+def maintenance_uid(plan: TreatmentPlan, number: int) -> str:
+    """The ``UID`` of the *number*-th maintenance window of *plan*: from `TreatmentPlan.id`."""
+    return str(uuid.uuid5(_NAMESPACE, f"maintenance/{plan.id}/{number}"))

@@ -111,7 +111,8 @@ def clients(session: nox.Session) -> None:
     ical.js (Mozilla's parser, Thunderbird's) comes from npm at the version of
     tests/clients/package-lock.json, installed with ``npm ci`` into the session's tmp dir;
     tests/clients/make_plans.py writes plans across 38 zones and the start years 2026-2037,
-    and check_ical.mjs reads every session back. Then the pytest checks with vobject and
+    and check_ical.mjs reads every session back; check_libical.py does the same with libical
+    where its headers are installed. Then the pytest checks with vobject and
     recurring-ical-events (the ``clients`` dependency group).
     """
     session.install(".[ical]", *_group("tests"), *_group("clients"))
@@ -127,6 +128,9 @@ def clients(session: nox.Session) -> None:
     shutil.rmtree(plans, ignore_errors=True)
     session.run("python", str(clients / "make_plans.py"), str(plans))
     session.run("node", str(node / "check_ical.mjs"), str(plans), external=True)
+    # libical (C) where its headers are installed (Debian: libical-dev); it says when it skips.
+    libical = Path(session.create_tmp()) / "libical"
+    session.run("python", str(clients / "check_libical.py"), str(plans), str(libical))
     session.run("pytest", "-p", "no:randomly", "tests/test_ical_clients.py", *session.posargs)
 
 

@@ -13,6 +13,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import ICAL from "ical.js";
 
+const { version } = JSON.parse(
+  readFileSync(new URL("./node_modules/ical.js/package.json", import.meta.url), "utf8"),
+);
 const dir = process.argv[2];
 if (!dir) {
   console.error("usage: node check_ical.mjs DIR");
@@ -59,7 +62,7 @@ if (names.length === 0) {
 }
 if (problems.length) {
   console.error(problems.join("\n"));
-  console.error(`ical.js ${ICAL.version ?? ""}: ${problems.length} mismatches in ${names.length} calendars`);
+  console.error(`ical.js ${version}: ${problems.length} mismatches in ${names.length} calendars`);
   process.exit(1);
 }
-console.log(`ical.js: ${sessions} sessions of ${names.length} calendars read at the JSON's instants`);
+console.log(`ical.js ${version}: ${sessions} sessions of ${names.length} calendars read at the JSON's instants`);

@@ -45,9 +45,10 @@ What the calendar holds, and why:
   the client is told once, when booking becomes possible, when it must be done by. Not
   an event over the whole window: that fills every day of three months in khal, calcurse
   and any month view. Not a VTODO (``DTSTART`` at the opening, ``DUE`` at the closing),
-  although it says exactly this: Google Calendar and Outlook ignore a VTODO in an
-  imported file and Apple Calendar imports none into its calendars, so most clients would
-  show nothing at all.
+  although it says exactly this: Google Calendar and Outlook import only the events of
+  a file and drop a VTODO, and Apple's Calendar leaves tasks to its Reminders app rather
+  than showing them on a day, so most people would see nothing at all (Thunderbird and
+  Evolution would show a task; khal and calcurse keep tasks apart from the calendar).
 
 Nothing here reads the clock: ``DTSTAMP`` is the *stamp* a caller passes (the command
 line passes the time of the export), else the plan's first session's start, so that

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
         SchedulingError,
         UnknownCodeError,
     )
-    from ._fhir import fhir_bundle, to_fhir
+    from ._fhir import fhir_bundle, rules_fhir, to_fhir
     from ._i18n import LOCALES
     from ._ical import to_ics
     from ._instructions import instructions
@@ -111,6 +111,7 @@ __all__ = [
     "plan_document",
     "plan_series",
     "plot",
+    "rules_fhir",
     "to_fhir",
     "to_frame",
     "to_ics",
@@ -151,6 +152,7 @@ _LAZY = {
     "SchedulingError": "._errors",
     "UnknownCodeError": "._errors",
     "fhir_bundle": "._fhir",
+    "rules_fhir": "._fhir",
     "to_fhir": "._fhir",
     "LOCALES": "._i18n",
     "to_ics": "._ical",

@@ -2,6 +2,24 @@
 
 The models come from ``fhir.resources`` (the ``fhir`` extra), imported only when an export
 is asked for: importing them costs about 0.3 s.
+
+Names a receiver resolves (identifier systems, canonical URLs) hang off one base URI, the
+clinic's (``base_uri``) or, by default, `DEFAULT_BASE`. Under a ``urn:`` base the parts are
+joined with ``:``, under any other with ``/``:
+
+=================================  =================================================
+identifier or URL                   under the default base
+=================================  =================================================
+a plan's (CarePlan.identifier)      ``urn:mesotherapy:plan``
+a session's (Appointment)           ``urn:mesotherapy:session``
+a client's, unless given            ``urn:mesotherapy:client``
+a rule's (ClinicalUseDefinition)    ``urn:mesotherapy:rules:<rule set name>``
+the session's ActivityDefinition    ``urn:mesotherapy:ActivityDefinition:<rule set name>-session``
+an area's PlanDefinition            ``urn:mesotherapy:PlanDefinition:<rule set name>-<area>``
+=================================  =================================================
+
+``urn:mesotherapy`` is no registered URN namespace: it names the library's own systems for
+a clinic that sets none, and a clinic that exchanges bundles with others sets its own base.
 """
 
 from __future__ import annotations
@@ -9,6 +27,8 @@ from __future__ import annotations
 import html
 import importlib
 import json
+import re
+import urllib.parse
 import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -16,22 +36,30 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 import pendulum
 
-from ._clinic import clinic_to_dict
+from ._errors import ClientError
 from ._extras import require
-from ._model import Area
+from ._model import Area, flag
 from ._plan import Session, SessionStatus, TreatmentPlan, plan_rules
-from ._rules import Contraindication, RuleSet, Severity
+from ._rules import Contraindication, Protocol, RuleSet, Severity
 from ._time import within_calendar
+from ._vocabulary import chosen_rules
 
 if TYPE_CHECKING:
     from fhir.resources.bundle import Bundle
 
-__all__ = ["fhir_bundle", "to_fhir"]
+__all__ = ["DEFAULT_BASE", "fhir_bundle", "rules_fhir", "to_fhir"]
 
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/fhir")
 """The root of every ``urn:uuid`` this module derives (uuid5): the same content, the same id."""
 
 SNOMED: Final = "http://snomed.info/sct"
+UCUM: Final = "http://unitsofmeasure.org"
+
+DEFAULT_BASE: Final = "urn:mesotherapy"
+"""The base URI of the identifier systems and canonical URLs when the clinic gives none."""
+
+_URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s|#]+")
+"""An absolute URI: a scheme, then no space, no ``|`` (canonical versions) and no ``#``."""
 
 _BODY_SITES: Final[Mapping[Area, tuple[str | None, str | None, str]]] = {
     Area.FACE: ("89545001", "Face structure", "Face"),
@@ -76,54 +104,125 @@ _SINCE: Final[Mapping[str, str]] = {
 _NO_ID: Final = "client without a recorded identifier"
 
 
+@attrs.frozen
+class _Names:
+    """The identifier systems and canonical URLs of one export, under one base URI."""
+
+    base: str
+    patient_system: str | None
+    rules: RuleSet
+
+    def join(self, *parts: str) -> str:
+        """*parts* under the base: ``:``-joined under a ``urn:``, else ``/``-joined."""
+        sep = ":" if self.base.lower().startswith("urn:") else "/"
+        return sep.join([self.base, *(urllib.parse.quote(part, safe="-._~") for part in parts)])
+
+    def system(self, kind: str) -> str:
+        return self.join(kind)
+
+    @property
+    def client_system(self) -> str:
+        return self.patient_system or self.join("client")
+
+    @property
+    def rule_system(self) -> str:
+        return self.join("rules", self.rules.name)
+
+    @property
+    def activity(self) -> str:
+        """The canonical URL of the ActivityDefinition of a session (without version)."""
+        return self.join("ActivityDefinition", f"{self.rules.name}-session")
+
+    def protocol(self, area: Area) -> str:
+        """The canonical URL of the PlanDefinition of *area*'s protocol (without version)."""
+        return self.join("PlanDefinition", f"{self.rules.name}-{area.value}")
+
+    def versioned(self, url: str) -> str:
+        """A canonical reference to *url* as this rule set's version defines it."""
+        return f"{url}|{self.rules.version}"
+
+
+def _names(rules: RuleSet, base_uri: object, patient_system: object) -> _Names:
+    base = DEFAULT_BASE if base_uri is None else _uri(base_uri, "base_uri")
+    if base.endswith(("/", ":")):
+        msg = f"base_uri: expected a URI without a trailing '/' or ':', got {base!r}"
+        raise ClientError(msg)
+    system = None if patient_system is None else _uri(patient_system, "patient_system")
+    return _Names(base=base, patient_system=system, rules=rules)
+
+
+def _uri(value: object, field: str) -> str:
+    if not isinstance(value, str) or not _URI.fullmatch(value):
+        msg = (
+            f"{field}: expected an absolute URI such as 'https://clinic.example/fhir' "
+            f"(a scheme, no spaces, no '|' or '#'), got {value!r}"
+        )
+        raise ClientError(msg)
+    return value
+
+
 @within_calendar
-def fhir_bundle(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Bundle:
+def fhir_bundle(
+    plan: TreatmentPlan,
+    *,
+    rules: RuleSet | None = None,
+    include_rules: bool = True,
+    base_uri: str | None = None,
+    patient_system: str | None = None,
+) -> Bundle:
     """The plan as a validated FHIR R5 ``Bundle`` model of ``fhir.resources``.
 
     The Bundle is a ``collection``: a self-contained snapshot to exchange or archive,
     which asks nothing of a server. A ``transaction`` would say how to write it (POST
     creates the resources again at each export; PUT needs server ids that the library
-    does not own), and would store the rule set's definitions once per plan. A caller
-    who writes to a server turns the entries into requests of its choosing.
+    does not own). A caller who writes to a server turns the entries into requests of its
+    choosing.
 
-    Its entries, in this order, each with a ``urn:uuid`` ``fullUrl``:
+    Its entries, in this order, each with a ``urn:uuid`` ``fullUrl`` whose uuid is also
+    the resource's ``id``, and each with a generated narrative (``text``) that never
+    names the client:
 
     - a **CarePlan** (intent ``plan``; status ``active``, ``completed`` once every
-      session of the series is completed) whose period runs from the first active
+      session of the series is completed) that ``instantiatesCanonical`` the
+      PlanDefinition of each of the plan's areas, whose period runs from the first active
       session's start to the last one's end, with one activity per session, each
       referencing its Appointment through ``plannedActivityReference`` (R5: the planned
       activity is a reference, ``performedActivity`` records outcomes, which the
       Appointment's status already gives); the maintenance window is a note;
     - a **ServiceRequest** for the series (intent ``plan``; status ``active``, or
-      ``completed`` with the CarePlan), based on the CarePlan: code text "Mesotherapy
-      series", one ``bodySite`` per area (SNOMED CT where the code is certain, text
-      always), and ``occurrenceTiming`` giving the session count, the session length and
-      the interval as the protocol's range (``period`` to ``periodMax`` days);
+      ``completed`` with the CarePlan), based on the CarePlan and instantiating the
+      session's ActivityDefinition: code text "Mesotherapy series", one ``bodySite`` per
+      area (SNOMED CT where the code is certain, text always), and ``occurrenceTiming``
+      giving the session count, the session length and the interval as the protocol's
+      range (``period`` to ``periodMax`` days);
     - one **Appointment** per session, cancelled and missed ones included, with
       ``start``/``end`` instants carrying the clinic's offset, the status mapped
       (planned: ``booked``, completed: ``fulfilled``, cancelled: ``cancelled``, no-show:
       ``noshow``), ``serviceType`` text "Mesotherapy" and ``basedOn`` the ServiceRequest;
-    - one **ClinicalUseDefinition** (type ``contraindication``) per contraindication rule
-      of *rules*: ``contraindication.diseaseSymptomProcedure`` is the rule's code (concept
-      text); the rule's severity, which FHIR has no element for, is the text of
-      ``category`` (``absolute``, ``relative``, ``site``, ``time_bound``, ``note``);
-      ``contraindication.diseaseStatus`` says when the rule holds (present; at the site
-      until healed; for ``P6M`` after the last dose...); ``identifier`` is the rule's key
-      in the rule set (``medications.isotretinoin``); the narrative (``text``) gives the
-      reason, the severity's meaning and the source. No extension is used.
+    - with *include_rules* (the default), the rule resources that `rules_fhir` exports
+      once: the session's **ActivityDefinition**, the **PlanDefinition** of each of the
+      plan's areas, and the **ClinicalUseDefinition** of every contraindication rule.
+      Without, the bundle names the definitions by canonical URL only
+      (``url|version``), for a receiver that holds the rules' bundle already.
 
     The client is referenced by the plan's opaque id as an ``identifier`` only (no name,
-    no contact details); a plan without an id gives the reference a display that says so.
+    no contact details), in the system *patient_system* (an absolute URI, the clinic's
+    system of client numbers; by default the base's ``client``); a plan without an id
+    gives the reference a display that says so. *base_uri* (an absolute URI, by default
+    `DEFAULT_BASE`) roots the systems of the resources' own identifiers and the
+    canonical URLs (see the module's table).
 
-    Ids are deterministic (uuid5, never random). A resource's id identifies the series,
-    not its current schedule: it derives from the client id, the assessment, the areas,
-    the clinic, the protocol and the rule set, none of which an operation changes, so the
+    Ids are deterministic (uuid5, never random) and follow the plan's identities, never
+    positions: the CarePlan's and the ServiceRequest's derive from `TreatmentPlan.id`, an
+    Appointment's from its `Session.id` (both under their identifier systems), so the
     exports of a plan and of the plans that `TreatmentPlan.complete`, ``cancel``,
-    ``no_show`` or ``reschedule`` return name the same CarePlan and Appointments (a
-    receiver updates them rather than adding new ones). Two plans made from one
-    assessment at one clinic with one protocol are the same series for this purpose.
-    A ClinicalUseDefinition's id derives from its rule alone. The Bundle's
-    ``identifier`` derives from the plan's whole content: a new snapshot, a new one.
+    ``no_show`` or ``reschedule`` return name the same CarePlan and Appointments, and a
+    receiver updates them rather than adding new ones. The CarePlan's ``identifier`` is
+    the plan's id and its ``meta.versionId`` the plan's revision; an Appointment's
+    ``identifier`` is the session's id, and the Appointment of a session that replaces a
+    cancelled or missed one names that one's in ``replaces``. A rule resource's id
+    derives from the rule and the base alone. The Bundle's ``identifier`` derives from
+    the plan's whole content: a new snapshot, a new one.
 
     >>> import mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
@@ -139,19 +238,30 @@ def fhir_bundle(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Bundle:
 
     Raises:
         ClientError: *plan* is no `TreatmentPlan`, or it was made with another rule set
-            (name and version) than *rules* (default: `default_rules`).
+            (name and version) than *rules* (default: `default_rules`); *include_rules* is
+            no bool; *base_uri* or *patient_system* is no absolute URI.
         RuleSetError: *rules* is no `RuleSet`.
         MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
     """
-    data = _bundle_data(plan, rules)
-    require("fhir.resources", "fhir")
-    module = importlib.import_module("fhir.resources.bundle")
-    bundle: Bundle = module.Bundle.model_validate(data)
-    return bundle
+    data = _bundle_data(
+        plan,
+        rules,
+        include_rules=include_rules,
+        base_uri=base_uri,
+        patient_system=patient_system,
+    )
+    return _validated(data)
 
 
 @within_calendar
-def to_fhir(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[str, Any]:
+def to_fhir(
+    plan: TreatmentPlan,
+    *,
+    rules: RuleSet | None = None,
+    include_rules: bool = True,
+    base_uri: str | None = None,
+    patient_system: str | None = None,
+) -> dict[str, Any]:
     """The plan as a FHIR R5 Bundle in JSON form: `fhir_bundle` validated, then dumped.
 
     Every value is JSON-ready (``json.dumps`` takes it as it is); instants are ISO 8601
@@ -162,99 +272,233 @@ def to_fhir(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[str, A
     >>> result = meso.assess(client, ["face", "neck"], on="2026-10-20")
     >>> plan = meso.plan_series(result, ["face", "neck"], clinic=meso.example_clinic(),
     ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
-    >>> bundle = to_fhir(plan)
-    >>> rules = sum(len(table) for _, table in meso.default_rules().contraindications.tables())
-    >>> bundle["type"], len(bundle["entry"]) == 2 + len(plan.sessions) + rules
+    >>> bundle = to_fhir(plan, include_rules=False,
+    ...                  patient_system="https://clinic.example/client-numbers")
+    >>> bundle["type"], len(bundle["entry"]) == 2 + len(plan.sessions)
     ('collection', True)
     >>> request = bundle["entry"][1]["resource"]
     >>> [site["text"] for site in request["bodySite"]]
     ['Face', 'Neck']
-    >>> request["subject"]
-    {'type': 'Patient', 'identifier': {'value': 'c-001'}}
-    >>> to_fhir(plan) == bundle and bool(json.dumps(bundle))
+    >>> request["subject"]["identifier"]
+    {'system': 'https://clinic.example/client-numbers', 'value': 'c-001'}
+    >>> request["instantiatesCanonical"]
+    ['urn:mesotherapy:ActivityDefinition:mesotherapy-default-session|2026.1']
+    >>> to_fhir(plan) == to_fhir(plan) and bool(json.dumps(bundle))
     True
 
     Raises:
         ClientError, RuleSetError, MissingExtraError: as `fhir_bundle`.
     """
-    dumped: dict[str, Any] = fhir_bundle(plan, rules=rules).model_dump(mode="json")
+    bundle = fhir_bundle(
+        plan,
+        rules=rules,
+        include_rules=include_rules,
+        base_uri=base_uri,
+        patient_system=patient_system,
+    )
+    dumped: dict[str, Any] = bundle.model_dump(mode="json")
     return dumped
+
+
+def rules_fhir(rules: RuleSet | None = None, *, base_uri: str | None = None) -> dict[str, Any]:
+    """The rule set's FHIR R5 definitions, once, as a ``collection`` Bundle in JSON form.
+
+    The entries are the **ActivityDefinition** of a mesotherapy session, one
+    **PlanDefinition** per area (the area's protocol: one action per session up to the
+    most sessions, those up to the fewest ``must``, the rest ``could``, each after the
+    start of the one before by ``relatedAction.offsetRange``, the protocol's interval
+    range in days), and one **ClinicalUseDefinition** per contraindication rule, whose
+    ``subject`` is the ActivityDefinition. They are the same resources, with the same
+    ``fullUrl``, as the rule resources of a plan's bundle (`to_fhir`): a receiver that
+    holds them takes the plans' bundles with ``include_rules=False``, which name them by
+    canonical URL.
+
+    >>> import mesotherapy as meso
+    >>> bundle = rules_fhir(meso.default_rules())
+    >>> from collections import Counter
+    >>> Counter(e["resource"]["resourceType"] for e in bundle["entry"])
+    Counter({'ClinicalUseDefinition': 28, 'PlanDefinition': 5, 'ActivityDefinition': 1})
+    >>> face = next(e["resource"] for e in bundle["entry"]
+    ...             if e["resource"].get("url", "").endswith("-face"))
+    >>> second = face["action"][1]["relatedAction"][0]
+    >>> second["targetId"], second["relationship"], second["offsetRange"]["low"]["value"]
+    ('session-1', 'after-start', 14)
+
+    Raises:
+        RuleSetError: *rules* is no `RuleSet`.
+        ClientError: *base_uri* is no absolute URI.
+        MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
+    """
+    chosen = chosen_rules(rules)
+    names = _names(chosen, base_uri, None)
+    entries = _rule_entries(names, list(Area))
+    data = {
+        "resourceType": "Bundle",
+        "identifier": {
+            "system": "urn:ietf:rfc:3986",
+            "value": _urn(_NAMESPACE, f"Bundle/{_canonical(entries)}"),
+        },
+        "type": "collection",
+        "entry": entries,
+    }
+    dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
+    return dumped
+
+
+def _validated(data: dict[str, Any]) -> Bundle:
+    require("fhir.resources", "fhir")
+    module = importlib.import_module("fhir.resources.bundle")
+    bundle: Bundle = module.Bundle.model_validate(data)
+    return bundle
 
 
 # --- The resources, as FHIR JSON --------------------------------------------------------------
 
 
-def _bundle_data(plan: TreatmentPlan, rules: RuleSet | None) -> dict[str, Any]:
+def _bundle_data(
+    plan: TreatmentPlan,
+    rules: RuleSet | None,
+    *,
+    include_rules: object,
+    base_uri: object,
+    patient_system: object,
+) -> dict[str, Any]:
     """The Bundle as FHIR JSON, checked for the library's errors, not yet validated."""
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     rules = plan_rules(plan, rules)
-    series = _series_key(plan)
-    care_plan = _urn(series, "CarePlan")
-    request = _urn(series, "ServiceRequest")
-    appointments = [(s, _urn(series, f"Appointment/{s.index}")) for s in plan.sessions]
-    definitions = [
-        (table, code, rule, _rule_urn(rules, table, code, rule))
-        for table, code, rule in _contraindications(rules)
-    ]
+    include = flag(include_rules, "include_rules")
+    names = _names(rules, base_uri, patient_system)
+    care_plan = _identified_urn("CarePlan", names.system("plan"), plan.id)
+    request = _identified_urn("ServiceRequest", names.system("plan"), plan.id)
+    sessions = {s.id: _session_urn(names, s) for s in plan.sessions}
     entries = [
-        _entry(care_plan, _care_plan(plan, [url for _, url in appointments])),
-        _entry(request, _service_request(plan, care_plan)),
-        *(_entry(url, _appointment(plan, s, request)) for s, url in appointments),
-        *(_entry(url, _definition(rules, t, c, r)) for t, c, r, url in definitions),
+        _entry(care_plan, _care_plan(plan, names, list(sessions.values()))),
+        _entry(request, _service_request(plan, names, care_plan)),
+        *(
+            _entry(sessions[s.id], _appointment(plan, names, s, request, sessions))
+            for s in plan.sessions
+        ),
     ]
-    snapshot = json.dumps(plan.to_dict(), sort_keys=True, separators=(",", ":"))
+    if include:
+        entries += _rule_entries(names, list(plan.areas))
+    snapshot = _canonical(
+        {
+            "plan": plan.to_dict(),
+            "include_rules": include,
+            "base": names.base,
+            "patient_system": names.patient_system,
+        }
+    )
     return {
         "resourceType": "Bundle",
         "identifier": {
             "system": "urn:ietf:rfc:3986",
-            "value": _urn(series, f"Bundle/{snapshot}"),
+            "value": _urn(_NAMESPACE, f"Bundle/{snapshot}"),
         },
         "type": "collection",
         "entry": entries,
     }
 
 
-def _care_plan(plan: TreatmentPlan, appointments: list[str]) -> dict[str, Any]:
+def _rule_entries(names: _Names, areas: list[Area]) -> list[dict[str, Any]]:
+    """The rule resources: the ActivityDefinition, *areas*' PlanDefinitions, the rules."""
+    rules = names.rules
+    activity = _activity_urn(names)
+    entries = [_entry(activity, _activity(names))]
+    entries += [_entry(_protocol_urn(names, area), _plan_definition(names, area)) for area in areas]
+    entries += [
+        _entry(_rule_urn(names, table, code, rule), _definition(names, activity, table, code, rule))
+        for table, code, rule in _contraindications(rules)
+    ]
+    return entries
+
+
+def _narrative(lines: list[str]) -> dict[str, str]:
+    """A generated narrative: one XHTML paragraph a line (dom-6)."""
+    paragraphs = "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines)
+    return {
+        "status": "generated",
+        "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{paragraphs}</div>',
+    }
+
+
+def _local(moment: pendulum.DateTime) -> str:
+    """A moment as a person reads it in the narrative: local date, time and offset."""
+    return moment.format("YYYY-MM-DD HH:mm Z")
+
+
+def _care_plan(plan: TreatmentPlan, names: _Names, appointments: list[str]) -> dict[str, Any]:
     active = plan.active_sessions or plan.sessions
     p = plan.protocol
     areas = ", ".join(area.value for area in plan.areas)
+    title = f"Mesotherapy series: {areas}"
+    description = (
+        f"{p.sessions} sessions, {p.interval_days} days apart (allowed "
+        f"{p.min_interval_days}-{p.max_interval_days}), {p.session_minutes} minutes "
+        f"each, at {plan.clinic.name} ({plan.timezone}); rules {plan.rules.name} "
+        f"{plan.rules.version}"
+    )
+    status = "completed" if plan.is_complete else "active"
+    notes = [
+        f"Maintenance due from {w.opens.isoformat()} to {w.closes.isoformat()}"
+        for w in plan.maintenance
+    ]
+    lines = [
+        f"{title} ({status}).",
+        _sentence(description),
+        *(
+            f"Session {s.index} ({', '.join(a.value for a in s.areas)}): {_local(s.start)} "
+            f"to {_local(s.end)}, {s.status.value}."
+            for s in plan.sessions
+        ),
+        *(_sentence(note) for note in notes),
+    ]
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
-        "status": "completed" if plan.is_complete else "active",
+        "text": _narrative(lines),
+        # The identifier names the plan through its revisions; versionId says which one.
+        "meta": {"versionId": str(plan.revision)},
+        "identifier": [{"system": names.system("plan"), "value": plan.id}],
+        "instantiatesCanonical": [names.versioned(names.protocol(a)) for a in plan.areas],
+        "status": status,
         "intent": "plan",
         "category": [{"text": "Mesotherapy"}],
-        "title": f"Mesotherapy series: {areas}",
-        "description": (
-            f"{p.sessions} sessions, {p.interval_days} days apart (allowed "
-            f"{p.min_interval_days}-{p.max_interval_days}), {p.session_minutes} minutes "
-            f"each, at {plan.clinic.name} ({plan.timezone}); rules {plan.rules.name} "
-            f"{plan.rules.version}"
-        ),
-        "subject": _client(plan),
+        "title": title,
+        "description": description,
+        "subject": _client(plan, names),
         "period": {"start": _instant(active[0].start), "end": _instant(active[-1].end)},
         "activity": [
             {"plannedActivityReference": {"reference": url, "type": "Appointment"}}
             for url in appointments
         ],
     }
-    notes = [
-        f"Maintenance due from {w.opens.isoformat()} to {w.closes.isoformat()}"
-        for w in plan.maintenance
-    ]
     if notes:
         resource["note"] = [{"text": note} for note in notes]
     return resource
 
 
-def _service_request(plan: TreatmentPlan, care_plan: str) -> dict[str, Any]:
+def _service_request(plan: TreatmentPlan, names: _Names, care_plan: str) -> dict[str, Any]:
     p = plan.protocol
+    status = "completed" if plan.is_complete else "active"
+    timing = (
+        f"{p.sessions} sessions of {p.session_minutes} minutes, "
+        f"{p.interval_days} days apart ({p.min_interval_days}-"
+        f"{p.max_interval_days} allowed)"
+    )
+    sites = [_body_site(area) for area in plan.areas]
+    lines = [
+        f"Mesotherapy series ({status}): {timing}.",
+        f"Areas: {', '.join(site['text'] for site in sites)}.",
+    ]
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
-        "status": "completed" if plan.is_complete else "active",
-        "intent": "plan",
+        "text": _narrative(lines),
+        "instantiatesCanonical": [names.versioned(names.activity)],
         "basedOn": [{"reference": care_plan, "type": "CarePlan"}],
+        "status": status,
+        "intent": "plan",
         "code": {"concept": {"text": "Mesotherapy series"}},
-        "subject": _client(plan),
+        "subject": _client(plan, names),
         "occurrenceTiming": {
             "repeat": {
                 "count": p.sessions,
@@ -265,29 +509,38 @@ def _service_request(plan: TreatmentPlan, care_plan: str) -> dict[str, Any]:
                 "periodMax": p.max_interval_days,
                 "periodUnit": "d",
             },
-            "code": {
-                "text": (
-                    f"{p.sessions} sessions of {p.session_minutes} minutes, "
-                    f"{p.interval_days} days apart ({p.min_interval_days}-"
-                    f"{p.max_interval_days} allowed)"
-                )
-            },
+            "code": {"text": timing},
         },
-        "bodySite": [_body_site(area) for area in plan.areas],
+        "bodySite": sites,
     }
     if plan.review_acknowledged:
-        resource["note"] = [{"text": "A clinician reviewed the assessment before planning."}]
+        note = "A clinician reviewed the assessment before planning."
+        resource["note"] = [{"text": note}]
+        resource["text"] = _narrative([*lines, note])
     return resource
 
 
-def _appointment(plan: TreatmentPlan, session: Session, request: str) -> dict[str, Any]:
-    client = _client(plan)
+def _appointment(
+    plan: TreatmentPlan,
+    names: _Names,
+    session: Session,
+    request: str,
+    sessions: Mapping[str, str],
+) -> dict[str, Any]:
+    client = _client(plan, names)
     areas = ", ".join(area.value for area in session.areas)
+    status = _APPOINTMENT_STATUS[session.status]
+    description = f"Mesotherapy session {session.index}: {areas}"
+    lines = [
+        f"{description} ({status}).",
+        f"From {_local(session.start)} to {_local(session.end)} ({plan.timezone}).",
+    ]
     resource: dict[str, Any] = {
         "resourceType": "Appointment",
-        "status": _APPOINTMENT_STATUS[session.status],
+        "identifier": [{"system": names.system("session"), "value": session.id}],
+        "status": status,
         "serviceType": [{"concept": {"text": "Mesotherapy"}}],
-        "description": f"Mesotherapy session {session.index}: {areas}",
+        "description": description,
         "start": _instant(session.start),
         "end": _instant(session.end),
         "minutesDuration": max(1, (session.end - session.start).in_minutes()),
@@ -295,20 +548,101 @@ def _appointment(plan: TreatmentPlan, session: Session, request: str) -> dict[st
         "subject": client,
         "participant": [{"actor": client, "status": "accepted"}],
     }
+    if session.replaces is not None:
+        resource["replaces"] = [{"reference": sessions[session.replaces], "type": "Appointment"}]
+        replaced = next(s for s in plan.sessions if s.id == session.replaces)
+        lines.append(f"Replaces session {replaced.index} ({replaced.status.value}).")
     if session.override is not None:  # never a silent break of the interval bounds
-        resource["note"] = [
-            {
-                "authorString": session.override.by,
-                "text": (
-                    "Booked beyond the longest interval by a clinician's override: "
-                    f"{session.override.reason}"
-                ),
-            }
-        ]
-    return resource
+        text = (
+            "Booked beyond the longest interval by a clinician's override: "
+            f"{session.override.reason}"
+        )
+        resource["note"] = [{"authorString": session.override.by, "text": text}]
+        lines.append(f"{_sentence(text)} ({session.override.by})")
+    return {"resourceType": "Appointment", "text": _narrative(lines)} | resource
 
 
-def _definition(rules: RuleSet, table: str, code: str, rule: Contraindication) -> dict[str, Any]:
+def _activity(names: _Names) -> dict[str, Any]:
+    rules = names.rules
+    title = "Mesotherapy session"
+    description = (
+        "One session of mesotherapy: micro-injections into the skin of one or more areas "
+        f"(rules {rules.name} {rules.version})"
+    )
+    return {
+        "resourceType": "ActivityDefinition",
+        "text": _narrative([f"{title}.", _sentence(description)]),
+        "url": names.activity,
+        "version": rules.version,
+        "name": "MesotherapySession",
+        "title": title,
+        "status": "active",
+        "description": description,
+        "kind": "ServiceRequest",
+        "code": {"text": title},
+    }
+
+
+def _plan_definition(names: _Names, area: Area) -> dict[str, Any]:
+    """The protocol of *area* as a PlanDefinition, its sessions related by offsetRange."""
+    rules = names.rules
+    protocol: Protocol = rules.protocols[area]
+    sessions, gap = protocol.sessions, protocol.interval_days
+    title = f"Mesotherapy series: {area.value}"
+    description = (
+        f"{sessions.min} to {sessions.max} sessions (usually {sessions.default}), each "
+        f"{gap.min} to {gap.max} days after the start of the one before (usually "
+        f"{gap.default}); maintenance every {protocol.maintenance_months.min} to "
+        f"{protocol.maintenance_months.max} months after the series (rules {rules.name} "
+        f"{rules.version})"
+    )
+    actions: list[dict[str, Any]] = []
+    for number in range(1, sessions.max + 1):
+        action: dict[str, Any] = {
+            "id": f"session-{number}",
+            "title": f"Session {number}",
+            "requiredBehavior": "must" if number <= sessions.min else "could",
+            "definitionCanonical": names.versioned(names.activity),
+        }
+        if number > 1:
+            action["relatedAction"] = [
+                {
+                    "targetId": f"session-{number - 1}",
+                    "relationship": "after-start",
+                    "offsetRange": {"low": _days(gap.min), "high": _days(gap.max)},
+                }
+            ]
+        actions.append(action)
+    return {
+        "resourceType": "PlanDefinition",
+        "text": _narrative([f"{title}.", _sentence(description)]),
+        "url": names.protocol(area),
+        "version": rules.version,
+        "name": f"Mesotherapy{area.value.title()}Series",
+        "title": title,
+        "type": {
+            "coding": [
+                {
+                    "system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",
+                    "code": "clinical-protocol",
+                    "display": "Clinical Protocol",
+                }
+            ]
+        },
+        "status": "active",
+        "description": description,
+        "action": actions,
+    }
+
+
+def _days(count: int) -> dict[str, Any]:
+    return {"value": count, "unit": "days", "system": UCUM, "code": "d"}
+
+
+def _definition(
+    names: _Names, activity: str, table: str, code: str, rule: Contraindication
+) -> dict[str, Any]:
+    rules = names.rules
     status = _holds_when(table, rule)
     source = rules.sources[rule.source]
     lines = [
@@ -324,16 +658,13 @@ def _definition(rules: RuleSet, table: str, code: str, rule: Contraindication) -
         f"Source ({rule.source}): {_sentence(cited)}",
         f"Rules: {rules.name} {rules.version}.",
     ]
-    paragraphs = "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines)
     return {
         "resourceType": "ClinicalUseDefinition",
-        "text": {
-            "status": "generated",
-            "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{paragraphs}</div>',
-        },
-        "identifier": [{"value": f"{table}.{code}"}],
+        "text": _narrative(lines),
+        "identifier": [{"system": names.rule_system, "value": f"{table}.{code}"}],
         "type": "contraindication",
         "category": [{"text": rule.severity.value}],
+        "subject": [{"reference": activity, "type": "ActivityDefinition"}],
         "status": {
             "coding": [
                 {
@@ -384,15 +715,22 @@ def _body_site(area: Area) -> dict[str, Any]:
     return site
 
 
-def _client(plan: TreatmentPlan) -> dict[str, Any]:
+def _client(plan: TreatmentPlan, names: _Names) -> dict[str, Any]:
     """The reference to the client: the opaque id as an identifier, and nothing else."""
     if plan.client_id is None:
         return {"type": "Patient", "display": _NO_ID}
-    return {"type": "Patient", "identifier": {"value": plan.client_id}}
+    identifier = {"system": names.client_system, "value": plan.client_id}
+    return {"type": "Patient", "identifier": identifier}
 
 
 def _entry(url: str, resource: dict[str, Any]) -> dict[str, Any]:
-    return {"fullUrl": url, "resource": resource}
+    """An entry whose resource's id is the uuid of its ``fullUrl``."""
+    return {
+        "fullUrl": url,
+        "resource": {"resourceType": resource["resourceType"]}
+        | {"id": url.removeprefix("urn:uuid:")}
+        | resource,
+    }
 
 
 def _instant(moment: pendulum.DateTime) -> str:
@@ -410,31 +748,40 @@ def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _series_key(plan: TreatmentPlan) -> uuid.UUID:
-    """The identity of the series: what no operation on the plan changes."""
-    facts = {
-        "client_id": plan.client_id,
-        "assessment": plan.assessment.to_dict() | {"on": plan.assessment.on.isoformat()},
-        "areas": [area.value for area in plan.areas],
-        "clinic": clinic_to_dict(plan.clinic),
-        "protocol": attrs.asdict(plan.protocol),
-        "rules": {"name": plan.rules.name, "version": plan.rules.version},
-    }
-    return uuid.uuid5(_NAMESPACE, _canonical(facts))
+def _identified_urn(kind: str, system: str, value: str) -> str:
+    """The ``urn:uuid`` of the *kind* of resource whose identifier is *system* and *value*."""
+    return _urn(_NAMESPACE, f"{kind}/{system}|{value}")
+
+
+def _session_urn(names: _Names, session: Session) -> str:
+    return _identified_urn("Appointment", names.system("session"), session.id)
 
 
 def _urn(key: uuid.UUID, name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(key, name)}"
 
 
-def _rule_urn(rules: RuleSet, table: str, code: str, rule: Contraindication) -> str:
+def _rule_urn(names: _Names, table: str, code: str, rule: Contraindication) -> str:
+    rules = names.rules
     facts = {
         "rules": {"name": rules.name, "version": rules.version},
+        "system": names.rule_system,
+        "activity": names.activity,
         "key": f"{table}.{code}",
         "rule": attrs.asdict(rule, value_serializer=lambda _, __, v: _plain(v)),
         "source": attrs.asdict(rules.sources[rule.source]),
     }
     return _urn(_NAMESPACE, f"ClinicalUseDefinition/{_canonical(facts)}")
+
+
+def _activity_urn(names: _Names) -> str:
+    return _urn(_NAMESPACE, f"ActivityDefinition/{names.versioned(names.activity)}")
+
+
+def _protocol_urn(names: _Names, area: Area) -> str:
+    protocol = attrs.asdict(names.rules.protocols[area])
+    facts = {"url": names.versioned(names.protocol(area)), "protocol": protocol}
+    return _urn(_NAMESPACE, f"PlanDefinition/{_canonical(facts)}")
 
 
 def _plain(value: Any) -> Any:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["tests", "minimal", "coverage", "lint", "typecheck", "docs"]
+nox.options.sessions = ["tests", "minimal", "coverage", "lint", "typecheck", "docs", "clients"]
 
 PYTHONS = ["3.11", "3.12", "3.13"]
 DEV = nox.project.load_toml("pyproject.toml")["dependency-groups"]
@@ -101,6 +102,36 @@ def typecheck(session: nox.Session) -> None:
     scripts = ["fuzz/test_fuzz.py", "fuzz/targets.py", "fuzz/garbage.py", "fuzz/atheris_main.py"]
     env = {"MYPYPATH": os.pathsep.join(["tests", "fuzz", "benchmarks"])}
     session.run("mypy", *scripts, "benchmarks/run.py", "benchmarks/baseline.py", env=env)
+
+
+@nox.session(python=PYTHONS[0])
+def clients(session: nox.Session) -> None:
+    """Exports read by other people's software: ical.js, vobject and recurring-ical-events.
+
+    ical.js (Mozilla's parser, Thunderbird's) comes from npm at the version of
+    tests/clients/package-lock.json, installed with ``npm ci`` into the session's tmp dir;
+    tests/clients/make_plans.py writes plans across 38 zones and the start years 2026-2037,
+    and check_ical.mjs reads every session back; check_libical.py does the same with libical
+    where its headers are installed. Then the pytest checks with vobject and
+    recurring-ical-events (the ``clients`` dependency group).
+    """
+    session.install(".[ical]", *_group("tests"), *_group("clients"))
+    clients = Path("tests/clients")
+    node = Path(session.create_tmp()) / "node"
+    node.mkdir(exist_ok=True)
+    for name in ("package.json", "package-lock.json", "check_ical.mjs"):
+        shutil.copy(clients / name, node / name)
+    session.run(
+        "npm", "ci", "--prefix", str(node), "--no-audit", "--no-fund", "--quiet", external=True
+    )
+    plans = Path(session.create_tmp()) / "plans"
+    shutil.rmtree(plans, ignore_errors=True)
+    session.run("python", str(clients / "make_plans.py"), str(plans))
+    session.run("node", str(node / "check_ical.mjs"), str(plans), external=True)
+    # libical (C) where its headers are installed (Debian: libical-dev); it says when it skips.
+    libical = Path(session.create_tmp()) / "libical"
+    session.run("python", str(clients / "check_libical.py"), str(plans), str(libical))
+    session.run("pytest", "-p", "no:randomly", "tests/test_ical_clients.py", *session.posargs)
 
 
 @nox.session

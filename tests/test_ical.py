@@ -8,8 +8,11 @@ reminders and the maintenance window.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import sys
+import uuid
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +38,14 @@ from mesotherapy import (
     example_clinic,
     plan_series,
 )
-from mesotherapy._ical import PRODID, ical_calendar, to_ics
+from mesotherapy._ical import (
+    _NAMESPACE,
+    PRODID,
+    ical_calendar,
+    maintenance_uid,
+    session_uid,
+    to_ics,
+)
 
 # pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
 # tests/ as top-level modules: importing `plan_strategies` as such works for both.
@@ -143,7 +153,9 @@ def test_the_calendar_says_who_made_it_and_how_to_read_it() -> None:
     assert str(calendar["PRODID"]) == PRODID == "-//mesotherapy//mesotherapy//EN"
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["CALSCALE"]) == "GREGORIAN"
-    assert str(calendar["METHOD"]) == "PUBLISH"
+    # METHOD:PUBLISH needs an ORGANIZER (RFC 5546), and the clinic has no e-mail to name.
+    assert "METHOD" not in calendar
+    assert "ORGANIZER" not in to_ics(example_plan())
 
 
 def test_every_session_comes_back_at_its_instant_in_the_clinic_zone() -> None:
@@ -185,8 +197,9 @@ def test_the_vtimezone_covers_the_november_change_in_toronto() -> None:
     # The changes the VTIMEZONE defines are the zone database's, to the minute.
     assert isinstance(timezone, icalendar.Timezone)
     starts, _ = timezone.get_transitions()
-    changes = [t.replace(tzinfo=dt.UTC) for t in starts[1:]]
     begin, end = dt.datetime(2026, 1, 1, 5, tzinfo=dt.UTC), dt.datetime(2028, 1, 1, tzinfo=dt.UTC)
+    changes = [t.replace(tzinfo=dt.UTC) for t in starts[1:]]
+    changes = [t for t in changes if begin <= t < end]
     assert changes == exact_transitions(TORONTO, begin, end)
     assert changes[:2] == [
         dt.datetime(2026, 3, 8, 7, tzinfo=dt.UTC),  # 02:00 EST becomes 03:00 EDT
@@ -219,7 +232,8 @@ def test_the_vtimezone_keeps_moroccos_ramadan_break() -> None:
         dt.datetime(2026, 12, 31, 23, tzinfo=dt.UTC),
         dt.datetime(2028, 1, 1, tzinfo=dt.UTC),
     )
-    assert [t.replace(tzinfo=dt.UTC) for t in starts[1:]] == exact_transitions(zone, begin, end)
+    changes = [t.replace(tzinfo=dt.UTC) for t in starts[1:]]
+    assert [t for t in changes if begin <= t < end] == exact_transitions(zone, begin, end)
 
 
 def test_a_time_in_the_second_pass_of_the_repeated_hour_is_written_in_utc() -> None:
@@ -298,19 +312,27 @@ def test_cancelled_and_missed_sessions_stay_as_cancelled_events() -> None:
         assert read_instant(event["DTSTART"], zones) == (utc(session.start), TORONTO)
 
 
-def test_the_maintenance_window_is_a_tentative_all_day_event() -> None:
+def test_the_maintenance_window_is_one_day_when_it_opens_with_a_reminder() -> None:
     plan = example_plan()
     text = to_ics(plan)
     [event] = maintenance_events(parse(text))
     [window] = plan.maintenance
     assert str(event["STATUS"]) == "TENTATIVE"
     assert str(event["TRANSP"]) == "TRANSPARENT"
+    # One day, the day it opens (DTEND is exclusive), not the 93 days of the window.
     assert prop(event, "DTSTART").dt == dt.date(2027, 3, 22) == window.opens
-    # DTEND is exclusive: the day after the window closes.
-    assert prop(event, "DTEND").dt == dt.date(2027, 6, 23) == window.closes + dt.timedelta(days=1)
+    assert prop(event, "DTEND").dt == dt.date(2027, 3, 23)
     assert "DTSTART;VALUE=DATE:20270322" in text
-    assert "DTEND;VALUE=DATE:20270623" in text
+    assert "DTEND;VALUE=DATE:20270323" in text
+    summary = "Mesotherapy maintenance due from 2027-03-22 to 2027-06-22 (face, neck)"
+    assert str(event["SUMMARY"]) == summary
     assert "2027-03-22 to 2027-06-22" in str(event["DESCRIPTION"])
+    # A reminder at 09:00 of that day, wherever the client is.
+    [alarm] = event.walk("VALARM")
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert prop(alarm, "TRIGGER").dt == dt.timedelta(hours=9)
+    assert str(alarm["DESCRIPTION"]) == f"Time to book: {summary}"
+    assert "VTODO" not in text
 
 
 # --- UIDs and DTSTAMP -------------------------------------------------------------------------
@@ -328,15 +350,46 @@ def test_uids_are_unique_and_the_same_at_every_export() -> None:
     assert len(set(uids(first))) == len(uids(first)) == 5
 
 
-def test_uids_follow_the_series_through_its_operations() -> None:
+def uid_of_id(plan: TreatmentPlan, text: str) -> dict[str, str]:
+    """Each session id of *plan* and the UID of its event in *text* (in the same order)."""
+    events = session_events(parse(text))
+    return {s.id: str(e["UID"]) for s, e in zip(plan.sessions, events, strict=True)}
+
+
+def test_uids_follow_the_session_ids_through_the_operations() -> None:
+    # Identity follows the session's id, never its position: every session keeps its UID
+    # wherever the operation moves it, and the replacement has a UID of its own.
     plan = example_plan()
-    before = uids(to_ics(plan))
-    after = uids(to_ics(plan.cancel(2)))
-    # Sessions 1 to 4 keep their UIDs (session 2 is now cancelled), the replacement is new,
-    # and the maintenance window is the same item, moved.
-    assert after[:4] == before[:4]
-    assert after[4] not in before
-    assert after[5] == before[4]
+    before = uid_of_id(plan, to_ics(plan))
+    later = plan.cancel(2)
+    after = uid_of_id(later, to_ics(later))
+    assert {k: after[k] for k in before} == before
+    [replacement] = [s for s in later.sessions if s.replaces is not None]
+    assert after[replacement.id] not in before.values()
+    assert len(set(after.values())) == len(after)
+    for session in later.sessions:
+        assert after[session.id] == session_uid(session)
+    # The maintenance window is the same item, moved.
+    assert maintenance_events(parse(to_ics(later)))[0]["UID"] == maintenance_uid(plan, 1)
+
+
+def test_a_uid_is_a_uuid5_of_the_session_id_alone() -> None:
+    plan = example_plan()
+    [first, *_] = plan.sessions
+    expected = uuid.uuid5(_NAMESPACE, f"session/{first.id}")
+    assert session_uid(first) == str(expected)
+    assert uuid.UUID(session_uid(first)).version == 5
+    # Nothing else goes in: another session with that id has that UID.
+    assert session_uid(attrs.evolve(first, index=9, start=first.start.add(days=1))) == str(expected)
+    # A given plan id never shows in the calendar.
+    given = plan_series(
+        assess(Client(id="c-001", birth_date="1985-03-02"), ["face"], on="2026-10-20"),
+        ["face"],
+        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
+        clinic=example_clinic(),
+        plan_id="Jane-Doe-1985",
+    )
+    assert "Jane" not in to_ics(given)
 
 
 def test_uids_differ_between_clients_and_series() -> None:
@@ -443,6 +496,195 @@ def test_a_round_trip_keeps_every_session_and_instant(plan: TreatmentPlan) -> No
                 assert tzid == plan.timezone
     windows = maintenance_events(calendar)
     assert [(prop(e, "DTSTART").dt, prop(e, "DTEND").dt) for e in windows] == [
-        (w.opens, w.closes + dt.timedelta(days=1)) for w in plan.maintenance
+        (w.opens, w.opens + dt.timedelta(days=1)) for w in plan.maintenance
     ]
     assert all(str(e["STATUS"]) == "TENTATIVE" for e in windows)
+
+
+# --- The VTIMEZONE, as every reader reads it --------------------------------------------------
+
+
+def zone_plan(zone: str, start: dt.date = dt.date(2026, 10, 20)) -> TreatmentPlan:
+    """A one-area plan at the example clinic moved to *zone*, from the Monday after *start*."""
+    start += dt.timedelta(days=-start.weekday() % 7)
+    day = pendulum.date(start.year, start.month, start.day)
+    clinic = example_clinic(holidays=None, timezone=zone)
+    client = Client(id="c-zone", birth_date="1985-03-02")
+    return plan_series(
+        assess(client, ["face"], on=day), ["face"], start=clinic.at(day, "09:00"), clinic=clinic
+    )
+
+
+def observances(timezone: icalendar.Component) -> list[icalendar.Component]:
+    return [c for c in timezone.subcomponents if c.name in {"STANDARD", "DAYLIGHT"}]
+
+
+ZONES: Final = (
+    TORONTO,
+    "Europe/Dublin",  # negative DST: winter is the zone database's summer time
+    "Australia/Lord_Howe",  # a half-hour change
+    "Asia/Kathmandu",  # +05:45, one change in 1986
+    "Pacific/Chatham",  # +12:45 and +13:45
+    "Africa/Casablanca",  # Ramadan breaks
+    "America/Sao_Paulo",  # DST abolished in 2019
+    "Asia/Tehran",  # DST abolished in 2022
+    "Asia/Kolkata",  # no change since 1945
+)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_vtimezone_is_the_zone_from_1970_to_years_past_the_file(zone: str) -> None:
+    # Readers that cache zones by TZID (vobject) read every later file through this one.
+    plan = zone_plan(zone)
+    [timezone] = parse(to_ics(plan)).walk("VTIMEZONE")
+    assert isinstance(timezone, icalendar.Timezone)
+    blocks = observances(timezone)
+    assert prop(blocks[0], "DTSTART").to_ical() == b"19700101T000000"
+    starts, infos = timezone.get_transitions()
+    begin = dt.datetime(1970, 1, 1, 12, tzinfo=dt.UTC)
+    end = dt.datetime(2038, 1, 1, tzinfo=dt.UTC)  # the maintenance closes in 2027: 2033 < 2038
+    tz = zoneinfo.ZoneInfo(zone)
+
+    def offset(moment: dt.datetime) -> dt.timedelta:
+        """The offset the VTIMEZONE gives at *moment* (UTC)."""
+        position = bisect.bisect_right(starts, moment.replace(tzinfo=None)) - 1
+        result: dt.timedelta = infos[position][0]
+        return result
+
+    # At every change, and every six hours between: the zone database's offset.
+    moments = [t.replace(tzinfo=dt.UTC) for t in starts[1:]]
+    moments += [m - dt.timedelta(seconds=1) for m in moments]
+    moment = begin
+    while moment < end:
+        moments.append(moment)
+        moment += dt.timedelta(hours=6)
+    wrong = [m for m in moments if offset(m) != m.astimezone(tz).utcoffset()]
+    assert wrong == [], wrong[:5]
+    assert [t for t in starts[1:] if t >= end.replace(tzinfo=None)] == []
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_one_block_per_change_with_its_dtstart_and_no_rdate_or_rrule(zone: str) -> None:
+    # ical.js drops the DTSTART of a block that has RDATEs, and with it a clock change.
+    [timezone] = parse(to_ics(zone_plan(zone))).walk("VTIMEZONE")
+    blocks = observances(timezone)
+    assert blocks
+    assert all("RDATE" not in b and "RRULE" not in b for b in blocks)
+    onsets = [prop(b, "DTSTART").dt for b in blocks]
+    assert onsets == sorted(onsets)
+    assert len(set(onsets)) == len(onsets)
+    # Each block leaves the offset the one before it went to.
+    for before, after in itertools.pairwise(blocks):
+        assert prop(after, "TZOFFSETFROM").td == prop(before, "TZOFFSETTO").td
+
+
+def test_the_vtimezone_reaches_six_years_past_the_calendars_last_date() -> None:
+    plan = zone_plan(TORONTO, dt.date(2037, 9, 20))
+    [window] = plan.maintenance
+    assert window.closes.year == 2038
+    text = to_ics(plan)
+    assert "from 1970-01-01 to 2044-01-01" in text.replace("\r\n ", "")
+    [timezone] = parse(text).walk("VTIMEZONE")
+    last = prop(observances(timezone)[-1], "DTSTART").dt
+    # The last change before 2044: EDT to EST, at 02:00 local (a floating time).
+    assert last == dt.datetime(2043, 11, 1, 2)  # noqa: DTZ001
+
+
+def test_irish_summer_time_is_daylight_and_its_winter_standard() -> None:
+    # The zone database says Irish winter is summer time with a negative saving.
+    [timezone] = parse(to_ics(zone_plan("Europe/Dublin"))).walk("VTIMEZONE")
+    recent = [b for b in observances(timezone) if prop(b, "DTSTART").dt.year == 2026]
+    assert [(b.name, str(b["TZNAME"])) for b in recent] == [
+        ("DAYLIGHT", "IST"),
+        ("STANDARD", "GMT"),
+    ]
+
+
+def test_a_time_in_the_first_pass_of_the_repeated_hour_is_written_in_utc_too() -> None:
+    # ical.js reads a TZID time in the repeated hour as the second pass, RFC 5545 as the
+    # first: only UTC names one instant for both.
+    first_pass = pendulum.datetime(2026, 11, 1, 5, 30, tz="UTC").in_timezone(TORONTO)
+    assert first_pass.utcoffset() == dt.timedelta(hours=-4)
+    plan = example_plan().complete(1, at=first_pass)
+    text = to_ics(plan)
+    assert "DTSTART:20261101T053000Z" in text
+    assert "DTEND:20261101T061500Z" in text  # 01:15 EST, the second pass
+    zones = vtimezones(parse(text))
+    [event, *_] = session_events(parse(text))
+    assert read_instant(event["DTSTART"], zones) == (utc(plan.sessions[0].start), None)
+    assert read_instant(event["DTEND"], zones) == (utc(plan.sessions[0].end), None)
+
+
+# --- Update semantics ---------------------------------------------------------------------------
+
+
+def test_a_new_plans_events_have_sequence_0_and_no_last_modified_without_a_stamp() -> None:
+    calendar = parse(to_ics(example_plan()))
+    events = calendar.walk("VEVENT")
+    assert [prop(e, "SEQUENCE") for e in events] == [0] * 5
+    assert all("LAST-MODIFIED" not in e for e in events)
+
+
+def test_the_stamp_is_dtstamp_and_last_modified() -> None:
+    stamp = pendulum.datetime(2026, 12, 1, 9, 30, tz=TORONTO)
+    text = to_ics(example_plan(), stamp=stamp)
+    events = parse(text).walk("VEVENT")
+    moment = dt.datetime(2026, 12, 1, 14, 30, tzinfo=dt.UTC)
+    assert [prop(e, "DTSTAMP").dt for e in events] == [moment] * 5
+    assert [prop(e, "LAST-MODIFIED").dt for e in events] == [moment] * 5
+    assert text == to_ics(example_plan(), stamp=stamp)  # the same bytes
+
+
+# --- Identity over any sequence of operations ---------------------------------------------------
+
+
+@st.composite
+def operated_plans(draw: st.DrawFn) -> list[TreatmentPlan]:
+    """A generated plan and the plans that up to five operations on it return, in turn."""
+    request = draw(plan_requests())
+    try:
+        plan = request.plan()
+    except SchedulingError:
+        reject()
+    versions = [plan]
+    for _ in range(draw(st.integers(0, 5))):
+        planned = [s.index for s in plan.sessions if s.status.value == "planned"]
+        if not planned:
+            break
+        index = draw(st.sampled_from(planned))
+        operation = draw(st.sampled_from(("complete", "cancel", "no_show", "reschedule")))
+        try:
+            if operation == "complete":
+                plan = plan.complete(planned[0])
+            elif operation == "cancel":
+                plan = plan.cancel(index)
+            elif operation == "no_show":
+                plan = plan.no_show(index)
+            else:
+                session = next(s for s in plan.sessions if s.index == index)
+                plan = plan.reschedule(index, session.start.add(days=draw(st.integers(1, 10))))
+        except SchedulingError:
+            continue
+        versions.append(plan)
+    note([p.explain() for p in versions])
+    return versions
+
+
+@given(operated_plans())
+def test_property_a_session_id_keeps_its_uid_and_sequence_rises_with_the_revision(
+    versions: list[TreatmentPlan],
+) -> None:
+    named: dict[str, str] = {}  # UID -> the session id it named, over every export
+    uid_of: dict[str, str] = {}
+    sequences = []
+    for plan in versions:
+        text = to_ics(plan)
+        events = parse(text).walk("VEVENT")
+        sequences.append({prop(e, "SEQUENCE") for e in events})
+        for session_id, uid in uid_of_id(plan, text).items():
+            assert uid_of.setdefault(session_id, uid) == uid  # the same UID in every export
+            assert named.setdefault(uid, session_id) == session_id  # no UID names two
+        assert len({str(e["UID"]) for e in events}) == len(events)
+    assert sequences == [{plan.revision - 1} for plan in versions]
+    revisions = [plan.revision for plan in versions]
+    assert revisions == sorted(set(revisions))  # every operation raised it

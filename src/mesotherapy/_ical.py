@@ -4,27 +4,62 @@
 
 What the calendar holds, and why:
 
-- **one VEVENT per session**, cancelled and missed ones included (with ``STATUS:CANCELLED``,
-  so that a calendar that imported an earlier export strikes them out), never an
-  ``RRULE``: a series has ranges and moves one session at a time, which a recurrence
-  cannot say. ``DTSTART``/``DTEND`` carry ``TZID`` with the clinic's IANA zone (never a
-  fixed offset), and ``DTEND`` is written rather than a ``DURATION``;
-- **one VTIMEZONE per TZID**, built here from the exact transitions of the zone database
-  (see `_vtimezone` for why not ``Calendar.add_missing_timezones()``);
-- **the maintenance window as a tentative all-day VEVENT** rather than a VTODO: the window
-  is a span of days to book in, not a task with a deadline; mainstream calendars (Google
-  Calendar, Outlook, most phone apps) ignore a VTODO on import, while an all-day event
-  with ``STATUS:TENTATIVE`` and ``TRANSP:TRANSPARENT`` shows in all of them, spans the
-  whole window and blocks no time.
+- **one VEVENT per session**, cancelled and missed ones included (with ``STATUS:CANCELLED``
+  on the same ``UID``, so that a calendar that imported an earlier export strikes them
+  out), never an ``RRULE``: a series has ranges and moves one session at a time, which a
+  recurrence cannot say. ``DTSTART``/``DTEND`` carry ``TZID`` with the clinic's IANA zone
+  (never a fixed offset), and ``DTEND`` is written rather than a ``DURATION``. A local
+  time that happens twice (the repeated hour) is written in UTC instead: readers
+  disagree on which pass a ``TZID`` time there names (RFC 5545 says the first, ical.js
+  takes the second);
+- **identities from the plan's ids**: a session's ``UID`` is a uuid5 of its `Session.id`
+  alone (`session_uid`), which no operation changes, so every export names the same
+  session with the same ``UID`` and a replacement with a new one; a hash rather than
+  the id itself, since a caller may make a plan id of a client's identifying text and a
+  ``UID`` travels to every calendar (RFC 7986 advises against identifying text in it);
+- **updates recognisable as updates**: ``SEQUENCE`` is the plan's revision less one (0 for
+  a new plan, as RFC 5545 counts), so that a client replaces the copy it has;
+  ``DTSTAMP`` and ``LAST-MODIFIED`` are the export time the caller passes as *stamp*.
+  No ``METHOD``: RFC 5546's ``METHOD:PUBLISH`` requires an ``ORGANIZER`` (libical checks
+  it), and the clinic has no e-mail address to name; a clinic e-mail would allow
+  ``ORGANIZER;CN=<clinic name>:mailto:<e-mail>`` and ``METHOD:PUBLISH`` back;
+- **one VTIMEZONE per TZID**, built here from the zone database (see `_vtimezone`): one
+  STANDARD or DAYLIGHT block per change of the zone, each with its ``DTSTART`` and
+  neither ``RDATE`` nor ``RRULE``, from 1970 to January 1 six years after the calendar's
+  last date, and at least to 2038. Why this form: a block whose later dates are
+  ``RDATE`` values, none repeating its ``DTSTART``, is misread by ical.js (Mozilla's
+  parser, Thunderbird's), which then drops the ``DTSTART`` change, and the first year's
+  clock change with it; a block per change is read alike by ical.js, libical, vobject
+  (dateutil) and icalendar, and needs no recurrence engine at all. Why this span: vobject
+  caches a zone by its ``TZID`` for the whole process, so the first file of a name it
+  reads answers for every later file; a VTIMEZONE that covered only this plan's years
+  would misread another file's events. Every change since 1970 and years past the file
+  make it right for any file of ours a reader reuses it for (about 150 blocks, 15 kB, for
+  a zone with summer time; one block for a zone without). An ``RRULE`` block for the
+  zone's current rule would cover every later year too, but not every zone's rule is a
+  recurrence (Morocco's Ramadan break follows the lunar calendar), and blocks without
+  one need no recurrence engine in the reader at all;
+- **the maintenance window as one all-day event on the day it opens**, "Mesotherapy
+  maintenance due from 2027-03-22 to 2027-06-22 (face, neck)", with ``STATUS:TENTATIVE``,
+  ``TRANSP:TRANSPARENT`` and a reminder that morning (``TRIGGER:PT9H``, 09:00 of the day):
+  the client is told once, when booking becomes possible, when it must be done by. Not
+  an event over the whole window: that fills every day of three months in khal, calcurse
+  and any month view. Not a VTODO (``DTSTART`` at the opening, ``DUE`` at the closing),
+  although it says exactly this: Google Calendar and Outlook import only the events of
+  a file and drop a VTODO, and Apple's Calendar leaves tasks to its Reminders app rather
+  than showing them on a day, so most people would see nothing at all (Thunderbird and
+  Evolution would show a task; khal and calcurse keep tasks apart from the calendar).
 
-Nothing here reads the clock: ``DTSTAMP`` is the *stamp* a caller passes, else the plan's
-first session's start, so that the same plan always gives the same bytes.
+Nothing here reads the clock: ``DTSTAMP`` is the *stamp* a caller passes (the command
+line passes the time of the export), else the plan's first session's start, so that
+the same plan always gives the same bytes; ``LAST-MODIFIED`` is written only with a
+*stamp*, since the library does not know when the plan last changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import functools
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -44,12 +79,12 @@ from ._time import aware, within_calendar
 if TYPE_CHECKING:
     import icalendar
 
-__all__ = ["ical_calendar", "to_ics"]
+__all__ = ["ical_calendar", "maintenance_uid", "session_uid", "to_ics"]
 
 PRODID: Final = "-//mesotherapy//mesotherapy//EN"
 
 _NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/ical")
-"""The root of every UID this module derives (uuid5): the same series, the same UIDs."""
+"""The root of every UID this module derives (uuid5): the same id, the same UID."""
 
 _STATUS: Final[Mapping[SessionStatus, str]] = {
     SessionStatus.PLANNED: "CONFIRMED",
@@ -65,8 +100,14 @@ _INACTIVE_SUFFIX: Final[Mapping[SessionStatus, str]] = {
 }
 
 _DAY: Final = dt.timedelta(days=1)
+_MORNING: Final = dt.timedelta(hours=9)
+"""When the maintenance reminder goes off: 09:00 on the day the window opens."""
 _SECOND: Final = dt.timedelta(seconds=1)
 _LOCAL: Final = "YYYY-MM-DD HH:mm"
+_COVERED_FROM: Final = dt.date(1970, 1, 1)
+_COVERED_UNTIL: Final = dt.date(2038, 1, 1)
+_MARGIN_YEARS: Final = 6
+"""A VTIMEZONE covers 1970 to 2038 at least, and to January 1 six years after the last date."""
 
 
 @within_calendar
@@ -78,27 +119,30 @@ def ical_calendar(
 ) -> icalendar.Calendar:
     """The plan as an ``icalendar.Calendar``: `to_ics` before it is written out.
 
-    The calendar has ``PRODID`` ``-//mesotherapy//mesotherapy//EN``, ``VERSION`` 2.0,
-    ``CALSCALE`` GREGORIAN and ``METHOD`` PUBLISH, then one VTIMEZONE per zone used, one
-    VEVENT per session (in index order) and one per maintenance window.
+    The calendar has ``PRODID`` ``-//mesotherapy//mesotherapy//EN``, ``VERSION`` 2.0 and
+    ``CALSCALE`` GREGORIAN (no ``METHOD``: see the module's notes), then one VTIMEZONE per
+    zone used, one VEVENT per session (in index order) and one per maintenance window.
 
-    A session's VEVENT:
+    Every VEVENT has:
 
-    - ``UID``: derived (uuid5) from facts that no operation on the plan changes (the
-      client id, the assessment date, the areas, the clinic's name and zone) and the
-      session's number, so that exporting the plans that ``complete``, ``cancel``,
-      ``no_show`` or ``reschedule`` return updates the same events instead of adding
-      new ones. A plan with no client id also mixes in its first session's start: two
-      anonymous clients assessed on one day would otherwise share UIDs (moving that
-      first session then renames the events). A UID is a hash: it does not show the
-      client id, but whoever knows the id and the other facts can recompute it;
-    - ``DTSTAMP``: *stamp* in UTC; by default the first session's start (the library reads
-      no clock, so that an export is reproducible). A caller who publishes updates passes
-      the time of the export, so that calendars see the newer copy as newer;
+    - ``UID``: a session's is `session_uid` (a uuid5 of `Session.id` alone), a
+      maintenance window's `maintenance_uid` (of `TreatmentPlan.id` and its number), so
+      that exporting the plans that ``complete``, ``cancel``, ``no_show`` or
+      ``reschedule`` return updates the same events instead of adding new ones, and a
+      replacement session is an event of its own;
+    - ``SEQUENCE``: the plan's revision less one (0 for a new plan), the same on every
+      event of one export, so that a client replaces the copy an earlier export left;
+    - ``DTSTAMP``: *stamp* in UTC, the time of the export; by default the first session's
+      start (the library reads no clock, so that an export is reproducible). A caller
+      who publishes updates passes the time of the export (the command line does);
+    - ``LAST-MODIFIED``: *stamp* in UTC, when one is given (never otherwise).
+
+    A session's VEVENT also has:
+
     - ``DTSTART``/``DTEND`` with ``TZID`` set to the clinic's zone, in local time. The one
-      exception: an end (or a start given by `TreatmentPlan.complete`) that falls on the
-      second pass of a repeated hour is written in UTC, since a local time there names
-      the first pass (RFC 5545, 3.3.5);
+      exception: a start or an end at a local time that happens twice (the repeated hour
+      when the clocks go back) is written in UTC, since readers disagree on which pass
+      such a time names;
     - ``STATUS``: ``CONFIRMED`` when planned or completed, ``CANCELLED`` when cancelled or
       missed; ``X-MESOTHERAPY-STATUS`` holds the session's own status (``planned``,
       ``completed``, ``cancelled``, ``no_show``);
@@ -114,9 +158,10 @@ def ical_calendar(
       before) on planned sessions only: a reminder of a session that is done, cancelled
       or missed would be wrong.
 
-    The maintenance window: a VEVENT with ``STATUS:TENTATIVE``, ``TRANSP:TRANSPARENT``
-    and all-day ``DTSTART``/``DTEND`` (``VALUE=DATE``) from the day it opens to the day
-    after it closes (``DTEND`` is exclusive).
+    A maintenance window: a VEVENT on the one day it opens (``DTSTART``/``DTEND`` with
+    ``VALUE=DATE``; ``DTEND`` is exclusive), "Mesotherapy maintenance due from OPENS to
+    CLOSES (areas)", ``STATUS:TENTATIVE``, ``TRANSP:TRANSPARENT``, and a ``VALARM`` at
+    09:00 that day (``TRIGGER:PT9H``).
 
     Raises:
         ClientError: *plan* is no `TreatmentPlan` or has no session, or it was made with
@@ -135,31 +180,26 @@ def ical_calendar(
     require("icalendar", "ical")
     import icalendar  # noqa: PLC0415 - the extra, imported only when an export is asked for
 
-    series = _series_key(plan)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    # No METHOD: RFC 5546 wants an ORGANIZER with METHOD:PUBLISH (libical checks it), and
+    # a clinic has no e-mail address to name. Without METHOD the file is a plain export
+    # (RFC 5545), which every client imports the same way.
     dtstamp = _utc(moment)
+    sequence = _sequence(plan)
     for session in plan.sessions:
         event = icalendar.Event()
-        event.add("uid", str(uuid.uuid5(series, f"session/{session.index}")))
-        event.add("dtstamp", dtstamp)
+        event.add("uid", session_uid(session))
+        _stamp(event, dtstamp, sequence, modified=stamp is not None)
         _describe_session(event, plan, session, care.for_session(session.index))
         calendar.add_component(event)
     for number, window in enumerate(plan.maintenance, start=1):
         event = icalendar.Event()
-        event.add("uid", str(uuid.uuid5(series, f"maintenance/{number}")))
-        event.add("dtstamp", dtstamp)
-        event.add("dtstart", dt.date(window.opens.year, window.opens.month, window.opens.day))
-        closes = dt.date(window.closes.year, window.closes.month, window.closes.day)
-        event.add("dtend", closes + _DAY)
-        event.add("summary", f"Mesotherapy maintenance due ({_areas(plan.areas)})")
-        event.add("description", _maintenance_text(plan, window.opens, window.closes))
-        event.add("location", plan.clinic.name)
-        event.add("status", "TENTATIVE")
-        event.add("transp", "TRANSPARENT")
+        event.add("uid", maintenance_uid(plan, number))
+        _stamp(event, dtstamp, sequence, modified=stamp is not None)
+        _describe_maintenance(event, plan, window.opens, window.closes)
         calendar.add_component(event)
     _add_timezones(calendar, _span(plan))
     return calendar
@@ -183,7 +223,7 @@ def to_ics(
     >>> plan = meso.plan_series(result, ["face", "neck"], clinic=meso.example_clinic(),
     ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
     >>> text = to_ics(plan.cancel(2))
-    >>> lines = text.split("\r\n")
+    >>> lines = text.replace("\r\n ", "").split("\r\n")  # long lines unfolded
     >>> print("\n".join(line for line in lines if line.startswith(("DTSTART;", "STATUS"))))
     DTSTART;TZID=America/Toronto:20261020T090000
     STATUS:CONFIRMED
@@ -203,7 +243,7 @@ def to_ics(
     SUMMARY:Mesotherapy session 2 of 4 (face\, neck)
     SUMMARY:Mesotherapy session 3 of 4 (face\, neck)
     SUMMARY:Mesotherapy session 4 of 4 (face\, neck)
-    SUMMARY:Mesotherapy maintenance due (face\, neck)
+    SUMMARY:Mesotherapy maintenance due from 2027-03-22 to 2027-06-22 (face\, neck)
     >>> text == to_ics(plan.cancel(2))
     True
 
@@ -244,6 +284,46 @@ def _describe_session(
         alarm.add("trigger", -_DAY)
         alarm.add("description", f"Tomorrow at {session.start.format('HH:mm')}: {summary}")
         event.add_component(alarm)
+
+
+def _stamp(event: icalendar.Event, dtstamp: dt.datetime, sequence: int, *, modified: bool) -> None:
+    """The update semantics: ``DTSTAMP``, ``SEQUENCE`` and, when known, ``LAST-MODIFIED``."""
+    event.add("dtstamp", dtstamp)
+    event.add("sequence", sequence)
+    if modified:  # the time of the export, given by the caller; never a made-up one
+        event.add("last-modified", dtstamp)
+
+
+def _sequence(plan: TreatmentPlan) -> int:
+    """``SEQUENCE``: the plan's revision less one, so that a new plan's events have 0."""
+    return plan.revision - 1
+
+
+def _describe_maintenance(
+    event: icalendar.Event, plan: TreatmentPlan, opens: dt.date, closes: dt.date
+) -> None:
+    """Fill in *event* for a maintenance window: one day, the day it opens, and a reminder."""
+    import icalendar  # noqa: PLC0415 - already imported by ical_calendar
+
+    summary = (
+        f"Mesotherapy maintenance due from {opens.isoformat()} to {closes.isoformat()} "
+        f"({_areas(plan.areas)})"
+    )
+    day = dt.date(opens.year, opens.month, opens.day)
+    event.add("dtstart", day)
+    event.add("dtend", day + _DAY)  # exclusive: the one day
+    event.add("summary", summary)
+    event.add("description", _maintenance_text(plan, opens, closes))
+    event.add("location", plan.clinic.name)
+    event.add("status", "TENTATIVE")
+    event.add("transp", "TRANSPARENT")
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    # From the start of the (floating) day: the morning the window opens, wherever the
+    # client is.
+    alarm.add("trigger", _MORNING)
+    alarm.add("description", f"Time to book: {summary}")
+    event.add_component(alarm)
 
 
 def _summary(session: Session, active: tuple[Session, ...]) -> str:
@@ -316,21 +396,31 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 def _wall(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """*moment* in *zone* (a stdlib datetime, which icalendar writes with ``TZID``).
 
-    The second pass of a repeated hour stays in UTC: written as a local time with a
-    ``TZID``, it would name the first pass.
+    A local time that happens twice (the repeated hour) stays in UTC, whichever pass it
+    is: RFC 5545 (3.3.5) reads such a time with a ``TZID`` as the first pass, ical.js
+    as the second, so only UTC names one instant for every reader.
     """
     utc = _utc(moment)
     local = utc.astimezone(zone)
-    return utc if local.fold else local
+    other = local.replace(fold=1 - local.fold)
+    return utc if other.utcoffset() != local.utcoffset() else local
 
 
 def _span(plan: TreatmentPlan) -> tuple[dt.date, dt.date]:
-    """Whole years around every date and time the calendar holds, alarms included."""
+    """The dates the VTIMEZONE covers: from 1970 to some years past the calendar's end.
+
+    A reader that caches zones by ``TZID`` (vobject) reads every file's events through the
+    first VTIMEZONE it saw of that name, so ours must be right well beyond this plan:
+    every change since 1970 (or since the first date the calendar holds, if earlier, a
+    reminder the day before included), and on to whole years past the last date, at least
+    to 2038 (the end of the zone database's explicit transitions in most builds).
+    """
     days = [s.start.date() for s in plan.sessions] + [s.end.date() for s in plan.sessions]
     days += [w.closes for w in plan.maintenance]
-    first = min(days) - _DAY  # a reminder goes off the day before
-    last = max(days) + _DAY
-    return dt.date(first.year, 1, 1), dt.date(last.year + 1, 1, 1)
+    first = min(min(days) - _DAY, _COVERED_FROM)  # a reminder goes off the day before
+    last = max(days).year + _MARGIN_YEARS
+    end = dt.date.max if last > dt.date.max.year else dt.date(last, 1, 1)
+    return dt.date(first.year, 1, 1), max(end, _COVERED_UNTIL)
 
 
 # --- VTIMEZONE ------------------------------------------------------------------------------
@@ -355,71 +445,120 @@ class _Period:
     start: dt.datetime
     offset: dt.timedelta
     name: str
-    dst: bool
+    dst: dt.timedelta
 
 
 def _vtimezone(tzid: str, first: dt.date, last: dt.date) -> icalendar.Timezone:
-    """The VTIMEZONE of the IANA zone *tzid* from the date *first* to *last*.
+    """The VTIMEZONE of the IANA zone *tzid*: every change from *first* to *last*.
 
-    Built from the zone database's exact transitions, not with icalendar's
+    One STANDARD or DAYLIGHT block per change, each with its ``DTSTART`` (the local time
+    of the change in the offset it leaves) and no ``RDATE`` or ``RRULE`` (see the module
+    docstring for why), in time order; the first block, at local midnight of *first*,
+    changes nothing (``TZOFFSETFROM`` equals ``TZOFFSETTO``) and only says which offset
+    holds from then on. Built from the zone database, not with icalendar's
     ``Calendar.add_missing_timezones()``, which (icalendar 7.3) searches for transitions
     in steps of 64 days and so drops Morocco's Ramadan break (``Africa/Casablanca``,
-    ``Africa/El_Aaiun``: about five weeks at +00:00), and dates each change to summer
-    time an hour late (``DTSTART`` 03:00 with ``TZOFFSETFROM:-0500`` where RFC 5545's own
-    example has 02:00). Each observance is laid out as icalendar lays them out: one
-    STANDARD or DAYLIGHT per change of offset, name and kind, its later dates as
-    ``RDATE``; ``DTSTART`` is the local time of the change in the offset it leaves.
+    ``Africa/El_Aaiun``: about five weeks at +00:00), dates each change to summer time
+    an hour late, and writes ``RDATE`` blocks that ical.js misreads.
     """
     import icalendar  # noqa: PLC0415 - already imported by ical_calendar
 
-    zone = zoneinfo.ZoneInfo(tzid)
     timezone = icalendar.Timezone()
     timezone.add("tzid", tzid)
-    timezone.add("comment", f"This timezone only works from {first} to {last}.")
-    onsets: dict[tuple[dt.timedelta, dt.timedelta, str, bool], list[dt.datetime]] = {}
-    before: dt.timedelta | None = None
-    for period in _periods(zone, first, last):
-        leaving = period.offset if before is None else before
-        onset = (period.start + leaving).replace(tzinfo=None)
-        onsets.setdefault((leaving, period.offset, period.name, period.dst), []).append(onset)
-        before = period.offset
-    for (leaving, offset, name, dst), starts in onsets.items():
-        observance = icalendar.TimezoneDaylight() if dst else icalendar.TimezoneStandard()
-        observance.add("dtstart", starts[0])
-        if starts[1:]:
-            observance.add("rdate", starts[1:])
-        observance.add("tzname", name)
-        observance.add("tzoffsetfrom", leaving)
-        observance.add("tzoffsetto", offset)
+    timezone.add(
+        "comment",
+        f"Every change of the IANA zone {tzid} from {first} to {last}, "
+        "from the time-zone database.",
+    )
+    for change in _changes(tzid, first, last):
+        observance = (
+            icalendar.TimezoneDaylight() if change.daylight else icalendar.TimezoneStandard()
+        )
+        observance.add("dtstart", change.onset)
+        observance.add("tzname", change.name)
+        observance.add("tzoffsetfrom", change.leaving)
+        observance.add("tzoffsetto", change.offset)
         timezone.add_component(observance)
     return timezone
+
+
+@attrs.frozen
+class _Change:
+    """One observance of a VTIMEZONE: the local *onset*, in the offset it leaves."""
+
+    onset: dt.datetime
+    leaving: dt.timedelta
+    offset: dt.timedelta
+    name: str
+    daylight: bool
+
+
+def _changes(tzid: str, first: dt.date, last: dt.date) -> tuple[_Change, ...]:
+    """The changes of *tzid* from *first* to *last*.
+
+    A period is DAYLIGHT when the zone database says it is summer time (a positive
+    ``dst()``), or when it follows a period of negative summer time (Europe/Dublin's
+    winter, Morocco's Ramadan) at a greater offset: Irish summer time is then DAYLIGHT
+    and its winter STANDARD, as a reader of the file expects.
+    """
+    zone = zoneinfo.ZoneInfo(tzid)
+    changes: list[_Change] = []
+    previous: _Period | None = None
+    for period in _periods(zone, first, last):
+        leaving = period.offset if previous is None else previous.offset
+        daylight = period.dst > dt.timedelta(0) or (
+            period.dst == dt.timedelta(0)
+            and previous is not None
+            and previous.dst < dt.timedelta(0)
+            and period.offset > previous.offset
+        )
+        onset = (period.start + leaving).replace(tzinfo=None)
+        changes.append(_Change(onset, leaving, period.offset, period.name, daylight))
+        previous = period
+    return tuple(changes)
 
 
 def _periods(zone: zoneinfo.ZoneInfo, first: dt.date, last: dt.date) -> list[_Period]:
     """The periods of *zone* from local midnight of *first* to that of *last*.
 
-    The zone is sampled daily in UTC and each change is found to the second by bisection:
-    the database changes at whole seconds, and no zone's current rules change twice
-    within a day.
+    The span is scanned a year at a time, each year once a process (`_onsets`).
     """
-    start = _midnight(first, zone)
+    periods = [_period(_midnight(first, zone), zone)]
+    begin = first
+    while begin < last:
+        end = min(dt.date(begin.year + 1, 1, 1) if begin.year < last.year else last, last)
+        periods += [_period(onset, zone) for onset in _onsets(zone.key, begin, end)]
+        begin = end
+    return periods
+
+
+@functools.lru_cache(maxsize=4096)
+def _onsets(tzid: str, first: dt.date, last: dt.date) -> tuple[dt.datetime, ...]:
+    """The instants (UTC) at which *tzid* changes, from local midnight of *first* to *last*.
+
+    The zone is sampled daily in UTC and each change is found to the second by bisection:
+    the database changes at whole seconds, and no zone changes twice within a day.
+    """
+    zone = zoneinfo.ZoneInfo(tzid)
+    moment = _midnight(first, zone)
     end = _midnight(last, zone)
-    periods = [_period(start, zone)]
-    moment = start
+    state = _state(moment, zone)
+    onsets: list[dt.datetime] = []
     while moment < end:
         following = min(moment + _DAY, end)
-        if _state(following, zone) != _state(moment, zone):
+        after = _state(following, zone)
+        if after != state:
             low, high = moment, following  # the state changes after low, at high or before
             while high - low > _SECOND:
                 middle = low + (high - low) // 2
                 middle -= dt.timedelta(microseconds=middle.microsecond)
-                if _state(middle, zone) == _state(low, zone):
+                if _state(middle, zone) == state:
                     low = middle
                 else:
                     high = middle
-            periods.append(_period(high, zone))
-        moment = following
-    return periods
+            onsets.append(high)
+        moment, state = following, after
+    return tuple(onsets)
 
 
 def _midnight(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -428,7 +567,7 @@ def _midnight(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
 
 def _state(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple[object, ...]:
     local = moment.astimezone(zone)
-    return (local.utcoffset(), local.tzname(), bool(local.dst()))
+    return (local.utcoffset(), local.tzname(), local.dst())
 
 
 def _period(start: dt.datetime, zone: zoneinfo.ZoneInfo) -> _Period:
@@ -437,25 +576,35 @@ def _period(start: dt.datetime, zone: zoneinfo.ZoneInfo) -> _Period:
     if offset is None:  # pragma: no cover - a ZoneInfo always has an offset
         msg = f"timezone: {zone.key} gives no offset at {start}"
         raise ClientError(msg)
-    return _Period(start, offset, local.tzname() or str(offset), bool(local.dst()))
+    return _Period(start, offset, local.tzname() or str(offset), local.dst() or dt.timedelta(0))
 
 
-# --- Deterministic ids ----------------------------------------------------------------------
+# --- Identities -----------------------------------------------------------------------------
 
 
-def _series_key(plan: TreatmentPlan) -> uuid.UUID:
-    """The identity of the series: facts that no operation on the plan changes.
+def session_uid(session: Session) -> str:
+    """The ``UID`` of *session*'s VEVENT: a uuid5 of its `Session.id`, and of nothing else.
 
-    The facts are spelled out here rather than taken from the classes' fields, so that
-    the UIDs stay the same across versions of the library as long as the facts do.
+    No operation changes a session's id, so every export names the same session with the
+    same UID, and a calendar updates that event; a replacement has an id, so a UID, of its
+    own. A hash rather than the id itself: a caller may have made a plan's id of a
+    client's identifying text, which a UID carries into every calendar it reaches (RFC
+    7986 advises a UID with no identifying information); whoever holds the plan can
+    compute the UID of any of its sessions with this function.
+
+    >>> import mesotherapy as meso
+    >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
+    >>> plan = meso.plan_series(meso.assess(client, ["face"], on="2026-10-20"), ["face"],
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"),
+    ...     clinic=meso.example_clinic(), plan_id="p-7")
+    >>> session_uid(plan.sessions[0]) == session_uid(plan.cancel(1).sessions[0])
+    True
+    >>> len(session_uid(plan.sessions[0]))
+    36
     """
-    facts: dict[str, object] = {
-        "client_id": plan.client_id,
-        "assessed_on": plan.assessment.on.isoformat(),
-        "areas": [area.value for area in plan.areas],
-        "clinic": plan.clinic.name,
-        "timezone": plan.timezone,
-    }
-    if plan.client_id is None and plan.sessions:
-        facts["first_start"] = plan.sessions[0].start.isoformat()
-    return uuid.uuid5(_NAMESPACE, json.dumps(facts, sort_keys=True, separators=(",", ":")))
+    return str(uuid.uuid5(_NAMESPACE, f"session/{session.id}"))
+
+
+def maintenance_uid(plan: TreatmentPlan, number: int) -> str:
+    """The ``UID`` of the *number*-th maintenance window of *plan*: from `TreatmentPlan.id`."""
+    return str(uuid.uuid5(_NAMESPACE, f"maintenance/{plan.id}/{number}"))

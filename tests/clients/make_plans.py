@@ -1,0 +1,108 @@
+"""Plans for the checks against real calendar clients: their .ics and their JSON.
+
+``python tests/clients/make_plans.py OUT`` writes, for every zone of `ZONES` and every
+start year of `YEARS`, two plans (starting in late February and late September, so that
+the series cross the clock changes of both hemispheres) as ``NAME.ics`` and
+``NAME.json`` (the plan's JSON document) into the folder OUT. Some plans are operated on
+(a session completed, one cancelled), so that cancelled events are checked too. The
+checkers (``check_ical.mjs`` with ical.js; ``tests/test_ical_clients.py`` with vobject
+and recurring-ical-events) read every session back and compare its instants with the
+JSON's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+import pendulum
+
+import mesotherapy as meso
+
+ZONES: Final = (
+    # North America, with a half-hour zone (St John's) and DST abolished (Mexico City 2022).
+    "America/Toronto",
+    "America/Los_Angeles",
+    "America/St_Johns",
+    "America/Havana",
+    "America/Mexico_City",
+    "America/Nuuk",
+    # South America: southern DST, and DST abolished (Sao Paulo 2019, Asuncion 2024).
+    "America/Santiago",
+    "America/Sao_Paulo",
+    "America/Asuncion",
+    "America/Caracas",
+    # Europe: negative DST (Dublin), DST abolished (Istanbul 2016), Moscow's changes.
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Lisbon",
+    "Europe/Istanbul",
+    "Europe/Moscow",
+    # Africa: Morocco's Ramadan break, Egypt's DST back in 2023.
+    "Africa/Casablanca",
+    "Africa/Cairo",
+    "Africa/Johannesburg",
+    # Asia: half-hour and 45-minute zones, DST abolished (Tehran 2022, Amman 2022).
+    "Asia/Tehran",
+    "Asia/Amman",
+    "Asia/Jerusalem",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Asia/Tokyo",
+    # Oceania: southern DST, half-hour DST (Lord Howe), 45-minute zones, DST abolished (Fiji).
+    "Australia/Sydney",
+    "Australia/Adelaide",
+    "Australia/Darwin",
+    "Australia/Eucla",
+    "Australia/Lord_Howe",
+    "Pacific/Auckland",
+    "Pacific/Chatham",
+    "Pacific/Fiji",
+    "Pacific/Apia",
+    "Pacific/Kiritimati",
+    "Pacific/Marquesas",
+    # Two hours of summer time, and no zone at all.
+    "Antarctica/Troll",
+    "UTC",
+)
+YEARS: Final = tuple(range(2026, 2038))
+STARTS: Final = ((2, 20), (9, 20))
+"""Month and day of each plan's first session (moved to the Monday after)."""
+
+
+def plans(years: tuple[int, ...] = YEARS) -> Iterator[tuple[str, meso.TreatmentPlan]]:
+    """Every plan of the check (from *years*), with a name that says where and when it starts."""
+    client = meso.Client(id="c-clients", birth_date="1985-03-02")
+    for zone in ZONES:
+        clinic = meso.example_clinic(holidays=None, timezone=zone)
+        for year in years:
+            for number, (month, day) in enumerate(STARTS):
+                monday = dt.date(year, month, day)
+                monday += dt.timedelta(days=-monday.weekday() % 7)
+                on = pendulum.date(monday.year, monday.month, monday.day)
+                result = meso.assess(client, ["face"], on=on)
+                plan = meso.plan_series(
+                    result, ["face"], start=clinic.at(on, "09:00"), clinic=clinic
+                )
+                if (year + number) % 2:  # half of them operated on
+                    plan = plan.complete(1).cancel(2)
+                yield f"{zone.replace('/', '-')}-{monday.isoformat()}", plan
+
+
+def main(out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for name, plan in plans():
+        (out / f"{name}.ics").write_text(meso.to_ics(plan), encoding="utf-8", newline="")
+        (out / f"{name}.json").write_text(meso.to_json(plan), encoding="utf-8")
+        count += 1
+    print(f"{count} plans in {len(ZONES)} zones written to {out}")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))

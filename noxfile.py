@@ -106,32 +106,47 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS[0])
 def clients(session: nox.Session) -> None:
-    """Exports read by other people's software: ical.js, vobject and recurring-ical-events.
+    """Exports read by other people's software: calendars, FHIR validators, JSON Schema.
 
-    ical.js (Mozilla's parser, Thunderbird's) comes from npm at the version of
-    tests/clients/package-lock.json, installed with ``npm ci`` into the session's tmp dir;
-    tests/clients/make_plans.py writes plans across 38 zones and the start years 2026-2037,
-    and check_ical.mjs reads every session back; check_libical.py does the same with libical
-    where its headers are installed. Then the pytest checks with vobject and
-    recurring-ical-events (the ``clients`` dependency group).
+    - iCalendar: ical.js (Mozilla's parser, Thunderbird's) from npm at the version of
+      tests/clients/package-lock.json, installed with ``npm ci`` into the session's tmp dir;
+      tests/clients/make_plans.py writes plans across 38 zones and the start years
+      2026-2037, and check_ical.mjs reads every session back; check_libical.py does the same
+      with libical where its headers are installed (it says when it skips). Then the pytest
+      checks with vobject and recurring-ical-events (the ``clients`` dependency group).
+    - FHIR R5: make_bundles.py writes bundles across the same kinds of zones and years, and
+      check_fhir.mjs validates them against the official R5 JSON schema (npm
+      ``hl7.fhir.r5.core``) with ajv and evaluates R5's FHIRPath invariants with HL7's
+      fhirpath.js (tests/clients/fhir).
+    - JSON Schema: make_documents.py writes generated documents, valid and edited, and
+      check_schemas.mjs validates them with ajv's draft 2020-12 (tests/clients/schema).
     """
-    session.install(".[ical]", *_group("tests"), *_group("clients"))
+    session.install(".[all]", *_group("tests"), *_group("clients"))
     clients = Path("tests/clients")
-    node = Path(session.create_tmp()) / "node"
+    tmp = Path(session.create_tmp())
+    npm_ci = ("npm", "ci", "--no-audit", "--no-fund", "--quiet", "--ignore-scripts")
+    node = tmp / "node"
     node.mkdir(exist_ok=True)
     for name in ("package.json", "package-lock.json", "check_ical.mjs"):
         shutil.copy(clients / name, node / name)
-    session.run(
-        "npm", "ci", "--prefix", str(node), "--no-audit", "--no-fund", "--quiet", external=True
-    )
-    plans = Path(session.create_tmp()) / "plans"
+    session.run(*npm_ci, "--prefix", str(node), external=True)
+    plans = tmp / "plans"
     shutil.rmtree(plans, ignore_errors=True)
     session.run("python", str(clients / "make_plans.py"), str(plans))
     session.run("node", str(node / "check_ical.mjs"), str(plans), external=True)
-    # libical (C) where its headers are installed (Debian: libical-dev); it says when it skips.
-    libical = Path(session.create_tmp()) / "libical"
-    session.run("python", str(clients / "check_libical.py"), str(plans), str(libical))
+    session.run("python", str(clients / "check_libical.py"), str(plans), str(tmp / "libical"))
     session.run("pytest", "-p", "no:randomly", "tests/test_ical_clients.py", *session.posargs)
+    # FHIR and JSON Schema: their validators install beside their manifests (git ignores them).
+    bundles = tmp / "fhir-bundles"
+    shutil.rmtree(bundles, ignore_errors=True)
+    session.run(*npm_ci, "--prefix", str(clients / "fhir"), external=True)
+    session.run("python", str(clients / "make_bundles.py"), str(bundles))
+    session.run("node", str(clients / "check_fhir.mjs"), str(bundles), external=True)
+    documents = tmp / "schema-docs"
+    shutil.rmtree(documents, ignore_errors=True)
+    session.run(*npm_ci, "--prefix", str(clients / "schema"), external=True)
+    session.run("python", str(clients / "make_documents.py"), str(documents), "--examples", "100")
+    session.run("node", str(clients / "check_schemas.mjs"), str(documents), external=True)
 
 
 @nox.session

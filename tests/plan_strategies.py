@@ -14,6 +14,7 @@ from typing import Final
 
 import attrs
 import pendulum
+from hypothesis import note, reject
 from hypothesis import strategies as st
 from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 
@@ -24,9 +25,11 @@ from mesotherapy import (
     Clinic,
     Closure,
     Interval,
+    InvalidTimeError,
     Medication,
     OpeningHours,
     PriorTreatment,
+    SchedulingError,
     SessionStatus,
     SkinFinding,
     TreatmentPlan,
@@ -422,3 +425,24 @@ def operations() -> st.SearchStrategy[Operation]:
         slot=st.integers(min_value=0, max_value=40),
         elsewhere=st.booleans(),
     )
+
+
+@st.composite
+def operated_plans(draw: st.DrawFn, max_operations: int = 5) -> list[TreatmentPlan]:
+    """A generated plan and the plans that up to *max_operations* operations return, in turn.
+
+    The operations are drawn by `operations`; one that is refused is skipped.
+    """
+    try:
+        plan = draw(plan_requests()).plan()
+    except SchedulingError:
+        reject()
+    versions = [plan]
+    for operation in draw(st.lists(operations(), max_size=max_operations)):
+        try:
+            plan = operation.apply(plan)
+        except (SchedulingError, InvalidTimeError):
+            continue
+        versions.append(plan)
+    note([version.explain() for version in versions])
+    return versions

@@ -50,7 +50,7 @@ from mesotherapy._ical import (
 # pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
 # tests/ as top-level modules: importing `plan_strategies` as such works for both.
 sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import plan_requests
+from plan_strategies import operated_plans, plan_requests
 
 TORONTO: Final = "America/Toronto"
 RULES: Final = default_rules()
@@ -636,38 +636,6 @@ def test_the_stamp_is_dtstamp_and_last_modified() -> None:
 
 
 # --- Identity over any sequence of operations ---------------------------------------------------
-
-
-@st.composite
-def operated_plans(draw: st.DrawFn) -> list[TreatmentPlan]:
-    """A generated plan and the plans that up to five operations on it return, in turn."""
-    request = draw(plan_requests())
-    try:
-        plan = request.plan()
-    except SchedulingError:
-        reject()
-    versions = [plan]
-    for _ in range(draw(st.integers(0, 5))):
-        planned = [s.index for s in plan.sessions if s.status.value == "planned"]
-        if not planned:
-            break
-        index = draw(st.sampled_from(planned))
-        operation = draw(st.sampled_from(("complete", "cancel", "no_show", "reschedule")))
-        try:
-            if operation == "complete":
-                plan = plan.complete(planned[0])
-            elif operation == "cancel":
-                plan = plan.cancel(index)
-            elif operation == "no_show":
-                plan = plan.no_show(index)
-            else:
-                session = next(s for s in plan.sessions if s.index == index)
-                plan = plan.reschedule(index, session.start.add(days=draw(st.integers(1, 10))))
-        except SchedulingError:
-            continue
-        versions.append(plan)
-    note([p.explain() for p in versions])
-    return versions
 
 
 @given(operated_plans())

@@ -9,14 +9,14 @@ from typing import Any
 
 import pendulum
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mesotherapy as meso
-from mesotherapy import DocumentError, SchedulingError, SessionStatus, TreatmentPlan
+from mesotherapy import DocumentError, TreatmentPlan
 
 sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import PlanRequest, plan_requests
+from plan_strategies import operated_plans
 from strategies import assessment_dates, clients, rule_sets
 
 DOCUMENTS = Path(__file__).parent / "documents"
@@ -41,32 +41,9 @@ def test_assessments_round_trip(client: meso.Client, areas: set[meso.Area], on: 
     assert meso.from_json(meso.to_json(result), meso.Assessment) == result
 
 
-@st.composite
-def plans_in_any_state(draw: st.DrawFn) -> TreatmentPlan:
-    request: PlanRequest = draw(plan_requests())
-    try:
-        plan = request.plan()
-    except SchedulingError:
-        reject()
-    for _ in range(draw(st.integers(0, 4))):
-        planned = [s.index for s in plan.sessions if s.status is SessionStatus.PLANNED]
-        if not planned:
-            break
-        index = draw(st.sampled_from(planned))
-        operation = draw(st.sampled_from(["complete", "cancel", "no_show", "reschedule"]))
-        try:
-            if operation == "complete":
-                plan = plan.complete(min(planned))
-            elif operation == "cancel":
-                plan = plan.cancel(index)
-            elif operation == "no_show":
-                plan = plan.no_show(index)
-            else:
-                session = plan.session(index)
-                plan = plan.reschedule(index, session.start.add(days=draw(st.integers(-2, 2))))
-        except SchedulingError:
-            continue
-    return plan
+def plans_in_any_state() -> st.SearchStrategy[TreatmentPlan]:
+    """A generated plan after up to four operations (`operated_plans`), in whatever state."""
+    return operated_plans(max_operations=4).map(lambda versions: versions[-1])
 
 
 @settings(

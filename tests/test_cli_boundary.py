@@ -251,3 +251,13 @@ def test_a_stamp_without_its_offset_is_refused(
     )  # fmt: skip
     assert (code, out) == (2, "")
     assert err.startswith("mesotherapy: error: --stamp: expected a date and time with its offset")
+
+
+def test_french_text_keeps_its_no_break_spaces(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "plan", str(EXAMPLES / "eligible.json"), "--areas", "face",
+        "--start", "2026-10-20T09:00", "--locale", "fr_CA",
+    )  # fmt: skip
+    assert code == 0
+    assert "\xa0" in out  # Babel's French dates and durations: shown as spaces
+    assert "\\x" not in out  # and nothing escaped that was no control

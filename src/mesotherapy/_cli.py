@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn
@@ -50,17 +51,30 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _one_line(text: str) -> str:
-    """*text* on one line: every character that is not printable shown escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    """*text* on one line: control characters (line breaks among them) shown escaped."""
+    return "".join(repr(c)[1:-1] if _is_control(c) else c for c in text)
 
 
 def _escaped(text: str) -> str:
-    """*text* with its line breaks kept and every other control character escaped.
+    r"""*text* with its line breaks kept and every other control character escaped.
 
     Names and reasons come from files that anyone may have written: an escape sequence in
-    a rule set's name must reach the terminal as text, never as a command to it.
+    a rule set's name must reach the terminal as text, never as a command to it. Spaces
+    that are no control (the no-break spaces of French dates) stay as they are.
+
+    >>> _escaped("Clinic \x1b[2J\nnext line, 2\xa0jours")
+    'Clinic \\x1b[2J\nnext line, 2\xa0jours'
     """
     return "\n".join(_one_line(line) for line in text.split("\n"))
+
+
+# The controls of Unicode (category Cc: C0, DEL, C1) and the bidirectional overrides and
+# isolates, which reorder what a terminal shows after them.
+_BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc" or char in _BIDI
 
 
 def _say(text: str = "", *, file: Any = None) -> None:

@@ -261,3 +261,33 @@ def test_french_text_keeps_its_no_break_spaces(capsys: pytest.CaptureFixture[str
     assert code == 0
     assert "\xa0" in out  # Babel's French dates and durations: shown as spaces
     assert "\\x" not in out  # and nothing escaped that was no control
+
+
+@pytest.mark.parametrize("char", ["\x1b", "\x85", "\u2028", "\u2029", "\u202e", "\x00"])
+def test_an_error_stays_on_one_line_whatever_a_file_name_holds(
+    capsys: pytest.CaptureFixture[str], char: str
+) -> None:
+    code, out, err = run(capsys, "assess", f"missing{char}client.json", "--areas", "face")
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1
+    assert char not in err
+
+
+def test_a_client_file_with_a_byte_order_mark_is_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "client.json"
+    path.write_bytes(b"\xef\xbb\xbf" + (EXAMPLES / "pregnant.json").read_bytes())
+    code, out, _ = run(capsys, "assess", str(path), "--areas", "face", "--on", "2026-11-25")
+    assert code == 1
+    assert out.startswith("Status: ineligible")
+
+
+@pytest.mark.parametrize("command", [["rules", "check"], ["clinic", "check"]])
+def test_a_file_name_with_a_null_byte_is_refused(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    code, out, err = run(capsys, *command, "rules\x00.toml")
+    assert (code, out) == (2, "")
+    assert "cannot read the file" in err
+    assert "\x00" not in err

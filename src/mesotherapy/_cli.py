@@ -68,13 +68,15 @@ def _escaped(text: str) -> str:
     return "\n".join(_one_line(line) for line in text.split("\n"))
 
 
-# The controls of Unicode (category Cc: C0, DEL, C1) and the bidirectional overrides and
-# isolates, which reorder what a terminal shows after them.
+# The controls of Unicode (category Cc: C0, DEL, C1), the line and paragraph separators
+# (Zl, Zp: `splitlines` breaks at them), and the bidirectional overrides and isolates,
+# which reorder what a terminal shows after them.
+_CONTROLS: Final = frozenset({"Cc", "Zl", "Zp"})
 _BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _is_control(char: str) -> bool:
-    return unicodedata.category(char) == "Cc" or char in _BIDI
+    return unicodedata.category(char) in _CONTROLS or char in _BIDI
 
 
 def _say(text: str = "", *, file: Any = None) -> None:
@@ -387,7 +389,7 @@ def _check_file(path: str, load: Callable[[str], RuleSet | Clinic], kind: str) -
     except MesotherapyError as error:
         for problem in error.problems or (str(error),):
             where = "" if problem.startswith(f"{path}: ") else f"{path}: "
-            print(f"{where}{_one_line(problem)}", file=sys.stderr)
+            print(_one_line(f"{where}{problem}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(loaded, RuleSet):
         _say(f"{path}: valid rule set {loaded.name!r} version {loaded.version!r}")
@@ -415,10 +417,14 @@ def _load_rules(path: str | None) -> RuleSet:
 
 def _load_client(path: str) -> Client:
     try:
-        data = json.loads(Path(path).read_text("utf-8"))
+        # "utf-8-sig": files are UTF-8, with or without the byte order mark some editors write.
+        data = json.loads(Path(path).read_text("utf-8-sig"))
     except OSError as error:
         raise ClientError(f"{path}: cannot read the file ({error.strerror})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except ValueError as error:
+        if not isinstance(error, UnicodeDecodeError | json.JSONDecodeError):
+            # A name no file can have, such as one holding a null byte.
+            raise ClientError(f"{path}: cannot read the file ({error})") from None
         raise ClientError(f"{path}: not valid JSON ({error})") from None
     except RecursionError:
         raise ClientError(f"{path}: not valid JSON (nested too deeply)") from None

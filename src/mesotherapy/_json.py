@@ -134,6 +134,8 @@ def from_json(
             expected, and for a plan the broken invariant.
         ClientError, RuleSetError: a malformed client or rule set document.
     """
+    if isinstance(text, str):
+        text = text.removeprefix("\ufeff")  # read from a file with a byte order mark
     try:
         data = json.loads(text)
     except (ValueError, TypeError) as error:

@@ -47,6 +47,8 @@ def read_toml(path: object, *, kind: str) -> tuple[str, dict[str, Any]]:
     except OSError as error:
         reason = error.strerror or type(error).__name__
         raise RuleSetError([f"cannot read the file ({reason})"], source=where) from None
+    except ValueError as error:  # a name no file can have, such as one with a null byte
+        raise RuleSetError([f"cannot read the file ({error})"], source=where) from None
     return where, parse_toml(text, source=where)
 
 

@@ -13,7 +13,9 @@ JSON's.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sys
+import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -93,14 +95,38 @@ def plans(years: tuple[int, ...] = YEARS) -> Iterator[tuple[str, meso.TreatmentP
                 yield f"{zone.replace('/', '-')}-{monday.isoformat()}", plan
 
 
+def every_zone() -> Iterator[tuple[str, meso.TreatmentPlan]]:
+    """One plan in every other zone a clinic may name, its start year spread over `YEARS`.
+
+    Every key of the time-zone database that `mesotherapy.Clinic` accepts and `ZONES`
+    leaves out: the year and the season of each plan follow from the zone's name, so that
+    the same zones always get the same plans.
+    """
+    client = meso.Client(id="c-clients", birth_date="1985-03-02")
+    for number, zone in enumerate(sorted(zoneinfo.available_timezones() - set(ZONES))):
+        try:
+            clinic = meso.example_clinic(holidays=None, timezone=zone)
+        except meso.InvalidTimeError:
+            continue  # a name that depends on the machine (localtime, Factory...): refused
+        month, day = STARTS[number % len(STARTS)]
+        monday = dt.date(YEARS[number % len(YEARS)], month, day)
+        monday += dt.timedelta(days=-monday.weekday() % 7)
+        on = pendulum.date(monday.year, monday.month, monday.day)
+        result = meso.assess(client, ["face"], on=on)
+        plan = meso.plan_series(result, ["face"], start=clinic.at(on, "09:00"), clinic=clinic)
+        yield f"{zone.replace('/', '-')}-{monday.isoformat()}", plan
+
+
 def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     count = 0
-    for name, plan in plans():
+    for name, plan in itertools.chain(plans(), every_zone()):
         (out / f"{name}.ics").write_text(meso.to_ics(plan), encoding="utf-8", newline="")
         (out / f"{name}.json").write_text(meso.to_json(plan), encoding="utf-8")
         count += 1
-    print(f"{count} plans in {len(ZONES)} zones written to {out}")  # noqa: T201
+    print(
+        f"{count} plans written to {out}: {len(ZONES)} zones from 2026 to 2037, then one plan in every other zone"
+    )  # noqa: T201, E501
     return 0
 
 

@@ -111,8 +111,9 @@ def clients(session: nox.Session) -> None:
     - iCalendar: ical.js (Mozilla's parser, Thunderbird's) from npm at the version of
       tests/clients/package-lock.json, installed with ``npm ci`` into the session's tmp dir;
       tests/clients/make_plans.py writes plans across 38 zones and the start years
-      2026-2037, and one in every other zone, and check_ical.mjs reads every session back; check_libical.py does the same
-      with libical where its headers are installed (it says when it skips). Then the pytest
+      2026-2037, and one in every other zone, and check_ical.mjs reads every session back;
+      check_libical.py does the same with libical where its headers are installed (it says
+      when it skips). Then the pytest
       checks with vobject and recurring-ical-events (the ``clients`` dependency group).
     - FHIR R5: make_bundles.py writes bundles across the same kinds of zones and years, and
       check_fhir.mjs validates them against the official R5 JSON schema (npm

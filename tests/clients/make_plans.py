@@ -124,9 +124,8 @@ def main(out: Path) -> int:
         (out / f"{name}.ics").write_text(meso.to_ics(plan), encoding="utf-8", newline="")
         (out / f"{name}.json").write_text(meso.to_json(plan), encoding="utf-8")
         count += 1
-    print(
-        f"{count} plans written to {out}: {len(ZONES)} zones from 2026 to 2037, then one plan in every other zone"
-    )  # noqa: T201, E501
+    what = f"{len(ZONES)} zones from 2026 to 2037, then one plan in every other zone"
+    print(f"{count} plans written to {out}: {what}")  # noqa: T201
     return 0
 
 

@@ -113,8 +113,8 @@ def clients(session: nox.Session) -> None:
       tests/clients/make_plans.py writes plans across 38 zones and the start years
       2026-2037, and one in every other zone, and check_ical.mjs reads every session back;
       check_libical.py does the same with libical where its headers are installed (it says
-      when it skips). Then the pytest
-      checks with vobject and recurring-ical-events (the ``clients`` dependency group).
+      when it skips). Then the pytest checks with vobject and recurring-ical-events (the
+      ``clients`` dependency group).
     - FHIR R5: make_bundles.py writes bundles across the same kinds of zones and years, and
       check_fhir.mjs validates them against the official R5 JSON schema (npm
       ``hl7.fhir.r5.core``) with ajv and evaluates R5's FHIRPath invariants with HL7's

@@ -36,8 +36,8 @@ from mesotherapy import (
     TreatmentPlan,
     default_rules,
 )
-from mesotherapy._fhir import DEFAULT_BASE, _instant, fhir_bundle, rules_fhir, to_fhir
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
+from mesotherapy.fhir import DEFAULT_BASE, _instant, fhir_bundle, rules_fhir, to_fhir
 
 # pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
 # tests/ as top-level modules: importing `plan_strategies` as such works for both.

@@ -38,7 +38,7 @@ from mesotherapy import (
     example_clinic,
     plan_series,
 )
-from mesotherapy._ical import (
+from mesotherapy.ical import (
     _NAMESPACE,
     PRODID,
     ical_calendar,

@@ -24,8 +24,8 @@ from mesotherapy import (
     SessionStatus,
     TreatmentPlan,
 )
-from mesotherapy._notebook import FRAME_COLUMNS
 from mesotherapy._plan import PLAN_ID_NAMESPACE, check_plan, derived_plan_id
+from mesotherapy.notebook import FRAME_COLUMNS
 
 # pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
 # tests/ as top-level modules: importing `plan_strategies` as such works for both.

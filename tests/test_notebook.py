@@ -43,17 +43,15 @@ from mesotherapy import (
     expected_timeline,
     plan_series,
 )
-from mesotherapy._notebook import (
+from mesotherapy._html import assessment_html, plan_html, timeline_html
+from mesotherapy._rules_io import rules_from_dict, rules_to_dict
+from mesotherapy.notebook import (
     FRAME_COLUMNS,
     _utc,
-    assessment_html,
-    plan_html,
     plot,
     save_example_picture,
-    timeline_html,
     to_frame,
 )
-from mesotherapy._rules_io import rules_from_dict, rules_to_dict
 
 # pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
 # tests/ as top-level modules: importing `plan_strategies` as such works for both.
@@ -543,7 +541,7 @@ def test_plot_without_matplotlib_names_the_extra(
 
 def test_importing_the_views_imports_neither_pandas_nor_matplotlib() -> None:
     code = (
-        "import sys, mesotherapy._notebook; "
+        "import sys, mesotherapy.notebook; "
         "print(sorted({'pandas', 'matplotlib'} & set(sys.modules)))"
     )
     out = subprocess.run(

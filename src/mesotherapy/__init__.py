@@ -33,13 +33,10 @@ if TYPE_CHECKING:
         SchedulingError,
         UnknownCodeError,
     )
-    from ._fhir import fhir_bundle, rules_fhir, to_fhir
     from ._i18n import LOCALES
-    from ._ical import to_ics
     from ._instructions import instructions
     from ._json import from_json, to_json
     from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
-    from ._notebook import plot, to_frame
     from ._plan import (
         MaintenanceWindow,
         Override,
@@ -49,11 +46,14 @@ if TYPE_CHECKING:
         plan_series,
     )
     from ._protocol import SeriesProtocol
-    from ._rules import RuleSet, Severity, default_rules
-    from ._rules_io import dump_rules, load_rules
+    from ._rules import RuleSet, Severity
+    from ._rules_io import default_rules, dump_rules, load_rules
     from ._schema import json_schema
     from ._time import Span
     from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
+    from .fhir import fhir_bundle, rules_fhir, to_fhir
+    from .ical import to_ics
+    from .notebook import plot, to_frame
 
 __all__ = [
     "LOCALES",
@@ -153,11 +153,7 @@ _LAZY = {
     "RuleSetError": "._errors",
     "SchedulingError": "._errors",
     "UnknownCodeError": "._errors",
-    "fhir_bundle": "._fhir",
-    "rules_fhir": "._fhir",
-    "to_fhir": "._fhir",
     "LOCALES": "._i18n",
-    "to_ics": "._ical",
     "instructions": "._instructions",
     "from_json": "._json",
     "to_json": "._json",
@@ -167,8 +163,6 @@ _LAZY = {
     "Medication": "._model",
     "PriorTreatment": "._model",
     "SkinFinding": "._model",
-    "plot": "._notebook",
-    "to_frame": "._notebook",
     "MaintenanceWindow": "._plan",
     "Override": "._plan",
     "Session": "._plan",
@@ -178,7 +172,7 @@ _LAZY = {
     "SeriesProtocol": "._protocol",
     "RuleSet": "._rules",
     "Severity": "._rules",
-    "default_rules": "._rules",
+    "default_rules": "._rules_io",
     "dump_rules": "._rules_io",
     "load_rules": "._rules_io",
     "json_schema": "._schema",
@@ -187,6 +181,13 @@ _LAZY = {
     "MilestoneKind": "._timeline",
     "Timeline": "._timeline",
     "expected_timeline": "._timeline",
+    # The optional integrations, public submodules of their own; these are aliases.
+    "fhir_bundle": ".fhir",
+    "rules_fhir": ".fhir",
+    "to_fhir": ".fhir",
+    "to_ics": ".ical",
+    "plot": ".notebook",
+    "to_frame": ".notebook",
 }
 
 

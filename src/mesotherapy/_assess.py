@@ -153,7 +153,7 @@ class Assessment:
 
     def _repr_html_(self) -> str:
         """The assessment as an HTML table, for Jupyter."""
-        from ._notebook import assessment_html  # noqa: PLC0415 - loaded when shown
+        from ._html import assessment_html  # noqa: PLC0415 - loaded when shown
 
         return assessment_html(self)
 

@@ -23,8 +23,8 @@ from ._errors import ClientError, InvalidTimeError, MesotherapyError
 from ._instructions import instructions
 from ._model import Client
 from ._plan import TreatmentPlan, plan_series
-from ._rules import RuleSet, default_rules
-from ._rules_io import dump_rules, load_rules
+from ._rules import RuleSet
+from ._rules_io import default_rules, dump_rules, load_rules
 from ._time import zone_key
 
 __all__ = ["main"]
@@ -294,14 +294,14 @@ def _print_plan(
     if form == "json":
         print(json.dumps(plan_document(plan, rules=rules), indent=2, ensure_ascii=False))
     elif form == "ics":
-        from ._ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
+        from .ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
 
         # RFC 5545 lines end in CRLF: bytes, so that no platform's text mode doubles the CR.
         sys.stdout.flush()
         sys.stdout.buffer.write(to_ics(plan, rules=rules, stamp=stamp).encode("utf-8"))
         sys.stdout.buffer.flush()
     elif form == "fhir":
-        from ._fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
+        from .fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
 
         print(json.dumps(to_fhir(plan, rules=rules), indent=2, ensure_ascii=False))
     else:

@@ -28,8 +28,8 @@ from ._plan import (
     session_id,
 )
 from ._protocol import SeriesProtocol, series_protocol
-from ._rules import RuleSet, default_rules
-from ._rules_io import rules_from_dict, rules_to_dict
+from ._rules import RuleSet
+from ._rules_io import default_rules, rules_from_dict, rules_to_dict
 from ._vocabulary import chosen_rules
 
 __all__ = ["from_json", "to_json"]

@@ -499,7 +499,7 @@ class TreatmentPlan:
 
     def _repr_html_(self) -> str:
         """The plan as an HTML table, for Jupyter."""
-        from ._notebook import plan_html  # noqa: PLC0415 - a view of the plan, loaded when shown
+        from ._html import plan_html  # noqa: PLC0415 - a view of the plan, loaded when shown
 
         return plan_html(self)
 

@@ -478,6 +478,7 @@ class RuleSet:
     Build one with `default_rules` or `load_rules`; every number carries the key of an
     entry of ``sources``.
 
+    >>> from mesotherapy import default_rules
     >>> rules = default_rules()
     >>> rules.protocols[Area.FACE].sessions
     Bounds(min=3, max=6, default=4, source='article')
@@ -596,13 +597,3 @@ def _walk(obj: Any, path: str = "") -> Iterator[tuple[str, Any]]:
             yield from _walk(value, f"{path}.{key}")
     else:
         yield path, obj
-
-
-def default_rules() -> RuleSet:
-    """The rule set the library ships, built from the source article's numbers.
-
-    It is read once and cached; the object is immutable, so sharing it is safe.
-    """
-    from ._rules_io import load_default  # noqa: PLC0415 - the loader needs this module first
-
-    return load_default()

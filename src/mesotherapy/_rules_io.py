@@ -13,6 +13,7 @@ from cattrs.errors import BaseValidationError, ClassValidationError, IterableVal
 
 from ._convert import converter, problems
 from ._errors import RuleSetError
+from ._guards import wrong_type
 from ._model import Area, nearest_code
 from ._rules import (
     ANCHOR,
@@ -23,9 +24,15 @@ from ._rules import (
     unreachable_anchor,
 )
 from ._toml import parse_toml, read_toml
-from ._vocabulary import wrong_type
 
-__all__ = ["dump_rules", "load_default", "load_rules", "rules_from_dict", "rules_to_dict"]
+__all__ = [
+    "default_rules",
+    "dump_rules",
+    "load_default",
+    "load_rules",
+    "rules_from_dict",
+    "rules_to_dict",
+]
 
 _DEFAULT = "default.toml"
 
@@ -37,6 +44,14 @@ def load_default() -> RuleSet:
         importlib.resources.files("mesotherapy").joinpath("rules", _DEFAULT).read_text("utf-8-sig")
     )
     return rules_from_dict(parse_toml(text, source=_DEFAULT), source=_DEFAULT)
+
+
+def default_rules() -> RuleSet:
+    """The rule set the library ships, built from the source article's numbers.
+
+    It is read once and cached; the object is immutable, so sharing it is safe.
+    """
+    return load_default()
 
 
 def load_rules(path: str | os.PathLike[str], *, base: RuleSet | None = None) -> RuleSet:

@@ -92,7 +92,7 @@ class Timeline:
 
     def _repr_html_(self) -> str:
         """The timeline as an HTML table, for Jupyter."""
-        from ._notebook import timeline_html  # noqa: PLC0415 - loaded when shown
+        from ._html import timeline_html  # noqa: PLC0415 - loaded when shown
 
         return timeline_html(self)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from ._errors import ClientError, RuleSetError, UnknownCodeError
+from ._guards import wrong_type
 from ._model import Area, Client, nearest_code
-from ._rules import RuleSet, default_rules
+from ._rules import RuleSet
+from ._rules_io import default_rules
 
 __all__ = ["check_codes", "parse_areas", "wrong_type"]
 
@@ -94,17 +96,3 @@ def chosen_rules(rules: object) -> RuleSet:
     if problem := wrong_type(chosen, RuleSet, "rules", "load_rules"):
         raise RuleSetError([problem])
     return chosen  # type: ignore[return-value]  # checked just above
-
-
-def wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:
-    """The message refusing *value* when it is no *kind*, else ``None``.
-
-    Callers without a type checker pass dicts and names where objects are expected; the
-    public functions refuse them with the library's own errors, pointing at *hint*.
-
-    >>> wrong_type({}, int, "client", "Client.from_dict")
-    'client: expected a int (see Client.from_dict), got a dict'
-    """
-    if isinstance(value, kind):
-        return None
-    return f"{field}: expected a {kind.__name__} (see {hint}), got a {type(value).__name__}"

@@ -1,9 +1,13 @@
-"""Notebook views: HTML tables, a DataFrame and a picture of a plan.
+"""The notebook integration: a DataFrame and a picture of a plan.
 
-The HTML views need nothing beyond the core: they are small, self-contained tables
-(inline styles, no CSS or script from elsewhere), every text escaped, suitable as a
-``_repr_html_``. `to_frame` and `plot` need the ``notebook`` extra (pandas and
-matplotlib), which they import when called, never when `mesotherapy` is imported.
+`to_frame` and `plot` need the ``notebook`` extra (pandas and matplotlib), which they
+import when called, never when this module or `mesotherapy` is imported. The HTML
+tables a notebook shows for a plan need no extra; they live in the core's
+``_repr_html_`` methods.
+
+>>> import mesotherapy.notebook
+>>> mesotherapy.notebook.FRAME_COLUMNS[:3]
+('plan', 'kind', 'code')
 
 No view shows the client's identifier: a plan is health data, and a notebook's output
 is shared more easily than the plan itself.
@@ -18,7 +22,6 @@ local after its last day, so that every row and bar is a half-open span
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -29,13 +32,14 @@ import attrs
 import pendulum
 
 from ._aftercare import PRECARE, Aftercare, aftercare
-from ._assess import Assessment, Finding
 from ._errors import ClientError, UnknownCodeError
 from ._extras import require
+from ._html import _areas, _override_note
 from ._model import flag
-from ._plan import Session, SessionStatus, TreatmentPlan
-from ._rules import RuleSet, default_rules
-from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
+from ._plan import SessionStatus, TreatmentPlan
+from ._rules import RuleSet
+from ._rules_io import default_rules
+from ._timeline import MilestoneKind, Timeline, expected_timeline
 from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
@@ -48,11 +52,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FRAME_COLUMNS",
-    "assessment_html",
-    "plan_html",
     "plot",
     "save_example_picture",
-    "timeline_html",
     "to_frame",
 ]
 
@@ -75,188 +76,6 @@ FRAME_COLUMNS: Final = (
 
 Selection = Literal["all", "sessions", "windows", "milestones"]
 _SELECTIONS: Final = ("all", "sessions", "windows", "milestones")
-
-# --- HTML ------------------------------------------------------------------------------
-
-_TABLE: Final = '<table style="border-collapse:collapse;margin:0.25em 0">'
-_CAPTION: Final = '<caption style="text-align:left;font-weight:bold;padding:2px 8px">'
-_CELL: Final = "text-align:left;vertical-align:top;padding:2px 8px"
-_HEAD: Final = f"{_CELL};border-bottom:1px solid currentColor"
-_LOCAL: Final = "ddd YYYY-MM-DD HH:mm"
-"""How a local instant is written: the weekday, the date and the wall-clock time."""
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _th(text: str) -> str:
-    return f'<th style="{_HEAD}">{_e(text)}</th>'
-
-
-def _td(content: str, *, escaped: bool = False, colspan: int = 1) -> str:
-    span = f' colspan="{colspan}"' if colspan > 1 else ""
-    return f'<td style="{_CELL}"{span}>{content if escaped else _e(content)}</td>'
-
-
-def _time(value: dt.date, text: str) -> str:
-    """A ``<time>`` element: machine-readable ISO 8601 in the attribute, *text* shown."""
-    return f'<time datetime="{_e(value.isoformat())}">{_e(text)}</time>'
-
-
-def _instant(value: pendulum.DateTime) -> str:
-    """A local instant with its UTC offset, as a ``<time>`` element."""
-    return _time(value, f"{value.format(_LOCAL)} {value.format('Z')}")
-
-
-def _day(value: dt.date) -> str:
-    """A date, or an instant (a side effect's), as a ``<time>`` element."""
-    if isinstance(value, pendulum.DateTime):
-        return _instant(value)
-    return _time(value, value.isoformat())
-
-
-def _table(caption: str, headers: Sequence[str], rows: Iterable[str], foot: str = "") -> str:
-    head = "".join(_th(h) for h in headers)
-    body = "".join(rows) or f"<tr>{_td('None', colspan=len(headers))}</tr>"
-    tfoot = f"<tfoot>{foot}</tfoot>" if foot else ""
-    return (
-        f"{_TABLE}{_CAPTION}{_e(caption)}</caption>"
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody>{tfoot}</table>"
-    )
-
-
-def _areas(areas: Iterable[object]) -> str:
-    return ", ".join(getattr(a, "value", str(a)) for a in areas)
-
-
-def plan_html(plan: TreatmentPlan) -> str:
-    """The plan as an HTML table: one row per session, the maintenance window below.
-
-    Each session shows its local start with the UTC offset, its end, its areas and its
-    status, with the clinician's `Override` where one placed it. Suitable as
-    ``TreatmentPlan._repr_html_``; the client's id is left out.
-
-    >>> import pendulum, mesotherapy as meso
-    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
-    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
-    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
-    >>> page = plan_html(plan)
-    >>> page.startswith("<table"), "Tue 2026-10-20 09:00 -04:00" in page
-    (True, True)
-    """
-    p = plan.protocol
-    caption = (
-        f"Plan for {_areas(plan.areas)} at {plan.clinic.name} ({plan.timezone}): "
-        f"{p.sessions} sessions, {p.interval_days} days apart, {p.session_minutes} minutes "
-        f"each; rules {plan.rules.name} {plan.rules.version}"
-    )
-    if plan.review_acknowledged:
-        caption += "; clinician review acknowledged"
-    rows = [
-        "<tr>"
-        + _td(str(s.index))
-        + _td(_instant(s.start), escaped=True)
-        + _td(_time(s.end, s.end.format("HH:mm Z")), escaped=True)
-        + _td(_areas(s.areas))
-        + _td(s.status.value.replace("_", "-") + _override_note(s))
-        + "</tr>"
-        for s in plan.sessions
-    ]
-    foot = "".join(
-        "<tr>"
-        + _td("Maintenance due", colspan=2)
-        + _td(
-            f"from {_time(w.opens, str(w.opens))} to {_time(w.closes, str(w.closes))}",
-            escaped=True,
-            colspan=3,
-        )
-        + "</tr>"
-        for w in plan.maintenance
-    )
-    return _table(caption, ("#", "Start", "End", "Areas", "Status"), rows, foot)
-
-
-def assessment_html(assessment: Assessment) -> str:
-    """The assessment as an HTML table: the status above, one row per finding.
-
-    Suitable as ``Assessment._repr_html_``; the client's id is left out.
-
-    >>> import mesotherapy as meso
-    >>> client = meso.Client(birth_date="1985-03-02",
-    ...     medications=[{"code": "isotretinoin", "last_taken": "2026-09-01"}])
-    >>> page = assessment_html(meso.assess(client, ["face"], on="2026-11-25"))
-    >>> page.startswith("<table"), "deferred" in page, "2027-03-01" in page
-    (True, True, True)
-    """
-    start = assessment.earliest_start.isoformat() if assessment.earliest_start else "none"
-    per_area = ", ".join(
-        f"{area.value} ({assessment.area_status[area].value})" for area in assessment.areas
-    )
-    caption = (
-        f"Assessment: {assessment.status.value}; areas {per_area}; assessed "
-        f"{assessment.on.isoformat()}; earliest start {start}; rules "
-        f"{assessment.rules.name} {assessment.rules.version}"
-    )
-    return _table(
-        caption,
-        ("Outcome", "Area", "Until", "Reason", "Code", "Source"),
-        (_finding_row(f) for f in assessment.findings),
-    )
-
-
-def _finding_row(finding: Finding) -> str:
-    until = "" if finding.until is None else _day(finding.until)
-    return (
-        "<tr>"
-        + _td(finding.outcome.value)
-        + _td(finding.area.value if finding.area else "all")
-        + _td(until, escaped=True)
-        + _td(finding.reason)
-        + _td(finding.code)
-        + _td(finding.source)
-        + "</tr>"
-    )
-
-
-def timeline_html(timeline: Timeline) -> str:
-    """The timeline as an HTML table: one row per milestone, in its order.
-
-    Results and maintenance show local dates (both included), side effects local
-    instants; the advice for a side effect that lasts longer follows its description.
-    Suitable as ``Timeline._repr_html_``.
-
-    >>> import pendulum, mesotherapy as meso
-    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
-    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
-    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
-    >>> page = timeline_html(meso.expected_timeline(plan))
-    >>> page.count("<tr>") == len(meso.expected_timeline(plan)) + 1
-    True
-    """
-    return _table(
-        "Expected timeline",
-        ("What", "From", "Until", "Description", "Session", "Source"),
-        (_milestone_row(m) for m in timeline.milestones),
-    )
-
-
-def _milestone_row(milestone: Milestone) -> str:
-    description = _e(milestone.description)
-    if milestone.advice:
-        description += f"<br><small>{_e(milestone.advice)}</small>"
-    session = "" if milestone.session is None else str(milestone.session)
-    return (
-        "<tr>"
-        + _td(milestone.kind.value.replace("_", " "))
-        + _td(_day(milestone.start), escaped=True)
-        + _td(_day(milestone.end), escaped=True)
-        + _td(description, escaped=True)
-        + _td(session)
-        + _td(milestone.source)
-        + "</tr>"
-    )
-
 
 # --- Rows: what the DataFrame and the picture share ------------------------------------
 
@@ -331,13 +150,6 @@ def _session_rows(plan: TreatmentPlan, rules: RuleSet) -> list[_Row]:
         )
         for s in plan.sessions
     ]
-
-
-def _override_note(session: Session) -> str:
-    """The clinician's override of a session, as words after its description."""
-    if session.override is None:
-        return ""
-    return f"; beyond the longest interval by {session.override}"
 
 
 def _window_rows(plan: TreatmentPlan, care: Aftercare) -> list[_Row]:

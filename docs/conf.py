@@ -44,7 +44,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(pendulum|attrs|cattrs|_?dt|datetime|collections\.abc|typing)\..*"),
     (r"py:.*", r"(Date|DateTime|Mapping|Iterable|Iterator|Any|Self|K|V|_T|T|FrozenMap)"),
     (r"py:.*", r"mesotherapy\._.*"),
-    (r"py:.*", r"(enum|os)\..*"),
+    (r"py:.*", r"(enum|os|pathlib)\..*"),
     (r"py:.*", r"(pd|pandas|matplotlib|Axes|DataFrame|Selection)(\..*)?"),
     (r"py:.*", r"(Bundle|Calendar|icalendar|fhir)(\..*)?"),
 ]

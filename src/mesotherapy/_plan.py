@@ -15,7 +15,8 @@ import attrs
 import pendulum
 
 from ._assess import Assessment, Candidacy, RulesRef, candidacy
-from ._clinic import Clinic, clinic_to_dict
+from ._clinic import Clinic
+from ._clinic_file import clinic_to_dict
 from ._errors import ClientError, InvalidTimeError, SchedulingError
 from ._model import Area, flag
 from ._pickling import exact_pickling

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ._document import plan_document
     from ._errors import (
         ClientError,
+        ClinicError,
         DocumentError,
         InvalidTimeError,
         MesotherapyError,
@@ -68,6 +69,7 @@ __all__ = [
     "ClientError",
     "ClientEvent",
     "Clinic",
+    "ClinicError",
     "Closure",
     "Concern",
     "Conflict",
@@ -147,6 +149,7 @@ _LAZY = {
     "load_clinic": "._clinic_file",
     "plan_document": "._document",
     "ClientError": "._errors",
+    "ClinicError": "._errors",
     "DocumentError": "._errors",
     "InvalidTimeError": "._errors",
     "MesotherapyError": "._errors",

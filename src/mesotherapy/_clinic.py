@@ -13,14 +13,15 @@ repeated autumn hour) is never a slot, and `at` refuses it rather than shift it.
 
 Errors, the same whether a clinic is built in code or read from a file:
 
-- `RuleSetError`: the shape of the clinic is wrong (an unknown or missing key, a value of
-  the wrong type, an interval that ends before it starts or overlaps another, a closure
-  that ends before it starts, a slot length that is no whole number above 0);
+- `ClinicError` (a `RuleSetError`): the shape of the clinic is wrong (an unknown or
+  missing key, a value of the wrong type, an interval that ends before it starts or
+  overlaps another, a closure that ends before it starts, a slot length that is no whole
+  number above 0);
 - `InvalidTimeError`: a time, date or time zone that cannot be read (``"25:00"``,
   ``"2026-02-30"``, ``"Mars/Olympus"``), or a local time in a DST gap or repeated hour;
 - `UnknownCodeError`: an unknown weekday, holidays country, subdivision or category.
 
-A file with problems of more than one kind raises a `RuleSetError` that lists them all.
+A file with problems of more than one kind raises a `ClinicError` that lists them all.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from ._clinic_values import (
     _Problems,
     _read_any_time,
 )
-from ._errors import InvalidTimeError, RuleSetError, UnknownCodeError
+from ._errors import ClinicError, InvalidTimeError, UnknownCodeError
 from ._time import (
     Fold,
     Gap,
@@ -80,7 +81,7 @@ __all__ = [
 def _read_zone(value: object, path: str, problems: _Problems) -> str | None:
     if not isinstance(value, str):
         message = f"expected an IANA time zone name such as 'America/Toronto', got {value!r}"
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return None
     try:
         _zone(value)
@@ -188,7 +189,7 @@ class Clinic:
         InvalidTimeError: an unknown time zone, or a time or date that cannot be read.
         UnknownCodeError: an unknown weekday, holidays country or subdivision, or holiday
             category; the message names the field and the value.
-        RuleSetError: a value of the wrong type or shape (see the module's notes).
+        ClinicError: a value of the wrong type or shape (see the module's notes).
     """
 
     name: str = attrs.field(converter=_clinic_name)

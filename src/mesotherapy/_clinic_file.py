@@ -21,7 +21,7 @@ from ._clinic_values import (
     _read_slot_minutes,
     _read_text,
 )
-from ._errors import RuleSetError
+from ._errors import ClinicError, RuleSetError
 from ._toml import read_toml
 
 __all__ = ["clinic_from_dict", "clinic_to_dict", "load_clinic"]
@@ -47,7 +47,7 @@ def load_clinic(path: str | os.PathLike[str]) -> Clinic:
     ['09:00-12:00', '13:00-18:00']
 
     Raises:
-        RuleSetError: the file cannot be read or is not TOML, or its shape is wrong (an
+        ClinicError: the file cannot be read or is not TOML, or its shape is wrong (an
             unknown or missing key, a wrong type, an interval that ends before it starts
             or overlaps another...); it lists every problem, each naming its key path
             (``hours.monday[1]``), the value, and what was expected.
@@ -55,7 +55,10 @@ def load_clinic(path: str | os.PathLike[str]) -> Clinic:
             be read (``"25:00"``, ``"Mars/Olympus"``).
         UnknownCodeError: the only problems are unknown weekdays or holidays codes.
     """
-    where, data = read_toml(path, kind="clinic file")
+    try:
+        where, data = read_toml(path, kind="clinic file")
+    except RuleSetError as error:  # the refusals of every TOML file, as a clinic file's
+        raise ClinicError(error.problems, source=error.source) from None
     return clinic_from_dict(data, source=where)
 
 
@@ -69,20 +72,20 @@ def clinic_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> C
     mesotherapy._errors.InvalidTimeError: timezone: unknown IANA time zone 'Mars/Olympus', ...
 
     Raises:
-        RuleSetError, InvalidTimeError, UnknownCodeError: as `load_clinic`; *source*, when
+        ClinicError, InvalidTimeError, UnknownCodeError: as `load_clinic`; *source*, when
             given, starts each message.
     """
     problems = _Problems()
     if not _is_mapping(data):
-        problems.add(RuleSetError, "the document", f"expected a table (a mapping), got {data!r}")
+        problems.add(ClinicError, "the document", f"expected a table (a mapping), got {data!r}")
         problems.raise_any(source=source)
     for key in data:
         if key not in _KEYS:
             message = f"unknown key, expected one of {', '.join(sorted(_KEYS))}"
-            problems.add(RuleSetError, str(key), message)
+            problems.add(ClinicError, str(key), message)
     for key in ("name", "timezone", "hours"):
         if key not in data:
-            problems.add(RuleSetError, key, "missing, expected a value")
+            problems.add(ClinicError, key, "missing, expected a value")
     fields: dict[str, Any] = {
         "name": _read_text(data["name"], "name", problems) if "name" in data else None,
         "timezone": _read_zone(data["timezone"], "timezone", problems)

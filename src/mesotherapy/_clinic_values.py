@@ -17,7 +17,12 @@ from typing import Any, Final, TypeGuard, TypeVar
 import attrs
 import pendulum
 
-from ._errors import InvalidTimeError, MesotherapyError, RuleSetError, UnknownCodeError
+from ._errors import (
+    ClinicError,
+    InvalidTimeError,
+    MesotherapyError,
+    UnknownCodeError,
+)
 from ._time import parse_date
 
 __all__ = ["WEEKDAYS", "Closure", "Interval", "IntervalLike", "OpeningHours"]
@@ -52,16 +57,16 @@ class _Problems:
     ) -> None:
         """Raise the problems found, if any: as *kind*, else as the one kind they share.
 
-        Problems of several kinds are raised together as a `RuleSetError`.
+        Problems of several kinds are raised together as a `ClinicError`.
         """
         if not self.found:
             return
         messages = [message for _, message in self.found]
         kinds = {found for found, _ in self.found}
         if kind is None:
-            kind = kinds.pop() if len(kinds) == 1 else RuleSetError
-        if kind is RuleSetError:
-            raise RuleSetError(messages, source=source)
+            kind = kinds.pop() if len(kinds) == 1 else ClinicError
+        if kind is ClinicError:
+            raise ClinicError(messages, source=source)
         where = f"{source}: " if source else ""
         more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
         error = kind(f"{where}{messages[0]}{more}")
@@ -103,7 +108,7 @@ def _is_list(value: object) -> TypeGuard[Iterable[Any]]:
 
 def _read_text(value: object, path: str, problems: _Problems) -> str | None:
     if not isinstance(value, str) or not value.strip():
-        problems.add(RuleSetError, path, f"expected non-empty text, got {value!r}")
+        problems.add(ClinicError, path, f"expected non-empty text, got {value!r}")
         return None
     return value
 
@@ -129,7 +134,7 @@ def _read_time(
             return None
         time = pendulum.time(hour, minute, second)
     else:
-        problems.add(RuleSetError, path, f"expected {expected}, got {value!r}")
+        problems.add(ClinicError, path, f"expected {expected}, got {value!r}")
         return None
     if whole_minutes and (time.second or time.microsecond):
         message = f"expected a whole minute (HH:MM), got {_shown(value)}"
@@ -144,7 +149,7 @@ def _read_any_time(value: object, path: str, problems: _Problems) -> pendulum.Ti
 
 def _read_date(value: object, path: str, problems: _Problems) -> pendulum.Date | None:
     if not isinstance(value, str | dt.date):
-        problems.add(RuleSetError, path, f"expected a date as YYYY-MM-DD, got {value!r}")
+        problems.add(ClinicError, path, f"expected a date as YYYY-MM-DD, got {value!r}")
         return None
     try:
         return parse_date(value, field=path)
@@ -175,7 +180,7 @@ def _read_interval(value: object, path: str, problems: _Problems) -> Interval | 
         return value
     if not isinstance(value, Sequence) or isinstance(value, str | bytes) or len(value) != 2:
         message = f"expected a [start, end] pair of times such as ['09:00', '12:00'], got {value!r}"
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return None
     start = _read_time(value[0], _at(path, "start"), problems)
     end = _read_time(value[1], _at(path, "end"), problems)
@@ -183,7 +188,7 @@ def _read_interval(value: object, path: str, problems: _Problems) -> Interval | 
         return None
     problem = _interval_problem(start, end)
     if problem:
-        problems.add(RuleSetError, path, problem)
+        problems.add(ClinicError, path, problem)
         return None
     return Interval(start=start, end=end)
 
@@ -193,7 +198,7 @@ def _read_intervals(value: object, path: str, problems: _Problems) -> tuple[Inte
         message = (
             f"expected a list of [start, end] pairs such as [['09:00', '12:00']], got {value!r}"
         )
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return ()
     read = [
         (index, _read_interval(item, _at(path, index), problems))
@@ -203,7 +208,7 @@ def _read_intervals(value: object, path: str, problems: _Problems) -> tuple[Inte
     for (_, before), (index, after) in itertools.pairwise(valid):
         problem = _order_problem(before, after)
         if problem:
-            problems.add(RuleSetError, _at(path, index), problem)
+            problems.add(ClinicError, _at(path, index), problem)
     return tuple(interval for _, interval in valid)
 
 
@@ -212,7 +217,7 @@ def _read_hours(value: object, path: str, problems: _Problems) -> OpeningHours |
         return value
     if not isinstance(value, Mapping):
         message = f"expected a table of weekdays (monday to sunday), got {value!r}"
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return None
     days: dict[str, tuple[Interval, ...]] = {}
     found = len(problems.found)
@@ -222,7 +227,7 @@ def _read_hours(value: object, path: str, problems: _Problems) -> OpeningHours |
             message = f"unknown weekday {key!r}, expected one of {', '.join(WEEKDAYS)}"
             problems.add(UnknownCodeError, _at(path, key), message)
         elif name in days:
-            problems.add(RuleSetError, _at(path, key), f"{name} is given twice")
+            problems.add(ClinicError, _at(path, key), f"{name} is given twice")
         else:
             days[name] = _read_intervals(intervals, _at(path, name), problems)
     return OpeningHours(**days) if len(problems.found) == found else None
@@ -233,14 +238,14 @@ def _read_closure(value: object, path: str, problems: _Problems) -> Closure | No
         return value
     if not isinstance(value, Mapping):
         message = f"expected a table with a start, an optional end and reason, got {value!r}"
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return None
     for key in value:
         if key not in _CLOSURE_KEYS:
             message = f"unknown key, expected one of {', '.join(sorted(_CLOSURE_KEYS))}"
-            problems.add(RuleSetError, _at(path, key), message)
+            problems.add(ClinicError, _at(path, key), message)
     if "start" not in value:
-        problems.add(RuleSetError, _at(path, "start"), "missing, expected a date as YYYY-MM-DD")
+        problems.add(ClinicError, _at(path, "start"), "missing, expected a date as YYYY-MM-DD")
         return None
     start = _read_date(value["start"], _at(path, "start"), problems)
     end = _read_date(value["end"], _at(path, "end"), problems) if "end" in value else start
@@ -250,7 +255,7 @@ def _read_closure(value: object, path: str, problems: _Problems) -> Closure | No
     if start is None or end is None:
         return None
     if end < start:
-        problems.add(RuleSetError, _at(path, "end"), _closure_problem(start, end))
+        problems.add(ClinicError, _at(path, "end"), _closure_problem(start, end))
         return None
     return Closure(start=start, end=end, reason=reason)
 
@@ -262,7 +267,7 @@ def _closure_problem(start: dt.date, end: dt.date) -> str:
 def _read_closures(value: object, path: str, problems: _Problems) -> tuple[Closure, ...]:
     if not _is_list(value):
         message = f"expected a list of closures ([[closures]] tables), got {value!r}"
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return ()
     read = [_read_closure(item, _at(path, index), problems) for index, item in enumerate(value)]
     return tuple(
@@ -278,7 +283,7 @@ def _read_holidays(value: object, path: str, problems: _Problems) -> str | None:
         return None
     if not isinstance(value, str):
         message = f"expected a country code such as 'CA' or 'CA-ON', got {value!r}"
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return None
     if not _HOLIDAYS_CODE.fullmatch(value):
         message = (
@@ -293,19 +298,19 @@ def _read_holidays(value: object, path: str, problems: _Problems) -> str | None:
 def _read_categories(value: object, path: str, problems: _Problems) -> tuple[str, ...] | None:
     if not _is_list(value):
         message = f"expected a list of holiday categories such as ['public'], got {value!r}"
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return None
     read = [_read_text(item, _at(path, index), problems) for index, item in enumerate(value)]
     categories = {category for category in read if category is not None}
     if not read:
-        problems.add(RuleSetError, path, "expected at least one category such as 'public'")
+        problems.add(ClinicError, path, "expected at least one category such as 'public'")
     return tuple(sorted(categories)) if categories else None
 
 
 def _read_slot_minutes(value: object, path: str, problems: _Problems) -> int | None:
     if type(value) is not int or not 0 < value <= _MINUTES_A_DAY:
         message = f"expected a whole number of minutes from 1 to 1440 (such as 15), got {value!r}"
-        problems.add(RuleSetError, path, message)
+        problems.add(ClinicError, path, message)
         return None
     return value
 
@@ -428,7 +433,7 @@ class Interval:
 
     Raises:
         InvalidTimeError: a time that is no ``HH:MM`` time of day on a whole minute.
-        RuleSetError: ``end`` is not after ``start``.
+        ClinicError: ``end`` is not after ``start``.
     """
 
     start: pendulum.Time = attrs.field(converter=_interval_start)
@@ -437,7 +442,7 @@ class Interval:
     def __attrs_post_init__(self) -> None:
         problem = _interval_problem(self.start, self.end)
         if problem:
-            raise RuleSetError([f"end: {problem}"])
+            raise ClinicError([f"end: {problem}"])
 
     @property
     def start_minute(self) -> int:
@@ -478,10 +483,10 @@ class OpeningHours:
     >>> OpeningHours(monday=[("09:00", "12:00"), ("11:00", "18:00")])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    mesotherapy._errors.RuleSetError: monday[1]: 11:00-18:00 overlaps 09:00-12:00, expected ...
+    mesotherapy._errors.ClinicError: monday[1]: 11:00-18:00 overlaps 09:00-12:00, expected ...
 
     Raises:
-        RuleSetError: a day's list is no list of pairs, or its intervals are out of order,
+        ClinicError: a day's list is no list of pairs, or its intervals are out of order,
             overlap or touch; the message names the weekday and the index.
         InvalidTimeError: a time that is no ``HH:MM`` time of day.
     """
@@ -531,7 +536,7 @@ class Closure:
 
     Raises:
         InvalidTimeError: a date that is no ``YYYY-MM-DD`` date.
-        RuleSetError: ``end`` is before ``start``, or ``reason`` is blank.
+        ClinicError: ``end`` is before ``start``, or ``reason`` is blank.
     """
 
     start: pendulum.Date = attrs.field(converter=_closure_start)
@@ -544,7 +549,7 @@ class Closure:
 
     def __attrs_post_init__(self) -> None:
         if self.end < self.start:
-            raise RuleSetError([f"end: {_closure_problem(self.start, self.end)}"])
+            raise ClinicError([f"end: {_closure_problem(self.start, self.end)}"])
 
     def covers(self, day: dt.date) -> bool:
         """Whether *day* lies within the closure."""

@@ -6,6 +6,7 @@ from typing import Any
 
 __all__ = [
     "ClientError",
+    "ClinicError",
     "DocumentError",
     "InvalidTimeError",
     "MesotherapyError",
@@ -58,6 +59,24 @@ def _rule_set_error(
     cls: type[RuleSetError], problems: tuple[str, ...], source: str | None
 ) -> RuleSetError:
     return cls(problems, source=source)
+
+
+class ClinicError(RuleSetError):
+    """A clinic (a clinic file, a mapping, or a value built in code) is invalid.
+
+    A `RuleSetError`, so that code that catches those catches it too.
+
+    >>> import mesotherapy as meso
+    >>> try:
+    ...     meso.Interval(start="12:00", end="09:00")
+    ... except meso.ClinicError as error:
+    ...     print(error.problems)
+    ('end: expected the end after the start, got 12:00-09:00',)
+
+    Attributes:
+        problems: every problem found, each ``"key.path: message"``; the message of the
+            error is the first of them plus a count of the rest.
+    """
 
 
 class ClientError(MesotherapyError, ValueError):

@@ -29,7 +29,7 @@ def _file(tmp_path: Path, text: str) -> Path:
     return path
 
 
-CASES: list[tuple[str, Callable[[Path], Any], tuple[str, ...]]] = [
+CASES: list[tuple[str, Callable[[Path], Any], tuple[str, ...] | None]] = [
     (
         "unknown key in a file",
         lambda tmp: meso.load_clinic(

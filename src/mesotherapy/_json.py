@@ -18,6 +18,7 @@ from ._clinic_file import clinic_from_dict
 from ._convert import converter, problems
 from ._document import plan_document
 from ._errors import DocumentError, MesotherapyError
+from ._guards import chosen_rules
 from ._model import Client
 from ._plan import (
     SCHEMA,
@@ -31,7 +32,6 @@ from ._plan import (
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet, default_rules
 from ._rules_io import rules_from_dict, rules_to_dict
-from ._vocabulary import chosen_rules
 
 __all__ = ["from_json", "to_json"]
 

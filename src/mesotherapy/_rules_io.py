@@ -13,6 +13,7 @@ from cattrs.errors import BaseValidationError, ClassValidationError, IterableVal
 
 from ._convert import converter, problems
 from ._errors import RuleSetError
+from ._guards import wrong_type
 from ._model import Area, nearest_code
 from ._rules import (
     ANCHOR,
@@ -23,7 +24,6 @@ from ._rules import (
     unreachable_anchor,
 )
 from ._toml import parse_toml, read_toml
-from ._vocabulary import wrong_type
 
 __all__ = ["dump_rules", "load_default", "load_rules", "rules_from_dict", "rules_to_dict"]
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from ._errors import ClientError, RuleSetError, UnknownCodeError
+from ._errors import ClientError, UnknownCodeError
+from ._guards import chosen_rules, wrong_type
 from ._model import Area, Client, nearest_code
-from ._rules import RuleSet, default_rules
+from ._rules import RuleSet
 
-__all__ = ["check_codes", "parse_areas", "wrong_type"]
+# chosen_rules and wrong_type are guards (in ._guards), named here only for the modules that
+# still import them from here (._fhir, ._notebook) until those move.
+__all__ = ["check_codes", "chosen_rules", "parse_areas", "wrong_type"]
 
 
 def parse_areas(areas: Iterable[Area | str] | str) -> tuple[Area, ...]:
@@ -82,29 +85,3 @@ def _known(field: str, codes: Collection[str], known: Iterable[str]) -> None:
         near = nearest_code(unknown[0], defined)
         msg = f"{field}: unknown code {unknown[0]!r} for rules that define {choices}{near}"
         raise UnknownCodeError(msg)
-
-
-def chosen_rules(rules: object) -> RuleSet:
-    """*rules*, or the default rules when it is ``None``.
-
-    Raises:
-        RuleSetError: *rules* is no `RuleSet` (a path or a name given in its place).
-    """
-    chosen = default_rules() if rules is None else rules
-    if problem := wrong_type(chosen, RuleSet, "rules", "load_rules"):
-        raise RuleSetError([problem])
-    return chosen  # type: ignore[return-value]  # checked just above
-
-
-def wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:
-    """The message refusing *value* when it is no *kind*, else ``None``.
-
-    Callers without a type checker pass dicts and names where objects are expected; the
-    public functions refuse them with the library's own errors, pointing at *hint*.
-
-    >>> wrong_type({}, int, "client", "Client.from_dict")
-    'client: expected a int (see Client.from_dict), got a dict'
-    """
-    if isinstance(value, kind):
-        return None
-    return f"{field}: expected a {kind.__name__} (see {hint}), got a {type(value).__name__}"

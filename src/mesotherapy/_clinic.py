@@ -42,6 +42,7 @@ from ._clinic_values import (
     Interval,
     IntervalLike,
     OpeningHours,
+    _as_date,
     _clinic_categories,
     _clinic_closures,
     _clinic_holidays,
@@ -49,7 +50,6 @@ from ._clinic_values import (
     _clinic_name,
     _clinic_slot_minutes,
     _clock,
-    _day,
     _one,
     _Problems,
     _read_any_time,
@@ -239,7 +239,7 @@ class Clinic:
         Raises:
             InvalidTimeError: *day* is no date (a date and time is refused too).
         """
-        return self._closed_reason(_day(day, field="day"))
+        return self._closed_reason(_as_date(day, field="day"))
 
     def _closed_reason(self, day: dt.date) -> str | None:
         for closure in self.closures:
@@ -262,7 +262,7 @@ class Clinic:
         Raises:
             InvalidTimeError: *day* is no date.
         """
-        return self._holiday(_day(day, field="day"))
+        return self._holiday(_as_date(day, field="day"))
 
     def _holiday(self, day: dt.date) -> str | None:
         if self.holidays is None:
@@ -277,7 +277,7 @@ class Clinic:
         Raises:
             InvalidTimeError: *day* is no date.
         """
-        day = _day(day, field="day")
+        day = _as_date(day, field="day")
         return () if self._closed_reason(day) is not None else self.hours.on(day)
 
     @within_calendar
@@ -371,7 +371,7 @@ class Clinic:
             InvalidTimeError: *day* is no date, or *minutes* no whole number above 0; both
                 are checked when `slots` is called, before the first slot is asked for.
         """
-        return self._slots(_day(day, field="day"), _minutes(minutes))
+        return self._slots(_as_date(day, field="day"), _minutes(minutes))
 
     def _slots(self, day: dt.date, minutes: int) -> Iterator[pendulum.DateTime]:
         walls = self._walls(day, minutes)
@@ -396,7 +396,7 @@ class Clinic:
                 whole number above 0, *wanted* no minute of the day (0 to 1439), or
                 *not_before* no aware date and time that exists in its zone.
         """
-        day, minutes = _day(day, field="day"), _minutes(minutes)
+        day, minutes = _as_date(day, field="day"), _minutes(minutes)
         wanted = _wall_minute(wanted, field="wanted")
         return self._nearest_slot(day, minutes, wanted, aware(not_before, field="not_before"))
 
@@ -433,7 +433,7 @@ class Clinic:
                 whole number above 0, *wall* no minute of the day (0 to 1439), or
                 *not_before* no aware date and time that exists in its zone.
         """
-        day, minutes = _day(day, field="day"), _minutes(minutes)
+        day, minutes = _as_date(day, field="day"), _minutes(minutes)
         wall = _wall_minute(wall, field="wall")
         not_before = aware(not_before, field="not_before")
         walls = self._walls(day, minutes)
@@ -460,7 +460,7 @@ class Clinic:
                 whole number above 0, or *not_before* no aware date and time that exists
                 in its zone.
         """
-        day, minutes = _day(day, field="day"), _minutes(minutes)
+        day, minutes = _as_date(day, field="day"), _minutes(minutes)
         not_before = aware(not_before, field="not_before")
         walls = self._walls(day, minutes)
         if walls is None:
@@ -506,7 +506,7 @@ class Clinic:
             InvalidTimeError: *day* or *local_time* cannot be read, or the local time falls
                 in a DST gap or in the repeated hour when the clocks go back.
         """
-        day = _day(day, field="day")
+        day = _as_date(day, field="day")
         time = _one(_read_any_time, local_time, "local_time", kind=InvalidTimeError)
         when = f"{day.isoformat()} {_clock(time)}"
         match local_instant(day, time, self.zone):

@@ -22,6 +22,7 @@ from ._errors import (
     InvalidTimeError,
     MesotherapyError,
     UnknownCodeError,
+    key_path,
 )
 from ._time import parse_date
 
@@ -80,12 +81,6 @@ class _Problems:
             msg = "a reader gave no value and no problem"
             raise AssertionError(msg)
         return value
-
-
-def _at(path: str, key: object) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else str(key)
 
 
 def _clock(time: dt.time) -> str:
@@ -182,8 +177,8 @@ def _read_interval(value: object, path: str, problems: _Problems) -> Interval | 
         message = f"expected a [start, end] pair of times such as ['09:00', '12:00'], got {value!r}"
         problems.add(ClinicError, path, message)
         return None
-    start = _read_time(value[0], _at(path, "start"), problems)
-    end = _read_time(value[1], _at(path, "end"), problems)
+    start = _read_time(value[0], key_path(path, "start"), problems)
+    end = _read_time(value[1], key_path(path, "end"), problems)
     if start is None or end is None:
         return None
     problem = _interval_problem(start, end)
@@ -201,14 +196,14 @@ def _read_intervals(value: object, path: str, problems: _Problems) -> tuple[Inte
         problems.add(ClinicError, path, message)
         return ()
     read = [
-        (index, _read_interval(item, _at(path, index), problems))
+        (index, _read_interval(item, key_path(path, index), problems))
         for index, item in enumerate(value)
     ]
     valid = [(index, interval) for index, interval in read if interval is not None]
     for (_, before), (index, after) in itertools.pairwise(valid):
         problem = _order_problem(before, after)
         if problem:
-            problems.add(ClinicError, _at(path, index), problem)
+            problems.add(ClinicError, key_path(path, index), problem)
     return tuple(interval for _, interval in valid)
 
 
@@ -225,11 +220,11 @@ def _read_hours(value: object, path: str, problems: _Problems) -> OpeningHours |
         name = key.strip().lower() if isinstance(key, str) else key
         if name not in WEEKDAYS:
             message = f"unknown weekday {key!r}, expected one of {', '.join(WEEKDAYS)}"
-            problems.add(UnknownCodeError, _at(path, key), message)
+            problems.add(UnknownCodeError, key_path(path, key), message)
         elif name in days:
-            problems.add(ClinicError, _at(path, key), f"{name} is given twice")
+            problems.add(ClinicError, key_path(path, key), f"{name} is given twice")
         else:
-            days[name] = _read_intervals(intervals, _at(path, name), problems)
+            days[name] = _read_intervals(intervals, key_path(path, name), problems)
     return OpeningHours(**days) if len(problems.found) == found else None
 
 
@@ -243,19 +238,19 @@ def _read_closure(value: object, path: str, problems: _Problems) -> Closure | No
     for key in value:
         if key not in _CLOSURE_KEYS:
             message = f"unknown key, expected one of {', '.join(sorted(_CLOSURE_KEYS))}"
-            problems.add(ClinicError, _at(path, key), message)
+            problems.add(ClinicError, key_path(path, key), message)
     if "start" not in value:
-        problems.add(ClinicError, _at(path, "start"), "missing, expected a date as YYYY-MM-DD")
+        problems.add(ClinicError, key_path(path, "start"), "missing, expected a date as YYYY-MM-DD")
         return None
-    start = _read_date(value["start"], _at(path, "start"), problems)
-    end = _read_date(value["end"], _at(path, "end"), problems) if "end" in value else start
+    start = _read_date(value["start"], key_path(path, "start"), problems)
+    end = _read_date(value["end"], key_path(path, "end"), problems) if "end" in value else start
     reason = value.get("reason")
     if reason is not None:
-        reason = _read_text(reason, _at(path, "reason"), problems)
+        reason = _read_text(reason, key_path(path, "reason"), problems)
     if start is None or end is None:
         return None
     if end < start:
-        problems.add(ClinicError, _at(path, "end"), _closure_problem(start, end))
+        problems.add(ClinicError, key_path(path, "end"), _closure_problem(start, end))
         return None
     return Closure(start=start, end=end, reason=reason)
 
@@ -269,7 +264,9 @@ def _read_closures(value: object, path: str, problems: _Problems) -> tuple[Closu
         message = f"expected a list of closures ([[closures]] tables), got {value!r}"
         problems.add(ClinicError, path, message)
         return ()
-    read = [_read_closure(item, _at(path, index), problems) for index, item in enumerate(value)]
+    read = [
+        _read_closure(item, key_path(path, index), problems) for index, item in enumerate(value)
+    ]
     return tuple(
         sorted(
             (closure for closure in read if closure is not None),
@@ -300,7 +297,7 @@ def _read_categories(value: object, path: str, problems: _Problems) -> tuple[str
         message = f"expected a list of holiday categories such as ['public'], got {value!r}"
         problems.add(ClinicError, path, message)
         return None
-    read = [_read_text(item, _at(path, index), problems) for index, item in enumerate(value)]
+    read = [_read_text(item, key_path(path, index), problems) for index, item in enumerate(value)]
     categories = {category for category in read if category is not None}
     if not read:
         problems.add(ClinicError, path, "expected at least one category such as 'public'")
@@ -517,7 +514,7 @@ class OpeningHours:
         Raises:
             InvalidTimeError: *day* is no date (``YYYY-MM-DD`` text is one).
         """
-        return self.weekday(WEEKDAYS[_day(day, field="day").weekday()])
+        return self.weekday(WEEKDAYS[_as_date(day, field="day").weekday()])
 
     def items(self) -> Iterator[tuple[str, tuple[Interval, ...]]]:
         """Each weekday's name and intervals, from Monday to Sunday."""
@@ -553,7 +550,7 @@ class Closure:
 
     def covers(self, day: dt.date) -> bool:
         """Whether *day* lies within the closure."""
-        return self.start <= _day(day, field="day") <= self.end
+        return self.start <= _as_date(day, field="day") <= self.end
 
     def __str__(self) -> str:
         days = self.start.isoformat()
@@ -562,7 +559,7 @@ class Closure:
         return f"{days} ({self.reason})" if self.reason else days
 
 
-def _day(value: object, *, field: str) -> pendulum.Date:
+def _as_date(value: object, *, field: str) -> pendulum.Date:
     if type(value) is pendulum.Date:
         return value  # already read: the plan asks for many days
     return parse_date(value, field=field)

@@ -14,7 +14,19 @@ __all__ = [
     "RuleSetError",
     "SchedulingError",
     "UnknownCodeError",
+    "key_path",
 ]
+
+
+def key_path(path: str, key: object) -> str:
+    """The path of *key* inside *path*, as an error's problems name it.
+
+    >>> key_path("hours", "monday"), key_path("hours.monday", 1), key_path("", "name")
+    ('hours.monday', 'hours.monday[1]', 'name')
+    """
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
 
 
 class MesotherapyError(Exception):

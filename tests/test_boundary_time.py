@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import mesotherapy as meso
 from mesotherapy import Span
-from mesotherapy._clinic import clinic_from_dict
+from mesotherapy._clinic_file import clinic_from_dict
 from mesotherapy._model import Client
 from mesotherapy._rules import RuleSet
 

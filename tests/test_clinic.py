@@ -21,11 +21,9 @@ from mesotherapy._clinic import (
     Closure,
     Interval,
     OpeningHours,
-    clinic_from_dict,
-    clinic_to_dict,
     example_clinic,
-    load_clinic,
 )
+from mesotherapy._clinic_file import clinic_from_dict, clinic_to_dict, load_clinic
 
 EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
 TORONTO = "America/Toronto"

@@ -147,6 +147,10 @@ def _errors() -> dict[str, BaseException]:
             source="clinic-rules.toml",
         ),
         "RuleSetError without source": meso.RuleSetError(["name: expected text, got 3"]),
+        "ClinicError": meso.ClinicError(
+            ["slot_minutes: expected a whole number of minutes from 1 to 1440, got 0"],
+            source="clinic.toml",
+        ),
         "ClientError": meso.ClientError("birth_date: expected a date, got 'soon'"),
         "DocumentError": meso.DocumentError("sessions[2].start: expected a date and time"),
         "UnknownCodeError": meso.UnknownCodeError("areas: unknown area 'elbow'"),

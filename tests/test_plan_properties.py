@@ -51,7 +51,8 @@ from mesotherapy import (
     example_clinic,
     plan_series,
 )
-from mesotherapy._clinic import WEEKDAYS, clinic_from_dict, clinic_to_dict
+from mesotherapy._clinic import WEEKDAYS
+from mesotherapy._clinic_file import clinic_from_dict, clinic_to_dict
 from mesotherapy._protocol import series_protocol
 
 # pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of

@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from ._aftercare import Aftercare, Answer, CareWindow, ClientEvent, Conflict, aftercare
     from ._assess import Assessment, Candidacy, Finding, assess
     from ._batch import PlanOutcome, PlanRequest, plan_batch
-    from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic, load_clinic
+    from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic
+    from ._clinic_file import load_clinic
     from ._document import plan_document
     from ._errors import (
         ClientError,
+        ClinicError,
         DocumentError,
         InvalidTimeError,
         MesotherapyError,
@@ -67,6 +69,7 @@ __all__ = [
     "ClientError",
     "ClientEvent",
     "Clinic",
+    "ClinicError",
     "Closure",
     "Concern",
     "Conflict",
@@ -143,9 +146,10 @@ _LAZY = {
     "Interval": "._clinic",
     "OpeningHours": "._clinic",
     "example_clinic": "._clinic",
-    "load_clinic": "._clinic",
+    "load_clinic": "._clinic_file",
     "plan_document": "._document",
     "ClientError": "._errors",
+    "ClinicError": "._errors",
     "DocumentError": "._errors",
     "InvalidTimeError": "._errors",
     "MesotherapyError": "._errors",

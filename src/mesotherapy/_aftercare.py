@@ -10,11 +10,11 @@ import attrs
 import pendulum
 
 from ._errors import ClientError, InvalidTimeError, UnknownCodeError
+from ._guards import wrong_type
 from ._pickling import exact_pickling
 from ._plan import Session, TreatmentPlan, plan_rules, session_index
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
 from ._time import aware, elapsed_after_each, wall_before, within_calendar
-from ._vocabulary import wrong_type
 
 __all__ = [
     "Aftercare",

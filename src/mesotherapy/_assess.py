@@ -11,10 +11,11 @@ import pendulum
 
 from ._errors import ClientError
 from ._frozen import FrozenMap
+from ._guards import wrong_type
 from ._model import Area, Client, flag
 from ._rules import Contraindication, RuleSet, Severity
 from ._time import parse_date, within_calendar
-from ._vocabulary import check_codes, chosen_rules, parse_areas, wrong_type
+from ._vocabulary import check_codes, chosen_rules, parse_areas
 
 __all__ = [
     "Assessment",

@@ -11,12 +11,13 @@ import pendulum
 from ._assess import Assessment, assess
 from ._clinic import Clinic
 from ._errors import ClientError, MesotherapyError
+from ._guards import wrong_type
 from ._model import Area, Client, flag
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, id_problem, plan_series
 from ._rules import RuleSet
 from ._time import aware, in_zone, parse_date
-from ._vocabulary import chosen_rules, parse_areas, wrong_type
+from ._vocabulary import chosen_rules, parse_areas
 
 __all__ = ["PlanOutcome", "PlanRequest", "plan_batch"]
 

@@ -17,7 +17,8 @@ import attrs
 import pendulum
 
 from ._assess import Assessment, Candidacy, assess
-from ._clinic import Clinic, example_clinic, load_clinic
+from ._clinic import Clinic, example_clinic
+from ._clinic_file import load_clinic
 from ._document import plan_document
 from ._errors import ClientError, InvalidTimeError, MesotherapyError
 from ._instructions import instructions

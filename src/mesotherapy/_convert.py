@@ -16,7 +16,7 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
-from ._errors import MesotherapyError
+from ._errors import MesotherapyError, key_path
 from ._model import _Code
 from ._time import Span, parse_date
 
@@ -88,26 +88,20 @@ def problems(error: BaseException, path: str = "") -> Iterator[str]:
         with_notes, without = error.group_exceptions()
         for inner, note in with_notes:
             name = note.name if isinstance(note, AttributeValidationNote) else note.index
-            yield from problems(inner, _join(path, name))
+            yield from problems(inner, key_path(path, name))
         for inner in without:
             yield from problems(inner, path)
     elif isinstance(error, ForbiddenExtraKeysError):
         known = ", ".join(sorted(_field_names(error.cl)))
         for key in sorted(error.extra_fields):
-            yield f"{_join(path, key)}: unknown key, expected one of {known}"
+            yield f"{key_path(path, key)}: unknown key, expected one of {known}"
     elif isinstance(error, KeyError):
         yield f"{path or 'the document'}: missing, expected a value"
     elif isinstance(error, AttributeError | TypeError) and not isinstance(error, MesotherapyError):
         yield f"{path or 'the document'}: expected a table (a mapping), got another type"
     else:
         where: str | None = getattr(error, "key", None)
-        yield f"{_join(path, where) if where else path or 'the document'}: {error}"
-
-
-def _join(path: str, name: object) -> str:
-    if isinstance(name, int):
-        return f"{path}[{name}]"
-    return f"{path}.{name}" if path else str(name)
+        yield f"{key_path(path, where) if where else path or 'the document'}: {error}"
 
 
 def _field_names(cls: type) -> list[str]:

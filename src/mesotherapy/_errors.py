@@ -6,6 +6,7 @@ from typing import Any
 
 __all__ = [
     "ClientError",
+    "ClinicError",
     "DocumentError",
     "InvalidTimeError",
     "MesotherapyError",
@@ -13,7 +14,19 @@ __all__ = [
     "RuleSetError",
     "SchedulingError",
     "UnknownCodeError",
+    "key_path",
 ]
+
+
+def key_path(path: str, key: object) -> str:
+    """The path of *key* inside *path*, as an error's problems name it.
+
+    >>> key_path("hours", "monday"), key_path("hours.monday", 1), key_path("", "name")
+    ('hours.monday', 'hours.monday[1]', 'name')
+    """
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
 
 
 class MesotherapyError(Exception):
@@ -58,6 +71,24 @@ def _rule_set_error(
     cls: type[RuleSetError], problems: tuple[str, ...], source: str | None
 ) -> RuleSetError:
     return cls(problems, source=source)
+
+
+class ClinicError(RuleSetError):
+    """A clinic (a clinic file, a mapping, or a value built in code) is invalid.
+
+    A `RuleSetError`, so that code that catches those catches it too.
+
+    >>> import mesotherapy as meso
+    >>> try:
+    ...     meso.Interval(start="12:00", end="09:00")
+    ... except meso.ClinicError as error:
+    ...     print(error.problems)
+    ('end: expected the end after the start, got 12:00-09:00',)
+
+    Attributes:
+        problems: every problem found, each ``"key.path: message"``; the message of the
+            error is the first of them plus a count of the rest.
+    """
 
 
 class ClientError(MesotherapyError, ValueError):

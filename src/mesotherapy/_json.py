@@ -13,7 +13,8 @@ import pendulum
 from cattrs.errors import BaseValidationError
 
 from ._assess import Assessment, Candidacy, Finding, RulesRef, finding_problems
-from ._clinic import Clinic, clinic_from_dict, example_clinic
+from ._clinic import Clinic, example_clinic
+from ._clinic_file import clinic_from_dict
 from ._convert import converter, problems
 from ._document import plan_document
 from ._errors import DocumentError, MesotherapyError
@@ -437,7 +438,7 @@ def _from_1(data: dict[str, Any], rules: RuleSet | None, clinic: Clinic | None) 
     assessment.setdefault("areas", [a.value for a in areas])
     assessment.setdefault("area_status", {a.value: assessment.get("status") for a in areas})
     assessment.setdefault("client_id", data.get("client_id"))
-    from ._clinic import clinic_to_dict  # noqa: PLC0415 - only old documents need it
+    from ._clinic_file import clinic_to_dict  # noqa: PLC0415 - only old documents need it
 
     return {
         **data,

@@ -15,14 +15,16 @@ import attrs
 import pendulum
 
 from ._assess import Assessment, Candidacy, RulesRef, candidacy
-from ._clinic import Clinic, clinic_to_dict
+from ._clinic import Clinic
+from ._clinic_file import clinic_to_dict
 from ._errors import ClientError, InvalidTimeError, SchedulingError
+from ._guards import wrong_type
 from ._model import Area, flag
 from ._pickling import exact_pickling
 from ._protocol import SeriesProtocol, series_protocol
 from ._rules import RuleSet
 from ._time import aware, elapsed_after, in_zone, parse_date, within_calendar
-from ._vocabulary import chosen_rules, parse_areas, wrong_type
+from ._vocabulary import chosen_rules, parse_areas
 
 __all__ = [
     "MaintenanceWindow",

@@ -34,13 +34,13 @@ import pendulum
 from ._aftercare import PRECARE, Aftercare, aftercare
 from ._errors import ClientError, UnknownCodeError
 from ._extras import require
+from ._guards import wrong_type
 from ._html import _areas, _override_note
 from ._model import flag
 from ._plan import SessionStatus, TreatmentPlan
 from ._rules import RuleSet
 from ._rules_io import default_rules
 from ._timeline import MilestoneKind, Timeline, expected_timeline
-from ._vocabulary import wrong_type
 
 if TYPE_CHECKING:
     # pandas ships no type information (pandas-stubs is separate): a DataFrame is Any

@@ -1,0 +1,565 @@
+"""The values a clinic is made of, and how each is read: intervals, opening hours, closures.
+
+Each value is checked where it is built, in code or from a file: a reader checks one value,
+records its problems (`_Problems`) with the error type each belongs to and the key path it
+sits at, and gives the value or ``None``. The clinic's own fields are in `._clinic`; the
+clinic file and mappings are read in `._clinic_file`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, TypeGuard, TypeVar
+
+import attrs
+import pendulum
+
+from ._errors import (
+    ClinicError,
+    InvalidTimeError,
+    MesotherapyError,
+    UnknownCodeError,
+    key_path,
+)
+from ._time import parse_date
+
+__all__ = ["WEEKDAYS", "Closure", "Interval", "IntervalLike", "OpeningHours"]
+
+_T = TypeVar("_T")
+
+WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+"""The weekdays, in the order of `datetime.date.weekday` (Monday is 0)."""
+
+_CLOSURE_KEYS: Final = ("start", "end", "reason")
+_CLOCK = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
+_HOLIDAYS_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?")
+_MINUTES_A_DAY: Final = 24 * 60
+
+
+# --- Problems, gathered with the error type each belongs to --------------------------------
+
+
+class _Problems:
+    """The problems found while reading a clinic, each ``"key.path: message"``."""
+
+    __slots__ = ("found",)
+
+    def __init__(self) -> None:
+        self.found: list[tuple[type[MesotherapyError], str]] = []
+
+    def add(self, kind: type[MesotherapyError], path: str, message: str) -> None:
+        self.found.append((kind, f"{path}: {message}" if path else message))
+
+    def raise_any(
+        self, *, source: str | None = None, kind: type[MesotherapyError] | None = None
+    ) -> None:
+        """Raise the problems found, if any: as *kind*, else as the one kind they share.
+
+        Problems of several kinds are raised together as a `ClinicError`.
+        """
+        if not self.found:
+            return
+        messages = [message for _, message in self.found]
+        kinds = {found for found, _ in self.found}
+        if kind is None:
+            kind = kinds.pop() if len(kinds) == 1 else ClinicError
+        if kind is ClinicError:
+            raise ClinicError(messages, source=source)
+        where = f"{source}: " if source else ""
+        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+        error = kind(f"{where}{messages[0]}{more}")
+        error.problems = tuple(messages)  # `clinic check` prints every one
+        raise error
+
+    def settle(self, value: _T | None, *, kind: type[MesotherapyError] | None = None) -> _T:
+        """*value*, once the problems found (if any) are raised."""
+        self.raise_any(kind=kind)
+        if value is None:  # pragma: no cover - a reader gives None only with a problem
+            msg = "a reader gave no value and no problem"
+            raise AssertionError(msg)
+        return value
+
+
+def _clock(time: dt.time) -> str:
+    """``HH:MM``, or ``HH:MM:SS`` when there are seconds."""
+    return time.strftime("%H:%M:%S" if time.second or time.microsecond else "%H:%M")
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dt.time | dt.date):
+        return repr(value.isoformat())
+    return repr(value)
+
+
+def _is_list(value: object) -> TypeGuard[Iterable[Any]]:
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
+
+
+# --- Readers: each checks one value, records its problems, and gives the value or None ------
+
+
+def _read_text(value: object, path: str, problems: _Problems) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        problems.add(ClinicError, path, f"expected non-empty text, got {value!r}")
+        return None
+    return value
+
+
+def _read_time(
+    value: object, path: str, problems: _Problems, *, whole_minutes: bool = True
+) -> pendulum.Time | None:
+    expected = "a time of day as HH:MM, from 00:00 to 23:59"
+    if isinstance(value, dt.datetime):
+        problems.add(InvalidTimeError, path, f"expected {expected}, got a date and time")
+        return None
+    if isinstance(value, dt.time):
+        if value.tzinfo is not None:
+            message = f"expected a local time of day without a zone, got {_shown(value)}"
+            problems.add(InvalidTimeError, path, message)
+            return None
+        time = pendulum.time(value.hour, value.minute, value.second, value.microsecond)
+    elif isinstance(value, str):
+        match = _CLOCK.fullmatch(value)
+        hour, minute, second = (int(part or 0) for part in match.groups()) if match else (24, 0, 0)
+        if hour > 23 or minute > 59 or second > 59:  # 24:00 too: the day ends at 23:59
+            problems.add(InvalidTimeError, path, f"expected {expected}, got {value!r}")
+            return None
+        time = pendulum.time(hour, minute, second)
+    else:
+        problems.add(ClinicError, path, f"expected {expected}, got {value!r}")
+        return None
+    if whole_minutes and (time.second or time.microsecond):
+        message = f"expected a whole minute (HH:MM), got {_shown(value)}"
+        problems.add(InvalidTimeError, path, message)
+        return None
+    return time
+
+
+def _read_any_time(value: object, path: str, problems: _Problems) -> pendulum.Time | None:
+    return _read_time(value, path, problems, whole_minutes=False)
+
+
+def _read_date(value: object, path: str, problems: _Problems) -> pendulum.Date | None:
+    if not isinstance(value, str | dt.date):
+        problems.add(ClinicError, path, f"expected a date as YYYY-MM-DD, got {value!r}")
+        return None
+    try:
+        return parse_date(value, field=path)
+    except InvalidTimeError as error:
+        problems.add(InvalidTimeError, "", str(error))
+        return None
+
+
+def _interval_problem(start: dt.time, end: dt.time) -> str | None:
+    if end <= start:
+        return f"expected the end after the start, got {_clock(start)}-{_clock(end)}"
+    return None
+
+
+def _order_problem(before: Interval, after: Interval) -> str | None:
+    if after.start < before.end and after.end > before.start:
+        return f"{after} overlaps {before}, expected a start after {_clock(before.end)}"
+    if after.end <= before.start:
+        return f"{after} comes before {before}, expected the intervals of a day in order"
+    if after.start == before.end:
+        joined = f"{_clock(before.start)}-{_clock(after.end)}"
+        return f"{after} starts when {before} ends, expected them joined as {joined}"
+    return None
+
+
+def _read_interval(value: object, path: str, problems: _Problems) -> Interval | None:
+    if isinstance(value, Interval):
+        return value
+    if not isinstance(value, Sequence) or isinstance(value, str | bytes) or len(value) != 2:
+        message = f"expected a [start, end] pair of times such as ['09:00', '12:00'], got {value!r}"
+        problems.add(ClinicError, path, message)
+        return None
+    start = _read_time(value[0], key_path(path, "start"), problems)
+    end = _read_time(value[1], key_path(path, "end"), problems)
+    if start is None or end is None:
+        return None
+    problem = _interval_problem(start, end)
+    if problem:
+        problems.add(ClinicError, path, problem)
+        return None
+    return Interval(start=start, end=end)
+
+
+def _read_intervals(value: object, path: str, problems: _Problems) -> tuple[Interval, ...]:
+    if not _is_list(value):
+        message = (
+            f"expected a list of [start, end] pairs such as [['09:00', '12:00']], got {value!r}"
+        )
+        problems.add(ClinicError, path, message)
+        return ()
+    read = [
+        (index, _read_interval(item, key_path(path, index), problems))
+        for index, item in enumerate(value)
+    ]
+    valid = [(index, interval) for index, interval in read if interval is not None]
+    for (_, before), (index, after) in itertools.pairwise(valid):
+        problem = _order_problem(before, after)
+        if problem:
+            problems.add(ClinicError, key_path(path, index), problem)
+    return tuple(interval for _, interval in valid)
+
+
+def _read_hours(value: object, path: str, problems: _Problems) -> OpeningHours | None:
+    if isinstance(value, OpeningHours):
+        return value
+    if not isinstance(value, Mapping):
+        message = f"expected a table of weekdays (monday to sunday), got {value!r}"
+        problems.add(ClinicError, path, message)
+        return None
+    days: dict[str, tuple[Interval, ...]] = {}
+    found = len(problems.found)
+    for key, intervals in value.items():
+        name = key.strip().lower() if isinstance(key, str) else key
+        if name not in WEEKDAYS:
+            message = f"unknown weekday {key!r}, expected one of {', '.join(WEEKDAYS)}"
+            problems.add(UnknownCodeError, key_path(path, key), message)
+        elif name in days:
+            problems.add(ClinicError, key_path(path, key), f"{name} is given twice")
+        else:
+            days[name] = _read_intervals(intervals, key_path(path, name), problems)
+    return OpeningHours(**days) if len(problems.found) == found else None
+
+
+def _read_closure(value: object, path: str, problems: _Problems) -> Closure | None:
+    if isinstance(value, Closure):
+        return value
+    if not isinstance(value, Mapping):
+        message = f"expected a table with a start, an optional end and reason, got {value!r}"
+        problems.add(ClinicError, path, message)
+        return None
+    for key in value:
+        if key not in _CLOSURE_KEYS:
+            message = f"unknown key, expected one of {', '.join(sorted(_CLOSURE_KEYS))}"
+            problems.add(ClinicError, key_path(path, key), message)
+    if "start" not in value:
+        problems.add(ClinicError, key_path(path, "start"), "missing, expected a date as YYYY-MM-DD")
+        return None
+    start = _read_date(value["start"], key_path(path, "start"), problems)
+    end = _read_date(value["end"], key_path(path, "end"), problems) if "end" in value else start
+    reason = value.get("reason")
+    if reason is not None:
+        reason = _read_text(reason, key_path(path, "reason"), problems)
+    if start is None or end is None:
+        return None
+    if end < start:
+        problems.add(ClinicError, key_path(path, "end"), _closure_problem(start, end))
+        return None
+    return Closure(start=start, end=end, reason=reason)
+
+
+def _closure_problem(start: dt.date, end: dt.date) -> str:
+    return f"expected a date on or after the start {start.isoformat()}, got {end.isoformat()}"
+
+
+def _read_closures(value: object, path: str, problems: _Problems) -> tuple[Closure, ...]:
+    if not _is_list(value):
+        message = f"expected a list of closures ([[closures]] tables), got {value!r}"
+        problems.add(ClinicError, path, message)
+        return ()
+    read = [
+        _read_closure(item, key_path(path, index), problems) for index, item in enumerate(value)
+    ]
+    return tuple(
+        sorted(
+            (closure for closure in read if closure is not None),
+            key=lambda closure: (closure.start, closure.end, closure.reason or ""),
+        )
+    )
+
+
+def _read_holidays(value: object, path: str, problems: _Problems) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        message = f"expected a country code such as 'CA' or 'CA-ON', got {value!r}"
+        problems.add(ClinicError, path, message)
+        return None
+    if not _HOLIDAYS_CODE.fullmatch(value):
+        message = (
+            f"unknown holidays code {value!r}, expected a country code with an optional "
+            "subdivision, such as 'CA' or 'CA-ON'"
+        )
+        problems.add(UnknownCodeError, path, message)
+        return None
+    return value
+
+
+def _read_categories(value: object, path: str, problems: _Problems) -> tuple[str, ...] | None:
+    if not _is_list(value):
+        message = f"expected a list of holiday categories such as ['public'], got {value!r}"
+        problems.add(ClinicError, path, message)
+        return None
+    read = [_read_text(item, key_path(path, index), problems) for index, item in enumerate(value)]
+    categories = {category for category in read if category is not None}
+    if not read:
+        problems.add(ClinicError, path, "expected at least one category such as 'public'")
+    return tuple(sorted(categories)) if categories else None
+
+
+def _read_slot_minutes(value: object, path: str, problems: _Problems) -> int | None:
+    if type(value) is not int or not 0 < value <= _MINUTES_A_DAY:
+        message = f"expected a whole number of minutes from 1 to 1440 (such as 15), got {value!r}"
+        problems.add(ClinicError, path, message)
+        return None
+    return value
+
+
+# --- Converters: named functions, one a field, so that each error names its field ---------
+
+
+def _one(
+    reader: Callable[[object, str, _Problems], _T | None],
+    value: object,
+    path: str,
+    *,
+    kind: type[MesotherapyError] | None = None,
+) -> _T:
+    problems = _Problems()
+    return problems.settle(reader(value, path, problems), kind=kind)
+
+
+def _interval_start(value: dt.time | str) -> pendulum.Time:
+    return _one(_read_time, value, "start")
+
+
+def _interval_end(value: dt.time | str) -> pendulum.Time:
+    return _one(_read_time, value, "end")
+
+
+def _intervals(value: object, field: str) -> tuple[Interval, ...]:
+    problems = _Problems()
+    intervals = _read_intervals(value, field, problems)
+    problems.raise_any()
+    return intervals
+
+
+def _monday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _intervals(value, "monday")
+
+
+def _tuesday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _intervals(value, "tuesday")
+
+
+def _wednesday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _intervals(value, "wednesday")
+
+
+def _thursday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _intervals(value, "thursday")
+
+
+def _friday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _intervals(value, "friday")
+
+
+def _saturday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _intervals(value, "saturday")
+
+
+def _sunday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _intervals(value, "sunday")
+
+
+def _closure_start(value: dt.date | str) -> pendulum.Date:
+    return _one(_read_date, value, "start")
+
+
+def _closure_end(value: dt.date | str) -> pendulum.Date:
+    return _one(_read_date, value, "end")
+
+
+def _closure_reason(value: str | None) -> str | None:
+    return None if value is None else _one(_read_text, value, "reason")
+
+
+def _clinic_name(value: str) -> str:
+    return _one(_read_text, value, "name")
+
+
+def _clinic_hours(value: OpeningHours | Mapping[str, Iterable[IntervalLike]]) -> OpeningHours:
+    return _one(_read_hours, value, "hours")
+
+
+def _clinic_closures(value: Iterable[Closure | Mapping[str, Any]]) -> tuple[Closure, ...]:
+    problems = _Problems()
+    closures = _read_closures(value, "closures", problems)
+    problems.raise_any()
+    return closures
+
+
+def _clinic_holidays(value: str | None) -> str | None:
+    problems = _Problems()
+    code = _read_holidays(value, "holidays", problems)
+    problems.raise_any()
+    return code
+
+
+def _clinic_categories(value: Iterable[str]) -> tuple[str, ...]:
+    return _one(_read_categories, value, "holiday_categories")
+
+
+def _clinic_slot_minutes(value: int) -> int:
+    return _one(_read_slot_minutes, value, "slot_minutes")
+
+
+# --- The calendar ---------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Interval:
+    """A span of local wall-clock time in a day, ``start`` included and ``end`` excluded.
+
+    Both are whole minutes; ``end`` comes after ``start`` on the same day (``23:59`` at
+    the latest). An interval unpacks as a ``(start, end)`` pair.
+
+    >>> morning = Interval(start="09:00", end="12:00")
+    >>> str(morning), morning.minutes
+    ('09:00-12:00', 180)
+    >>> start, end = morning
+    >>> end
+    Time(12, 0, 0)
+
+    Raises:
+        InvalidTimeError: a time that is no ``HH:MM`` time of day on a whole minute.
+        ClinicError: ``end`` is not after ``start``.
+    """
+
+    start: pendulum.Time = attrs.field(converter=_interval_start)
+    end: pendulum.Time = attrs.field(converter=_interval_end)
+
+    def __attrs_post_init__(self) -> None:
+        problem = _interval_problem(self.start, self.end)
+        if problem:
+            raise ClinicError([f"end: {problem}"])
+
+    @property
+    def start_minute(self) -> int:
+        """The start as minutes after midnight."""
+        return self.start.hour * 60 + self.start.minute
+
+    @property
+    def end_minute(self) -> int:
+        """The end as minutes after midnight."""
+        return self.end.hour * 60 + self.end.minute
+
+    @property
+    def minutes(self) -> int:
+        """The length of the interval on the wall clock, in minutes."""
+        return self.end_minute - self.start_minute
+
+    def __iter__(self) -> Iterator[pendulum.Time]:
+        return iter((self.start, self.end))
+
+    def __str__(self) -> str:
+        return f"{_clock(self.start)}-{_clock(self.end)}"
+
+
+IntervalLike = Interval | Sequence[dt.time | str]
+"""What a day's list of opening intervals accepts: intervals or ``(start, end)`` pairs."""
+
+
+@attrs.frozen(kw_only=True)
+class OpeningHours:
+    """The weekly opening hours: for each weekday, its intervals in order (none: closed).
+
+    Intervals of a day are ordered and apart: a lunch break is two intervals. Two that
+    touch (``09:00-12:00`` and ``12:00-18:00``) are refused, to be written as one.
+
+    >>> hours = OpeningHours(monday=[("09:00", "12:00"), ("13:00", "18:00")])
+    >>> [str(interval) for interval in hours.monday], hours.sunday
+    (['09:00-12:00', '13:00-18:00'], ())
+    >>> OpeningHours(monday=[("09:00", "12:00"), ("11:00", "18:00")])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mesotherapy._errors.ClinicError: monday[1]: 11:00-18:00 overlaps 09:00-12:00, expected ...
+
+    Raises:
+        ClinicError: a day's list is no list of pairs, or its intervals are out of order,
+            overlap or touch; the message names the weekday and the index.
+        InvalidTimeError: a time that is no ``HH:MM`` time of day.
+    """
+
+    monday: tuple[Interval, ...] = attrs.field(default=(), converter=_monday)
+    tuesday: tuple[Interval, ...] = attrs.field(default=(), converter=_tuesday)
+    wednesday: tuple[Interval, ...] = attrs.field(default=(), converter=_wednesday)
+    thursday: tuple[Interval, ...] = attrs.field(default=(), converter=_thursday)
+    friday: tuple[Interval, ...] = attrs.field(default=(), converter=_friday)
+    saturday: tuple[Interval, ...] = attrs.field(default=(), converter=_saturday)
+    sunday: tuple[Interval, ...] = attrs.field(default=(), converter=_sunday)
+
+    def weekday(self, name: str) -> tuple[Interval, ...]:
+        """The intervals of the weekday *name* (``"monday"`` ... ``"sunday"``).
+
+        Raises:
+            UnknownCodeError: *name* is no weekday.
+        """
+        if name not in WEEKDAYS:
+            msg = f"weekday: unknown weekday {name!r}, expected one of {', '.join(WEEKDAYS)}"
+            raise UnknownCodeError(msg)
+        intervals: tuple[Interval, ...] = getattr(self, name)
+        return intervals
+
+    def on(self, day: dt.date | str) -> tuple[Interval, ...]:
+        """The intervals of *day*'s weekday (closures and holidays aside).
+
+        Raises:
+            InvalidTimeError: *day* is no date (``YYYY-MM-DD`` text is one).
+        """
+        return self.weekday(WEEKDAYS[_as_date(day, field="day").weekday()])
+
+    def items(self) -> Iterator[tuple[str, tuple[Interval, ...]]]:
+        """Each weekday's name and intervals, from Monday to Sunday."""
+        return ((name, self.weekday(name)) for name in WEEKDAYS)
+
+
+@attrs.frozen(kw_only=True)
+class Closure:
+    """Days the clinic is closed: one date, or a range with both ends included.
+
+    >>> winter = Closure(start="2026-12-24", end="2027-01-02", reason="Winter break")
+    >>> winter.covers(pendulum.date(2027, 1, 2)), str(winter)
+    (True, '2026-12-24 to 2027-01-02 (Winter break)')
+    >>> Closure(start="2026-10-16").end
+    Date(2026, 10, 16)
+
+    Raises:
+        InvalidTimeError: a date that is no ``YYYY-MM-DD`` date.
+        ClinicError: ``end`` is before ``start``, or ``reason`` is blank.
+    """
+
+    start: pendulum.Date = attrs.field(converter=_closure_start)
+    end: pendulum.Date = attrs.field(converter=_closure_end)
+    reason: str | None = attrs.field(default=None, converter=_closure_reason)
+
+    @end.default
+    def _end_default(self) -> pendulum.Date:
+        return self.start
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise ClinicError([f"end: {_closure_problem(self.start, self.end)}"])
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether *day* lies within the closure."""
+        return self.start <= _as_date(day, field="day") <= self.end
+
+    def __str__(self) -> str:
+        days = self.start.isoformat()
+        if self.end != self.start:
+            days += f" to {self.end.isoformat()}"
+        return f"{days} ({self.reason})" if self.reason else days
+
+
+def _as_date(value: object, *, field: str) -> pendulum.Date:
+    if type(value) is pendulum.Date:
+        return value  # already read: the plan asks for many days
+    return parse_date(value, field=field)

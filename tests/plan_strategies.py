@@ -446,3 +446,8 @@ def operated_plans(draw: st.DrawFn, max_operations: int = 5) -> list[TreatmentPl
         versions.append(plan)
     note([version.explain() for version in versions])
     return versions
+
+
+def plans_in_any_state() -> st.SearchStrategy[TreatmentPlan]:
+    """A generated plan after up to four operations (`operated_plans`), in whatever state."""
+    return operated_plans(max_operations=4).map(lambda versions: versions[-1])

@@ -13,8 +13,10 @@ nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
 nox.options.sessions = ["tests", "minimal", "coverage", "lint", "typecheck", "docs", "clients"]
 
-PYTHONS = ["3.11", "3.12", "3.13"]
-DEV = nox.project.load_toml("pyproject.toml")["dependency-groups"]
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+DEV = PYPROJECT["dependency-groups"]
+PYTHONS = nox.project.python_versions(PYPROJECT)
+"""The supported Pythons: pyproject's classifiers ``Programming Language :: Python :: 3.x``."""
 
 
 def _group(name: str) -> list[str]:
@@ -50,11 +52,9 @@ def tests(session: nox.Session) -> None:
 def minimal(session: nox.Session) -> None:
     """The core tests with no extra installed: the library must not need them."""
     session.install(".", *_group("tests"))
-    extras = ["tests/test_ical.py", "tests/test_fhir.py", "tests/test_notebook.py"]
-    # The thread and privacy tests run the whole pipeline, its exports included.
-    extras += ["tests/test_threads.py", "tests/test_privacy.py"]
-    ignored = [f"--ignore={path}" for path in extras]
-    session.run("pytest", "-n", "2", "tests", *ignored, *session.posargs)
+    # tests/integrations: the extras' tests, and the thread and privacy tests, which run the
+    # whole pipeline, its exports included.
+    session.run("pytest", "-n", "2", "tests", "--ignore=tests/integrations", *session.posargs)
 
 
 @nox.session(python=PYTHONS[0])
@@ -98,9 +98,10 @@ def typecheck(session: nox.Session) -> None:
     """Mypy --strict over the library, its tests and this file."""
     session.install("-e", ".[all]", *_group("typecheck"), "nox")
     session.run("mypy")
-    # The fuzz harness and the benchmarks import their neighbours as top-level modules.
+    # The fuzz harness and the benchmarks import their neighbours as top-level modules, and
+    # the test strategies as `tests.*` (from the root).
     scripts = ["fuzz/test_fuzz.py", "fuzz/targets.py", "fuzz/garbage.py", "fuzz/atheris_main.py"]
-    env = {"MYPYPATH": os.pathsep.join(["tests", "fuzz", "benchmarks"])}
+    env = {"MYPYPATH": os.pathsep.join([".", "fuzz", "benchmarks"])}
     session.run("mypy", *scripts, "benchmarks/run.py", "benchmarks/baseline.py", env=env)
 
 
@@ -136,7 +137,9 @@ def clients(session: nox.Session) -> None:
     session.run("python", str(clients / "make_plans.py"), str(plans))
     session.run("node", str(node / "check_ical.mjs"), str(plans), external=True)
     session.run("python", str(clients / "check_libical.py"), str(plans), str(tmp / "libical"))
-    session.run("pytest", "-p", "no:randomly", "tests/test_ical_clients.py", *session.posargs)
+    session.run(
+        "pytest", "-p", "no:randomly", "tests/integrations/test_ical_clients.py", *session.posargs
+    )
     # FHIR and JSON Schema: their validators install beside their manifests (git ignores them).
     bundles = tmp / "fhir-bundles"
     shutil.rmtree(bundles, ignore_errors=True)
@@ -146,7 +149,8 @@ def clients(session: nox.Session) -> None:
     documents = tmp / "schema-docs"
     shutil.rmtree(documents, ignore_errors=True)
     session.run(*npm_ci, "--prefix", str(clients / "schema"), external=True)
-    session.run("python", str(clients / "make_documents.py"), str(documents), "--examples", "100")
+    # As a module of the `tests` package, which it imports the strategies from.
+    session.run("python", "-m", "tests.clients.make_documents", str(documents), "--examples", "100")
     session.run("node", str(clients / "check_schemas.mjs"), str(documents), external=True)
 
 

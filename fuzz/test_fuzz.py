@@ -18,21 +18,20 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
+from tests.plan_strategies import clinics, plan_requests, starts
+from tests.strategies import clients as rule_clients
+from tests.strategies import rule_sets
 
 import mesotherapy as meso
 from mesotherapy._clinic import WEEKDAYS
 from mesotherapy._rules_io import rules_to_dict
 
-# pytest's importlib mode puts no directory on sys.path; mypy reads these files as
-# top-level modules: importing them as such works for both.
+# pytest's importlib mode puts no directory on sys.path but the root (pyproject's pythonpath,
+# for `tests`); the harness is no package, and mypy reads its files as top-level modules:
+# importing them as such works for both.
 sys.path.insert(0, str(Path(__file__).parent))
-sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import garbage as g
 import targets
-
-from plan_strategies import clinics, plan_requests, starts
-from strategies import clients as rule_clients
-from strategies import rule_sets
 
 EXAMPLES: Final = int(os.environ.get("MESOTHERAPY_FUZZ_EXAMPLES", "200"))
 """Examples a target gets (some targets get a multiple)."""

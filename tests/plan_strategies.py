@@ -49,11 +49,12 @@ __all__ = [
     "Operation",
     "PlanRequest",
     "area_sets",
-    "clients",
+    "clients_for_plans",
     "clinics",
     "opening_hours",
     "operations",
     "plan_requests",
+    "plans_in_any_state",
     "starts",
     "timezones",
 ]
@@ -230,10 +231,13 @@ def _before(day: dt.date, *, max_days: int) -> st.SearchStrategy[dt.date]:
 
 
 @st.composite
-def clients(
+def clients_for_plans(
     draw: st.DrawFn, on: dt.date, areas: tuple[Area, ...], *, plannable: bool = False
 ) -> Client:
-    """A client assessed on *on* for *areas*.
+    """A client assessed on *on* for *areas*, drawn for the outcomes of planning.
+
+    Not `tests.strategies.clients`, which draws any client whose codes a rule set defines;
+    this one draws the facts that move a plan's start or stop it.
 
     Some facts defer the start to a date (isotretinoin in the last months, another
     procedure in a requested area), some ask for a clinician's review (a relative
@@ -343,7 +347,7 @@ def plan_requests(draw: st.DrawFn, *, plannable: bool = True) -> PlanRequest:
     areas = draw(area_sets())
     shift = draw(st.integers(min_value=-90, max_value=30))
     on = local_day.add(days=shift) if shift > 0 else local_day.subtract(days=-shift)
-    client = draw(clients(on, areas, plannable=plannable))
+    client = draw(clients_for_plans(on, areas, plannable=plannable))
     protocol = series_protocol(_RULES, areas)
     sessions = draw(
         st.none() | st.integers(min_value=protocol.min_sessions, max_value=protocol.max_sessions)
@@ -446,3 +450,8 @@ def operated_plans(draw: st.DrawFn, max_operations: int = 5) -> list[TreatmentPl
         versions.append(plan)
     note([version.explain() for version in versions])
     return versions
+
+
+def plans_in_any_state() -> st.SearchStrategy[TreatmentPlan]:
+    """A generated plan after up to four operations (`operated_plans`), in whatever state."""
+    return operated_plans(max_operations=4).map(lambda versions: versions[-1])

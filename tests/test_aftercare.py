@@ -12,10 +12,8 @@ import datetime as dt
 import functools
 import json
 import re
-import sys
 import zoneinfo
 from collections import Counter
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -28,7 +26,6 @@ from mesotherapy import (
     Aftercare,
     Area,
     CareWindow,
-    Client,
     ClientEvent,
     Clinic,
     Conflict,
@@ -42,22 +39,15 @@ from mesotherapy import (
     UnknownCodeError,
     aftercare,
     assess,
-    default_rules,
     example_clinic,
     expected_timeline,
     plan_document,
     plan_series,
 )
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
+from tests.builders import ADULT, RULES, TORONTO
+from tests.plan_strategies import area_sets, day_hours, plan_requests
 
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `plan_strategies` as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import area_sets, day_hours, plan_requests
-
-TORONTO: Final = "America/Toronto"
-RULES: Final = default_rules()
-ADULT: Final = Client(birth_date="1985-03-02")
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DST_ZONES: Final = (
     "America/Toronto",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -13,13 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mesotherapy as meso
+from tests.builders import TORONTO
+from tests.exact import assert_exactly_equal
+from tests.plan_strategies import PlanRequest as Drawn
+from tests.plan_strategies import plan_requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from exact import assert_exactly_equal
-from plan_strategies import PlanRequest as Drawn
-from plan_strategies import plan_requests
-
-TORONTO: Final = "America/Toronto"
 CLINIC: Final = meso.example_clinic()
 START: Final = pendulum.datetime(2026, 11, 24, 9, tz=TORONTO)
 

@@ -17,12 +17,11 @@ from mesotherapy import (
     Concern,
     UnknownCodeError,
     assess,
-    default_rules,
 )
 from mesotherapy._model import is_code, normalise_code
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
+from tests.builders import RULES
 
-RULES: Final = default_rules()
 ON: Final = pendulum.date(2026, 11, 25)
 BORN: Final = "1985-03-02"
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -29,14 +27,11 @@ from mesotherapy import (
     SchedulingError,
     TreatmentPlan,
 )
+from tests.builders import RULES, TORONTO
+from tests.plan_strategies import PlanRequest, plan_requests
+from tests.strategies import assessment_dates, clients
+from tests.test_plan_properties import check_invariants
 
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import PlanRequest, plan_requests
-from strategies import assessment_dates, clients
-from test_plan_properties import check_invariants
-
-RULES: Final = meso.default_rules()
-TORONTO: Final = "America/Toronto"
 START: Final = pendulum.datetime(2026, 10, 20, 9, tz=TORONTO)
 ON: Final = "2026-10-01"
 

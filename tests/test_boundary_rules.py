@@ -12,10 +12,8 @@ import pytest
 
 from mesotherapy import (
     Area,
-    Client,
     RuleSetError,
     assess,
-    default_rules,
     example_clinic,
     expected_timeline,
     instructions,
@@ -27,13 +25,12 @@ from mesotherapy._aftercare import aftercare
 from mesotherapy._rules import RuleValueError
 from mesotherapy._rules_io import dump_rules, rules_from_dict, rules_to_dict
 from mesotherapy._timeline import MilestoneKind
+from tests.builders import ADULT, RULES
 
-RULES: Final = default_rules()
 NOTHING: Final[Any] = None
 """None, typed as anything: what a caller without a type checker passes."""
 DATA: Final = rules_to_dict(RULES)
 EXAMPLES: Final = Path(__file__).parent.parent / "docs" / "examples"
-ADULT: Final = Client(birth_date="1985-03-02")
 RULE: Final = '\nseverity = "relative"\nreason = "x"\nsource = "article"\n'
 SITE_RULE: Final = '\nseverity = "site"\nreason = "x"\nsource = "article"\n'
 NOTE_RULE: Final = '\nseverity = "note"\nreason = "x"\nsource = "article"\n'

@@ -28,15 +28,8 @@ from mesotherapy import Span
 from mesotherapy._clinic_file import clinic_from_dict
 from mesotherapy._model import Client
 from mesotherapy._rules import RuleSet
-
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `strategies` as such works for both.
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
-from strategies import Scenario, rule_sets, scenarios
-
-ADULT: Final = meso.Client(birth_date="1985-03-02")
-
+from tests.builders import ADULT
+from tests.strategies import Scenario, rule_sets, scenarios
 
 # --- One gate for instants: the DST gap, at every public entry point ---------------------------
 

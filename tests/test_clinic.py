@@ -24,9 +24,9 @@ from mesotherapy._clinic import (
     example_clinic,
 )
 from mesotherapy._clinic_file import clinic_from_dict, clinic_to_dict, load_clinic
+from tests.builders import TORONTO
 
 EXAMPLES = Path(__file__).parent.parent / "docs" / "examples"
-TORONTO = "America/Toronto"
 LUNCH_BREAK = [("09:00", "12:00"), ("13:00", "18:00")]
 
 # A clinic file that is valid; each bad-file test changes one line of it.

@@ -11,9 +11,7 @@ Needs the ``dask`` extra; skipped without it (``nox -s dask`` runs it).
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, Final
 
 import pendulum
@@ -21,14 +19,12 @@ import pytest
 
 import mesotherapy as meso
 from mesotherapy._clinic import WEEKDAYS
-
-sys.path.insert(0, str(Path(__file__).parent))
-from exact import assert_exactly_equal, datetimes_in
+from tests.builders import TORONTO
+from tests.exact import assert_exactly_equal, datetimes_in
 
 distributed = pytest.importorskip("distributed")
 dask_bag = pytest.importorskip("dask.bag")
 
-TORONTO: Final = "America/Toronto"
 NIGHT: Final = meso.Clinic(
     name="Night Clinic",
     timezone=TORONTO,

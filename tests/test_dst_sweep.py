@@ -24,9 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
-import sys
 import zoneinfo
-from pathlib import Path
 from typing import Final, NamedTuple
 
 import pendulum
@@ -34,12 +32,9 @@ import pytest
 
 import mesotherapy as meso
 from mesotherapy._clinic import WEEKDAYS
-
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing the helpers as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from exact import assert_exactly_equal
-from test_plan_properties import add_months, check_invariants
+from tests.builders import RULES
+from tests.exact import assert_exactly_equal
+from tests.test_plan_properties import add_months, check_invariants
 
 ZONES: Final = (
     # Southern hemisphere: DST in the southern summer, across the new year.
@@ -75,7 +70,6 @@ END: Final = dt.datetime(2038, 1, 1, tzinfo=dt.UTC)
 DAY: Final = 86_400
 AREAS: Final = (meso.Area.FACE,)
 SESSIONS: Final = 4
-RULES: Final = meso.default_rules()
 
 
 class Transition(NamedTuple):

@@ -20,8 +20,8 @@ import pytest
 import mesotherapy as meso
 from mesotherapy._cli import main as cli_main
 from mesotherapy._clinic import WEEKDAYS
+from tests.builders import TORONTO
 
-TORONTO: Final = "America/Toronto"
 NIGHT: Final = meso.Clinic(
     name="Night Clinic",
     timezone=TORONTO,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -26,13 +25,9 @@ from mesotherapy import (
 )
 from mesotherapy._plan import PLAN_ID_NAMESPACE, check_plan, derived_plan_id
 from mesotherapy.notebook import FRAME_COLUMNS
+from tests.builders import TORONTO, example_plan
+from tests.plan_strategies import Operation, PlanRequest, operations, plan_requests
 
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `plan_strategies` as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import Operation, PlanRequest, operations, plan_requests
-
-TORONTO: Final = "America/Toronto"
 DOCUMENTS: Final = Path(__file__).parent / "documents"
 START: Final = pendulum.datetime(2026, 10, 20, 9, tz=TORONTO)
 
@@ -40,17 +35,6 @@ START: Final = pendulum.datetime(2026, 10, 20, 9, tz=TORONTO)
 def assessment(client_id: str | None = "c-001") -> meso.Assessment:
     client = meso.Client(id=client_id, birth_date="1985-03-02", concerns=["dullness"])
     return meso.assess(client, ["face", "neck"], on="2026-10-20")
-
-
-def example_plan(client_id: str | None = "c-001", **kwargs: Any) -> TreatmentPlan:
-    """Face and neck from 2026-10-20 09:00 in Toronto at the example clinic: four sessions."""
-    return meso.plan_series(
-        assessment(client_id),
-        ["face", "neck"],
-        clinic=meso.example_clinic(),
-        start=START,
-        **kwargs,
-    )
 
 
 # --- A new plan ----------------------------------------------------------------------------

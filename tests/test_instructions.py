@@ -10,9 +10,7 @@ from __future__ import annotations
 import importlib.resources
 import re
 import string
-import sys
 from functools import cache
-from pathlib import Path
 from typing import Final
 
 import pendulum
@@ -25,7 +23,6 @@ from hypothesis import strategies as st
 from mesotherapy import (
     LOCALES,
     Area,
-    Client,
     MesotherapyError,
     MilestoneKind,
     RuleSet,
@@ -34,48 +31,18 @@ from mesotherapy import (
     TreatmentPlan,
     UnknownCodeError,
     aftercare,
-    assess,
-    default_rules,
-    example_clinic,
     expected_timeline,
     instructions,
-    plan_series,
 )
 from mesotherapy._i18n import messages
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
+from tests.builders import RULES, plan_for
+from tests.plan_strategies import PlanRequest, plan_requests
 
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `plan_strategies` as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import PlanRequest, plan_requests
-
-TORONTO: Final = "America/Toronto"
-RULES: Final = default_rules()
-ADULT: Final = Client(birth_date="1985-03-02")
 CATALOGUES: Final = ("en", "fr_CA")
 
 Entry = tuple[str | None, str]
 """A catalogue's key: the context (a rule key, ``area``, ``status`` or none) and the msgid."""
-
-
-def toronto(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> pendulum.DateTime:
-    return pendulum.datetime(year, month, day, hour, minute, tz=TORONTO)
-
-
-def plan_for(
-    areas: tuple[str, ...] = ("face",),
-    *,
-    start: pendulum.DateTime | None = None,
-    rules: RuleSet | None = None,
-) -> TreatmentPlan:
-    rules = RULES if rules is None else rules
-    return plan_series(
-        assess(ADULT, areas, on="2026-10-01", rules=rules),
-        areas,
-        start=toronto(2026, 10, 20, 9) if start is None else start,
-        clinic=example_clinic(),
-        rules=rules,
-    )
 
 
 @cache
@@ -106,7 +73,9 @@ def rule_texts(rules: RuleSet) -> list[Entry]:
         texts.append((f"side_effects.{code}", effect.description))
         texts.append((f"side_effects.{code}.if_longer", effect.if_longer))
     texts += [(f"results.{code}", rule.description) for code, rule in rules.results.items()]
-    due = expected_timeline(plan_for()).of_kind(MilestoneKind.MAINTENANCE)[0]
+    due = expected_timeline(plan_for(assessed_on="2026-10-01")).of_kind(MilestoneKind.MAINTENANCE)[
+        0
+    ]
     texts.append(("results.maintenance_due", due.description))
     texts += [("area", area.value) for area in Area]
     texts += [("status", status.value) for status in SessionStatus]
@@ -176,7 +145,7 @@ def test_the_shipped_locales() -> None:
 
 
 def test_the_dates_as_each_locale_writes_them() -> None:
-    plan = plan_for()
+    plan = plan_for(assessed_on="2026-10-01")
     assert "Tuesday, October 20, 2026" in instructions(plan, locale="en")
     assert "mardi 20 octobre 2026" in instructions(plan, locale="fr_CA")
     assert (
@@ -233,7 +202,7 @@ def check_instructions(plan: TreatmentPlan, locale: str, rules: RuleSet = RULES)
 def test_the_instructions_hold_every_session_window_result_and_side_effect(
     locale: str, areas: tuple[str, ...]
 ) -> None:
-    check_instructions(plan_for(areas), locale)
+    check_instructions(plan_for(areas=areas, assessed_on="2026-10-01"), locale)
 
 
 @given(plan_requests(), st.sampled_from(CATALOGUES))
@@ -251,7 +220,7 @@ def test_the_instructions_of_generated_plans(request: PlanRequest, locale: str) 
 
 
 def test_the_side_effects_with_what_to_do_if_they_last() -> None:
-    plan = plan_for()
+    plan = plan_for(assessed_on="2026-10-01")
     english = instructions(plan, locale="en").splitlines()
     # Babel 2.19 puts a no-break space between a number and its unit, as French writes it.
     french = instructions(plan, locale="fr_CA").replace("\N{NO-BREAK SPACE}", " ").splitlines()
@@ -270,28 +239,30 @@ def test_the_side_effects_with_what_to_do_if_they_last() -> None:
 
 
 def test_a_scalp_plan_in_french() -> None:
-    text = instructions(plan_for(("scalp",)), locale="fr_CA")
+    text = instructions(plan_for(areas=("scalp",), assessed_on="2026-10-01"), locale="fr_CA")
     assert "Zones : cuir chevelu" in text.splitlines()
     assert "Ne lavez pas vos cheveux" in text
     assert "Premiers résultats visibles sur le cuir chevelu" in text
-    assert "Ne lavez pas vos cheveux" not in instructions(plan_for(), locale="fr_CA")
+    assert "Ne lavez pas vos cheveux" not in instructions(
+        plan_for(assessed_on="2026-10-01"), locale="fr_CA"
+    )
 
 
 @pytest.mark.parametrize("spelling", ["fr-CA", "fr_ca", "FR-ca"])
 def test_the_locale_may_be_written_with_a_hyphen_or_in_any_case(spelling: str) -> None:
-    plan = plan_for()
+    plan = plan_for(assessed_on="2026-10-01")
     assert instructions(plan, locale=spelling) == instructions(plan, locale="fr_CA")
 
 
 @pytest.mark.parametrize("locale", ["de", "fr", "fr_FR", "", "en_GB"])
 def test_an_unknown_locale_is_refused(locale: str) -> None:
     with pytest.raises(UnknownCodeError, match="locale") as raised:
-        instructions(plan_for(), locale=locale)
+        instructions(plan_for(assessed_on="2026-10-01"), locale=locale)
     assert isinstance(raised.value, LookupError)
 
 
 def test_one_session_only() -> None:
-    plan = plan_for()
+    plan = plan_for(assessed_on="2026-10-01")
     text = instructions(plan, locale="en", session=2)
     assert "Session 2: Tuesday, November 10, 2026" in text
     assert "Session 1:" not in text
@@ -304,7 +275,7 @@ def test_one_session_only() -> None:
 
 
 def test_a_cancelled_session_is_shown_with_its_status_and_no_care() -> None:
-    plan = plan_for().cancel(2)
+    plan = plan_for(assessed_on="2026-10-01").cancel(2)
     text = instructions(plan, locale="fr_CA", session=2)
     assert "Séance 2 : mardi 10 novembre 2026, 09 h 00 à 09 h 45 (annulée)" in text.splitlines()
     assert "Après la séance" not in text
@@ -320,7 +291,7 @@ def test_a_clinic_that_rewords_a_rule_gets_its_own_words_back() -> None:
     data["side_effects"]["redness"]["if_longer"] = "Call Lakeside if the redness lasts."
     data["results"]["refreshed"]["description"] = "A fresher look within days"
     rules = rules_from_dict(data)
-    plan = plan_for(rules=rules)
+    plan = plan_for(rules=rules, assessed_on="2026-10-01")
     text = check_instructions(plan, "fr_CA", rules)
     assert "No makeup at all, please" in text
     assert "Évitez le maquillage" not in text
@@ -335,11 +306,11 @@ def test_rules_other_than_the_plans_are_refused() -> None:
     data = rules_to_dict(RULES)
     data["version"] = "2099.1"
     with pytest.raises(MesotherapyError, match=re.escape("2099.1")):
-        instructions(plan_for(), locale="en", rules=rules_from_dict(data))
+        instructions(plan_for(assessed_on="2026-10-01"), locale="en", rules=rules_from_dict(data))
 
 
 def test_the_clinic_zone_and_rules_are_named() -> None:
-    lines = instructions(plan_for(), locale="fr_CA").splitlines()
+    lines = instructions(plan_for(assessed_on="2026-10-01"), locale="fr_CA").splitlines()
     assert lines[:3] == [
         "Votre plan de mésothérapie",
         "Zones : visage",

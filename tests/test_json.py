@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,11 @@ from hypothesis import strategies as st
 
 import mesotherapy as meso
 from mesotherapy import DocumentError, TreatmentPlan
-
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import operated_plans
-from strategies import assessment_dates, clients, rule_sets
+from tests.builders import RULES, example_plan
+from tests.plan_strategies import plans_in_any_state
+from tests.strategies import assessment_dates, clients, rule_sets
 
 DOCUMENTS = Path(__file__).parent / "documents"
-RULES = meso.default_rules()
 
 
 @given(clients(RULES))
@@ -41,11 +38,6 @@ def test_assessments_round_trip(client: meso.Client, areas: set[meso.Area], on: 
     assert meso.from_json(meso.to_json(result), meso.Assessment) == result
 
 
-def plans_in_any_state() -> st.SearchStrategy[TreatmentPlan]:
-    """A generated plan after up to four operations (`operated_plans`), in whatever state."""
-    return operated_plans(max_operations=4).map(lambda versions: versions[-1])
-
-
 @settings(
     max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
 )
@@ -58,17 +50,6 @@ def test_plans_round_trip_in_every_state(plan: TreatmentPlan) -> None:
         s.start.utcoffset() for s in plan.sessions
     ]
     assert meso.to_json(back) == text
-
-
-def example_plan() -> TreatmentPlan:
-    client = meso.Client(id="c-001", birth_date="1985-03-02", concerns=["dullness"])
-    result = meso.assess(client, ["face", "neck"], on="2026-10-20")
-    return meso.plan_series(
-        result,
-        ["face", "neck"],
-        clinic=meso.example_clinic(),
-        start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"),
-    )
 
 
 def test_a_session_in_the_repeated_autumn_hour_keeps_its_instant() -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -22,12 +20,9 @@ from hypothesis import strategies as st
 
 import mesotherapy as meso
 from mesotherapy import ClientError, DocumentError, Override, SchedulingError, TreatmentPlan
+from tests.builders import RULES, TORONTO
+from tests.plan_strategies import PlanRequest, plan_requests
 
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import PlanRequest, plan_requests
-
-TORONTO: Final = "America/Toronto"
-RULES: Final = meso.default_rules()
 BY: Final = "Dr. A. Chen"
 REASON: Final = "client away; agreed to resume the series late"
 OVERRIDE: Final = Override(by=BY, reason=REASON)

@@ -15,9 +15,7 @@ import enum
 import functools
 import inspect
 import pickle
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Final
 
 import attrs
@@ -26,11 +24,9 @@ import pytest
 
 import mesotherapy as meso
 from mesotherapy._clinic import WEEKDAYS
+from tests.builders import TORONTO
+from tests.exact import assert_exactly_equal, datetimes_in
 
-sys.path.insert(0, str(Path(__file__).parent))
-from exact import assert_exactly_equal, datetimes_in
-
-TORONTO: Final = "America/Toronto"
 PROTOCOLS: Final = tuple(range(2, pickle.HIGHEST_PROTOCOL + 1))
 NIGHT: Final = meso.Clinic(
     name="Night Clinic",

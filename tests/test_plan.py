@@ -10,12 +10,7 @@ import pytest
 
 import mesotherapy as meso
 from mesotherapy import Area, SchedulingError, SessionStatus
-
-TORONTO = "America/Toronto"
-
-
-def toronto(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> pendulum.DateTime:
-    return pendulum.datetime(year, month, day, hour, minute, tz=TORONTO)
+from tests.builders import TORONTO, toronto
 
 
 @pytest.fixture

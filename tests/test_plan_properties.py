@@ -11,9 +11,7 @@ import copy
 import datetime as dt
 import itertools
 import re
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Final
 
 import attrs
@@ -47,24 +45,17 @@ from mesotherapy import (
     Span,
     TreatmentPlan,
     assess,
-    default_rules,
     example_clinic,
     plan_series,
 )
 from mesotherapy._clinic import WEEKDAYS
 from mesotherapy._clinic_file import clinic_from_dict, clinic_to_dict
 from mesotherapy._protocol import series_protocol
+from tests.builders import ADULT, RULES, TORONTO
+from tests.plan_strategies import PlanRequest, area_sets, plan_requests
 
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `plan_strategies` as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import PlanRequest, area_sets, plan_requests
-
-TORONTO: Final = "America/Toronto"
-RULES: Final = default_rules()
 INFEASIBLE: Final = re.compile(r"^session \d+: ")
 """How a refusal for want of a feasible time starts: it names the session."""
-ADULT: Final = Client(birth_date="1985-03-02")
 
 
 # --- The invariants ------------------------------------------------------------------------

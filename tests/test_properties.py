@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import tomllib
 from collections import Counter
@@ -28,12 +27,7 @@ from mesotherapy import (
     load_rules,
 )
 from mesotherapy._rules_io import rules_from_dict
-
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `strategies` as such works for both.
-if str(Path(__file__).parent) not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent))
-from strategies import Scenario, rule_sets, scenarios, spans, with_added_fact
+from tests.strategies import Scenario, rule_sets, scenarios, spans, with_added_fact
 
 # The outcome of each severity, as the design states it, independent of the library's table.
 OUTCOME = {

@@ -14,7 +14,6 @@ import importlib.util
 import json
 import os
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -31,10 +30,9 @@ from mesotherapy._cli import main
 from mesotherapy._rules import AftercareKind, Severity
 from mesotherapy._schema import SCHEMA_NAMES
 from mesotherapy._timeline import MilestoneKind
-
-sys.path.insert(0, str(Path(__file__).parent))
-from strategies import clients, scenarios
-from test_json import example_plan, plans_in_any_state
+from tests.builders import RULES, example_plan
+from tests.plan_strategies import plans_in_any_state
+from tests.strategies import clients, scenarios
 
 # jsonschema is in the tests dependency group, so CI always has it; a local environment
 # without it skips this file, but CI must never skip it silently.
@@ -44,7 +42,6 @@ else:
     jsonschema = pytest.importorskip("jsonschema")
 
 EXAMPLES: Final = Path(__file__).parent.parent / "docs" / "examples"
-RULES: Final = meso.default_rules()
 
 # RFC 3339's date-time (what `format: date-time` means in 2020-12): the offset is required.
 _RFC3339: Final = re.compile(
@@ -460,12 +457,7 @@ def test_a_document_that_breaks_the_contract_is_invalid(
 
 
 def test_make_documents_writes_documents_that_jsonschema_agrees_on(tmp_path: Path) -> None:
-    script = Path(__file__).parent / "clients" / "make_documents.py"
-    spec = importlib.util.spec_from_file_location("make_documents", script)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = importlib.import_module("tests.clients.make_documents")
     assert module.main([str(tmp_path), "--examples", "3"]) == 0
     for name in SCHEMA_NAMES:
         shipped = json.loads((tmp_path / "schemas" / f"{name}.schema.json").read_text("utf-8"))

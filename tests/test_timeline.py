@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sys
 import zoneinfo
-from pathlib import Path
 from typing import Final
 
 import pendulum
@@ -20,8 +18,6 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from mesotherapy import (
-    Client,
-    Clinic,
     InvalidTimeError,
     MesotherapyError,
     Milestone,
@@ -34,22 +30,14 @@ from mesotherapy import (
     TreatmentPlan,
     UnknownCodeError,
     assess,
-    default_rules,
-    example_clinic,
     expected_timeline,
     plan_document,
     plan_series,
 )
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
+from tests.builders import RULES, plan_for, toronto
+from tests.plan_strategies import PlanRequest, plan_requests
 
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `plan_strategies` as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import PlanRequest, plan_requests
-
-TORONTO: Final = "America/Toronto"
-RULES: Final = default_rules()
-ADULT: Final = Client(birth_date="1985-03-02")
 ISO_INSTANT: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}")
 ARTICLE_ORDER: Final = ("refreshed", "smoother", "series_complete", "lasting", "maintenance_due")
 
@@ -90,31 +78,6 @@ def span_elapsed(span: Span) -> dt.timedelta:
     assert not span.years
     assert not span.months
     return dt.timedelta(weeks=span.weeks, days=span.days, hours=span.hours, minutes=span.minutes)
-
-
-def toronto(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> pendulum.DateTime:
-    return pendulum.datetime(year, month, day, hour, minute, tz=TORONTO)
-
-
-def plan_for(
-    start: pendulum.DateTime,
-    *,
-    areas: tuple[str, ...] = ("face",),
-    rules: RuleSet | None = None,
-    clinic: Clinic | None = None,
-    interval: int | None = None,
-    sessions: int | None = None,
-) -> TreatmentPlan:
-    rules = RULES if rules is None else rules
-    return plan_series(
-        assess(ADULT, areas, on=start.date().subtract(days=30), rules=rules),
-        areas,
-        start=start,
-        clinic=example_clinic() if clinic is None else clinic,
-        rules=rules,
-        interval=interval,
-        sessions=sessions,
-    )
 
 
 def moments(milestone: Milestone) -> tuple[pendulum.DateTime, pendulum.DateTime]:

@@ -1,6 +1,6 @@
 """Write generated documents and the shipped JSON Schemas for another language to check.
 
-    python tests/clients/make_documents.py OUT [--examples N]
+    python -m tests.clients.make_documents OUT [--examples N]
 
 writes, from the installed ``mesotherapy``:
 
@@ -32,13 +32,11 @@ from hypothesis import HealthCheck, given, settings
 import mesotherapy as meso
 from mesotherapy._cli import main as cli
 from mesotherapy._schema import SCHEMA_NAMES
+from tests.builders import example_plan
+from tests.plan_strategies import plans_in_any_state
+from tests.strategies import clients, scenarios
 
-TESTS = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(TESTS))
-from strategies import clients, scenarios  # noqa: E402 - after the path that finds them
-from test_json import example_plan, plans_in_any_state  # noqa: E402
-
-EXAMPLES = TESTS.parent / "docs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 
 class _Writer:

@@ -5,8 +5,8 @@ start year of `YEARS`, two plans (starting in late February and late September, 
 the series cross the clock changes of both hemispheres) as ``NAME.ics`` and
 ``NAME.json`` (the plan's JSON document) into the folder OUT. Some plans are operated on
 (a session completed, one cancelled), so that cancelled events are checked too. The
-checkers (``check_ical.mjs`` with ical.js; ``tests/test_ical_clients.py`` with vobject
-and recurring-ical-events) read every session back and compare its instants with the
+checkers (``check_ical.mjs`` with ical.js; ``tests/integrations/test_ical_clients.py`` with
+vobject and recurring-ical-events) read every session back and compare its instants with the
 JSON's.
 """
 

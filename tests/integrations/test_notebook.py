@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
-import pendulum
 import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
@@ -39,9 +38,7 @@ from mesotherapy import (
     aftercare,
     assess,
     default_rules,
-    example_clinic,
     expected_timeline,
-    plan_series,
 )
 from mesotherapy._html import assessment_html, plan_html, timeline_html
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
@@ -52,20 +49,16 @@ from mesotherapy.notebook import (
     save_example_picture,
     to_frame,
 )
-
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `plan_strategies` as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import plan_requests
+from tests.builders import TORONTO, example_plan
+from tests.plan_strategies import plan_requests
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-TORONTO: Final = "America/Toronto"
 CLIENT_ID: Final = "c-4242"
-PICTURE: Final = Path(__file__).parents[1] / "docs" / "_static" / "example-plan.png"
+PICTURE: Final = Path(__file__).parents[2] / "docs" / "_static" / "example-plan.png"
 PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
 HOSTILE: Final = "<script>alert('x')</script> & \"quoted\""
 
@@ -92,18 +85,6 @@ def render(ax: Axes) -> bytes:
     assert figure is not None
     figure.savefig(buffer, format="png", dpi=40)
     return buffer.getvalue()
-
-
-def example_plan(client_id: str | None = None) -> TreatmentPlan:
-    """The docs' example: face and neck at the example clinic from 2026-10-20 09:00."""
-    client = Client(id=client_id, birth_date="1985-03-02", concerns=["dullness"])
-    areas = ["face", "neck"]
-    return plan_series(
-        assess(client, areas, on="2026-10-01"),
-        areas,
-        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
-        clinic=example_clinic(),
-    )
 
 
 def expected_counts(plan: TreatmentPlan) -> Counter[str]:
@@ -187,7 +168,7 @@ def plans(draw: st.DrawFn) -> TreatmentPlan:
 
 
 def test_frame_has_a_row_per_session_window_and_milestone() -> None:
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     frame = to_frame(plan)
     care, timeline = aftercare(plan), expected_timeline(plan)
     assert len(frame) == len(plan.sessions) + len(care.windows) + len(timeline)
@@ -201,7 +182,7 @@ def test_frame_has_a_row_per_session_window_and_milestone() -> None:
 
 
 def test_frame_is_in_time_order_and_the_clinic_zone() -> None:
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     frame = to_frame(plan)
     for column in ("start", "end"):
         assert str(frame[column].dt.tz) == TORONTO
@@ -222,7 +203,7 @@ def test_frame_is_in_time_order_and_the_clinic_zone() -> None:
 
 
 def test_windows_keep_their_instants_and_session() -> None:
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     windows = to_frame(plan, what="windows")
     expected = sorted(
         (w.start.isoformat(), w.end.isoformat(), w.kind, w.activity, w.session)
@@ -238,7 +219,7 @@ def test_windows_keep_their_instants_and_session() -> None:
 
 def test_date_only_milestones_run_from_midnight_to_midnight_after_their_last_day() -> None:
     pd = pandas()
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     milestones = to_frame(plan, what="milestones")
     smoother = milestones[milestones["code"] == "smoother"].iloc[0]
     assert smoother["start"] == pd.Timestamp("2026-11-10 00:00", tz=TORONTO)
@@ -273,7 +254,7 @@ def test_midnight_is_the_first_instant_of_the_local_day(zone: str) -> None:
 
 
 def test_frame_refuses_an_unknown_selection_and_other_rules() -> None:
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     with pytest.raises(UnknownCodeError, match="what: unknown selection 'everything'"):
         to_frame(plan, what="everything")  # type: ignore[arg-type]
     data = rules_to_dict(default_rules())
@@ -338,7 +319,7 @@ def check_artists(plan: TreatmentPlan, ax: Axes, *, side_effects: bool = False) 
 
 
 def test_plot_draws_every_item_of_the_example() -> None:
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     ax = plot(plan, ax=new_figure().add_subplot())
     check_artists(plan, ax)
     assert ax.get_title() == ("Mesotherapy plan: face, neck at Example Clinic (America/Toronto)")
@@ -349,7 +330,7 @@ def test_plot_draws_every_item_of_the_example() -> None:
 
 
 def test_plot_shows_side_effects_when_asked() -> None:
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     ax = plot(plan, ax=new_figure().add_subplot(), side_effects=True)
     check_artists(plan, ax, side_effects=True)
     assert "redness" in [t.get_text() for t in ax.get_yticklabels()]
@@ -359,7 +340,7 @@ def test_plot_shows_side_effects_when_asked() -> None:
 def test_plot_dates_are_local_to_the_clinic() -> None:
     """The x axis is in the clinic's zone: a session's marker sits at its local date."""
     dates = pytest.importorskip("matplotlib.dates")
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     ax = plot(plan, ax=new_figure().add_subplot())
     (line,) = gids(ax, "sessions:planned")
     shown = [dates.num2date(x, tz=zoneinfo.ZoneInfo(TORONTO)) for x in line.get_xdata()]
@@ -373,12 +354,12 @@ def test_plot_dates_are_local_to_the_clinic() -> None:
 def test_plot_without_axes_makes_a_pyplot_figure_and_leaves_it_to_the_caller() -> None:
     pyplot = pytest.importorskip("matplotlib.pyplot")
     before = set(pyplot.get_fignums())
-    ax = plot(example_plan())
+    ax = plot(example_plan(None, assessed_on="2026-10-01"))
     figure = ax.get_figure(root=True)
     assert figure is not None
     try:
         assert set(pyplot.get_fignums()) - before == {figure.number}
-        check_artists(example_plan(), ax)
+        check_artists(example_plan(None, assessed_on="2026-10-01"), ax)
         render(ax)
     finally:
         pyplot.close(figure)
@@ -407,7 +388,7 @@ def test_the_example_picture(tmp_path: Path) -> None:
 
 
 def test_plan_html_lists_each_session_at_its_local_start() -> None:
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     page = plan_html(plan)
     parser = check_page(page)
     assert parser.opened["tr"] == 1 + len(plan.sessions) + len(plan.maintenance)
@@ -420,7 +401,7 @@ def test_plan_html_lists_each_session_at_its_local_start() -> None:
 
 
 def test_plan_html_shows_every_status() -> None:
-    plan = example_plan().complete(1).no_show(2).cancel(3)
+    plan = example_plan(None, assessed_on="2026-10-01").complete(1).no_show(2).cancel(3)
     page = plan_html(plan)
     check_page(page)
     for word in ("completed", "no-show", "cancelled", "planned"):
@@ -430,7 +411,7 @@ def test_plan_html_shows_every_status() -> None:
 
 
 def test_html_escapes_every_text() -> None:
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     hostile = attrs.evolve(plan, clinic=attrs.evolve(plan.clinic, name=HOSTILE))
     noted = assess(
         Client(birth_date="1985-03-02", concerns=["thinning_hair"]), ["face"], on="2026-10-01"
@@ -482,7 +463,7 @@ def test_assessment_html_without_findings() -> None:
 
 
 def test_timeline_html_has_a_row_per_milestone() -> None:
-    timeline = expected_timeline(example_plan())
+    timeline = expected_timeline(example_plan(None, assessed_on="2026-10-01"))
     page = timeline_html(timeline)
     parser = check_page(page)
     assert parser.opened["tr"] == 1 + len(timeline)
@@ -493,7 +474,7 @@ def test_timeline_html_has_a_row_per_milestone() -> None:
 
 
 def test_no_view_shows_the_client_id() -> None:
-    plan = example_plan(client_id=CLIENT_ID)
+    plan = example_plan(client_id=CLIENT_ID, assessed_on="2026-10-01")
     assert plan.client_id == CLIENT_ID
     pages = (
         plan_html(plan),
@@ -511,7 +492,7 @@ def test_no_view_shows_the_client_id() -> None:
 def test_html_views_work_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    plan = example_plan()
+    plan = example_plan(None, assessed_on="2026-10-01")
     assert plan_html(plan).startswith("<table")
     assert assessment_html(plan.assessment).startswith("<table")
     assert timeline_html(expected_timeline(plan)).startswith("<table")
@@ -523,7 +504,7 @@ def test_html_views_work_without_the_extra(monkeypatch: pytest.MonkeyPatch) -> N
 def test_to_frame_without_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
     with pytest.raises(MissingExtraError, match=r"mesotherapy\[notebook\]") as caught:
-        to_frame(example_plan())
+        to_frame(example_plan(None, assessed_on="2026-10-01"))
     assert isinstance(caught.value, MesotherapyError)
     assert isinstance(caught.value, ImportError)
 
@@ -533,7 +514,7 @@ def test_plot_without_matplotlib_names_the_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(MissingExtraError, match=r"mesotherapy\[notebook\]"):
-        plot(example_plan())
+        plot(example_plan(None, assessed_on="2026-10-01"))
     with pytest.raises(MissingExtraError, match=r"mesotherapy\[notebook\]"):
         save_example_picture(tmp_path / "plan.png")
     assert not (tmp_path / "plan.png").exists()

@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 
 import mesotherapy as meso
 from mesotherapy._clinic import WEEKDAYS
+from tests.builders import TORONTO
 
 PRIVATE: Final = "c-PRIVATE-7f3a"
-TORONTO: Final = "America/Toronto"
 START: Final = pendulum.datetime(2026, 10, 20, 9, tz=TORONTO)
 NIGHT: Final = meso.Clinic(
     name="Night Clinic",

@@ -34,7 +34,6 @@ from mesotherapy import (
     SchedulingError,
     TreatmentPlan,
     assess,
-    default_rules,
     example_clinic,
     plan_series,
 )
@@ -46,32 +45,14 @@ from mesotherapy.ical import (
     session_uid,
     to_ics,
 )
+from tests.builders import RULES, TORONTO, example_plan
+from tests.plan_strategies import operated_plans, plan_requests
 
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `plan_strategies` as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import operated_plans, plan_requests
-
-TORONTO: Final = "America/Toronto"
-RULES: Final = default_rules()
-GOLDEN: Final = Path(__file__).parent / "golden" / "example-plan.ics"
+GOLDEN: Final = Path(__file__).parents[1] / "golden" / "example-plan.ics"
 """The example plan's calendar. To write it again after a deliberate change, run
-``to_ics(example_plan())`` and save the text as it is (CRLF line ends), then read the diff.
+``to_ics(example_plan(concerns=()))`` and save the text as it is (CRLF line ends), then read
+the diff.
 """
-
-
-def example_plan(
-    client_id: str | None = "c-001", areas: tuple[str, ...] = ("face", "neck")
-) -> TreatmentPlan:
-    """Face and neck from 2026-10-20 09:00 in Toronto at the example clinic: across November."""
-    client = Client(id=client_id, birth_date="1985-03-02")
-    result = assess(client, areas, on="2026-10-20")
-    return plan_series(
-        result,
-        areas,
-        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
-        clinic=example_clinic(),
-    )
 
 
 def prop(component: icalendar.Component, name: str) -> Any:
@@ -141,7 +122,7 @@ def exact_transitions(zone: str, first: dt.datetime, last: dt.datetime) -> list[
 
 
 def test_the_example_plan_matches_its_golden_file() -> None:
-    text = to_ics(example_plan())
+    text = to_ics(example_plan(concerns=()))
     # RFC 5545 lines end with CRLF; the comparison itself ignores how git stored the file.
     assert text.endswith("END:VCALENDAR\r\n")
     assert "\n" not in text.replace("\r\n", "")
@@ -149,17 +130,17 @@ def test_the_example_plan_matches_its_golden_file() -> None:
 
 
 def test_the_calendar_says_who_made_it_and_how_to_read_it() -> None:
-    calendar = parse(to_ics(example_plan()))
+    calendar = parse(to_ics(example_plan(concerns=())))
     assert str(calendar["PRODID"]) == PRODID == "-//mesotherapy//mesotherapy//EN"
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["CALSCALE"]) == "GREGORIAN"
     # METHOD:PUBLISH needs an ORGANIZER (RFC 5546), and the clinic has no e-mail to name.
     assert "METHOD" not in calendar
-    assert "ORGANIZER" not in to_ics(example_plan())
+    assert "ORGANIZER" not in to_ics(example_plan(concerns=()))
 
 
 def test_every_session_comes_back_at_its_instant_in_the_clinic_zone() -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     calendar = parse(to_ics(plan))
     zones = vtimezones(calendar)
     events = session_events(calendar)
@@ -176,7 +157,7 @@ def test_every_session_comes_back_at_its_instant_in_the_clinic_zone() -> None:
 
 
 def test_the_vtimezone_covers_the_november_change_in_toronto() -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     text = to_ics(plan)
     calendar = parse(text)
     [timezone] = calendar.walk("VTIMEZONE")
@@ -240,7 +221,7 @@ def test_a_time_in_the_second_pass_of_the_repeated_hour_is_written_in_utc() -> N
     # 01:30 happens twice in Toronto on 2026-11-01; a TZID value would name the first.
     second_pass = pendulum.datetime(2026, 11, 1, 6, 30, tz="UTC").in_timezone(TORONTO)
     assert second_pass.utcoffset() == dt.timedelta(hours=-5)
-    plan = example_plan().complete(1, at=second_pass)
+    plan = example_plan(concerns=()).complete(1, at=second_pass)
     text = to_ics(plan)
     assert "DTSTART:20261101T063000Z" in text
     assert "DTEND;TZID=America/Toronto:20261101T021500" in text  # 02:15 happens once
@@ -252,7 +233,7 @@ def test_a_time_in_the_second_pass_of_the_repeated_hour_is_written_in_utc() -> N
 
 
 def test_summaries_count_the_sessions_and_name_the_areas() -> None:
-    calendar = parse(to_ics(example_plan()))
+    calendar = parse(to_ics(example_plan(concerns=())))
     assert [str(e["SUMMARY"]) for e in session_events(calendar)] == [
         f"Mesotherapy session {n} of 4 (face, neck)" for n in (1, 2, 3, 4)
     ]
@@ -260,7 +241,7 @@ def test_summaries_count_the_sessions_and_name_the_areas() -> None:
 
 
 def test_the_description_names_the_areas_and_the_pre_care() -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     calendar = parse(to_ics(plan))
     for session, event in zip(plan.sessions, session_events(calendar), strict=True):
         text = str(event["DESCRIPTION"])
@@ -272,7 +253,7 @@ def test_the_description_names_the_areas_and_the_pre_care() -> None:
 
 
 def test_a_day_before_reminder_on_each_planned_session() -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     text = to_ics(plan)
     calendar = parse(text)
     for event in session_events(calendar):
@@ -287,7 +268,7 @@ def test_a_day_before_reminder_on_each_planned_session() -> None:
 
 
 def test_cancelled_and_missed_sessions_stay_as_cancelled_events() -> None:
-    plan = example_plan().complete(1).cancel(2).no_show(3)
+    plan = example_plan(concerns=()).complete(1).cancel(2).no_show(3)
     calendar = parse(to_ics(plan))
     events = session_events(calendar)
     assert len(events) == len(plan.sessions) == 6
@@ -313,7 +294,7 @@ def test_cancelled_and_missed_sessions_stay_as_cancelled_events() -> None:
 
 
 def test_the_maintenance_window_is_one_day_when_it_opens_with_a_reminder() -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     text = to_ics(plan)
     [event] = maintenance_events(parse(text))
     [window] = plan.maintenance
@@ -343,8 +324,8 @@ def uids(text: str) -> list[str]:
 
 
 def test_uids_are_unique_and_the_same_at_every_export() -> None:
-    plan = example_plan()
-    first, second = to_ics(plan), to_ics(example_plan())
+    plan = example_plan(concerns=())
+    first, second = to_ics(plan), to_ics(example_plan(concerns=()))
     assert first == second
     assert uids(first) == uids(second)
     assert len(set(uids(first))) == len(uids(first)) == 5
@@ -359,7 +340,7 @@ def uid_of_id(plan: TreatmentPlan, text: str) -> dict[str, str]:
 def test_uids_follow_the_session_ids_through_the_operations() -> None:
     # Identity follows the session's id, never its position: every session keeps its UID
     # wherever the operation moves it, and the replacement has a UID of its own.
-    plan = example_plan()
+    plan = example_plan(concerns=())
     before = uid_of_id(plan, to_ics(plan))
     later = plan.cancel(2)
     after = uid_of_id(later, to_ics(later))
@@ -374,7 +355,7 @@ def test_uids_follow_the_session_ids_through_the_operations() -> None:
 
 
 def test_a_uid_is_a_uuid5_of_the_session_id_alone() -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     [first, *_] = plan.sessions
     expected = uuid.uuid5(_NAMESPACE, f"session/{first.id}")
     assert session_uid(first) == str(expected)
@@ -393,14 +374,14 @@ def test_a_uid_is_a_uuid5_of_the_session_id_alone() -> None:
 
 
 def test_uids_differ_between_clients_and_series() -> None:
-    ours = set(uids(to_ics(example_plan())))
-    assert ours.isdisjoint(uids(to_ics(example_plan("c-002"))))
-    assert ours.isdisjoint(uids(to_ics(example_plan(None))))
-    assert ours.isdisjoint(uids(to_ics(example_plan(areas=("face",)))))
+    ours = set(uids(to_ics(example_plan(concerns=()))))
+    assert ours.isdisjoint(uids(to_ics(example_plan("c-002", concerns=()))))
+    assert ours.isdisjoint(uids(to_ics(example_plan(None, concerns=()))))
+    assert ours.isdisjoint(uids(to_ics(example_plan(areas=("face",), concerns=()))))
 
 
 def test_dtstamp_is_the_stamp_given_in_utc_else_the_first_start() -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     default = parse(to_ics(plan))
     assert {prop(e, "DTSTAMP").dt for e in default.walk("VEVENT")} == {
         dt.datetime(2026, 10, 20, 13, tzinfo=dt.UTC)
@@ -416,7 +397,7 @@ def test_dtstamp_is_the_stamp_given_in_utc_else_the_first_start() -> None:
 
 
 def test_without_icalendar_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     monkeypatch.setitem(sys.modules, "icalendar", None)
     with pytest.raises(MissingExtraError, match=r"mesotherapy\[ical\]"):
         to_ics(plan)
@@ -425,7 +406,7 @@ def test_without_icalendar_the_error_names_the_extra(monkeypatch: pytest.MonkeyP
 
 
 def test_wrong_arguments_raise_the_library_errors() -> None:
-    plan = example_plan()
+    plan = example_plan(concerns=())
     with pytest.raises(ClientError, match="plan: expected a TreatmentPlan"):
         to_ics(plan.to_dict())  # type: ignore[arg-type]
     with pytest.raises(RuleSetError, match="rules: expected a RuleSet"):
@@ -605,7 +586,7 @@ def test_a_time_in_the_first_pass_of_the_repeated_hour_is_written_in_utc_too() -
     # first: only UTC names one instant for both.
     first_pass = pendulum.datetime(2026, 11, 1, 5, 30, tz="UTC").in_timezone(TORONTO)
     assert first_pass.utcoffset() == dt.timedelta(hours=-4)
-    plan = example_plan().complete(1, at=first_pass)
+    plan = example_plan(concerns=()).complete(1, at=first_pass)
     text = to_ics(plan)
     assert "DTSTART:20261101T053000Z" in text
     assert "DTEND:20261101T061500Z" in text  # 01:15 EST, the second pass
@@ -619,7 +600,7 @@ def test_a_time_in_the_first_pass_of_the_repeated_hour_is_written_in_utc_too() -
 
 
 def test_a_new_plans_events_have_sequence_0_and_no_last_modified_without_a_stamp() -> None:
-    calendar = parse(to_ics(example_plan()))
+    calendar = parse(to_ics(example_plan(concerns=())))
     events = calendar.walk("VEVENT")
     assert [prop(e, "SEQUENCE") for e in events] == [0] * 5
     assert all("LAST-MODIFIED" not in e for e in events)
@@ -627,12 +608,12 @@ def test_a_new_plans_events_have_sequence_0_and_no_last_modified_without_a_stamp
 
 def test_the_stamp_is_dtstamp_and_last_modified() -> None:
     stamp = pendulum.datetime(2026, 12, 1, 9, 30, tz=TORONTO)
-    text = to_ics(example_plan(), stamp=stamp)
+    text = to_ics(example_plan(concerns=()), stamp=stamp)
     events = parse(text).walk("VEVENT")
     moment = dt.datetime(2026, 12, 1, 14, 30, tzinfo=dt.UTC)
     assert [prop(e, "DTSTAMP").dt for e in events] == [moment] * 5
     assert [prop(e, "LAST-MODIFIED").dt for e in events] == [moment] * 5
-    assert text == to_ics(example_plan(), stamp=stamp)  # the same bytes
+    assert text == to_ics(example_plan(concerns=()), stamp=stamp)  # the same bytes
 
 
 # --- Identity over any sequence of operations ---------------------------------------------------

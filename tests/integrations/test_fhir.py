@@ -34,15 +34,11 @@ from mesotherapy import (
     Session,
     SessionStatus,
     TreatmentPlan,
-    default_rules,
 )
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
 from mesotherapy.fhir import DEFAULT_BASE, _instant, fhir_bundle, rules_fhir, to_fhir
-
-# pytest's importlib mode puts no test directory on sys.path, while mypy reads the files of
-# tests/ as top-level modules: importing `plan_strategies` as such works for both.
-sys.path.insert(0, str(Path(__file__).parent))
-from plan_strategies import operated_plans
+from tests.builders import RULES, TORONTO, example_plan
+from tests.plan_strategies import operated_plans
 
 if TYPE_CHECKING:
     from fhir.resources.bundle import Bundle
@@ -58,10 +54,8 @@ def _have_fhir() -> bool:
 
 needs_fhir = pytest.mark.skipif(not _have_fhir(), reason="the fhir extra is not installed")
 
-GOLDEN: Final = Path(__file__).parent / "golden" / "example-plan.fhir.json"
+GOLDEN: Final = Path(__file__).parents[1] / "golden" / "example-plan.fhir.json"
 UPDATE_GOLDEN: Final = os.environ.get("MESOTHERAPY_UPDATE_GOLDEN") == "1"
-TORONTO: Final = "America/Toronto"
-RULES: Final = default_rules()
 
 APPOINTMENT_STATUS: Final = {
     SessionStatus.PLANNED: "booked",
@@ -131,18 +125,6 @@ def parse(data: dict[str, Any]) -> Bundle:
     """The Bundle model that ``fhir.resources`` reads from *data*."""
     bundle: Bundle = importlib.import_module("fhir.resources.bundle").Bundle.model_validate(data)
     return bundle
-
-
-def example_plan() -> TreatmentPlan:
-    """Face and neck from 2026-10-20 09:00 in Toronto at the example clinic, client c-001."""
-    client = meso.Client(id="c-001", birth_date="1985-03-02", concerns=["dullness"])
-    result = meso.assess(client, ["face", "neck"], on="2026-10-20")
-    return meso.plan_series(
-        result,
-        ["face", "neck"],
-        clinic=meso.example_clinic(),
-        start=pendulum.datetime(2026, 10, 20, 9, tz=TORONTO),
-    )
 
 
 def resources(data: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -960,8 +942,7 @@ def test_property_a_session_id_keeps_its_full_url_and_no_full_url_names_two(
 
 @needs_fhir
 def test_the_bundles_for_the_independent_validators() -> None:
-    sys.path.insert(0, str(Path(__file__).parent / "clients"))
-    make_bundles = importlib.import_module("make_bundles")
+    make_bundles = importlib.import_module("tests.clients.make_bundles")
     plans = make_bundles.plans()
     zones = {plan.timezone for _, plan in plans}
     assert len(zones) == len(make_bundles.ZONES) >= 30

@@ -30,9 +30,7 @@ import pytest
 import mesotherapy as meso
 from mesotherapy import _clinic, _convert, _i18n, _plan, _rules_io
 from mesotherapy._clinic import WEEKDAYS
-
-sys.path.insert(0, str(Path(__file__).parent))
-from exact import assert_exactly_equal
+from tests.exact import assert_exactly_equal
 
 T = TypeVar("T")
 THREADS: Final = 8

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-from pathlib import Path
 from typing import Any, Final
 
 import pytest
@@ -23,9 +21,7 @@ vobject: Any = pytest.importorskip("vobject")
 recurring_ical_events: Any = pytest.importorskip("recurring_ical_events")
 
 import mesotherapy as meso  # noqa: E402 - after the skips
-
-sys.path.insert(0, str(Path(__file__).parent / "clients"))
-from make_plans import ZONES, plans  # noqa: E402
+from tests.clients.make_plans import ZONES, plans  # noqa: E402
 
 YEARS: Final = (2026, 2037)
 """The first and the last start year of the ical.js check: enough to prove every zone."""

@@ -28,6 +28,7 @@ __all__ = [
     "local_instant",
     "off_calendar",
     "parse_date",
+    "plain_utc",
     "wall_before",
     "within_calendar",
     "zone_key",
@@ -447,6 +448,28 @@ def _plain(moment: dt.datetime, *, fold: int | None = None) -> dt.datetime:
         moment.microsecond,
         tzinfo=moment.tzinfo,
         fold=moment.fold if fold is None else fold,
+    )
+
+
+def plain_utc(moment: dt.datetime) -> dt.datetime:
+    """*moment* (aware) as a standard-library datetime in UTC, to the microsecond.
+
+    What the exports and DataFrames hold: no pendulum subclass, and `datetime.UTC` itself.
+
+    >>> import pendulum
+    >>> plain_utc(pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto")).isoformat()
+    '2026-10-20T13:00:00+00:00'
+    """
+    utc = moment.astimezone(_UTC)
+    return dt.datetime(
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
+        tzinfo=_UTC,
     )
 
 

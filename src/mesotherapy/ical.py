@@ -66,7 +66,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Final
 
 import attrs
-import pendulum
 
 from ._aftercare import PRECARE, CareWindow, aftercare
 from ._errors import ClientError
@@ -74,7 +73,7 @@ from ._extras import require
 from ._model import Area
 from ._plan import Session, SessionStatus, TreatmentPlan, plan_rules
 from ._rules import RuleSet
-from ._time import aware, within_calendar
+from ._time import aware, plain_utc, within_calendar
 
 if TYPE_CHECKING:
     import icalendar
@@ -187,7 +186,7 @@ def ical_calendar(
     # No METHOD: RFC 5546 wants an ORGANIZER with METHOD:PUBLISH (libical checks it), and
     # a clinic has no e-mail address to name. Without METHOD the file is a plain export
     # (RFC 5545), which every client imports the same way.
-    dtstamp = _utc(moment)
+    dtstamp = plain_utc(moment)
     sequence = _sequence(plan)
     for session in plan.sessions:
         event = icalendar.Event()
@@ -217,7 +216,7 @@ def to_ics(
     Lines end with CRLF, as RFC 5545 requires: write the text as it is (``newline=""``).
     The same plan and *stamp* always give the same text.
 
-    >>> import mesotherapy as meso
+    >>> import pendulum, mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
     >>> result = meso.assess(client, ["face", "neck"], on="2026-10-20")
     >>> plan = meso.plan_series(result, ["face", "neck"], clinic=meso.example_clinic(),
@@ -378,21 +377,6 @@ def _areas(areas: Iterable[Area]) -> str:
 # --- Time -----------------------------------------------------------------------------------
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """*moment* (aware) as a stdlib datetime in UTC, to the microsecond."""
-    utc = pendulum.instance(moment).in_timezone("UTC")
-    return dt.datetime(
-        utc.year,
-        utc.month,
-        utc.day,
-        utc.hour,
-        utc.minute,
-        utc.second,
-        utc.microsecond,
-        tzinfo=dt.UTC,
-    )
-
-
 def _wall(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     """*moment* in *zone* (a stdlib datetime, which icalendar writes with ``TZID``).
 
@@ -400,7 +384,7 @@ def _wall(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     is: RFC 5545 (3.3.5) reads such a time with a ``TZID`` as the first pass, ical.js
     as the second, so only UTC names one instant for every reader.
     """
-    utc = _utc(moment)
+    utc = plain_utc(moment)
     local = utc.astimezone(zone)
     other = local.replace(fold=1 - local.fold)
     return utc if other.utcoffset() != local.utcoffset() else local
@@ -592,7 +576,7 @@ def session_uid(session: Session) -> str:
     7986 advises a UID with no identifying information); whoever holds the plan can
     compute the UID of any of its sessions with this function.
 
-    >>> import mesotherapy as meso
+    >>> import pendulum, mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
     >>> plan = meso.plan_series(meso.assess(client, ["face"], on="2026-10-20"), ["face"],
     ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"),

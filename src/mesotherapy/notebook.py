@@ -40,6 +40,7 @@ from ._model import flag
 from ._plan import SessionStatus, TreatmentPlan
 from ._rules import RuleSet
 from ._rules_io import default_rules
+from ._time import plain_utc
 from ._timeline import MilestoneKind, Timeline, expected_timeline
 
 if TYPE_CHECKING:
@@ -104,21 +105,9 @@ def _utc(value: dt.date, zone: str, *, after: bool = False) -> dt.datetime:
     (``fold=0`` of a time in the gap maps to the first instant after it).
     """
     if isinstance(value, dt.datetime):
-        utc = value.astimezone(dt.UTC)
-    else:
-        day = dt.date(value.year, value.month, value.day) + dt.timedelta(days=int(after))
-        local = dt.datetime(day.year, day.month, day.day, tzinfo=zoneinfo.ZoneInfo(zone))
-        utc = local.astimezone(dt.UTC)
-    return dt.datetime(
-        utc.year,
-        utc.month,
-        utc.day,
-        utc.hour,
-        utc.minute,
-        utc.second,
-        utc.microsecond,
-        tzinfo=dt.UTC,
-    )
+        return plain_utc(value)
+    day = dt.date(value.year, value.month, value.day) + dt.timedelta(days=int(after))
+    return plain_utc(dt.datetime(day.year, day.month, day.day, tzinfo=zoneinfo.ZoneInfo(zone)))
 
 
 def _session_source(plan: TreatmentPlan, rules: RuleSet) -> str:

@@ -21,6 +21,7 @@ from mesotherapy import (
     assess,
     default_rules,
     load_rules,
+    to_dict,
 )
 
 BIRTH = "1985-03-02"
@@ -368,7 +369,7 @@ def test_assessment_names_the_rules_it_used(tmp_path: Path) -> None:
     taking = client(medications=[{"code": "isotretinoin", "last_taken": "2026-09-01"}])
     result = assess(taking, ["face"], on="2027-03-01", rules=rules)
     assert (result.rules.name, result.rules.version) == ("Clinic", "7")
-    assert result.to_dict()["rules"] == {"name": "Clinic", "version": "7"}
+    assert to_dict(result)["rules"] == {"name": "Clinic", "version": "7"}
     assert only(result, "isotretinoin").until == pendulum.date(2027, 9, 1)
     assert result.status is Candidacy.DEFERRED
 
@@ -378,7 +379,7 @@ def test_to_dict_has_the_keys_of_the_design() -> None:
         medications=[{"code": "isotretinoin", "last_taken": "2026-09-01"}],
         skin_findings={"face": ["sunburn"]},
     )
-    data = assess(wants, ["face", "neck"], on=ON).to_dict()
+    data = to_dict(assess(wants, ["face", "neck"], on=ON))
     assert set(data) == {"status", "earliest_start", "findings", "rules"}
     assert set(data["rules"]) == {"name", "version"}
     assert data["findings"]
@@ -396,7 +397,7 @@ def test_to_dict_has_the_keys_of_the_design() -> None:
 
 
 def test_to_dict_of_an_eligible_client() -> None:
-    data = assess(client(), ["face"], on=ON).to_dict()
+    data = to_dict(assess(client(), ["face"], on=ON))
     assert data == {
         "status": "eligible",
         "earliest_start": "2026-11-25",
@@ -432,5 +433,5 @@ def test_assessment_keeps_no_client_id_in_its_views() -> None:
     known = client(id="secret-id-123", pregnant=True)
     result = assess(known, ["face"], on=ON)
     assert result.client_id == "secret-id-123"
-    for text in (repr(result), result.explain(), json.dumps(result.to_dict())):
+    for text in (repr(result), result.explain(), json.dumps(to_dict(result))):
         assert "secret-id-123" not in text

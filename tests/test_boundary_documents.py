@@ -422,7 +422,7 @@ def test_acknowledge_review_is_a_bool(value: Any) -> None:
     [
         ("fixed", lambda v: attrs.evolve(PLAN.sessions[0], fixed=v)),
         ("review_acknowledged", lambda v: attrs.evolve(PLAN, review_acknowledged=v)),
-        ("complete", lambda v: ELIGIBLE.to_dict(complete=v)),
+        ("complete", lambda v: meso.to_dict(ELIGIBLE, complete=v)),
     ],
 )
 def test_every_flag_is_a_bool(field: str, make: Any, value: Any) -> None:

@@ -23,7 +23,8 @@ from mesotherapy import (
     SessionStatus,
     TreatmentPlan,
 )
-from mesotherapy._plan import PLAN_ID_NAMESPACE, check_plan, derived_plan_id
+from mesotherapy._invariants import check_plan
+from mesotherapy._session import PLAN_ID_NAMESPACE, derived_plan_id
 from mesotherapy.notebook import FRAME_COLUMNS
 from tests.builders import TORONTO, example_plan
 from tests.plan_strategies import Operation, PlanRequest, operations, plan_requests

@@ -293,7 +293,7 @@ def test_maintenance_and_queries(plan: meso.TreatmentPlan) -> None:
 
 
 def test_plan_json_has_the_contract_keys(plan: meso.TreatmentPlan) -> None:
-    document = plan.to_dict()
+    document = meso.to_dict(plan)
     assert {
         "schema", "id", "revision", "client_id", "areas", "timezone", "rules", "assessment",
         "sessions", "maintenance", "aftercare", "timeline",

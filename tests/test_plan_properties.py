@@ -47,6 +47,7 @@ from mesotherapy import (
     assess,
     example_clinic,
     plan_series,
+    to_dict,
 )
 from mesotherapy._clinic import WEEKDAYS
 from mesotherapy._clinic_file import clinic_from_dict, clinic_to_dict
@@ -511,7 +512,7 @@ def test_the_same_request_gives_the_same_plan(request: PlanRequest) -> None:
     if isinstance(first, TreatmentPlan):
         second = outcome(request)
         assert isinstance(second, TreatmentPlan)
-        assert second.to_dict() == first.to_dict()
+        assert to_dict(second) == to_dict(first)
         assert second.explain() == first.explain()
 
 

@@ -25,6 +25,7 @@ from mesotherapy import (
     assess,
     dump_rules,
     load_rules,
+    to_dict,
 )
 from mesotherapy._rules_io import rules_from_dict
 from tests.strategies import Scenario, rule_sets, scenarios, spans, with_added_fact
@@ -162,7 +163,7 @@ def test_assessment_does_not_depend_on_the_order_of_the_inputs(
     result = assess(client, areas, on=scenario.on, rules=scenario.rules)
     assert result == expected
     assert list(result.area_status) == list(expected.area_status)
-    assert result.to_dict() == expected.to_dict()
+    assert to_dict(result) == to_dict(expected)
 
 
 @given(scenarios())

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mesotherapy as meso
-from mesotherapy import TreatmentPlan, UnknownCodeError, _clinic, _json
+from mesotherapy import TreatmentPlan, UnknownCodeError, _clinic, _json_reader
 from mesotherapy._assess import Candidacy
 from mesotherapy._cli import main
 from mesotherapy._rules import AftercareKind, Severity
@@ -174,10 +174,10 @@ def _fields(cls: type) -> set[str]:
         ("client", (), _fields(meso.Client)),
         ("client", ("properties", "medications", "items"), _fields(meso.Medication)),
         ("client", ("properties", "treatments", "items"), _fields(meso.PriorTreatment)),
-        ("assessment", (), _fields(_json._AssessmentDoc)),
+        ("assessment", (), _fields(_json_reader._AssessmentDoc)),
         ("assessment", ("$defs", "finding"), _fields(meso.Finding)),
         ("plan", (), {*meso.plan_document(example_plan())}),
-        ("plan", ("$defs", "session"), _fields(_json._SessionDoc)),
+        ("plan", ("$defs", "session"), _fields(_json_reader._SessionDoc)),
         ("plan", ("$defs", "session", "properties", "override"), _fields(meso.Override)),
         ("plan", ("$defs", "protocol"), _fields(meso.SeriesProtocol)),
         ("plan", ("$defs", "clinic"), set(_clinic._KEYS)),
@@ -286,7 +286,7 @@ def test_the_example_client_files_validate(path: Path) -> None:
 @given(scenarios())
 def test_every_assessment_validates_in_both_forms(scenario: Any) -> None:
     result = meso.assess(scenario.client, scenario.areas, on=scenario.on, rules=scenario.rules)
-    short = json.loads(json.dumps(result.to_dict()))
+    short = json.loads(json.dumps(meso.to_dict(result)))
     assert set(short) == {"status", "earliest_start", "findings", "rules"}
     assert_valid("assessment", short)
     assert_valid("assessment", json.loads(meso.to_json(result)))
@@ -303,7 +303,7 @@ def test_every_plan_validates_in_every_state(plan: TreatmentPlan) -> None:
     assert document["timeline"], "the default rules give a timeline"
     assert_valid("plan", document)
     # Without its rules, a plan's derived lists are empty: still a plan document.
-    assert_valid("plan", json.loads(json.dumps(plan.to_dict())))
+    assert_valid("plan", json.loads(json.dumps(meso.to_dict(plan))))
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from ._batch import PlanOutcome, PlanRequest, plan_batch
     from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic
     from ._clinic_file import load_clinic
-    from ._document import plan_document
     from ._errors import (
         ClientError,
         ClinicError,
@@ -37,20 +36,16 @@ if TYPE_CHECKING:
     )
     from ._i18n import LOCALES
     from ._instructions import instructions
-    from ._json import from_json, to_json
+    from ._json import plan_document, to_dict, to_json
+    from ._json_reader import from_json
     from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
-    from ._plan import (
-        MaintenanceWindow,
-        Override,
-        Session,
-        SessionStatus,
-        TreatmentPlan,
-        plan_series,
-    )
+    from ._plan import TreatmentPlan
     from ._protocol import SeriesProtocol
     from ._rules import RuleSet, Severity
     from ._rules_io import default_rules, dump_rules, load_rules
     from ._schema import json_schema
+    from ._series import plan_series
+    from ._session import MaintenanceWindow, Override, Session, SessionStatus
     from ._time import Span
     from ._timeline import Milestone, MilestoneKind, Timeline, expected_timeline
     from .fhir import fhir_bundle, rules_fhir, to_fhir
@@ -117,6 +112,7 @@ __all__ = [
     "plan_series",
     "plot",
     "rules_fhir",
+    "to_dict",
     "to_fhir",
     "to_frame",
     "to_ics",
@@ -147,7 +143,6 @@ _LAZY = {
     "OpeningHours": "._clinic",
     "example_clinic": "._clinic",
     "load_clinic": "._clinic_file",
-    "plan_document": "._document",
     "ClientError": "._errors",
     "ClinicError": "._errors",
     "DocumentError": "._errors",
@@ -159,20 +154,17 @@ _LAZY = {
     "UnknownCodeError": "._errors",
     "LOCALES": "._i18n",
     "instructions": "._instructions",
-    "from_json": "._json",
+    "plan_document": "._json",
+    "to_dict": "._json",
     "to_json": "._json",
+    "from_json": "._json_reader",
     "Area": "._model",
     "Client": "._model",
     "Concern": "._model",
     "Medication": "._model",
     "PriorTreatment": "._model",
     "SkinFinding": "._model",
-    "MaintenanceWindow": "._plan",
-    "Override": "._plan",
-    "Session": "._plan",
-    "SessionStatus": "._plan",
     "TreatmentPlan": "._plan",
-    "plan_series": "._plan",
     "SeriesProtocol": "._protocol",
     "RuleSet": "._rules",
     "Severity": "._rules",
@@ -180,6 +172,11 @@ _LAZY = {
     "dump_rules": "._rules_io",
     "load_rules": "._rules_io",
     "json_schema": "._schema",
+    "plan_series": "._series",
+    "MaintenanceWindow": "._session",
+    "Override": "._session",
+    "Session": "._session",
+    "SessionStatus": "._session",
     "Span": "._time",
     "Milestone": "._timeline",
     "MilestoneKind": "._timeline",

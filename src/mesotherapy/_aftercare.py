@@ -12,8 +12,9 @@ import pendulum
 from ._errors import ClientError, InvalidTimeError, UnknownCodeError
 from ._guards import wrong_type
 from ._pickling import exact_pickling
-from ._plan import Session, TreatmentPlan, plan_rules, session_index
+from ._plan import TreatmentPlan, plan_rules
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
+from ._session import Session, session_index
 from ._time import aware, elapsed_after_each, wall_before, within_calendar
 
 __all__ = [
@@ -60,21 +61,6 @@ class CareWindow:
         """Whether the window shares some time with [*start*, *end*)."""
         start, end = aware(start, field="start"), aware(end, field="end")
         return max(self.start, start) < min(self.end, end)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of the window, as the plan's ``aftercare`` key lists it."""
-        before = self.kind == PRECARE
-        return {
-            "session": self.session,
-            "activity": self.activity,
-            # The JSON contract knows "avoid" and "do": pre-care is an "avoid" before.
-            "kind": AftercareKind.AVOID.value if before else self.kind,
-            "phase": "before" if before else "after",
-            "description": self.description,
-            "from": self.start.isoformat(),
-            "until": self.end.isoformat(),
-            "source": self.source,
-        }
 
 
 @exact_pickling

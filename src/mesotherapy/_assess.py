@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 
 import attrs
 import pendulum
@@ -12,7 +11,7 @@ import pendulum
 from ._errors import ClientError
 from ._frozen import FrozenMap
 from ._guards import wrong_type
-from ._model import Area, Client, flag
+from ._model import Area, Client
 from ._rules import Contraindication, RuleSet, Severity
 from ._time import parse_date, within_calendar
 from ._vocabulary import check_codes, chosen_rules, parse_areas
@@ -179,41 +178,6 @@ class Assessment:
         ]
         lines += [f"- {finding}" for finding in self.findings]
         return "\n".join(lines)
-
-    def to_dict(self, *, complete: bool = False) -> dict[str, Any]:
-        """The JSON object of an assessment, as the command line prints it.
-
-        With *complete*, also what it takes to read it back (``on``, ``areas``,
-        ``area_status``), as `mesotherapy.to_json` writes it.
-
-        Raises:
-            ClientError: *complete* is no `bool`.
-        """
-        complete = flag(complete, "complete")
-        contract = {
-            "status": self.status.value,
-            "earliest_start": _iso(self.earliest_start),
-            "findings": [
-                {
-                    "code": f.code,
-                    "severity": f.severity.value,
-                    "area": f.area.value if f.area else None,
-                    "reason": f.reason,
-                    "source": f.source,
-                    "until": _iso(f.until),
-                }
-                for f in self.findings
-            ],
-            "rules": {"name": self.rules.name, "version": self.rules.version},
-        }
-        if not complete:
-            return contract
-        return {
-            **contract,
-            "on": self.on.isoformat(),
-            "areas": [area.value for area in self.areas],
-            "area_status": {area.value: status.value for area, status in self.area_status.items()},
-        }
 
 
 def _iso(day: pendulum.Date | None) -> str | None:

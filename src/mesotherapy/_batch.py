@@ -14,8 +14,10 @@ from ._errors import ClientError, MesotherapyError
 from ._guards import wrong_type
 from ._model import Area, Client, flag
 from ._pickling import exact_pickling
-from ._plan import TreatmentPlan, id_problem, plan_series
+from ._plan import TreatmentPlan
 from ._rules import RuleSet
+from ._series import plan_series
+from ._session import id_problem
 from ._time import aware, in_zone, parse_date
 from ._vocabulary import chosen_rules, parse_areas
 

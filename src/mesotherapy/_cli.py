@@ -19,13 +19,14 @@ import pendulum
 from ._assess import Assessment, Candidacy, assess
 from ._clinic import Clinic, example_clinic
 from ._clinic_file import load_clinic
-from ._document import plan_document
 from ._errors import ClientError, InvalidTimeError, MesotherapyError
 from ._instructions import instructions
+from ._json import plan_document, to_dict
 from ._model import Client
-from ._plan import TreatmentPlan, plan_series
+from ._plan import TreatmentPlan
 from ._rules import RuleSet
 from ._rules_io import default_rules, dump_rules, load_rules
+from ._series import plan_series
 from ._time import zone_key
 
 __all__ = ["main"]
@@ -236,7 +237,7 @@ def _assess(args: argparse.Namespace) -> int:
     on = args.on if args.on is not None else _today(args.tz)
     result = assess(client, args.areas, on=on, rules=rules)
     if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
     else:
         _say(result.explain())
     return _exit_status(result)
@@ -253,7 +254,7 @@ def _plan(args: argparse.Namespace) -> int:
         # A machine format stays machine-readable: JSON gets the assessment's document;
         # iCalendar and FHIR get nothing, and the findings go to stderr with the reason.
         if args.format == "json":
-            print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+            print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
         else:
             _say(result.explain(), file=sys.stdout if args.format == "text" else sys.stderr)
         _say(f"mesotherapy: not planned: {blocked}", file=sys.stderr)

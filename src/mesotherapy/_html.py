@@ -19,7 +19,8 @@ import pendulum
 if TYPE_CHECKING:
     # Names for the type checker only: at run time this module imports none of them.
     from ._assess import Assessment, Finding
-    from ._plan import Session, TreatmentPlan
+    from ._plan import TreatmentPlan
+    from ._session import Session
     from ._timeline import Milestone, Timeline
 
 __all__ = ["assessment_html", "plan_html", "timeline_html"]

@@ -6,8 +6,9 @@ import datetime as dt
 
 from ._aftercare import PRECARE, aftercare
 from ._i18n import Messages, messages
-from ._plan import Session, TreatmentPlan, plan_rules
+from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
+from ._session import Session
 from ._time import within_calendar
 from ._timeline import MilestoneKind, expected_timeline
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator
-from typing import Any
 
 import attrs
 import pendulum
 
 from ._errors import UnknownCodeError
 from ._pickling import exact_pickling
-from ._plan import Session, TreatmentPlan, plan_rules
+from ._plan import TreatmentPlan, plan_rules
 from ._rules import ResultMilestone, RuleSet
+from ._session import Session
 from ._time import Span, elapsed_after_each, parse_date, within_calendar
 
 __all__ = ["Milestone", "MilestoneKind", "Timeline", "expected_timeline"]
@@ -46,38 +46,6 @@ class Milestone:
     source: str
     session: int | None = None
     advice: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON object of the milestone, as the plan's ``timeline`` key lists it.
-
-        An instant and a date are never written under the same key: ``from`` and ``until``
-        are instants with their offset (as in ``aftercare``), ``from_date`` and
-        ``until_date`` local dates, and the pair that does not apply is ``null``. A reader
-        in any language then knows a value's type from its key alone.
-
-        >>> import mesotherapy as meso
-        >>> result = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
-        >>> plan = meso.plan_series(result, ["face"], clinic=meso.example_clinic(),
-        ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
-        >>> timeline = expected_timeline(plan)
-        >>> result, effect = timeline.of_kind("result")[0], timeline.of_kind("side_effect")[0]
-        >>> {k: v for k, v in result.to_dict().items() if "from" in k or "until" in k}
-        {'from': None, 'until': None, 'from_date': '2026-10-20', 'until_date': '2026-10-23'}
-        >>> effect.to_dict()["from"], effect.to_dict()["from_date"]
-        ('2026-10-20T09:45:00-04:00', None)
-        """
-        return {
-            "code": self.code,
-            "kind": self.kind.value,
-            "description": self.description,
-            "from": _instant(self.start),
-            "until": _instant(self.end),
-            "from_date": _date(self.start),
-            "until_date": _date(self.end),
-            "session": self.session,
-            "advice": self.advice,
-            "source": self.source,
-        }
 
 
 @attrs.frozen(kw_only=True)
@@ -126,16 +94,6 @@ class Timeline:
 
     def __len__(self) -> int:
         return len(self.milestones)
-
-
-def _instant(value: dt.date) -> str | None:
-    """*value* as an ISO 8601 instant with its offset, or ``None`` for a date."""
-    return value.isoformat() if isinstance(value, dt.datetime) else None
-
-
-def _date(value: dt.date) -> str | None:
-    """*value* as an ISO 8601 date, or ``None`` for an instant."""
-    return None if isinstance(value, dt.datetime) else value.isoformat()
 
 
 def _day(value: dt.date) -> dt.date:

@@ -38,9 +38,11 @@ import pendulum
 
 from ._errors import ClientError
 from ._extras import require
+from ._json import to_dict
 from ._model import Area, flag
-from ._plan import Session, SessionStatus, TreatmentPlan, plan_rules
+from ._plan import TreatmentPlan, plan_rules
 from ._rules import Contraindication, Protocol, RuleSet, Severity
+from ._session import Session, SessionStatus
 from ._time import within_calendar
 from ._vocabulary import chosen_rules
 
@@ -383,7 +385,7 @@ def _bundle_data(
         entries += _rule_entries(names, list(plan.areas))
     snapshot = _canonical(
         {
-            "plan": plan.to_dict(),
+            "plan": to_dict(plan),
             "include_rules": include,
             "base": names.base,
             "patient_system": names.patient_system,

@@ -71,8 +71,9 @@ from ._aftercare import PRECARE, CareWindow, aftercare
 from ._errors import ClientError
 from ._extras import require
 from ._model import Area
-from ._plan import Session, SessionStatus, TreatmentPlan, plan_rules
+from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
+from ._session import Session, SessionStatus
 from ._time import aware, plain_utc, within_calendar
 
 if TYPE_CHECKING:

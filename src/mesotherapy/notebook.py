@@ -37,9 +37,10 @@ from ._extras import require
 from ._guards import wrong_type
 from ._html import _areas, _override_note
 from ._model import flag
-from ._plan import SessionStatus, TreatmentPlan
+from ._plan import TreatmentPlan
 from ._rules import RuleSet
 from ._rules_io import default_rules
+from ._session import SessionStatus
 from ._time import plain_utc
 from ._timeline import MilestoneKind, Timeline, expected_timeline
 
@@ -595,7 +596,7 @@ def _example_plan() -> TreatmentPlan:
     from ._assess import assess  # noqa: PLC0415 - only the picture needs the example
     from ._clinic import example_clinic  # noqa: PLC0415
     from ._model import Client  # noqa: PLC0415
-    from ._plan import plan_series  # noqa: PLC0415
+    from ._series import plan_series  # noqa: PLC0415
 
     client = Client(birth_date="1985-03-02", concerns=["dullness"])
     areas = ["face", "neck"]

@@ -74,14 +74,14 @@ def _generated(writer: _Writer, examples: int) -> None:
     @given(scenarios())
     def write_assessment(scenario: Any) -> None:
         result = meso.assess(scenario.client, scenario.areas, on=scenario.on, rules=scenario.rules)
-        writer.write("valid", "assessment", json.loads(json.dumps(result.to_dict())))
+        writer.write("valid", "assessment", json.loads(json.dumps(meso.to_dict(result))))
         writer.write("valid", "assessment", json.loads(meso.to_json(result)))
 
     @common
     @given(plans_in_any_state())
     def write_plan(plan: meso.TreatmentPlan) -> None:
         writer.write("valid", "plan", json.loads(meso.to_json(plan)))
-        writer.write("valid", "plan", json.loads(json.dumps(plan.to_dict())))
+        writer.write("valid", "plan", json.loads(json.dumps(meso.to_dict(plan))))
 
     write_client()
     write_assessment()

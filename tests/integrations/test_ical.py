@@ -36,6 +36,7 @@ from mesotherapy import (
     assess,
     example_clinic,
     plan_series,
+    to_dict,
 )
 from mesotherapy.ical import (
     _NAMESPACE,
@@ -408,7 +409,7 @@ def test_without_icalendar_the_error_names_the_extra(monkeypatch: pytest.MonkeyP
 def test_wrong_arguments_raise_the_library_errors() -> None:
     plan = example_plan(concerns=())
     with pytest.raises(ClientError, match="plan: expected a TreatmentPlan"):
-        to_ics(plan.to_dict())  # type: ignore[arg-type]
+        to_ics(to_dict(plan))  # type: ignore[arg-type]
     with pytest.raises(RuleSetError, match="rules: expected a RuleSet"):
         to_ics(plan, rules={})  # type: ignore[arg-type]
     with pytest.raises(ClientError, match="the plan was made with"):

@@ -28,7 +28,7 @@ import pendulum
 import pytest
 
 import mesotherapy as meso
-from mesotherapy import _clinic, _convert, _i18n, _plan, _rules_io
+from mesotherapy import _clinic, _convert, _i18n, _rules_io, _slots
 from mesotherapy._clinic import WEEKDAYS
 from tests.exact import assert_exactly_equal
 
@@ -326,7 +326,7 @@ def _fresh_default_rules(monkeypatch: pytest.MonkeyPatch) -> None:
         _clinic._zone,
         _clinic._holiday_problems,
         _clinic._holiday_names,
-        _plan._nearest_first,
+        _slots._nearest_first,
         _convert.converter,
         _i18n._load,
     ):

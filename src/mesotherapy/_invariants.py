@@ -1,0 +1,248 @@
+"""What every plan keeps: invariants 1 to 6 of DESIGN.md, and the sessions' identities."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import TYPE_CHECKING
+
+import pendulum
+
+from ._assess import Assessment, Candidacy, candidacy
+from ._errors import InvalidTimeError, SchedulingError
+from ._protocol import series_protocol
+from ._session import Session, SessionStatus, missed_end
+from ._time import elapsed_after
+
+if TYPE_CHECKING:
+    from ._plan import TreatmentPlan
+    from ._rules import RuleSet
+
+__all__ = ["check_plan", "earliest_day", "needs_review"]
+
+
+def needs_review(assessment: Assessment) -> bool:
+    """Whether a finding of *assessment* needs a clinician's review before planning."""
+    return any(f.outcome is Candidacy.REVIEW for f in assessment.findings)
+
+
+def earliest_day(assessment: Assessment) -> pendulum.Date:
+    """The first day a session may fall on, from the findings (never a stored status)."""
+    _, earliest, _ = candidacy(assessment.findings, on=assessment.on, areas=assessment.areas)
+    return earliest or assessment.on
+
+
+def check_plan(plan: TreatmentPlan, rules: RuleSet | None = None) -> list[str]:
+    """Every way *plan* breaks invariants 1 to 6 of a plan, one message each; empty if none.
+
+    Each message names the field (``sessions[2].start``), what it holds, what was expected
+    and the invariant (DESIGN.md, "Invariants of a plan"). With *rules* (those the plan
+    was made with), the protocol's bounds are also checked to be those the rules give for
+    the plan's areas. Invariant 7 (the maintenance window) is derived from the sessions,
+    never stored, and so always holds; the operations (invariant 8) check their result
+    with this function, and `mesotherapy.from_json` checks every plan it reads. The
+    sessions' identities are checked too: their ids are distinct, and each ``replaces``
+    names a cancelled or missed session of the plan booked before it, which no other
+    session replaces.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    >>> check_plan(plan, meso.default_rules())
+    []
+    >>> import attrs
+    >>> check_plan(attrs.evolve(plan, sessions=plan.sessions[:1]))
+    ['sessions: 1 active sessions, expected 4 (invariant 2: the count lies within the protocol)']
+    """
+    problems = _protocol_problems(plan, rules)
+    problems += _session_problems(plan)
+    problems += _identity_problems(plan)
+    problems += _candidate_problems(plan)
+    return problems
+
+
+_INVARIANT = {
+    1: "invariant 1: active sessions never overlap",
+    2: "invariant 2: the count lies within the protocol",
+    3: "invariant 3: every gap lies within the interval bounds",
+    4: "invariant 4: a planned session lies inside opening hours",
+    5: "invariant 5: a session keeps the local time of the one before",
+    6: "invariant 6: only a candidate is planned, never before the earliest start",
+}
+
+
+def _protocol_problems(plan: TreatmentPlan, rules: RuleSet | None) -> list[str]:
+    p = plan.protocol
+    found: list[str] = []
+    where = "invariants 2-3: the protocol's bounds are the rule set's"
+    if p.areas != plan.areas:
+        names = [a.value for a in p.areas]
+        found.append(f"protocol.areas: expected the plan's areas, got {names} ({where})")
+    if rules is not None:
+        try:
+            expected = series_protocol(rules, plan.areas)
+        except SchedulingError as error:
+            return [*found, f"protocol: {error} ({where})"]
+        for name in (
+            "min_sessions",
+            "max_sessions",
+            "min_interval_days",
+            "max_interval_days",
+            "session_minutes",
+            "min_maintenance_months",
+            "max_maintenance_months",
+        ):
+            want, got = getattr(expected, name), getattr(p, name)
+            if want != got:
+                found.append(f"protocol.{name}: the rules give {want}, got {got!r} ({where})")
+    if not p.min_sessions <= p.sessions <= p.max_sessions:
+        found.append(
+            f"protocol.sessions: expected {p.min_sessions} to {p.max_sessions}, "
+            f"got {p.sessions!r} ({_INVARIANT[2]})"
+        )
+    if not p.min_interval_days <= p.interval_days <= p.max_interval_days:
+        found.append(
+            f"protocol.interval_days: expected {p.min_interval_days} to "
+            f"{p.max_interval_days}, got {p.interval_days!r} ({_INVARIANT[3]})"
+        )
+    return found
+
+
+def _session_problems(plan: TreatmentPlan) -> list[str]:
+    p, clinic = plan.protocol, plan.clinic
+    found: list[str] = []
+    seen: set[int] = set()
+    for n, session in enumerate(plan.sessions):
+        if session.index in seen:
+            found.append(f"sessions[{n}].index: {session.index} repeats ({_INVARIANT[1]})")
+        seen.add(session.index)
+        if session.areas != plan.areas:
+            found.append(f"sessions[{n}].areas: expected the plan's areas ({_INVARIANT[1]})")
+        if session.end != elapsed_after(session.start, dt.timedelta(minutes=p.session_minutes)):
+            found.append(
+                f"sessions[{n}].end: expected {p.session_minutes} minutes after its start "
+                f"({_INVARIANT[1]})"
+            )
+        if session.status is SessionStatus.PLANNED and not clinic.fits(
+            session.start, p.session_minutes
+        ):
+            found.append(
+                f"sessions[{n}].start: the clinic is not open for a whole session at "
+                f"{session.start} ({_INVARIANT[4]})"
+            )
+    return found + _gap_problems(plan)
+
+
+_IDENTITY = "identities: a session id names one session; a replacement names what it replaces"
+
+
+def _identity_problems(plan: TreatmentPlan) -> list[str]:
+    """Session ids unique; each ``replaces`` names an earlier inactive session, once."""
+    found: list[str] = []
+    by_id: dict[str, Session] = {}
+    for n, session in enumerate(plan.sessions):
+        if session.id in by_id:
+            found.append(
+                f"sessions[{n}].id: repeats the id of session {by_id[session.id].index} "
+                f"({_IDENTITY})"
+            )
+        else:
+            by_id[session.id] = session
+    replaced: dict[str, int] = {}
+    for n, session in enumerate(plan.sessions):
+        if session.replaces is None:
+            continue
+        old = by_id.get(session.replaces)
+        where = f"sessions[{n}].replaces"
+        if old is None:
+            found.append(f"{where}: names no session of the plan ({_IDENTITY})")
+        elif old.status.is_active:
+            found.append(
+                f"{where}: names session {old.index}, which is {old.status.value}, expected "
+                f"a cancelled or missed one ({_IDENTITY})"
+            )
+        elif old.index >= session.index:
+            found.append(
+                f"{where}: names session {old.index}, expected one booked before session "
+                f"{session.index} ({_IDENTITY})"
+            )
+        elif session.replaces in replaced:
+            found.append(
+                f"{where}: session {old.index} is already replaced by session "
+                f"{replaced[session.replaces]} ({_IDENTITY})"
+            )
+        else:
+            replaced[session.replaces] = session.index
+    return found
+
+
+def _gap_problems(plan: TreatmentPlan) -> list[str]:
+    p = plan.protocol
+    found: list[str] = []
+    position = {id(s): n for n, s in enumerate(plan.sessions)}
+    # Index order is time order: the operations rely on it.
+    active = sorted(plan.active_sessions, key=lambda s: s.index)
+    count = len(active)
+    if count != p.sessions or not p.min_sessions <= count <= p.max_sessions:
+        found.append(f"sessions: {count} active sessions, expected {p.sessions} ({_INVARIANT[2]})")
+    for before, after in itertools.pairwise(active):
+        n = position[id(after)]
+        if after.start < before.end:
+            found.append(f"sessions[{n}].start: overlaps session {before.index} ({_INVARIANT[1]})")
+            continue
+        gap = dt.date.__sub__(after.start.date(), before.start.date()).days
+        beyond = gap > p.max_interval_days and after.override is not None
+        if not p.min_interval_days <= gap <= p.max_interval_days and not beyond:
+            found.append(
+                f"sessions[{n}].start: {gap} days after session {before.index}, expected "
+                f"{p.min_interval_days} to {p.max_interval_days} (interval_days; "
+                f"{_INVARIANT[3]}{'' if gap < p.min_interval_days else ', or an override'})"
+            )
+        elif problem := _same_time_problem(plan, before, after):
+            found.append(f"sessions[{n}].start: {problem} ({_INVARIANT[5]})")
+    return found
+
+
+def _same_time_problem(plan: TreatmentPlan, before: Session, session: Session) -> str | None:
+    if session.status is not SessionStatus.PLANNED or session.fixed:
+        return None
+    wanted = before.start.time()
+    if session.start.time() == wanted:
+        return None
+    try:
+        same = plan.clinic.at(session.start.date(), wanted)
+    except InvalidTimeError:
+        return None  # that local time does not exist once on this day
+    floor = missed_end(plan.sessions, session.index)
+    if floor is not None and same < floor:
+        return None  # that time had passed when the session was booked
+    if same >= before.end and plan.clinic.fits(same, plan.protocol.session_minutes):
+        return f"at {session.start.time()}, expected {wanted} as session {before.index}"
+    return None
+
+
+def _candidate_problems(plan: TreatmentPlan) -> list[str]:
+    a = plan.assessment
+    status, earliest, _ = candidacy(a.findings, on=a.on, areas=a.areas)
+    found: list[str] = []
+    missing = [area.value for area in plan.areas if area not in a.areas]
+    if missing:
+        found.append(f"areas: {missing[0]!r} was not assessed ({_INVARIANT[6]})")
+    if status is Candidacy.INELIGIBLE:
+        found.append(f"assessment.status: the client is not a candidate ({_INVARIANT[6]})")
+    elif status is Candidacy.DEFERRED and earliest is None:
+        found.append(f"assessment.status: deferred with no date ({_INVARIANT[6]})")
+    if needs_review(a) and not plan.review_acknowledged:
+        found.append(
+            f"review_acknowledged: a finding needs a clinician's review, got false "
+            f"({_INVARIANT[6]})"
+        )
+    first = min((s.start for s in plan.active_sessions), default=None)
+    if first is not None and earliest is not None and first.date() < earliest:
+        n = next(n for n, s in enumerate(plan.sessions) if s.start == first and s.status.is_active)
+        found.append(
+            f"sessions[{n}].start: before the assessment's earliest start "
+            f"{earliest.isoformat()} ({_INVARIANT[6]})"
+        )
+    return found

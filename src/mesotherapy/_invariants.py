@@ -6,11 +6,12 @@ import datetime as dt
 import itertools
 from typing import TYPE_CHECKING
 
+import attrs
 import pendulum
 
 from ._assess import Assessment, Candidacy, candidacy
 from ._errors import InvalidTimeError, SchedulingError
-from ._protocol import series_protocol
+from ._protocol import SeriesProtocol, series_protocol
 from ._session import Session, SessionStatus, missed_end
 from ._time import elapsed_after
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from ._plan import TreatmentPlan
     from ._rules import RuleSet
 
-__all__ = ["check_plan", "earliest_day", "needs_review"]
+__all__ = ["check_plan", "earliest_day", "needs_review", "same_time_start"]
 
 
 def needs_review(assessment: Assessment) -> bool:
@@ -84,15 +85,10 @@ def _protocol_problems(plan: TreatmentPlan, rules: RuleSet | None) -> list[str]:
             expected = series_protocol(rules, plan.areas)
         except SchedulingError as error:
             return [*found, f"protocol: {error} ({where})"]
-        for name in (
-            "min_sessions",
-            "max_sessions",
-            "min_interval_days",
-            "max_interval_days",
-            "session_minutes",
-            "min_maintenance_months",
-            "max_maintenance_months",
-        ):
+        # Every bound the rules give; the count and the interval are the plan's, within them.
+        for name in (f.name for f in attrs.fields(SeriesProtocol)):
+            if name in ("areas", "sessions", "interval_days"):
+                continue
             want, got = getattr(expected, name), getattr(p, name)
             if want != got:
                 found.append(f"protocol.{name}: the rules give {want}, got {got!r} ({where})")
@@ -207,6 +203,21 @@ def _gap_problems(plan: TreatmentPlan) -> list[str]:
 def _same_time_problem(plan: TreatmentPlan, before: Session, session: Session) -> str | None:
     if session.status is not SessionStatus.PLANNED or session.fixed:
         return None
+    same = same_time_start(plan, before, session)
+    floor = missed_end(plan.sessions, session.index)
+    if same is None or (floor is not None and same < floor):
+        return None  # kept, impossible, or that time had passed when the session was booked
+    return f"at {session.start.time()}, expected {before.start.time()} as session {before.index}"
+
+
+def same_time_start(
+    plan: TreatmentPlan, before: Session, session: Session
+) -> pendulum.DateTime | None:
+    """Where *session* should start to keep the local time of *before*, if it does not.
+
+    ``None`` when it keeps it, or the clinic has no such start on its day after *before*
+    (that local time may not exist once on the day, or the clinic is closed then).
+    """
     wanted = before.start.time()
     if session.start.time() == wanted:
         return None
@@ -214,11 +225,8 @@ def _same_time_problem(plan: TreatmentPlan, before: Session, session: Session) -
         same = plan.clinic.at(session.start.date(), wanted)
     except InvalidTimeError:
         return None  # that local time does not exist once on this day
-    floor = missed_end(plan.sessions, session.index)
-    if floor is not None and same < floor:
-        return None  # that time had passed when the session was booked
     if same >= before.end and plan.clinic.fits(same, plan.protocol.session_minutes):
-        return f"at {session.start.time()}, expected {wanted} as session {before.index}"
+        return same
     return None
 
 

@@ -10,9 +10,9 @@ import pendulum
 
 from ._assess import Assessment, RulesRef
 from ._clinic import Clinic
-from ._errors import ClientError, InvalidTimeError, SchedulingError
+from ._errors import ClientError, SchedulingError
 from ._guards import wrong_type
-from ._invariants import check_plan, earliest_day
+from ._invariants import check_plan, earliest_day, same_time_start
 from ._model import Area, flag
 from ._protocol import SeriesProtocol
 from ._rules import RuleSet
@@ -412,18 +412,8 @@ class TreatmentPlan:
             return ordered
         if not (ordered and self.clinic.fits(session.start, self.protocol.session_minutes)):
             return False
-        return session.fixed or self._follows(before, session)
-
-    def _follows(self, before: Session, session: Session) -> bool:
-        """Whether *session* keeps the local time of *before*, where the clinic allows it."""
-        wanted = before.start.time()
-        if session.start.time() == wanted:
-            return True
-        try:
-            same = self.clinic.at(session.start.date(), wanted)
-        except InvalidTimeError:
-            return True  # that local time does not exist once on this day
-        return not (same >= before.end and self.clinic.fits(same, self.protocol.session_minutes))
+        # Where the clinic allows it, a session keeps the local time of the one before.
+        return session.fixed or same_time_start(self, before, session) is None
 
     def _place_after(
         self,

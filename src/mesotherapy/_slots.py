@@ -19,16 +19,12 @@ _ONE_DAY = dt.timedelta(days=1)
 _SEARCH_DAYS = 366
 """How far ahead a session is looked for before the plan is called infeasible."""
 
-_Find = Callable[[pendulum.Date], pendulum.DateTime | None]
 
-
-def _found(days: Iterable[pendulum.Date], find: _Find) -> pendulum.DateTime | None:
+def _found(
+    days: Iterable[pendulum.Date], find: Callable[[pendulum.Date], pendulum.DateTime | None]
+) -> pendulum.DateTime | None:
     """The first slot *find* gives on one of *days*, in their order, or ``None``."""
-    for day in days:
-        start = find(day)
-        if start is not None:
-            return start
-    return None
+    return next((start for day in days if (start := find(day)) is not None), None)
 
 
 def _days_from(day: pendulum.Date) -> Iterator[pendulum.Date]:

@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 import attrs
-import pendulum
 
 from ._aftercare import PRECARE, CareWindow, aftercare
 from ._assess import Assessment
@@ -201,7 +200,7 @@ def _assessment_dict(assessment: Assessment, complete: bool) -> dict[str, Any]:
     """The assessment's object as the command line prints it; *complete*, to read back."""
     contract = {
         "status": assessment.status.value,
-        "earliest_start": _iso(assessment.earliest_start),
+        "earliest_start": _date_text(assessment.earliest_start),
         "findings": [
             {
                 "code": f.code,
@@ -209,7 +208,7 @@ def _assessment_dict(assessment: Assessment, complete: bool) -> dict[str, Any]:
                 "area": f.area.value if f.area else None,
                 "reason": f.reason,
                 "source": f.source,
-                "until": _iso(f.until),
+                "until": _date_text(f.until),
             }
             for f in assessment.findings
         ],
@@ -223,10 +222,6 @@ def _assessment_dict(assessment: Assessment, complete: bool) -> dict[str, Any]:
         "areas": [area.value for area in assessment.areas],
         "area_status": {a.value: status.value for a, status in assessment.area_status.items()},
     }
-
-
-def _iso(day: pendulum.Date | None) -> str | None:
-    return None if day is None else day.isoformat()
 
 
 @_dict_of.register
@@ -255,7 +250,7 @@ def _milestone_dict(milestone: Milestone, _: bool) -> dict[str, Any]:
     ``until_date`` local dates, and the pair that does not apply is ``null``. A reader
     in any language then knows a value's type from its key alone.
 
-    >>> import mesotherapy as meso
+    >>> import pendulum, mesotherapy as meso
     >>> result = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
     >>> plan = meso.plan_series(result, ["face"], clinic=meso.example_clinic(),
     ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
@@ -285,6 +280,6 @@ def _instant_text(value: dt.date) -> str | None:
     return value.isoformat() if isinstance(value, dt.datetime) else None
 
 
-def _date_text(value: dt.date) -> str | None:
-    """*value* as an ISO 8601 date, or ``None`` for an instant."""
-    return None if isinstance(value, dt.datetime) else value.isoformat()
+def _date_text(value: dt.date | None) -> str | None:
+    """*value* as an ISO 8601 date, or ``None`` for an instant or for none."""
+    return None if value is None or isinstance(value, dt.datetime) else value.isoformat()

@@ -343,7 +343,7 @@ class TreatmentPlan:
         """Re-place later planned sessions whose gap breaks the bounds; top up the count.
 
         A missed session is recorded once its time has passed, so no session booked after
-        it starts before it ended (`_floor`), in this operation or any later one. With
+        it starts before it ended (`missed_end`), in this operation or any later one. With
         *override*, a session that cannot keep the longest interval stands beyond it and
         records the override; with *check*, the result is checked against invariants 1
         to 6 (`check_plan`) before it is returned. With *revise*, the result is the next

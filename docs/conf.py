@@ -43,7 +43,7 @@ napoleon_google_docstring = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(pendulum|attrs|cattrs|_?dt|datetime|collections\.abc|typing)\..*"),
     (r"py:.*", r"(Date|DateTime|Mapping|Iterable|Iterator|Any|Self|K|V|_T|T|FrozenMap)"),
-    (r"py:.*", r"mesotherapy\._.*"),
+    (r"py:.*", r"mesotherapy\.(\w+\.)?_.*"),  # private names, of a public submodule too
     (r"py:.*", r"(enum|os|pathlib)\..*"),
     (r"py:.*", r"(pd|pandas|matplotlib|Axes|DataFrame|Selection)(\..*)?"),
     (r"py:.*", r"(Bundle|Calendar|icalendar|fhir)(\..*)?"),

@@ -55,6 +55,8 @@ LAYERS: Final = {
         "_cli",
         "__main__",
         "ical",
+        "_fhir_base",
+        "_fhir_rules",
         "fhir",
         "notebook",
     },

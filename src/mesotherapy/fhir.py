@@ -24,24 +24,28 @@ a clinic that sets none, and a clinic that exchanges bundles with others sets it
 
 from __future__ import annotations
 
-import html
 import importlib
-import json
-import re
-import urllib.parse
-import uuid
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypedDict, Unpack
 
-import attrs
 import pendulum
 
-from ._errors import ClientError
 from ._extras import require
+from ._fhir_base import (
+    DEFAULT_BASE,
+    Names,
+    canonical_json,
+    entry,
+    names_under,
+    narrative,
+    sentence,
+    urn,
+)
+from ._fhir_rules import rule_entries
 from ._json import to_dict
 from ._model import Area, flag
 from ._plan import TreatmentPlan, plan_rules
-from ._rules import Contraindication, Protocol, RuleSet, Severity
+from ._rules import RuleSet
 from ._session import Session, SessionStatus
 from ._time import within_calendar
 from ._vocabulary import chosen_rules
@@ -51,17 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_BASE", "fhir_bundle", "rules_fhir", "to_fhir"]
 
-_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/fhir")
-"""The root of every ``urn:uuid`` this module derives (uuid5): the same content, the same id."""
-
 SNOMED: Final = "http://snomed.info/sct"
-UCUM: Final = "http://unitsofmeasure.org"
-
-DEFAULT_BASE: Final = "urn:mesotherapy"
-"""The base URI of the identifier systems and canonical URLs when the clinic gives none."""
-
-_URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s|#]+")
-"""An absolute URI: a scheme, then no space, no ``|`` (canonical versions) and no ``#``."""
 
 _BODY_SITES: Final[Mapping[Area, tuple[str | None, str | None, str]]] = {
     Area.FACE: ("89545001", "Face structure", "Face"),
@@ -80,87 +74,8 @@ _APPOINTMENT_STATUS: Final[Mapping[SessionStatus, str]] = {
     SessionStatus.NO_SHOW: "noshow",
 }
 
-_SEVERITY_TEXT: Final[Mapping[Severity, str]] = {
-    Severity.ABSOLUTE: "not a candidate",
-    Severity.TIME_BOUND: "deferred until a date the rule computes",
-    Severity.SITE: "not that area until it has healed, which a clinician confirms",
-    Severity.RELATIVE: "a clinician must review before planning",
-    Severity.NOTE: "worth knowing; does not change candidacy",
-}
-
-_KIND_TEXT: Final[Mapping[str, str]] = {
-    "client": "a fact about the client",
-    "conditions": "a condition",
-    "medications": "a medication",
-    "skin_findings": "a skin finding in the area to treat",
-    "treatments": "another procedure in the same area",
-}
-
-_SINCE: Final[Mapping[str, str]] = {
-    "client": "the birth date",
-    "medications": "the last dose",
-    "treatments": "the other procedure",
-}
-"""What a rule's duration counts from, by table (else: the date of the fact)."""
 
 _NO_ID: Final = "client without a recorded identifier"
-
-
-@attrs.frozen
-class _Names:
-    """The identifier systems and canonical URLs of one export, under one base URI."""
-
-    base: str
-    patient_system: str | None
-    rules: RuleSet
-
-    def join(self, *parts: str) -> str:
-        """*parts* under the base: ``:``-joined under a ``urn:``, else ``/``-joined."""
-        sep = ":" if self.base.lower().startswith("urn:") else "/"
-        return sep.join([self.base, *(urllib.parse.quote(part, safe="-._~") for part in parts)])
-
-    def system(self, kind: str) -> str:
-        return self.join(kind)
-
-    @property
-    def client_system(self) -> str:
-        return self.patient_system or self.join("client")
-
-    @property
-    def rule_system(self) -> str:
-        return self.join("rules", self.rules.name)
-
-    @property
-    def activity(self) -> str:
-        """The canonical URL of the ActivityDefinition of a session (without version)."""
-        return self.join("ActivityDefinition", f"{self.rules.name}-session")
-
-    def protocol(self, area: Area) -> str:
-        """The canonical URL of the PlanDefinition of *area*'s protocol (without version)."""
-        return self.join("PlanDefinition", f"{self.rules.name}-{area.value}")
-
-    def versioned(self, url: str) -> str:
-        """A canonical reference to *url* as this rule set's version defines it."""
-        return f"{url}|{self.rules.version}"
-
-
-def _names(rules: RuleSet, base_uri: object, patient_system: object) -> _Names:
-    base = DEFAULT_BASE if base_uri is None else _uri(base_uri, "base_uri")
-    if base.endswith(("/", ":")):
-        msg = f"base_uri: expected a URI without a trailing '/' or ':', got {base!r}"
-        raise ClientError(msg)
-    system = None if patient_system is None else _uri(patient_system, "patient_system")
-    return _Names(base=base, patient_system=system, rules=rules)
-
-
-def _uri(value: object, field: str) -> str:
-    if not isinstance(value, str) or not _URI.fullmatch(value):
-        msg = (
-            f"{field}: expected an absolute URI such as 'https://clinic.example/fhir' "
-            f"(a scheme, no spaces, no '|' or '#'), got {value!r}"
-        )
-        raise ClientError(msg)
-    return value
 
 
 @within_calendar
@@ -255,19 +170,22 @@ def fhir_bundle(
     return _validated(data)
 
 
+class _BundleOptions(TypedDict, total=False):
+    """The keyword arguments of `fhir_bundle`, which `to_fhir` takes alike."""
+
+    rules: RuleSet | None
+    include_rules: bool
+    base_uri: str | None
+    patient_system: str | None
+
+
 @within_calendar
-def to_fhir(
-    plan: TreatmentPlan,
-    *,
-    rules: RuleSet | None = None,
-    include_rules: bool = True,
-    base_uri: str | None = None,
-    patient_system: str | None = None,
-) -> dict[str, Any]:
+def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str, Any]:
     """The plan as a FHIR R5 Bundle in JSON form: `fhir_bundle` validated, then dumped.
 
-    Every value is JSON-ready (``json.dumps`` takes it as it is); instants are ISO 8601
-    strings with the clinic's UTC offset.
+    The keyword arguments are `fhir_bundle`'s (*rules*, *include_rules*, *base_uri* and
+    *patient_system*), with its defaults. Every value is JSON-ready (``json.dumps`` takes
+    it as it is); instants are ISO 8601 strings with the clinic's UTC offset.
 
     >>> import json, mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
@@ -291,14 +209,7 @@ def to_fhir(
     Raises:
         ClientError, RuleSetError, MissingExtraError: as `fhir_bundle`.
     """
-    bundle = fhir_bundle(
-        plan,
-        rules=rules,
-        include_rules=include_rules,
-        base_uri=base_uri,
-        patient_system=patient_system,
-    )
-    dumped: dict[str, Any] = bundle.model_dump(mode="json")
+    dumped: dict[str, Any] = fhir_bundle(plan, **options).model_dump(mode="json")
     return dumped
 
 
@@ -332,13 +243,13 @@ def rules_fhir(rules: RuleSet | None = None, *, base_uri: str | None = None) -> 
         MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
     """
     chosen = chosen_rules(rules)
-    names = _names(chosen, base_uri, None)
-    entries = _rule_entries(names, list(Area))
+    names = names_under(chosen, base_uri, None)
+    entries = rule_entries(names, list(Area))
     data = {
         "resourceType": "Bundle",
         "identifier": {
             "system": "urn:ietf:rfc:3986",
-            "value": _urn(_NAMESPACE, f"Bundle/{_canonical(entries)}"),
+            "value": urn(f"Bundle/{canonical_json(entries)}"),
         },
         "type": "collection",
         "entry": entries,
@@ -369,21 +280,21 @@ def _bundle_data(
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     rules = plan_rules(plan, rules)
     include = flag(include_rules, "include_rules")
-    names = _names(rules, base_uri, patient_system)
+    names = names_under(rules, base_uri, patient_system)
     care_plan = _identified_urn("CarePlan", names.system("plan"), plan.id)
     request = _identified_urn("ServiceRequest", names.system("plan"), plan.id)
     sessions = {s.id: _session_urn(names, s) for s in plan.sessions}
     entries = [
-        _entry(care_plan, _care_plan(plan, names, list(sessions.values()))),
-        _entry(request, _service_request(plan, names, care_plan)),
+        entry(care_plan, _care_plan(plan, names, list(sessions.values()))),
+        entry(request, _service_request(plan, names, care_plan)),
         *(
-            _entry(sessions[s.id], _appointment(plan, names, s, request, sessions))
+            entry(sessions[s.id], _appointment(plan, names, s, request, sessions))
             for s in plan.sessions
         ),
     ]
     if include:
-        entries += _rule_entries(names, list(plan.areas))
-    snapshot = _canonical(
+        entries += rule_entries(names, list(plan.areas))
+    snapshot = canonical_json(
         {
             "plan": to_dict(plan),
             "include_rules": include,
@@ -395,32 +306,10 @@ def _bundle_data(
         "resourceType": "Bundle",
         "identifier": {
             "system": "urn:ietf:rfc:3986",
-            "value": _urn(_NAMESPACE, f"Bundle/{snapshot}"),
+            "value": urn(f"Bundle/{snapshot}"),
         },
         "type": "collection",
         "entry": entries,
-    }
-
-
-def _rule_entries(names: _Names, areas: list[Area]) -> list[dict[str, Any]]:
-    """The rule resources: the ActivityDefinition, *areas*' PlanDefinitions, the rules."""
-    rules = names.rules
-    activity = _activity_urn(names)
-    entries = [_entry(activity, _activity(names))]
-    entries += [_entry(_protocol_urn(names, area), _plan_definition(names, area)) for area in areas]
-    entries += [
-        _entry(_rule_urn(names, table, code, rule), _definition(names, activity, table, code, rule))
-        for table, code, rule in _contraindications(rules)
-    ]
-    return entries
-
-
-def _narrative(lines: list[str]) -> dict[str, str]:
-    """A generated narrative: one XHTML paragraph a line (dom-6)."""
-    paragraphs = "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines)
-    return {
-        "status": "generated",
-        "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{paragraphs}</div>',
     }
 
 
@@ -429,7 +318,7 @@ def _local(moment: pendulum.DateTime) -> str:
     return moment.format("YYYY-MM-DD HH:mm Z")
 
 
-def _care_plan(plan: TreatmentPlan, names: _Names, appointments: list[str]) -> dict[str, Any]:
+def _care_plan(plan: TreatmentPlan, names: Names, appointments: list[str]) -> dict[str, Any]:
     active = plan.active_sessions or plan.sessions
     p = plan.protocol
     areas = ", ".join(area.value for area in plan.areas)
@@ -447,17 +336,17 @@ def _care_plan(plan: TreatmentPlan, names: _Names, appointments: list[str]) -> d
     ]
     lines = [
         f"{title} ({status}).",
-        _sentence(description),
+        sentence(description),
         *(
             f"Session {s.index} ({', '.join(a.value for a in s.areas)}): {_local(s.start)} "
             f"to {_local(s.end)}, {s.status.value}."
             for s in plan.sessions
         ),
-        *(_sentence(note) for note in notes),
+        *(sentence(note) for note in notes),
     ]
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
-        "text": _narrative(lines),
+        "text": narrative(lines),
         # The identifier names the plan through its revisions; versionId says which one.
         "meta": {"versionId": str(plan.revision)},
         "identifier": [{"system": names.system("plan"), "value": plan.id}],
@@ -467,8 +356,8 @@ def _care_plan(plan: TreatmentPlan, names: _Names, appointments: list[str]) -> d
         "category": [{"text": "Mesotherapy"}],
         "title": title,
         "description": description,
-        "subject": _client(plan, names),
-        "period": {"start": _instant(active[0].start), "end": _instant(active[-1].end)},
+        "subject": _patient_reference(plan, names),
+        "period": {"start": _fhir_instant(active[0].start), "end": _fhir_instant(active[-1].end)},
         "activity": [
             {"plannedActivityReference": {"reference": url, "type": "Appointment"}}
             for url in appointments
@@ -479,7 +368,7 @@ def _care_plan(plan: TreatmentPlan, names: _Names, appointments: list[str]) -> d
     return resource
 
 
-def _service_request(plan: TreatmentPlan, names: _Names, care_plan: str) -> dict[str, Any]:
+def _service_request(plan: TreatmentPlan, names: Names, care_plan: str) -> dict[str, Any]:
     p = plan.protocol
     status = "completed" if plan.is_complete else "active"
     timing = (
@@ -494,13 +383,13 @@ def _service_request(plan: TreatmentPlan, names: _Names, care_plan: str) -> dict
     ]
     resource: dict[str, Any] = {
         "resourceType": "ServiceRequest",
-        "text": _narrative(lines),
+        "text": narrative(lines),
         "instantiatesCanonical": [names.versioned(names.activity)],
         "basedOn": [{"reference": care_plan, "type": "CarePlan"}],
         "status": status,
         "intent": "plan",
         "code": {"concept": {"text": "Mesotherapy series"}},
-        "subject": _client(plan, names),
+        "subject": _patient_reference(plan, names),
         "occurrenceTiming": {
             "repeat": {
                 "count": p.sessions,
@@ -518,18 +407,18 @@ def _service_request(plan: TreatmentPlan, names: _Names, care_plan: str) -> dict
     if plan.review_acknowledged:
         note = "A clinician reviewed the assessment before planning."
         resource["note"] = [{"text": note}]
-        resource["text"] = _narrative([*lines, note])
+        resource["text"] = narrative([*lines, note])
     return resource
 
 
 def _appointment(
     plan: TreatmentPlan,
-    names: _Names,
+    names: Names,
     session: Session,
     request: str,
     sessions: Mapping[str, str],
 ) -> dict[str, Any]:
-    client = _client(plan, names)
+    client = _patient_reference(plan, names)
     areas = ", ".join(area.value for area in session.areas)
     status = _APPOINTMENT_STATUS[session.status]
     description = f"Mesotherapy session {session.index}: {areas}"
@@ -543,8 +432,8 @@ def _appointment(
         "status": status,
         "serviceType": [{"concept": {"text": "Mesotherapy"}}],
         "description": description,
-        "start": _instant(session.start),
-        "end": _instant(session.end),
+        "start": _fhir_instant(session.start),
+        "end": _fhir_instant(session.end),
         "minutesDuration": max(1, (session.end - session.start).in_minutes()),
         "basedOn": [{"reference": request, "type": "ServiceRequest"}],
         "subject": client,
@@ -560,153 +449,8 @@ def _appointment(
             f"{session.override.reason}"
         )
         resource["note"] = [{"authorString": session.override.by, "text": text}]
-        lines.append(f"{_sentence(text)} ({session.override.by})")
-    return {"resourceType": "Appointment", "text": _narrative(lines)} | resource
-
-
-def _activity(names: _Names) -> dict[str, Any]:
-    rules = names.rules
-    title = "Mesotherapy session"
-    description = (
-        "One session of mesotherapy: micro-injections into the skin of one or more areas "
-        f"(rules {rules.name} {rules.version})"
-    )
-    return {
-        "resourceType": "ActivityDefinition",
-        "text": _narrative([f"{title}.", _sentence(description)]),
-        "url": names.activity,
-        "version": rules.version,
-        "name": "MesotherapySession",
-        "title": title,
-        "status": "active",
-        "description": description,
-        "kind": "ServiceRequest",
-        "code": {"text": title},
-    }
-
-
-def _plan_definition(names: _Names, area: Area) -> dict[str, Any]:
-    """The protocol of *area* as a PlanDefinition, its sessions related by offsetRange."""
-    rules = names.rules
-    protocol: Protocol = rules.protocols[area]
-    sessions, gap = protocol.sessions, protocol.interval_days
-    title = f"Mesotherapy series: {area.value}"
-    description = (
-        f"{sessions.min} to {sessions.max} sessions (usually {sessions.default}), each "
-        f"{gap.min} to {gap.max} days after the start of the one before (usually "
-        f"{gap.default}); maintenance every {protocol.maintenance_months.min} to "
-        f"{protocol.maintenance_months.max} months after the series (rules {rules.name} "
-        f"{rules.version})"
-    )
-    actions: list[dict[str, Any]] = []
-    for number in range(1, sessions.max + 1):
-        action: dict[str, Any] = {
-            "id": f"session-{number}",
-            "title": f"Session {number}",
-            "requiredBehavior": "must" if number <= sessions.min else "could",
-            "definitionCanonical": names.versioned(names.activity),
-        }
-        if number > 1:
-            action["relatedAction"] = [
-                {
-                    "targetId": f"session-{number - 1}",
-                    "relationship": "after-start",
-                    "offsetRange": {"low": _days(gap.min), "high": _days(gap.max)},
-                }
-            ]
-        actions.append(action)
-    return {
-        "resourceType": "PlanDefinition",
-        "text": _narrative([f"{title}.", _sentence(description)]),
-        "url": names.protocol(area),
-        "version": rules.version,
-        "name": f"Mesotherapy{area.value.title()}Series",
-        "title": title,
-        "type": {
-            "coding": [
-                {
-                    "system": "http://terminology.hl7.org/CodeSystem/plan-definition-type",
-                    "code": "clinical-protocol",
-                    "display": "Clinical Protocol",
-                }
-            ]
-        },
-        "status": "active",
-        "description": description,
-        "action": actions,
-    }
-
-
-def _days(count: int) -> dict[str, Any]:
-    return {"value": count, "unit": "days", "system": UCUM, "code": "d"}
-
-
-def _definition(
-    names: _Names, activity: str, table: str, code: str, rule: Contraindication
-) -> dict[str, Any]:
-    rules = names.rules
-    status = _holds_when(table, rule)
-    source = rules.sources[rule.source]
-    lines = [
-        f"Contraindication {code} ({_KIND_TEXT.get(table, table)}): {_sentence(rule.reason)}",
-        f"Severity {rule.severity.value}: {_SEVERITY_TEXT[rule.severity]}.",
-        f"Applies: {status}.",
-    ]
-    if table == "client" and code == "allergy":
-        allergens = ", ".join(sorted(rules.formula.allergens()))
-        lines.append(f"Allergens of the formula and the numbing: {allergens}.")
-    cited = f"{source.title} ({source.url})" if source.url else source.title
-    lines += [
-        f"Source ({rule.source}): {_sentence(cited)}",
-        f"Rules: {rules.name} {rules.version}.",
-    ]
-    return {
-        "resourceType": "ClinicalUseDefinition",
-        "text": _narrative(lines),
-        "identifier": [{"system": names.rule_system, "value": f"{table}.{code}"}],
-        "type": "contraindication",
-        "category": [{"text": rule.severity.value}],
-        "subject": [{"reference": activity, "type": "ActivityDefinition"}],
-        "status": {
-            "coding": [
-                {
-                    "system": "http://hl7.org/fhir/publication-status",
-                    "code": "active",
-                    "display": "Active",
-                }
-            ]
-        },
-        "contraindication": {
-            "diseaseSymptomProcedure": {"concept": {"text": code}},
-            "diseaseStatus": {"concept": {"text": status}},
-        },
-    }
-
-
-def _sentence(text: str) -> str:
-    """*text* ending with one full stop."""
-    return text.rstrip(". ") + "."
-
-
-def _holds_when(table: str, rule: Contraindication) -> str:
-    """When the rule holds, in words: the ``diseaseStatus`` of its definition."""
-    if rule.duration is not None:
-        when = f"for {rule.duration} after {_SINCE.get(table, 'the date of the fact')}"
-    elif rule.severity is Severity.SITE:
-        when = "active in the area to treat, until it has healed"
-    else:
-        when = "present"
-    if rule.areas is not None:
-        when += f"; only in {', '.join(a.value for a in Area if a in rule.areas)}"
-    return when
-
-
-def _contraindications(rules: RuleSet) -> list[tuple[str, str, Contraindication]]:
-    return [
-        (table, code, rules_[code])
-        for table, rules_ in rules.contraindications.tables()
-        for code in sorted(rules_)
-    ]
+        lines.append(f"{sentence(text)} ({session.override.by})")
+    return {"resourceType": "Appointment", "text": narrative(lines)} | resource
 
 
 def _body_site(area: Area) -> dict[str, Any]:
@@ -717,7 +461,7 @@ def _body_site(area: Area) -> dict[str, Any]:
     return site
 
 
-def _client(plan: TreatmentPlan, names: _Names) -> dict[str, Any]:
+def _patient_reference(plan: TreatmentPlan, names: Names) -> dict[str, Any]:
     """The reference to the client: the opaque id as an identifier, and nothing else."""
     if plan.client_id is None:
         return {"type": "Patient", "display": _NO_ID}
@@ -725,17 +469,7 @@ def _client(plan: TreatmentPlan, names: _Names) -> dict[str, Any]:
     return {"type": "Patient", "identifier": identifier}
 
 
-def _entry(url: str, resource: dict[str, Any]) -> dict[str, Any]:
-    """An entry whose resource's id is the uuid of its ``fullUrl``."""
-    return {
-        "fullUrl": url,
-        "resource": {"resourceType": resource["resourceType"]}
-        | {"id": url.removeprefix("urn:uuid:")}
-        | resource,
-    }
-
-
-def _instant(moment: pendulum.DateTime) -> str:
+def _fhir_instant(moment: pendulum.DateTime) -> str:
     """An ISO 8601 instant with its UTC offset (UTC when the offset has seconds)."""
     offset = moment.utcoffset()
     if offset is not None and offset.total_seconds() % 60:
@@ -746,48 +480,10 @@ def _instant(moment: pendulum.DateTime) -> str:
 # --- Deterministic ids ------------------------------------------------------------------------
 
 
-def _canonical(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
-
-
 def _identified_urn(kind: str, system: str, value: str) -> str:
     """The ``urn:uuid`` of the *kind* of resource whose identifier is *system* and *value*."""
-    return _urn(_NAMESPACE, f"{kind}/{system}|{value}")
+    return urn(f"{kind}/{system}|{value}")
 
 
-def _session_urn(names: _Names, session: Session) -> str:
+def _session_urn(names: Names, session: Session) -> str:
     return _identified_urn("Appointment", names.system("session"), session.id)
-
-
-def _urn(key: uuid.UUID, name: str) -> str:
-    return f"urn:uuid:{uuid.uuid5(key, name)}"
-
-
-def _rule_urn(names: _Names, table: str, code: str, rule: Contraindication) -> str:
-    rules = names.rules
-    facts = {
-        "rules": {"name": rules.name, "version": rules.version},
-        "system": names.rule_system,
-        "activity": names.activity,
-        "key": f"{table}.{code}",
-        "rule": attrs.asdict(rule, value_serializer=lambda _, __, v: _plain(v)),
-        "source": attrs.asdict(rules.sources[rule.source]),
-    }
-    return _urn(_NAMESPACE, f"ClinicalUseDefinition/{_canonical(facts)}")
-
-
-def _activity_urn(names: _Names) -> str:
-    return _urn(_NAMESPACE, f"ActivityDefinition/{names.versioned(names.activity)}")
-
-
-def _protocol_urn(names: _Names, area: Area) -> str:
-    protocol = attrs.asdict(names.rules.protocols[area])
-    facts = {"url": names.versioned(names.protocol(area)), "protocol": protocol}
-    return _urn(_NAMESPACE, f"PlanDefinition/{_canonical(facts)}")
-
-
-def _plain(value: Any) -> Any:
-    """Sets in a fixed order, so that the canonical text of a rule never varies."""
-    if isinstance(value, frozenset | set):
-        return sorted(str(item) for item in value)
-    return value

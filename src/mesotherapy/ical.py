@@ -70,7 +70,7 @@ import attrs
 from ._aftercare import PRECARE, CareWindow, aftercare
 from ._errors import ClientError
 from ._extras import require
-from ._model import Area
+from ._html import _areas
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
 from ._session import Session, SessionStatus
@@ -83,27 +83,20 @@ __all__ = ["ical_calendar", "maintenance_uid", "session_uid", "to_ics"]
 
 PRODID: Final = "-//mesotherapy//mesotherapy//EN"
 
-_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/ical")
+_UID_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/ical")
 """The root of every UID this module derives (uuid5): the same id, the same UID."""
-
-_STATUS: Final[Mapping[SessionStatus, str]] = {
-    SessionStatus.PLANNED: "CONFIRMED",
-    SessionStatus.COMPLETED: "CONFIRMED",
-    SessionStatus.CANCELLED: "CANCELLED",
-    SessionStatus.NO_SHOW: "CANCELLED",
-}
-"""The iCalendar status of a session; ``X-MESOTHERAPY-STATUS`` keeps the plan's own."""
 
 _INACTIVE_SUFFIX: Final[Mapping[SessionStatus, str]] = {
     SessionStatus.CANCELLED: " - cancelled",
     SessionStatus.NO_SHOW: " - missed (no-show)",
 }
 
-_DAY: Final = dt.timedelta(days=1)
+_ONE_DAY: Final = dt.timedelta(days=1)
 _MORNING: Final = dt.timedelta(hours=9)
 """When the maintenance reminder goes off: 09:00 on the day the window opens."""
 _SECOND: Final = dt.timedelta(seconds=1)
-_LOCAL: Final = "YYYY-MM-DD HH:mm"
+_WALL_MINUTE: Final = "YYYY-MM-DD HH:mm"
+"""How a description writes a local time: the date and the wall-clock time, to the minute."""
 _COVERED_FROM: Final = dt.date(1970, 1, 1)
 _COVERED_UNTIL: Final = dt.date(2038, 1, 1)
 _MARGIN_YEARS: Final = 6
@@ -192,16 +185,16 @@ def ical_calendar(
     for session in plan.sessions:
         event = icalendar.Event()
         event.add("uid", session_uid(session))
-        _stamp(event, dtstamp, sequence, modified=stamp is not None)
+        _add_stamps(event, dtstamp, sequence, modified=stamp is not None)
         _describe_session(event, plan, session, care.for_session(session.index))
         calendar.add_component(event)
     for number, window in enumerate(plan.maintenance, start=1):
         event = icalendar.Event()
         event.add("uid", maintenance_uid(plan, number))
-        _stamp(event, dtstamp, sequence, modified=stamp is not None)
+        _add_stamps(event, dtstamp, sequence, modified=stamp is not None)
         _describe_maintenance(event, plan, window.opens, window.closes)
         calendar.add_component(event)
-    _add_timezones(calendar, _span(plan))
+    _add_timezones(calendar, _covered_dates(plan))
     return calendar
 
 
@@ -273,7 +266,8 @@ def _describe_session(
     event.add("summary", summary)
     event.add("description", _session_text(session, windows, plan.timezone))
     event.add("location", plan.clinic.name)
-    event.add("status", _STATUS[session.status])
+    # CONFIRMED while it counts towards the series; X-MESOTHERAPY-STATUS keeps the plan's own.
+    event.add("status", "CONFIRMED" if session.status.is_active else "CANCELLED")
     event.add("x-mesotherapy-status", session.status.value)
     if session.override is not None:  # never a silent break of the interval bounds
         event.add("comment", _override_text(session))
@@ -281,12 +275,14 @@ def _describe_session(
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
         # A nominal day (RFC 5545, 3.3.6): the same local time the day before, DST or not.
-        alarm.add("trigger", -_DAY)
+        alarm.add("trigger", -_ONE_DAY)
         alarm.add("description", f"Tomorrow at {session.start.format('HH:mm')}: {summary}")
         event.add_component(alarm)
 
 
-def _stamp(event: icalendar.Event, dtstamp: dt.datetime, sequence: int, *, modified: bool) -> None:
+def _add_stamps(
+    event: icalendar.Event, dtstamp: dt.datetime, sequence: int, *, modified: bool
+) -> None:
     """The update semantics: ``DTSTAMP``, ``SEQUENCE`` and, when known, ``LAST-MODIFIED``."""
     event.add("dtstamp", dtstamp)
     event.add("sequence", sequence)
@@ -311,7 +307,7 @@ def _describe_maintenance(
     )
     day = dt.date(opens.year, opens.month, opens.day)
     event.add("dtstart", day)
-    event.add("dtend", day + _DAY)  # exclusive: the one day
+    event.add("dtend", day + _ONE_DAY)  # exclusive: the one day
     event.add("summary", summary)
     event.add("description", _maintenance_text(plan, opens, closes))
     event.add("location", plan.clinic.name)
@@ -353,7 +349,7 @@ def _session_text(session: Session, windows: Iterable[CareWindow], zone: str) ->
     precare = [w for w in windows if w.kind == PRECARE]
     if precare:
         lines.append(f"Before this session ({zone} time):")
-        lines += [f"- from {w.start.format(_LOCAL)}: {w.description}" for w in precare]
+        lines += [f"- from {w.start.format(_WALL_MINUTE)}: {w.description}" for w in precare]
     return "\n".join(lines)
 
 
@@ -369,10 +365,6 @@ def _maintenance_text(plan: TreatmentPlan, opens: dt.date, closes: dt.date) -> s
             ),
         ]
     )
-
-
-def _areas(areas: Iterable[Area]) -> str:
-    return ", ".join(area.value for area in areas)
 
 
 # --- Time -----------------------------------------------------------------------------------
@@ -391,7 +383,7 @@ def _wall(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
     return utc if other.utcoffset() != local.utcoffset() else local
 
 
-def _span(plan: TreatmentPlan) -> tuple[dt.date, dt.date]:
+def _covered_dates(plan: TreatmentPlan) -> tuple[dt.date, dt.date]:
     """The dates the VTIMEZONE covers: from 1970 to some years past the calendar's end.
 
     A reader that caches zones by ``TZID`` (vobject) reads every file's events through the
@@ -402,7 +394,7 @@ def _span(plan: TreatmentPlan) -> tuple[dt.date, dt.date]:
     """
     days = [s.start.date() for s in plan.sessions] + [s.end.date() for s in plan.sessions]
     days += [w.closes for w in plan.maintenance]
-    first = min(min(days) - _DAY, _COVERED_FROM)  # a reminder goes off the day before
+    first = min(min(days) - _ONE_DAY, _COVERED_FROM)  # a reminder goes off the day before
     last = max(days).year + _MARGIN_YEARS
     end = dt.date.max if last > dt.date.max.year else dt.date(last, 1, 1)
     return dt.date(first.year, 1, 1), max(end, _COVERED_UNTIL)
@@ -530,7 +522,7 @@ def _onsets(tzid: str, first: dt.date, last: dt.date) -> tuple[dt.datetime, ...]
     state = _state(moment, zone)
     onsets: list[dt.datetime] = []
     while moment < end:
-        following = min(moment + _DAY, end)
+        following = min(moment + _ONE_DAY, end)
         after = _state(following, zone)
         if after != state:
             low, high = moment, following  # the state changes after low, at high or before
@@ -587,9 +579,9 @@ def session_uid(session: Session) -> str:
     >>> len(session_uid(plan.sessions[0]))
     36
     """
-    return str(uuid.uuid5(_NAMESPACE, f"session/{session.id}"))
+    return str(uuid.uuid5(_UID_NAMESPACE, f"session/{session.id}"))
 
 
 def maintenance_uid(plan: TreatmentPlan, number: int) -> str:
     """The ``UID`` of the *number*-th maintenance window of *plan*: from `TreatmentPlan.id`."""
-    return str(uuid.uuid5(_NAMESPACE, f"maintenance/{plan.id}/{number}"))
+    return str(uuid.uuid5(_UID_NAMESPACE, f"maintenance/{plan.id}/{number}"))

@@ -39,7 +39,7 @@ from mesotherapy import (
     to_dict,
 )
 from mesotherapy.ical import (
-    _NAMESPACE,
+    _UID_NAMESPACE,
     PRODID,
     ical_calendar,
     maintenance_uid,
@@ -358,7 +358,7 @@ def test_uids_follow_the_session_ids_through_the_operations() -> None:
 def test_a_uid_is_a_uuid5_of_the_session_id_alone() -> None:
     plan = example_plan(concerns=())
     [first, *_] = plan.sessions
-    expected = uuid.uuid5(_NAMESPACE, f"session/{first.id}")
+    expected = uuid.uuid5(_UID_NAMESPACE, f"session/{first.id}")
     assert session_uid(first) == str(expected)
     assert uuid.UUID(session_uid(first)).version == 5
     # Nothing else goes in: another session with that id has that UID.

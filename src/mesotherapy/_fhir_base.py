@@ -1,0 +1,132 @@
+"""What every resource of the FHIR exports is built from: names, ids, entries and text.
+
+The identifier systems and canonical URLs of one export hang off one base URI (`Names`);
+ids are uuid5 ``urn:uuid`` values (`urn`), never random; each resource goes into the
+Bundle as an `entry` whose ``fullUrl`` gives its id, with a generated `narrative`.
+`mesotherapy.fhir` builds the plan's resources from these, `_fhir_rules` the rule set's.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import urllib.parse
+import uuid
+from typing import Any, Final
+
+import attrs
+
+from ._errors import ClientError
+from ._model import Area
+from ._rules import RuleSet
+
+URN_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/fhir")
+"""The root of every ``urn:uuid`` the FHIR exports derive (uuid5): the same content, the same id."""
+
+DEFAULT_BASE: Final = "urn:mesotherapy"
+"""The base URI of the identifier systems and canonical URLs when the clinic gives none."""
+
+_URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s|#]+")
+"""An absolute URI: a scheme, then no space, no ``|`` (canonical versions) and no ``#``."""
+
+
+@attrs.frozen
+class Names:
+    """The identifier systems and canonical URLs of one export, under one base URI."""
+
+    base: str
+    patient_system: str | None
+    rules: RuleSet
+
+    def join(self, *parts: str) -> str:
+        """*parts* under the base: ``:``-joined under a ``urn:``, else ``/``-joined."""
+        sep = ":" if self.base.lower().startswith("urn:") else "/"
+        return sep.join([self.base, *(urllib.parse.quote(part, safe="-._~") for part in parts)])
+
+    def system(self, kind: str) -> str:
+        return self.join(kind)
+
+    @property
+    def client_system(self) -> str:
+        return self.patient_system or self.join("client")
+
+    @property
+    def rule_system(self) -> str:
+        return self.join("rules", self.rules.name)
+
+    @property
+    def activity(self) -> str:
+        """The canonical URL of the ActivityDefinition of a session (without version)."""
+        return self.join("ActivityDefinition", f"{self.rules.name}-session")
+
+    def protocol(self, area: Area) -> str:
+        """The canonical URL of the PlanDefinition of *area*'s protocol (without version)."""
+        return self.join("PlanDefinition", f"{self.rules.name}-{area.value}")
+
+    def versioned(self, url: str) -> str:
+        """A canonical reference to *url* as this rule set's version defines it."""
+        return f"{url}|{self.rules.version}"
+
+
+def names_under(rules: RuleSet, base_uri: object, patient_system: object) -> Names:
+    """The names of an export under *base_uri* (default `DEFAULT_BASE`), both URIs checked.
+
+    >>> from mesotherapy import default_rules
+    >>> names_under(default_rules(), "https://clinic.example/fhir", None).system("plan")
+    'https://clinic.example/fhir/plan'
+
+    Raises:
+        ClientError: *base_uri* or *patient_system* is no absolute URI, or the base ends
+            with ``/`` or ``:``.
+    """
+    base = DEFAULT_BASE if base_uri is None else _uri(base_uri, "base_uri")
+    if base.endswith(("/", ":")):
+        msg = f"base_uri: expected a URI without a trailing '/' or ':', got {base!r}"
+        raise ClientError(msg)
+    system = None if patient_system is None else _uri(patient_system, "patient_system")
+    return Names(base=base, patient_system=system, rules=rules)
+
+
+def _uri(value: object, field: str) -> str:
+    if not isinstance(value, str) or not _URI.fullmatch(value):
+        msg = (
+            f"{field}: expected an absolute URI such as 'https://clinic.example/fhir' "
+            f"(a scheme, no spaces, no '|' or '#'), got {value!r}"
+        )
+        raise ClientError(msg)
+    return value
+
+
+def narrative(lines: list[str]) -> dict[str, str]:
+    """A generated narrative: one XHTML paragraph a line (dom-6)."""
+    paragraphs = "".join(f"<p>{html.escape(line, quote=False)}</p>" for line in lines)
+    return {
+        "status": "generated",
+        "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{paragraphs}</div>',
+    }
+
+
+def sentence(text: str) -> str:
+    """*text* ending with one full stop."""
+    return text.rstrip(". ") + "."
+
+
+def entry(url: str, resource: dict[str, Any]) -> dict[str, Any]:
+    """An entry whose resource's id is the uuid of its ``fullUrl``."""
+    return {
+        "fullUrl": url,
+        "resource": {"resourceType": resource["resourceType"]}
+        | {"id": url.removeprefix("urn:uuid:")}
+        | resource,
+    }
+
+
+def canonical_json(value: object) -> str:
+    """*value* as JSON text that never varies: keys sorted, no spaces."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def urn(name: str) -> str:
+    """The ``urn:uuid`` of *name* under `URN_NAMESPACE`."""
+    return f"urn:uuid:{uuid.uuid5(URN_NAMESPACE, name)}"

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
@@ -43,16 +43,18 @@ from ._clinic_values import (
     IntervalLike,
     OpeningHours,
     _as_date,
-    _clinic_categories,
-    _clinic_closures,
-    _clinic_holidays,
-    _clinic_hours,
-    _clinic_name,
-    _clinic_slot_minutes,
     _clock,
-    _one,
     _Problems,
     _read_any_time,
+    _read_categories,
+    _read_closures,
+    _read_holidays,
+    _read_hours,
+    _read_slot_minutes,
+    _read_text,
+    _to_categories,
+    _to_closures,
+    _to_hours,
 )
 from ._errors import ClinicError, InvalidTimeError, UnknownCodeError
 from ._time import (
@@ -106,6 +108,21 @@ def _check_holidays(code: str, categories: tuple[str, ...], problems: _Problems)
         problems.add(UnknownCodeError, kind_path, message)
 
 
+def _valid(_: Clinic, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The validator of each field of a clinic: its reader, under the field's name."""
+    problems = _Problems()
+    _READERS[attribute.name](value, attribute.name, problems)
+    problems.raise_any()
+
+
+def _known_holidays(instance: Clinic, _: object, categories: tuple[str, ...]) -> None:
+    """The cross-field rule of a clinic: its holidays code knows its holiday categories."""
+    if instance.holidays is not None:
+        problems = _Problems()
+        _check_holidays(instance.holidays, categories, problems)
+        problems.raise_any()
+
+
 @functools.lru_cache(maxsize=64)
 def _holiday_problems(code: str, categories: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """What is wrong with a holidays code and its categories, as ``(key, message)`` pairs."""
@@ -141,10 +158,6 @@ def _holiday_problems(code: str, categories: tuple[str, ...]) -> tuple[tuple[str
     )
 
 
-def _clinic_timezone(value: str) -> str:
-    return _one(_read_zone, value, "timezone")
-
-
 @functools.lru_cache(maxsize=256)
 def _holiday_names(
     country: str, subdiv: str | None, categories: tuple[str, ...], year: int
@@ -154,9 +167,6 @@ def _holiday_names(
 
     table = holidays.country_holidays(country, subdiv=subdiv, years=year, categories=categories)
     return types.MappingProxyType(dict(table.items()))
-
-
-# --- Converters: named functions, one a field, so that each error names its field ---------
 
 
 # --- The calendar ---------------------------------------------------------------------------
@@ -192,15 +202,17 @@ class Clinic:
         ClinicError: a value of the wrong type or shape (see the module's notes).
     """
 
-    name: str = attrs.field(converter=_clinic_name)
-    timezone: str = attrs.field(converter=_clinic_timezone)
-    hours: OpeningHours = attrs.field(converter=_clinic_hours)
-    closures: tuple[Closure, ...] = attrs.field(default=(), converter=_clinic_closures)
-    holidays: str | None = attrs.field(default=None, converter=_clinic_holidays)
-    holiday_categories: tuple[str, ...] = attrs.field(
-        default=("public",), converter=_clinic_categories
+    name: str = attrs.field(validator=_valid)
+    timezone: str = attrs.field(validator=_valid)
+    hours: OpeningHours = attrs.field(converter=_to_hours, validator=_valid)
+    closures: tuple[Closure, ...] = attrs.field(
+        default=(), converter=_to_closures, validator=_valid
     )
-    slot_minutes: int = attrs.field(default=15, converter=_clinic_slot_minutes)
+    holidays: str | None = attrs.field(default=None, validator=_valid)
+    holiday_categories: tuple[str, ...] = attrs.field(
+        default=("public",), converter=_to_categories, validator=[_valid, _known_holidays]
+    )
+    slot_minutes: int = attrs.field(default=15, validator=_valid)
     # Each day's slot minutes, worked out once: planning asks about the same days again and
     # again. Not part of the value: equality, hashing, repr and pickles leave it out.
     _walls_memo: dict[tuple[dt.date, int], range | tuple[int, ...] | None] = attrs.field(
@@ -215,12 +227,6 @@ class Clinic:
         for name, value in state.items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_walls_memo", {})
-
-    def __attrs_post_init__(self) -> None:
-        if self.holidays is not None:
-            problems = _Problems()
-            _check_holidays(self.holidays, self.holiday_categories, problems)
-            problems.raise_any()
 
     @property
     def zone(self) -> pendulum.Timezone:
@@ -507,7 +513,10 @@ class Clinic:
                 in a DST gap or in the repeated hour when the clocks go back.
         """
         day = _as_date(day, field="day")
-        time = _one(_read_any_time, local_time, "local_time", kind=InvalidTimeError)
+        problems = _Problems()
+        time = problems.settle(
+            _read_any_time(local_time, "local_time", problems), kind=InvalidTimeError
+        )
         when = f"{day.isoformat()} {_clock(time)}"
         match local_instant(day, time, self.zone):
             case Unambiguous(local):
@@ -526,8 +535,16 @@ class Clinic:
 
 
 _VALUE_FIELDS = tuple(f for f in attrs.fields(Clinic) if f.init)
-_KEYS: Final = tuple(f.name for f in _VALUE_FIELDS)
-"""The keys of a clinic, in a file or a mapping: its value fields."""
+_READERS: Final[Mapping[str, Callable[[object, str, _Problems], Any]]] = {
+    "name": _read_text,
+    "timezone": _read_zone,
+    "hours": _read_hours,
+    "closures": _read_closures,
+    "holidays": _read_holidays,
+    "holiday_categories": _read_categories,
+    "slot_minutes": _read_slot_minutes,
+}
+"""The reader of each key of a clinic, in a file, a mapping or code: its value fields."""
 _MEMO_DAYS = 4096
 """How many (day, length) answers a clinic remembers before it starts afresh."""
 
@@ -593,12 +610,7 @@ def example_clinic(holidays: str | None = "CA-ON", timezone: str = "America/Toro
         name="Example Clinic",
         timezone=timezone,
         hours=OpeningHours(
-            monday=weekday,
-            tuesday=weekday,
-            wednesday=weekday,
-            thursday=weekday,
-            friday=weekday,
-            saturday=(Interval(start="10:00", end="16:00"),),
+            **dict.fromkeys(WEEKDAYS[:5], weekday), saturday=(Interval(start="10:00", end="16:00"),)
         ),
         holidays=holidays,
     )

@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, TypeGuard, TypeVar
+from typing import Any, Final, TypeGuard, TypeVar, cast
 
 import attrs
 import pendulum
@@ -96,6 +96,15 @@ def _shown(value: object) -> str:
 
 def _is_list(value: object) -> TypeGuard[Iterable[Any]]:
     return isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
+
+
+def _is_table(
+    value: object, path: str, problems: _Problems, expected: str
+) -> TypeGuard[Mapping[Any, Any]]:
+    if isinstance(value, Mapping):
+        return True
+    problems.add(ClinicError, path, f"expected {expected}, got {value!r}")
+    return False
 
 
 # --- Readers: each checks one value, records its problems, and gives the value or None ------
@@ -210,9 +219,7 @@ def _read_intervals(value: object, path: str, problems: _Problems) -> tuple[Inte
 def _read_hours(value: object, path: str, problems: _Problems) -> OpeningHours | None:
     if isinstance(value, OpeningHours):
         return value
-    if not isinstance(value, Mapping):
-        message = f"expected a table of weekdays (monday to sunday), got {value!r}"
-        problems.add(ClinicError, path, message)
+    if not _is_table(value, path, problems, "a table of weekdays (monday to sunday)"):
         return None
     days: dict[str, tuple[Interval, ...]] = {}
     found = len(problems.found)
@@ -231,9 +238,7 @@ def _read_hours(value: object, path: str, problems: _Problems) -> OpeningHours |
 def _read_closure(value: object, path: str, problems: _Problems) -> Closure | None:
     if isinstance(value, Closure):
         return value
-    if not isinstance(value, Mapping):
-        message = f"expected a table with a start, an optional end and reason, got {value!r}"
-        problems.add(ClinicError, path, message)
+    if not _is_table(value, path, problems, "a table with a start, an optional end and reason"):
         return None
     for key in value:
         if key not in _CLOSURE_KEYS:
@@ -312,103 +317,63 @@ def _read_slot_minutes(value: object, path: str, problems: _Problems) -> int | N
     return value
 
 
-# --- Converters: named functions, one a field, so that each error names its field ---------
+# --- Converters and validators, in the manner of attrs ------------------------------------
+# A converter only converts: it gives the value a reader makes of its input, or the input
+# unchanged when the reader finds a problem. The validator then reads the value again under
+# the name attrs gives it (`attribute.name`), and raises what the reader found.
 
 
-def _one(
-    reader: Callable[[object, str, _Problems], _T | None],
-    value: object,
-    path: str,
-    *,
-    kind: type[MesotherapyError] | None = None,
-) -> _T:
+def _converted(reader: Callable[[object, str, _Problems], _T | None], value: object) -> _T:
+    if isinstance(value, Iterator):  # read once here, and again by the validator
+        value = tuple(value)
     problems = _Problems()
-    return problems.settle(reader(value, path, problems), kind=kind)
+    read = reader(value, "", problems)
+    # What cannot be converted is given back unchanged, for the validator to refuse.
+    return cast("_T", value) if problems.found or read is None else read
 
 
-def _interval_start(value: dt.time | str) -> pendulum.Time:
-    return _one(_read_time, value, "start")
+# Named functions, one a type, so that the type checker sees each converter's input.
+def _to_time(value: dt.time | str) -> pendulum.Time:
+    return _converted(_read_time, value)
 
 
-def _interval_end(value: dt.time | str) -> pendulum.Time:
-    return _one(_read_time, value, "end")
+def _to_date(value: dt.date | str) -> pendulum.Date:
+    return _converted(_read_date, value)
 
 
-def _intervals(value: object, field: str) -> tuple[Interval, ...]:
-    problems = _Problems()
-    intervals = _read_intervals(value, field, problems)
-    problems.raise_any()
-    return intervals
+def _to_day(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _converted(_read_intervals, value)
 
 
-def _monday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "monday")
+def _to_hours(value: OpeningHours | Mapping[str, Iterable[IntervalLike]]) -> OpeningHours:
+    return _converted(_read_hours, value)
 
 
-def _tuesday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "tuesday")
+def _to_closures(value: Iterable[Closure | Mapping[str, Any]]) -> tuple[Closure, ...]:
+    return _converted(_read_closures, value)
 
 
-def _wednesday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "wednesday")
+def _to_categories(value: Iterable[str]) -> tuple[str, ...]:
+    return _converted(_read_categories, value)
 
 
-def _thursday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "thursday")
+def _checks(reader: Callable[[object, str, _Problems], object]) -> Callable[[Any, Any, Any], None]:
+    def validate(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        problems = _Problems()
+        reader(value, attribute.name, problems)
+        problems.raise_any()
+
+    return validate
 
 
-def _friday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "friday")
-
-
-def _saturday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "saturday")
-
-
-def _sunday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "sunday")
-
-
-def _closure_start(value: dt.date | str) -> pendulum.Date:
-    return _one(_read_date, value, "start")
-
-
-def _closure_end(value: dt.date | str) -> pendulum.Date:
-    return _one(_read_date, value, "end")
-
-
-def _closure_reason(value: str | None) -> str | None:
-    return None if value is None else _one(_read_text, value, "reason")
-
-
-def _clinic_name(value: str) -> str:
-    return _one(_read_text, value, "name")
-
-
-def _clinic_hours(value: OpeningHours | Mapping[str, Iterable[IntervalLike]]) -> OpeningHours:
-    return _one(_read_hours, value, "hours")
-
-
-def _clinic_closures(value: Iterable[Closure | Mapping[str, Any]]) -> tuple[Closure, ...]:
-    problems = _Problems()
-    closures = _read_closures(value, "closures", problems)
-    problems.raise_any()
-    return closures
-
-
-def _clinic_holidays(value: str | None) -> str | None:
-    problems = _Problems()
-    code = _read_holidays(value, "holidays", problems)
-    problems.raise_any()
-    return code
-
-
-def _clinic_categories(value: Iterable[str]) -> tuple[str, ...]:
-    return _one(_read_categories, value, "holiday_categories")
-
-
-def _clinic_slot_minutes(value: int) -> int:
-    return _one(_read_slot_minutes, value, "slot_minutes")
+def _after_start(instance: Interval | Closure, attribute: attrs.Attribute[Any], end: Any) -> None:
+    """The cross-field rule of an interval and a closure: the end does not come first."""
+    if isinstance(instance, Interval):
+        problem = _interval_problem(instance.start, end)
+    else:
+        problem = _closure_problem(instance.start, end) if end < instance.start else None
+    if problem:
+        raise ClinicError([f"{attribute.name}: {problem}"])
 
 
 # --- The calendar ---------------------------------------------------------------------------
@@ -433,13 +398,10 @@ class Interval:
         ClinicError: ``end`` is not after ``start``.
     """
 
-    start: pendulum.Time = attrs.field(converter=_interval_start)
-    end: pendulum.Time = attrs.field(converter=_interval_end)
-
-    def __attrs_post_init__(self) -> None:
-        problem = _interval_problem(self.start, self.end)
-        if problem:
-            raise ClinicError([f"end: {problem}"])
+    start: pendulum.Time = attrs.field(converter=_to_time, validator=_checks(_read_time))
+    end: pendulum.Time = attrs.field(
+        converter=_to_time, validator=[_checks(_read_time), _after_start]
+    )
 
     @property
     def start_minute(self) -> int:
@@ -467,6 +429,9 @@ IntervalLike = Interval | Sequence[dt.time | str]
 """What a day's list of opening intervals accepts: intervals or ``(start, end)`` pairs."""
 
 
+_DAY: Final = _checks(_read_intervals)
+
+
 @attrs.frozen(kw_only=True)
 class OpeningHours:
     """The weekly opening hours: for each weekday, its intervals in order (none: closed).
@@ -488,13 +453,13 @@ class OpeningHours:
         InvalidTimeError: a time that is no ``HH:MM`` time of day.
     """
 
-    monday: tuple[Interval, ...] = attrs.field(default=(), converter=_monday)
-    tuesday: tuple[Interval, ...] = attrs.field(default=(), converter=_tuesday)
-    wednesday: tuple[Interval, ...] = attrs.field(default=(), converter=_wednesday)
-    thursday: tuple[Interval, ...] = attrs.field(default=(), converter=_thursday)
-    friday: tuple[Interval, ...] = attrs.field(default=(), converter=_friday)
-    saturday: tuple[Interval, ...] = attrs.field(default=(), converter=_saturday)
-    sunday: tuple[Interval, ...] = attrs.field(default=(), converter=_sunday)
+    monday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    tuesday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    wednesday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    thursday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    friday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    saturday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    sunday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
 
     def weekday(self, name: str) -> tuple[Interval, ...]:
         """The intervals of the weekday *name* (``"monday"`` ... ``"sunday"``).
@@ -536,17 +501,18 @@ class Closure:
         ClinicError: ``end`` is before ``start``, or ``reason`` is blank.
     """
 
-    start: pendulum.Date = attrs.field(converter=_closure_start)
-    end: pendulum.Date = attrs.field(converter=_closure_end)
-    reason: str | None = attrs.field(default=None, converter=_closure_reason)
+    start: pendulum.Date = attrs.field(converter=_to_date, validator=_checks(_read_date))
+    end: pendulum.Date = attrs.field(
+        converter=_to_date, validator=[_checks(_read_date), _after_start]
+    )
+    reason: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_checks(_read_text)),
+    )
 
     @end.default
     def _end_default(self) -> pendulum.Date:
         return self.start
-
-    def __attrs_post_init__(self) -> None:
-        if self.end < self.start:
-            raise ClinicError([f"end: {_closure_problem(self.start, self.end)}"])
 
     def covers(self, day: dt.date) -> bool:
         """Whether *day* lies within the closure."""

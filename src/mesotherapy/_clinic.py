@@ -35,28 +35,34 @@ from typing import Any, Final
 import attrs
 import pendulum
 
+from ._clinic_checks import (
+    _check_holidays,
+    _clock,
+    _minutes,
+    _Problems,
+    _read_any_time,
+    _read_categories,
+    _read_holidays,
+    _read_slot_minutes,
+    _read_text,
+    _read_zone,
+    _wall_minute,
+    _zone,
+)
 from ._clinic_values import (
-    _MINUTES_A_DAY,
     WEEKDAYS,
     Closure,
     Interval,
     IntervalLike,
     OpeningHours,
     _as_date,
-    _clock,
-    _Problems,
-    _read_any_time,
-    _read_categories,
     _read_closures,
-    _read_holidays,
     _read_hours,
-    _read_slot_minutes,
-    _read_text,
     _to_categories,
     _to_closures,
     _to_hours,
 )
-from ._errors import ClinicError, InvalidTimeError, UnknownCodeError
+from ._errors import InvalidTimeError
 from ._time import (
     Fold,
     Gap,
@@ -66,7 +72,6 @@ from ._time import (
     in_zone,
     local_instant,
     within_calendar,
-    zone_key,
 )
 
 __all__ = [
@@ -78,34 +83,6 @@ __all__ = [
     "OpeningHours",
     "example_clinic",
 ]
-
-
-def _read_zone(value: object, path: str, problems: _Problems) -> str | None:
-    if not isinstance(value, str):
-        message = f"expected an IANA time zone name such as 'America/Toronto', got {value!r}"
-        problems.add(ClinicError, path, message)
-        return None
-    try:
-        _zone(value)
-    except InvalidTimeError as error:
-        problems.add(InvalidTimeError, path, str(error))
-        return None
-    return value
-
-
-@functools.lru_cache(maxsize=64)
-def _zone(name: str) -> pendulum.Timezone:
-    zone_key(name, field=None)  # an IANA key, never a name meaning another zone elsewhere
-    try:
-        return pendulum.timezone(name)
-    except (ValueError, OSError):  # pendulum's InvalidTimezone is a ValueError
-        msg = f"unknown IANA time zone {name!r}, expected a name such as 'America/Toronto'"
-        raise InvalidTimeError(msg) from None
-
-
-def _check_holidays(code: str, categories: tuple[str, ...], problems: _Problems) -> None:
-    for kind_path, message in _holiday_problems(code, categories):
-        problems.add(UnknownCodeError, kind_path, message)
 
 
 def _valid(_: Clinic, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -121,41 +98,6 @@ def _known_holidays(instance: Clinic, _: object, categories: tuple[str, ...]) ->
         problems = _Problems()
         _check_holidays(instance.holidays, categories, problems)
         problems.raise_any()
-
-
-@functools.lru_cache(maxsize=64)
-def _holiday_problems(code: str, categories: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """What is wrong with a holidays code and its categories, as ``(key, message)`` pairs."""
-    import holidays  # noqa: PLC0415 - costs ~85 ms: only for a clinic that asks for holidays
-
-    country, _, subdiv = code.partition("-")
-    try:
-        table = holidays.country_holidays(country, years=())
-    except NotImplementedError:
-        message = (
-            f"unknown country {country!r} in {code!r}, expected a country code that the "
-            "holidays package knows, with an optional subdivision, such as 'CA' or 'CA-ON'"
-        )
-        return (("holidays", message),)
-    if subdiv:
-        try:
-            table = holidays.country_holidays(country, subdiv=subdiv, years=())
-        except NotImplementedError:
-            choices = ", ".join(table.subdivisions) or "none"
-            message = (
-                f"unknown subdivision {subdiv!r} of {country} in {code!r}, "
-                f"expected one of {choices}"
-            )
-            return (("holidays", message),)
-    supported = sorted(table.supported_categories)
-    return tuple(
-        (
-            "holiday_categories",
-            f"unknown category {category!r} for {code}, expected one of {', '.join(supported)}",
-        )
-        for category in categories
-        if category not in supported
-    )
 
 
 @functools.lru_cache(maxsize=256)
@@ -547,20 +489,6 @@ _READERS: Final[Mapping[str, Callable[[object, str, _Problems], Any]]] = {
 """The reader of each key of a clinic, in a file, a mapping or code: its value fields."""
 _MEMO_DAYS = 4096
 """How many (day, length) answers a clinic remembers before it starts afresh."""
-
-
-def _minutes(value: object) -> int:
-    if type(value) is not int or value < 1:
-        msg = f"minutes: expected a whole number of minutes above 0, got {value!r}"
-        raise InvalidTimeError(msg)
-    return value
-
-
-def _wall_minute(value: object, *, field: str) -> int:
-    if type(value) is not int or not 0 <= value < _MINUTES_A_DAY:
-        msg = f"{field}: expected a minute of the day, a whole number from 0 to 1439, got {value!r}"
-        raise InvalidTimeError(msg)
-    return value
 
 
 def _steady(day: dt.date, interval: Interval, zone: dt.tzinfo) -> bool:

@@ -12,8 +12,8 @@ from typing import Any
 
 import attrs
 
-from ._clinic import _READERS, Clinic, _check_holidays
-from ._clinic_values import _clock, _Problems
+from ._clinic import _READERS, Clinic
+from ._clinic_checks import _check_holidays, _clock, _Problems
 from ._errors import ClinicError, RuleSetError
 from ._toml import read_toml
 

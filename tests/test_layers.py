@@ -26,6 +26,7 @@ LAYERS: Final = {
     "core": {
         "_model",
         "_rules",
+        "_clinic_checks",
         "_clinic_values",
         "_clinic",
         "_protocol",

@@ -180,7 +180,7 @@ def _fields(cls: type) -> set[str]:
         ("plan", ("$defs", "session"), _fields(_json_reader._SessionDoc)),
         ("plan", ("$defs", "session", "properties", "override"), _fields(meso.Override)),
         ("plan", ("$defs", "protocol"), _fields(meso.SeriesProtocol)),
-        ("plan", ("$defs", "clinic"), set(_clinic._KEYS)),
+        ("plan", ("$defs", "clinic"), set(_clinic._READERS)),
         ("plan", ("$defs", "clinic", "properties", "hours"), set(_clinic.WEEKDAYS)),
     ],
 )

@@ -29,32 +29,40 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import types
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
 import pendulum
 
+from ._clinic_checks import (
+    _check_holidays,
+    _clock,
+    _minutes,
+    _Problems,
+    _read_any_time,
+    _read_categories,
+    _read_holidays,
+    _read_slot_minutes,
+    _read_text,
+    _read_zone,
+    _wall_minute,
+    _zone,
+)
 from ._clinic_values import (
-    _MINUTES_A_DAY,
     WEEKDAYS,
     Closure,
     Interval,
     IntervalLike,
     OpeningHours,
     _as_date,
-    _clinic_categories,
-    _clinic_closures,
-    _clinic_holidays,
-    _clinic_hours,
-    _clinic_name,
-    _clinic_slot_minutes,
-    _clock,
-    _one,
-    _Problems,
-    _read_any_time,
+    _read_closures,
+    _read_hours,
+    _to_categories,
+    _to_closures,
+    _to_hours,
 )
-from ._errors import ClinicError, InvalidTimeError, UnknownCodeError
+from ._errors import InvalidTimeError
 from ._time import (
     Fold,
     Gap,
@@ -64,7 +72,6 @@ from ._time import (
     in_zone,
     local_instant,
     within_calendar,
-    zone_key,
 )
 
 __all__ = [
@@ -78,71 +85,19 @@ __all__ = [
 ]
 
 
-def _read_zone(value: object, path: str, problems: _Problems) -> str | None:
-    if not isinstance(value, str):
-        message = f"expected an IANA time zone name such as 'America/Toronto', got {value!r}"
-        problems.add(ClinicError, path, message)
-        return None
-    try:
-        _zone(value)
-    except InvalidTimeError as error:
-        problems.add(InvalidTimeError, path, str(error))
-        return None
-    return value
+def _valid(_: Clinic, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The validator of each field of a clinic: its reader, under the field's name."""
+    problems = _Problems()
+    _READERS[attribute.name](value, attribute.name, problems)
+    problems.raise_any()
 
 
-@functools.lru_cache(maxsize=64)
-def _zone(name: str) -> pendulum.Timezone:
-    zone_key(name, field=None)  # an IANA key, never a name meaning another zone elsewhere
-    try:
-        return pendulum.timezone(name)
-    except (ValueError, OSError):  # pendulum's InvalidTimezone is a ValueError
-        msg = f"unknown IANA time zone {name!r}, expected a name such as 'America/Toronto'"
-        raise InvalidTimeError(msg) from None
-
-
-def _check_holidays(code: str, categories: tuple[str, ...], problems: _Problems) -> None:
-    for kind_path, message in _holiday_problems(code, categories):
-        problems.add(UnknownCodeError, kind_path, message)
-
-
-@functools.lru_cache(maxsize=64)
-def _holiday_problems(code: str, categories: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """What is wrong with a holidays code and its categories, as ``(key, message)`` pairs."""
-    import holidays  # noqa: PLC0415 - costs ~85 ms: only for a clinic that asks for holidays
-
-    country, _, subdiv = code.partition("-")
-    try:
-        table = holidays.country_holidays(country, years=())
-    except NotImplementedError:
-        message = (
-            f"unknown country {country!r} in {code!r}, expected a country code that the "
-            "holidays package knows, with an optional subdivision, such as 'CA' or 'CA-ON'"
-        )
-        return (("holidays", message),)
-    if subdiv:
-        try:
-            table = holidays.country_holidays(country, subdiv=subdiv, years=())
-        except NotImplementedError:
-            choices = ", ".join(table.subdivisions) or "none"
-            message = (
-                f"unknown subdivision {subdiv!r} of {country} in {code!r}, "
-                f"expected one of {choices}"
-            )
-            return (("holidays", message),)
-    supported = sorted(table.supported_categories)
-    return tuple(
-        (
-            "holiday_categories",
-            f"unknown category {category!r} for {code}, expected one of {', '.join(supported)}",
-        )
-        for category in categories
-        if category not in supported
-    )
-
-
-def _clinic_timezone(value: str) -> str:
-    return _one(_read_zone, value, "timezone")
+def _known_holidays(instance: Clinic, _: object, categories: tuple[str, ...]) -> None:
+    """The cross-field rule of a clinic: its holidays code knows its holiday categories."""
+    if instance.holidays is not None:
+        problems = _Problems()
+        _check_holidays(instance.holidays, categories, problems)
+        problems.raise_any()
 
 
 @functools.lru_cache(maxsize=256)
@@ -154,9 +109,6 @@ def _holiday_names(
 
     table = holidays.country_holidays(country, subdiv=subdiv, years=year, categories=categories)
     return types.MappingProxyType(dict(table.items()))
-
-
-# --- Converters: named functions, one a field, so that each error names its field ---------
 
 
 # --- The calendar ---------------------------------------------------------------------------
@@ -192,15 +144,17 @@ class Clinic:
         ClinicError: a value of the wrong type or shape (see the module's notes).
     """
 
-    name: str = attrs.field(converter=_clinic_name)
-    timezone: str = attrs.field(converter=_clinic_timezone)
-    hours: OpeningHours = attrs.field(converter=_clinic_hours)
-    closures: tuple[Closure, ...] = attrs.field(default=(), converter=_clinic_closures)
-    holidays: str | None = attrs.field(default=None, converter=_clinic_holidays)
-    holiday_categories: tuple[str, ...] = attrs.field(
-        default=("public",), converter=_clinic_categories
+    name: str = attrs.field(validator=_valid)
+    timezone: str = attrs.field(validator=_valid)
+    hours: OpeningHours = attrs.field(converter=_to_hours, validator=_valid)
+    closures: tuple[Closure, ...] = attrs.field(
+        default=(), converter=_to_closures, validator=_valid
     )
-    slot_minutes: int = attrs.field(default=15, converter=_clinic_slot_minutes)
+    holidays: str | None = attrs.field(default=None, validator=_valid)
+    holiday_categories: tuple[str, ...] = attrs.field(
+        default=("public",), converter=_to_categories, validator=[_valid, _known_holidays]
+    )
+    slot_minutes: int = attrs.field(default=15, validator=_valid)
     # Each day's slot minutes, worked out once: planning asks about the same days again and
     # again. Not part of the value: equality, hashing, repr and pickles leave it out.
     _walls_memo: dict[tuple[dt.date, int], range | tuple[int, ...] | None] = attrs.field(
@@ -215,12 +169,6 @@ class Clinic:
         for name, value in state.items():
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_walls_memo", {})
-
-    def __attrs_post_init__(self) -> None:
-        if self.holidays is not None:
-            problems = _Problems()
-            _check_holidays(self.holidays, self.holiday_categories, problems)
-            problems.raise_any()
 
     @property
     def zone(self) -> pendulum.Timezone:
@@ -507,7 +455,10 @@ class Clinic:
                 in a DST gap or in the repeated hour when the clocks go back.
         """
         day = _as_date(day, field="day")
-        time = _one(_read_any_time, local_time, "local_time", kind=InvalidTimeError)
+        problems = _Problems()
+        time = problems.settle(
+            _read_any_time(local_time, "local_time", problems), kind=InvalidTimeError
+        )
         when = f"{day.isoformat()} {_clock(time)}"
         match local_instant(day, time, self.zone):
             case Unambiguous(local):
@@ -526,24 +477,18 @@ class Clinic:
 
 
 _VALUE_FIELDS = tuple(f for f in attrs.fields(Clinic) if f.init)
-_KEYS: Final = tuple(f.name for f in _VALUE_FIELDS)
-"""The keys of a clinic, in a file or a mapping: its value fields."""
+_READERS: Final[Mapping[str, Callable[[object, str, _Problems], Any]]] = {
+    "name": _read_text,
+    "timezone": _read_zone,
+    "hours": _read_hours,
+    "closures": _read_closures,
+    "holidays": _read_holidays,
+    "holiday_categories": _read_categories,
+    "slot_minutes": _read_slot_minutes,
+}
+"""The reader of each key of a clinic, in a file, a mapping or code: its value fields."""
 _MEMO_DAYS = 4096
 """How many (day, length) answers a clinic remembers before it starts afresh."""
-
-
-def _minutes(value: object) -> int:
-    if type(value) is not int or value < 1:
-        msg = f"minutes: expected a whole number of minutes above 0, got {value!r}"
-        raise InvalidTimeError(msg)
-    return value
-
-
-def _wall_minute(value: object, *, field: str) -> int:
-    if type(value) is not int or not 0 <= value < _MINUTES_A_DAY:
-        msg = f"{field}: expected a minute of the day, a whole number from 0 to 1439, got {value!r}"
-        raise InvalidTimeError(msg)
-    return value
 
 
 def _steady(day: dt.date, interval: Interval, zone: dt.tzinfo) -> bool:
@@ -593,12 +538,7 @@ def example_clinic(holidays: str | None = "CA-ON", timezone: str = "America/Toro
         name="Example Clinic",
         timezone=timezone,
         hours=OpeningHours(
-            monday=weekday,
-            tuesday=weekday,
-            wednesday=weekday,
-            thursday=weekday,
-            friday=weekday,
-            saturday=(Interval(start="10:00", end="16:00"),),
+            **dict.fromkeys(WEEKDAYS[:5], weekday), saturday=(Interval(start="10:00", end="16:00"),)
         ),
         holidays=holidays,
     )

@@ -10,17 +10,10 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ._clinic import _KEYS, Clinic, _check_holidays, _read_zone
-from ._clinic_values import (
-    _clock,
-    _Problems,
-    _read_categories,
-    _read_closures,
-    _read_holidays,
-    _read_hours,
-    _read_slot_minutes,
-    _read_text,
-)
+import attrs
+
+from ._clinic import _READERS, Clinic
+from ._clinic_checks import _check_holidays, _clock, _Problems
 from ._errors import ClinicError, RuleSetError
 from ._toml import read_toml
 
@@ -80,25 +73,21 @@ def clinic_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> C
         problems.add(ClinicError, "the document", f"expected a table (a mapping), got {data!r}")
         problems.raise_any(source=source)
     for key in data:
-        if key not in _KEYS:
-            message = f"unknown key, expected one of {', '.join(sorted(_KEYS))}"
+        if key not in _READERS:
+            message = f"unknown key, expected one of {', '.join(sorted(_READERS))}"
             problems.add(ClinicError, str(key), message)
-    for key in ("name", "timezone", "hours"):
-        if key not in data:
-            problems.add(ClinicError, key, "missing, expected a value")
-    fields: dict[str, Any] = {
-        "name": _read_text(data["name"], "name", problems) if "name" in data else None,
-        "timezone": _read_zone(data["timezone"], "timezone", problems)
-        if "timezone" in data
-        else None,
-        "hours": _read_hours(data["hours"], "hours", problems) if "hours" in data else None,
-        "closures": _read_closures(data.get("closures", ()), "closures", problems),
-        "holidays": _read_holidays(data.get("holidays"), "holidays", problems),
-        "holiday_categories": _read_categories(
-            data.get("holiday_categories", ("public",)), "holiday_categories", problems
-        ),
-        "slot_minutes": _read_slot_minutes(data.get("slot_minutes", 15), "slot_minutes", problems),
-    }
+    fields: dict[str, Any] = {}
+    for field in attrs.fields(Clinic):
+        if field.name not in _READERS:
+            continue
+        if field.name in data:
+            value = data[field.name]
+        elif field.default is attrs.NOTHING:
+            problems.add(ClinicError, field.name, "missing, expected a value")
+            continue
+        else:
+            value = field.default
+        fields[field.name] = _READERS[field.name](value, field.name, problems)
     if fields["holidays"] is not None and fields["holiday_categories"] is not None:
         _check_holidays(fields["holidays"], fields["holiday_categories"], problems)
     problems.raise_any(source=source)

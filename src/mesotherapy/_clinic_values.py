@@ -1,29 +1,35 @@
-"""The values a clinic is made of, and how each is read: intervals, opening hours, closures.
+"""The values a clinic is made of: intervals, opening hours, closures.
 
-Each value is checked where it is built, in code or from a file: a reader checks one value,
-records its problems (`_Problems`) with the error type each belongs to and the key path it
-sits at, and gives the value or ``None``. The clinic's own fields are in `._clinic`; the
-clinic file and mappings are read in `._clinic_file`.
+Each value is checked where it is built, in code or from a file, by the readers of
+`._clinic_checks`: a converter only converts, and a validator names its field from the
+attribute attrs gives it. The clinic's own fields are in `._clinic`; the clinic file and
+mappings are read in `._clinic_file`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, TypeGuard, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 import pendulum
 
-from ._errors import (
-    ClinicError,
-    InvalidTimeError,
-    MesotherapyError,
-    UnknownCodeError,
-    key_path,
+from ._clinic_checks import (
+    _checks,
+    _clock,
+    _closure_problem,
+    _interval_problem,
+    _is_list,
+    _is_table,
+    _Problems,
+    _read_categories,
+    _read_date,
+    _read_text,
+    _read_time,
 )
+from ._errors import ClinicError, UnknownCodeError, key_path
 from ._time import parse_date
 
 __all__ = ["WEEKDAYS", "Closure", "Interval", "IntervalLike", "OpeningHours"]
@@ -34,129 +40,9 @@ WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "satu
 """The weekdays, in the order of `datetime.date.weekday` (Monday is 0)."""
 
 _CLOSURE_KEYS: Final = ("start", "end", "reason")
-_CLOCK = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
-_HOLIDAYS_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?")
-_MINUTES_A_DAY: Final = 24 * 60
 
 
-# --- Problems, gathered with the error type each belongs to --------------------------------
-
-
-class _Problems:
-    """The problems found while reading a clinic, each ``"key.path: message"``."""
-
-    __slots__ = ("found",)
-
-    def __init__(self) -> None:
-        self.found: list[tuple[type[MesotherapyError], str]] = []
-
-    def add(self, kind: type[MesotherapyError], path: str, message: str) -> None:
-        self.found.append((kind, f"{path}: {message}" if path else message))
-
-    def raise_any(
-        self, *, source: str | None = None, kind: type[MesotherapyError] | None = None
-    ) -> None:
-        """Raise the problems found, if any: as *kind*, else as the one kind they share.
-
-        Problems of several kinds are raised together as a `ClinicError`.
-        """
-        if not self.found:
-            return
-        messages = [message for _, message in self.found]
-        kinds = {found for found, _ in self.found}
-        if kind is None:
-            kind = kinds.pop() if len(kinds) == 1 else ClinicError
-        if kind is ClinicError:
-            raise ClinicError(messages, source=source)
-        where = f"{source}: " if source else ""
-        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
-        error = kind(f"{where}{messages[0]}{more}")
-        error.problems = tuple(messages)  # `clinic check` prints every one
-        raise error
-
-    def settle(self, value: _T | None, *, kind: type[MesotherapyError] | None = None) -> _T:
-        """*value*, once the problems found (if any) are raised."""
-        self.raise_any(kind=kind)
-        if value is None:  # pragma: no cover - a reader gives None only with a problem
-            msg = "a reader gave no value and no problem"
-            raise AssertionError(msg)
-        return value
-
-
-def _clock(time: dt.time) -> str:
-    """``HH:MM``, or ``HH:MM:SS`` when there are seconds."""
-    return time.strftime("%H:%M:%S" if time.second or time.microsecond else "%H:%M")
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, dt.time | dt.date):
-        return repr(value.isoformat())
-    return repr(value)
-
-
-def _is_list(value: object) -> TypeGuard[Iterable[Any]]:
-    return isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping)
-
-
-# --- Readers: each checks one value, records its problems, and gives the value or None ------
-
-
-def _read_text(value: object, path: str, problems: _Problems) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        problems.add(ClinicError, path, f"expected non-empty text, got {value!r}")
-        return None
-    return value
-
-
-def _read_time(
-    value: object, path: str, problems: _Problems, *, whole_minutes: bool = True
-) -> pendulum.Time | None:
-    expected = "a time of day as HH:MM, from 00:00 to 23:59"
-    if isinstance(value, dt.datetime):
-        problems.add(InvalidTimeError, path, f"expected {expected}, got a date and time")
-        return None
-    if isinstance(value, dt.time):
-        if value.tzinfo is not None:
-            message = f"expected a local time of day without a zone, got {_shown(value)}"
-            problems.add(InvalidTimeError, path, message)
-            return None
-        time = pendulum.time(value.hour, value.minute, value.second, value.microsecond)
-    elif isinstance(value, str):
-        match = _CLOCK.fullmatch(value)
-        hour, minute, second = (int(part or 0) for part in match.groups()) if match else (24, 0, 0)
-        if hour > 23 or minute > 59 or second > 59:  # 24:00 too: the day ends at 23:59
-            problems.add(InvalidTimeError, path, f"expected {expected}, got {value!r}")
-            return None
-        time = pendulum.time(hour, minute, second)
-    else:
-        problems.add(ClinicError, path, f"expected {expected}, got {value!r}")
-        return None
-    if whole_minutes and (time.second or time.microsecond):
-        message = f"expected a whole minute (HH:MM), got {_shown(value)}"
-        problems.add(InvalidTimeError, path, message)
-        return None
-    return time
-
-
-def _read_any_time(value: object, path: str, problems: _Problems) -> pendulum.Time | None:
-    return _read_time(value, path, problems, whole_minutes=False)
-
-
-def _read_date(value: object, path: str, problems: _Problems) -> pendulum.Date | None:
-    if not isinstance(value, str | dt.date):
-        problems.add(ClinicError, path, f"expected a date as YYYY-MM-DD, got {value!r}")
-        return None
-    try:
-        return parse_date(value, field=path)
-    except InvalidTimeError as error:
-        problems.add(InvalidTimeError, "", str(error))
-        return None
-
-
-def _interval_problem(start: dt.time, end: dt.time) -> str | None:
-    if end <= start:
-        return f"expected the end after the start, got {_clock(start)}-{_clock(end)}"
-    return None
+# --- Readers of the values: each checks one, records its problems, and gives it or None ---
 
 
 def _order_problem(before: Interval, after: Interval) -> str | None:
@@ -210,9 +96,7 @@ def _read_intervals(value: object, path: str, problems: _Problems) -> tuple[Inte
 def _read_hours(value: object, path: str, problems: _Problems) -> OpeningHours | None:
     if isinstance(value, OpeningHours):
         return value
-    if not isinstance(value, Mapping):
-        message = f"expected a table of weekdays (monday to sunday), got {value!r}"
-        problems.add(ClinicError, path, message)
+    if not _is_table(value, path, problems, "a table of weekdays (monday to sunday)"):
         return None
     days: dict[str, tuple[Interval, ...]] = {}
     found = len(problems.found)
@@ -231,9 +115,7 @@ def _read_hours(value: object, path: str, problems: _Problems) -> OpeningHours |
 def _read_closure(value: object, path: str, problems: _Problems) -> Closure | None:
     if isinstance(value, Closure):
         return value
-    if not isinstance(value, Mapping):
-        message = f"expected a table with a start, an optional end and reason, got {value!r}"
-        problems.add(ClinicError, path, message)
+    if not _is_table(value, path, problems, "a table with a start, an optional end and reason"):
         return None
     for key in value:
         if key not in _CLOSURE_KEYS:
@@ -255,10 +137,6 @@ def _read_closure(value: object, path: str, problems: _Problems) -> Closure | No
     return Closure(start=start, end=end, reason=reason)
 
 
-def _closure_problem(start: dt.date, end: dt.date) -> str:
-    return f"expected a date on or after the start {start.isoformat()}, got {end.isoformat()}"
-
-
 def _read_closures(value: object, path: str, problems: _Problems) -> tuple[Closure, ...]:
     if not _is_list(value):
         message = f"expected a list of closures ([[closures]] tables), got {value!r}"
@@ -275,140 +153,54 @@ def _read_closures(value: object, path: str, problems: _Problems) -> tuple[Closu
     )
 
 
-def _read_holidays(value: object, path: str, problems: _Problems) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        message = f"expected a country code such as 'CA' or 'CA-ON', got {value!r}"
-        problems.add(ClinicError, path, message)
-        return None
-    if not _HOLIDAYS_CODE.fullmatch(value):
-        message = (
-            f"unknown holidays code {value!r}, expected a country code with an optional "
-            "subdivision, such as 'CA' or 'CA-ON'"
-        )
-        problems.add(UnknownCodeError, path, message)
-        return None
-    return value
+# --- Converters and validators, in the manner of attrs ------------------------------------
+# A converter only converts: it gives the value a reader makes of its input, or the input
+# unchanged when the reader finds a problem. The validator then reads the value again under
+# the name attrs gives it (`attribute.name`), and raises what the reader found.
 
 
-def _read_categories(value: object, path: str, problems: _Problems) -> tuple[str, ...] | None:
-    if not _is_list(value):
-        message = f"expected a list of holiday categories such as ['public'], got {value!r}"
-        problems.add(ClinicError, path, message)
-        return None
-    read = [_read_text(item, key_path(path, index), problems) for index, item in enumerate(value)]
-    categories = {category for category in read if category is not None}
-    if not read:
-        problems.add(ClinicError, path, "expected at least one category such as 'public'")
-    return tuple(sorted(categories)) if categories else None
-
-
-def _read_slot_minutes(value: object, path: str, problems: _Problems) -> int | None:
-    if type(value) is not int or not 0 < value <= _MINUTES_A_DAY:
-        message = f"expected a whole number of minutes from 1 to 1440 (such as 15), got {value!r}"
-        problems.add(ClinicError, path, message)
-        return None
-    return value
-
-
-# --- Converters: named functions, one a field, so that each error names its field ---------
-
-
-def _one(
-    reader: Callable[[object, str, _Problems], _T | None],
-    value: object,
-    path: str,
-    *,
-    kind: type[MesotherapyError] | None = None,
-) -> _T:
+def _converted(reader: Callable[[object, str, _Problems], _T | None], value: object) -> _T:
+    if isinstance(value, Iterator):  # read once here, and again by the validator
+        value = tuple(value)
     problems = _Problems()
-    return problems.settle(reader(value, path, problems), kind=kind)
+    read = reader(value, "", problems)
+    # What cannot be converted is given back unchanged, for the validator to refuse.
+    return cast("_T", value) if problems.found or read is None else read
 
 
-def _interval_start(value: dt.time | str) -> pendulum.Time:
-    return _one(_read_time, value, "start")
+# Named functions, one a type, so that the type checker sees each converter's input.
+def _to_time(value: dt.time | str) -> pendulum.Time:
+    return _converted(_read_time, value)
 
 
-def _interval_end(value: dt.time | str) -> pendulum.Time:
-    return _one(_read_time, value, "end")
+def _to_date(value: dt.date | str) -> pendulum.Date:
+    return _converted(_read_date, value)
 
 
-def _intervals(value: object, field: str) -> tuple[Interval, ...]:
-    problems = _Problems()
-    intervals = _read_intervals(value, field, problems)
-    problems.raise_any()
-    return intervals
+def _to_day(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
+    return _converted(_read_intervals, value)
 
 
-def _monday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "monday")
+def _to_hours(value: OpeningHours | Mapping[str, Iterable[IntervalLike]]) -> OpeningHours:
+    return _converted(_read_hours, value)
 
 
-def _tuesday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "tuesday")
+def _to_closures(value: Iterable[Closure | Mapping[str, Any]]) -> tuple[Closure, ...]:
+    return _converted(_read_closures, value)
 
 
-def _wednesday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "wednesday")
+def _to_categories(value: Iterable[str]) -> tuple[str, ...]:
+    return _converted(_read_categories, value)
 
 
-def _thursday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "thursday")
-
-
-def _friday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "friday")
-
-
-def _saturday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "saturday")
-
-
-def _sunday(value: Iterable[IntervalLike]) -> tuple[Interval, ...]:
-    return _intervals(value, "sunday")
-
-
-def _closure_start(value: dt.date | str) -> pendulum.Date:
-    return _one(_read_date, value, "start")
-
-
-def _closure_end(value: dt.date | str) -> pendulum.Date:
-    return _one(_read_date, value, "end")
-
-
-def _closure_reason(value: str | None) -> str | None:
-    return None if value is None else _one(_read_text, value, "reason")
-
-
-def _clinic_name(value: str) -> str:
-    return _one(_read_text, value, "name")
-
-
-def _clinic_hours(value: OpeningHours | Mapping[str, Iterable[IntervalLike]]) -> OpeningHours:
-    return _one(_read_hours, value, "hours")
-
-
-def _clinic_closures(value: Iterable[Closure | Mapping[str, Any]]) -> tuple[Closure, ...]:
-    problems = _Problems()
-    closures = _read_closures(value, "closures", problems)
-    problems.raise_any()
-    return closures
-
-
-def _clinic_holidays(value: str | None) -> str | None:
-    problems = _Problems()
-    code = _read_holidays(value, "holidays", problems)
-    problems.raise_any()
-    return code
-
-
-def _clinic_categories(value: Iterable[str]) -> tuple[str, ...]:
-    return _one(_read_categories, value, "holiday_categories")
-
-
-def _clinic_slot_minutes(value: int) -> int:
-    return _one(_read_slot_minutes, value, "slot_minutes")
+def _after_start(instance: Interval | Closure, attribute: attrs.Attribute[Any], end: Any) -> None:
+    """The cross-field rule of an interval and a closure: the end does not come first."""
+    if isinstance(instance, Interval):
+        problem = _interval_problem(instance.start, end)
+    else:
+        problem = _closure_problem(instance.start, end) if end < instance.start else None
+    if problem:
+        raise ClinicError([f"{attribute.name}: {problem}"])
 
 
 # --- The calendar ---------------------------------------------------------------------------
@@ -433,13 +225,10 @@ class Interval:
         ClinicError: ``end`` is not after ``start``.
     """
 
-    start: pendulum.Time = attrs.field(converter=_interval_start)
-    end: pendulum.Time = attrs.field(converter=_interval_end)
-
-    def __attrs_post_init__(self) -> None:
-        problem = _interval_problem(self.start, self.end)
-        if problem:
-            raise ClinicError([f"end: {problem}"])
+    start: pendulum.Time = attrs.field(converter=_to_time, validator=_checks(_read_time))
+    end: pendulum.Time = attrs.field(
+        converter=_to_time, validator=[_checks(_read_time), _after_start]
+    )
 
     @property
     def start_minute(self) -> int:
@@ -467,6 +256,9 @@ IntervalLike = Interval | Sequence[dt.time | str]
 """What a day's list of opening intervals accepts: intervals or ``(start, end)`` pairs."""
 
 
+_DAY: Final = _checks(_read_intervals)
+
+
 @attrs.frozen(kw_only=True)
 class OpeningHours:
     """The weekly opening hours: for each weekday, its intervals in order (none: closed).
@@ -488,13 +280,13 @@ class OpeningHours:
         InvalidTimeError: a time that is no ``HH:MM`` time of day.
     """
 
-    monday: tuple[Interval, ...] = attrs.field(default=(), converter=_monday)
-    tuesday: tuple[Interval, ...] = attrs.field(default=(), converter=_tuesday)
-    wednesday: tuple[Interval, ...] = attrs.field(default=(), converter=_wednesday)
-    thursday: tuple[Interval, ...] = attrs.field(default=(), converter=_thursday)
-    friday: tuple[Interval, ...] = attrs.field(default=(), converter=_friday)
-    saturday: tuple[Interval, ...] = attrs.field(default=(), converter=_saturday)
-    sunday: tuple[Interval, ...] = attrs.field(default=(), converter=_sunday)
+    monday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    tuesday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    wednesday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    thursday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    friday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    saturday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
+    sunday: tuple[Interval, ...] = attrs.field(default=(), converter=_to_day, validator=_DAY)
 
     def weekday(self, name: str) -> tuple[Interval, ...]:
         """The intervals of the weekday *name* (``"monday"`` ... ``"sunday"``).
@@ -536,17 +328,18 @@ class Closure:
         ClinicError: ``end`` is before ``start``, or ``reason`` is blank.
     """
 
-    start: pendulum.Date = attrs.field(converter=_closure_start)
-    end: pendulum.Date = attrs.field(converter=_closure_end)
-    reason: str | None = attrs.field(default=None, converter=_closure_reason)
+    start: pendulum.Date = attrs.field(converter=_to_date, validator=_checks(_read_date))
+    end: pendulum.Date = attrs.field(
+        converter=_to_date, validator=[_checks(_read_date), _after_start]
+    )
+    reason: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(_checks(_read_text)),
+    )
 
     @end.default
     def _end_default(self) -> pendulum.Date:
         return self.start
-
-    def __attrs_post_init__(self) -> None:
-        if self.end < self.start:
-            raise ClinicError([f"end: {_closure_problem(self.start, self.end)}"])
 
     def covers(self, day: dt.date) -> bool:
         """Whether *day* lies within the closure."""

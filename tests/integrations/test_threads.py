@@ -28,7 +28,7 @@ import pendulum
 import pytest
 
 import mesotherapy as meso
-from mesotherapy import _clinic, _convert, _i18n, _rules_io, _slots
+from mesotherapy import _clinic, _clinic_checks, _convert, _i18n, _rules_io, _slots
 from mesotherapy._clinic import WEEKDAYS
 from tests.exact import assert_exactly_equal
 
@@ -323,8 +323,8 @@ def _fresh_default_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = functools.cache(_rules_io.load_default.__wrapped__)
     monkeypatch.setattr(_rules_io, "load_default", fresh)
     for cached in (
-        _clinic._zone,
-        _clinic._holiday_problems,
+        _clinic_checks._zone,
+        _clinic_checks._holiday_problems,
         _clinic._holiday_names,
         _slots._nearest_first,
         _convert.converter,

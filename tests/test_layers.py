@@ -52,6 +52,8 @@ LAYERS: Final = {
         "__main__",
         "ical",
         "fhir",
+        "_plan_rows",
+        "_picture",
         "notebook",
     },
 }

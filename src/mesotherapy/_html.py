@@ -73,7 +73,8 @@ def _table(caption: str, headers: Sequence[str], rows: Iterable[str], foot: str 
     )
 
 
-def _areas(areas: Iterable[object]) -> str:
+def area_names(areas: Iterable[object]) -> str:
+    """The areas' names (`Area` values, or text), joined with commas: ``face, neck``."""
     return ", ".join(getattr(a, "value", str(a)) for a in areas)
 
 
@@ -94,7 +95,7 @@ def plan_html(plan: TreatmentPlan) -> str:
     """
     p = plan.protocol
     caption = (
-        f"Plan for {_areas(plan.areas)} at {plan.clinic.name} ({plan.timezone}): "
+        f"Plan for {area_names(plan.areas)} at {plan.clinic.name} ({plan.timezone}): "
         f"{p.sessions} sessions, {p.interval_days} days apart, {p.session_minutes} minutes "
         f"each; rules {plan.rules.name} {plan.rules.version}"
     )
@@ -105,8 +106,8 @@ def plan_html(plan: TreatmentPlan) -> str:
         + _td(str(s.index))
         + _td(_instant(s.start), escaped=True)
         + _td(_time(s.end, s.end.format("HH:mm Z")), escaped=True)
-        + _td(_areas(s.areas))
-        + _td(s.status.value.replace("_", "-") + _override_note(s))
+        + _td(area_names(s.areas))
+        + _td(s.status.value.replace("_", "-") + override_note(s))
         + "</tr>"
         for s in plan.sessions
     ]
@@ -205,7 +206,7 @@ def _milestone_row(milestone: Milestone) -> str:
     )
 
 
-def _override_note(session: Session) -> str:
+def override_note(session: Session) -> str:
     """The clinician's override of a session, as words after its description."""
     if session.override is None:
         return ""

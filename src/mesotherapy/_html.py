@@ -46,21 +46,21 @@ def _td(content: str, *, escaped: bool = False, colspan: int = 1) -> str:
     return f'<td style="{_CELL}"{span}>{content if escaped else _e(content)}</td>'
 
 
-def _time(value: dt.date, text: str) -> str:
+def _time_element(value: dt.date, text: str) -> str:
     """A ``<time>`` element: machine-readable ISO 8601 in the attribute, *text* shown."""
     return f'<time datetime="{_e(value.isoformat())}">{_e(text)}</time>'
 
 
-def _instant(value: pendulum.DateTime) -> str:
+def _instant_element(value: pendulum.DateTime) -> str:
     """A local instant with its UTC offset, as a ``<time>`` element."""
-    return _time(value, f"{value.format(_LOCAL)} {value.format('Z')}")
+    return _time_element(value, f"{value.format(_LOCAL)} {value.format('Z')}")
 
 
-def _day(value: dt.date) -> str:
+def _date_element(value: dt.date) -> str:
     """A date, or an instant (a side effect's), as a ``<time>`` element."""
     if isinstance(value, pendulum.DateTime):
-        return _instant(value)
-    return _time(value, value.isoformat())
+        return _instant_element(value)
+    return _time_element(value, value.isoformat())
 
 
 def _table(caption: str, headers: Sequence[str], rows: Iterable[str], foot: str = "") -> str:
@@ -104,8 +104,8 @@ def plan_html(plan: TreatmentPlan) -> str:
     rows = [
         "<tr>"
         + _td(str(s.index))
-        + _td(_instant(s.start), escaped=True)
-        + _td(_time(s.end, s.end.format("HH:mm Z")), escaped=True)
+        + _td(_instant_element(s.start), escaped=True)
+        + _td(_time_element(s.end, s.end.format("HH:mm Z")), escaped=True)
         + _td(area_names(s.areas))
         + _td(s.status.value.replace("_", "-") + override_note(s))
         + "</tr>"
@@ -115,7 +115,8 @@ def plan_html(plan: TreatmentPlan) -> str:
         "<tr>"
         + _td("Maintenance due", colspan=2)
         + _td(
-            f"from {_time(w.opens, str(w.opens))} to {_time(w.closes, str(w.closes))}",
+            f"from {_time_element(w.opens, str(w.opens))} "
+            f"to {_time_element(w.closes, str(w.closes))}",
             escaped=True,
             colspan=3,
         )
@@ -154,7 +155,7 @@ def assessment_html(assessment: Assessment) -> str:
 
 
 def _finding_row(finding: Finding) -> str:
-    until = "" if finding.until is None else _day(finding.until)
+    until = "" if finding.until is None else _date_element(finding.until)
     return (
         "<tr>"
         + _td(finding.outcome.value)
@@ -197,8 +198,8 @@ def _milestone_row(milestone: Milestone) -> str:
     return (
         "<tr>"
         + _td(milestone.kind.value.replace("_", " "))
-        + _td(_day(milestone.start), escaped=True)
-        + _td(_day(milestone.end), escaped=True)
+        + _td(_date_element(milestone.start), escaped=True)
+        + _td(_date_element(milestone.end), escaped=True)
         + _td(description, escaped=True)
         + _td(session)
         + _td(milestone.source)

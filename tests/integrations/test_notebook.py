@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import pytest
-from hypothesis import given, reject, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesotherapy import (
@@ -32,7 +32,6 @@ from mesotherapy import (
     MesotherapyError,
     MilestoneKind,
     MissingExtraError,
-    SchedulingError,
     Timeline,
     TreatmentPlan,
     UnknownCodeError,
@@ -50,7 +49,7 @@ from mesotherapy.notebook import (
     to_frame,
 )
 from tests.builders import TORONTO, example_plan
-from tests.plan_strategies import plan_requests
+from tests.plan_strategies import plans_in_any_state
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,27 +141,6 @@ def check_page(page: str) -> _Tags:
         assert parser.opened[tag] == parser.closed[tag], tag
     assert not parser.external
     return parser
-
-
-@st.composite
-def plans(draw: st.DrawFn) -> TreatmentPlan:
-    """A generated plan in any zone, sometimes after a cancellation, no-show or completion."""
-    request = draw(plan_requests())
-    try:
-        plan = request.plan()
-    except SchedulingError:
-        reject()
-    planned = [s.index for s in plan.sessions if s.status.value == "planned"]
-    operation = draw(st.sampled_from(("none", "none", "cancel", "no_show", "complete")))
-    try:
-        if operation == "complete":
-            plan = plan.complete(planned[0])
-        elif operation != "none":
-            index = draw(st.sampled_from(planned))
-            plan = plan.cancel(index) if operation == "cancel" else plan.no_show(index)
-    except SchedulingError:
-        pass
-    return plan
 
 
 # --- The DataFrame --------------------------------------------------------------------------
@@ -265,7 +243,7 @@ def test_frame_refuses_an_unknown_selection_and_other_rules() -> None:
 
 
 @settings(max_examples=15)
-@given(plans())
+@given(plans_in_any_state(max_operations=1))
 def test_frame_matches_the_library_views_of_generated_plans(plan: TreatmentPlan) -> None:
     pandas()
     frame = to_frame(plan)
@@ -368,7 +346,7 @@ def test_plot_without_axes_makes_a_pyplot_figure_and_leaves_it_to_the_caller() -
 
 
 @settings(max_examples=15)
-@given(plans(), st.booleans())
+@given(plans_in_any_state(max_operations=1), st.booleans())
 def test_plot_renders_generated_plans_headless(plan: TreatmentPlan, side_effects: bool) -> None:
     ax = plot(plan, ax=new_figure().add_subplot(), side_effects=side_effects)
     check_artists(plan, ax, side_effects=side_effects)

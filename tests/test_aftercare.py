@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Final
 
 import attrs
@@ -16,6 +17,7 @@ import pendulum
 import pytest
 
 from mesotherapy import (
+    Aftercare,
     Area,
     ClientEvent,
     Conflict,
@@ -293,19 +295,30 @@ def test_an_event_with_an_unknown_activity_is_refused_rather_than_never_conflict
 NAIVE: Final = dt.datetime(2026, 10, 21, 9)  # noqa: DTZ001 - naive on purpose
 
 
-def test_naive_times_are_refused() -> None:
+AWARE: Final = pendulum.datetime(2026, 10, 21, 12, tz=TORONTO)
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda care: care.may_i("makeup", NAIVE), r"^at: "),
+        (lambda care: care.restricted_at(NAIVE), r"^at: "),
+        (
+            lambda _: ClientEvent(name="Wedding", start=NAIVE, end=AWARE, activities=["makeup"]),
+            r"events\.start",
+        ),
+        (
+            lambda _: ClientEvent(name="Wedding", start=AWARE, end=NAIVE, activities=["makeup"]),
+            r"events\.end",
+        ),
+        (lambda care: care.may_i("makeup", "2026-10-21T09:00"), r"^at: "),
+    ],
+    ids=["may_i", "restricted_at", "event start", "event end", "text"],
+)
+def test_naive_times_are_refused(call: Callable[[Aftercare], object], match: str) -> None:
     care = aftercare(plan_for(toronto(2026, 10, 20, 9)))
-    aware = toronto(2026, 10, 21, 12)
-    with pytest.raises(InvalidTimeError, match=r"^at: "):
-        care.may_i("makeup", NAIVE)
-    with pytest.raises(InvalidTimeError, match=r"^at: "):
-        care.restricted_at(NAIVE)
-    with pytest.raises(InvalidTimeError, match=r"events\.start"):
-        ClientEvent(name="Wedding", start=NAIVE, end=aware, activities=["makeup"])
-    with pytest.raises(InvalidTimeError, match=r"events\.end"):
-        ClientEvent(name="Wedding", start=aware, end=NAIVE, activities=["makeup"])
-    with pytest.raises(InvalidTimeError):
-        care.may_i("makeup", "2026-10-21T09:00")  # type: ignore[arg-type]
+    with pytest.raises(InvalidTimeError, match=match):
+        call(care)
 
 
 def test_a_window_refuses_a_naive_time_with_the_librarys_error() -> None:
@@ -315,12 +328,12 @@ def test_a_window_refuses_a_naive_time_with_the_librarys_error() -> None:
         window.covers(NAIVE)
 
 
-def test_an_event_that_ends_before_it_starts_is_refused() -> None:
+@pytest.mark.parametrize("hours", [1, 0], ids=["before", "at the start"])
+def test_an_event_that_ends_before_it_starts_is_refused(hours: int) -> None:
     start = toronto(2026, 10, 21, 12)
+    end = start.subtract(hours=hours)
     with pytest.raises(InvalidTimeError, match=r"events\.end"):
-        ClientEvent(name="Gala", start=start, end=start.subtract(hours=1), activities=["makeup"])
-    with pytest.raises(InvalidTimeError, match=r"events\.end"):
-        ClientEvent(name="Gala", start=start, end=start, activities=["makeup"])
+        ClientEvent(name="Gala", start=start, end=end, activities=["makeup"])
 
 
 def test_a_zero_length_window_restricts_nothing_and_conflicts_with_nothing() -> None:

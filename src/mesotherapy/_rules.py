@@ -310,22 +310,10 @@ def _client_facts(value: Mapping[str, Contraindication]) -> FrozenMap[str, Contr
             near = nearest_code(key, CLIENT_FACTS)
             msg = f"unknown client fact {key!r}, expected one of {', '.join(CLIENT_FACTS)}{near}"
             raise RuleValueError(msg, key=f"client.{key}")
-    minor = value.get("minor")
-    if minor is not None and minor.duration is None:
-        raise RuleValueError(
-            "the minor rule needs a duration (the age, e.g. P18Y)", key="client.minor.duration"
-        )
+    if (minor := value.get("minor")) is not None and minor.duration is None:
+        msg = "the minor rule needs a duration (the age, e.g. P18Y)"
+        raise RuleValueError(msg, key="client.minor.duration")
     return _frozen_map(value)
-
-
-def _never_at_a_site(
-    _: object, attribute: attrs.Attribute[Mapping[str, Contraindication]], value: Any
-) -> None:
-    """A medication is taken, a treatment had, by the whole client: never at one site."""
-    for code, rule in value.items():
-        if rule.severity is Severity.SITE:
-            msg = f"expected a severity other than site for a {attribute.name[:-1]}, got 'site'"
-            raise RuleValueError(msg, key=f"{attribute.name}.{code}.severity")
 
 
 @attrs.frozen(kw_only=True)
@@ -334,13 +322,18 @@ class Contraindications:
 
     client: Mapping[str, Contraindication] = attrs.field(converter=_client_facts)
     conditions: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
-    medications: Mapping[str, Contraindication] = attrs.field(
-        converter=_frozen_map, validator=_never_at_a_site
-    )
+    medications: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
     skin_findings: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
-    treatments: Mapping[str, Contraindication] = attrs.field(
-        converter=_frozen_map, validator=_never_at_a_site
-    )
+    treatments: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
+
+    @medications.validator
+    @treatments.validator
+    def _no_site(self, attribute: attrs.Attribute[Any], value: Mapping[str, Any]) -> None:
+        """A medication is taken, a treatment had, by the whole client: never at one site."""
+        for code, rule in value.items():
+            if rule.severity is Severity.SITE:
+                msg = f"expected a severity other than site for a {attribute.name[:-1]}, got 'site'"
+                raise RuleValueError(msg, key=f"{attribute.name}.{code}.severity")
 
     def tables(self) -> Iterator[tuple[str, Mapping[str, Contraindication]]]:
         """Each kind with its rules, in a fixed order."""

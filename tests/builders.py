@@ -6,6 +6,8 @@ Hypothesis strategies live in `tests.strategies` (rules, clients, assessments) a
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from typing import Any, Final
 
 import pendulum
@@ -14,12 +16,15 @@ from mesotherapy import (
     Client,
     Clinic,
     RuleSet,
+    Span,
     TreatmentPlan,
     assess,
     default_rules,
     example_clinic,
     plan_series,
 )
+from mesotherapy._clinic import WEEKDAYS
+from mesotherapy._rules_io import rules_from_dict, rules_to_dict
 
 TORONTO: Final = "America/Toronto"
 """The example clinic's zone, which has both DST transitions."""
@@ -86,3 +91,54 @@ def plan_for(
         interval=interval,
         sessions=sessions,
     )
+
+
+def saturday_clinic(zone: str) -> Clinic:
+    """A clinic open on weekdays and on Saturdays until 18:00, closed on no holiday."""
+    weekday = [("09:00", "18:00")]
+    hours = dict.fromkeys(WEEKDAYS[:5], weekday)
+    return Clinic(name="Late Saturdays", timezone=zone, hours={**hours, "saturday": weekday})
+
+
+def with_changes(
+    rules: RuleSet, *, version: str | None = None, **tables: dict[str, dict[str, Any]]
+) -> RuleSet:
+    """*rules* with some keys of some rules replaced; a changed duration drops ``published``."""
+    data = rules_to_dict(rules)
+    if version is not None:
+        data["version"] = version
+    for table, changes in tables.items():
+        for code, values in changes.items():
+            rule = data[table].setdefault(code, {})
+            rule.update(values)
+            if "duration" in values:
+                rule.pop("published", None)
+    return rules_from_dict(data)
+
+
+# --- Time, computed with the standard library (not with the library under test) ----------
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """*moment* as a plain stdlib datetime in UTC, so that subtraction is real time."""
+    u = moment.astimezone(dt.UTC)
+    return dt.datetime(
+        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=dt.UTC
+    )
+
+
+def elapsed(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """The real time from *start* to *end*, whatever the clocks did in between."""
+    return utc(end) - utc(start)
+
+
+def span_elapsed(span: Span) -> dt.timedelta:
+    """A span of weeks, days, hours and minutes as real time (7 x 24 h a week, 24 h a day)."""
+    assert not span.years
+    assert not span.months
+    return dt.timedelta(weeks=span.weeks, days=span.days, hours=span.hours, minutes=span.minutes)
+
+
+def local(moment: dt.datetime, zone: str) -> dt.datetime:
+    """*moment* on the wall clock of *zone*."""
+    return utc(moment).astimezone(zoneinfo.ZoneInfo(zone))

@@ -52,6 +52,8 @@ __all__ = [
     "clients_for_plans",
     "clinics",
     "opening_hours",
+    "operated",
+    "operated_plans",
     "operations",
     "plan_requests",
     "plans_in_any_state",
@@ -441,6 +443,15 @@ def operated_plans(draw: st.DrawFn, max_operations: int = 5) -> list[TreatmentPl
         plan = draw(plan_requests()).plan()
     except SchedulingError:
         reject()
+    return draw(operated(plan, max_operations))
+
+
+@st.composite
+def operated(draw: st.DrawFn, plan: TreatmentPlan, max_operations: int = 5) -> list[TreatmentPlan]:
+    """*plan* and the plans that up to *max_operations* drawn `operations` return, in turn.
+
+    For a plan made elsewhere (with other rules, say); one that is refused is skipped.
+    """
     versions = [plan]
     for operation in draw(st.lists(operations(), max_size=max_operations)):
         try:
@@ -452,6 +463,6 @@ def operated_plans(draw: st.DrawFn, max_operations: int = 5) -> list[TreatmentPl
     return versions
 
 
-def plans_in_any_state() -> st.SearchStrategy[TreatmentPlan]:
-    """A generated plan after up to four operations (`operated_plans`), in whatever state."""
-    return operated_plans(max_operations=4).map(lambda versions: versions[-1])
+def plans_in_any_state(max_operations: int = 4) -> st.SearchStrategy[TreatmentPlan]:
+    """A generated plan after up to *max_operations* operations (`operated_plans`)."""
+    return operated_plans(max_operations=max_operations).map(lambda versions: versions[-1])

@@ -59,6 +59,8 @@ LAYERS: Final = {
         "_fhir_base",
         "_fhir_rules",
         "fhir",
+        "_plan_rows",
+        "_picture",
         "notebook",
     },
 }

@@ -14,7 +14,7 @@ from typing import Final
 
 import pendulum
 import pytest
-from hypothesis import given, note, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesotherapy import (
@@ -35,25 +35,14 @@ from mesotherapy import (
     plan_series,
 )
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
-from tests.builders import RULES, plan_for, toronto
-from tests.plan_strategies import PlanRequest, plan_requests
+from tests.builders import RULES, elapsed, plan_for, span_elapsed, toronto, utc
+from tests.plan_strategies import PlanRequest, operated, plan_requests
 
 ISO_INSTANT: Final = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}")
 ARTICLE_ORDER: Final = ("refreshed", "smoother", "series_complete", "lasting", "maintenance_due")
 
 
 # --- Time, computed here ----------------------------------------------------------------------
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    u = moment.astimezone(dt.UTC)
-    return dt.datetime(
-        u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=dt.UTC
-    )
-
-
-def elapsed(start: dt.datetime, end: dt.datetime) -> dt.timedelta:
-    return utc(end) - utc(start)
 
 
 def local_day(moment: dt.datetime, zone: str) -> dt.date:
@@ -72,12 +61,6 @@ def span_after(span: Span, day: dt.date) -> dt.date:
     """The calendar date *span* after *day*: years and months first, then weeks and days."""
     moved = add_months(day, span.years * 12 + span.months)
     return moved + dt.timedelta(weeks=span.weeks, days=span.days)
-
-
-def span_elapsed(span: Span) -> dt.timedelta:
-    assert not span.years
-    assert not span.months
-    return dt.timedelta(weeks=span.weeks, days=span.days, hours=span.hours, minutes=span.minutes)
 
 
 def moments(milestone: Milestone) -> tuple[pendulum.DateTime, pendulum.DateTime]:
@@ -167,7 +150,7 @@ def timeline_rules(draw: st.DrawFn) -> RuleSet:
 @st.composite
 def plans(draw: st.DrawFn) -> tuple[TreatmentPlan, RuleSet]:
     """A generated plan (any zone, DST and odd offsets included), made with drawn rules,
-    perhaps after a session was cancelled, missed or completed."""
+    perhaps after one operation (`operated`: a reschedule, completion, cancellation or no-show)."""
     rules = draw(timeline_rules())
     request = draw(plan_requests())
     try:
@@ -183,18 +166,7 @@ def plans(draw: st.DrawFn) -> tuple[TreatmentPlan, RuleSet]:
         )
     except SchedulingError:
         plan = plan_for(toronto(2026, 10, 20, 9), areas=request.areas, rules=rules)
-    operation = draw(st.sampled_from(("none", "cancel", "no_show", "complete")))
-    planned = [s.index for s in plan.sessions if s.status.value == "planned"]
-    try:
-        if operation == "complete":
-            plan = plan.complete(planned[0])
-        elif operation != "none":
-            index = draw(st.sampled_from(planned))
-            plan = plan.cancel(index) if operation == "cancel" else plan.no_show(index)
-    except SchedulingError:
-        pass
-    note(plan.explain())
-    return plan, rules
+    return draw(operated(plan, max_operations=1))[-1], rules
 
 
 # --- Properties -------------------------------------------------------------------------------

@@ -47,21 +47,21 @@ def _td(content: str, *, escaped: bool = False, colspan: int = 1) -> str:
     return f'<td style="{_CELL}"{span}>{content if escaped else _e(content)}</td>'
 
 
-def _time(value: dt.date, text: str) -> str:
+def _time_element(value: dt.date, text: str) -> str:
     """A ``<time>`` element: machine-readable ISO 8601 in the attribute, *text* shown."""
     return f'<time datetime="{_e(value.isoformat())}">{_e(text)}</time>'
 
 
-def _instant(value: pendulum.DateTime) -> str:
+def _instant_element(value: pendulum.DateTime) -> str:
     """A local instant with its UTC offset, as a ``<time>`` element."""
-    return _time(value, f"{value.format(_LOCAL)} {value.format('Z')}")
+    return _time_element(value, f"{value.format(_LOCAL)} {value.format('Z')}")
 
 
-def _day(value: dt.date) -> str:
+def _date_element(value: dt.date) -> str:
     """A date, or an instant (a side effect's), as a ``<time>`` element."""
     if isinstance(value, pendulum.DateTime):
-        return _instant(value)
-    return _time(value, value.isoformat())
+        return _instant_element(value)
+    return _time_element(value, value.isoformat())
 
 
 def _table(caption: str, headers: Sequence[str], rows: Iterable[str], foot: str = "") -> str:
@@ -74,7 +74,8 @@ def _table(caption: str, headers: Sequence[str], rows: Iterable[str], foot: str 
     )
 
 
-def _areas(areas: Iterable[object]) -> str:
+def area_names(areas: Iterable[object]) -> str:
+    """The areas' names (`Area` values, or text), joined with commas: ``face, neck``."""
     return ", ".join(getattr(a, "value", str(a)) for a in areas)
 
 
@@ -95,7 +96,7 @@ def plan_html(plan: TreatmentPlan) -> str:
     """
     p = plan.protocol
     caption = (
-        f"Plan for {_areas(plan.areas)} at {plan.clinic.name} ({plan.timezone}): "
+        f"Plan for {area_names(plan.areas)} at {plan.clinic.name} ({plan.timezone}): "
         f"{p.sessions} sessions, {p.interval_days} days apart, {p.session_minutes} minutes "
         f"each; rules {plan.rules.name} {plan.rules.version}"
     )
@@ -104,10 +105,10 @@ def plan_html(plan: TreatmentPlan) -> str:
     rows = [
         "<tr>"
         + _td(str(s.index))
-        + _td(_instant(s.start), escaped=True)
-        + _td(_time(s.end, s.end.format("HH:mm Z")), escaped=True)
-        + _td(_areas(s.areas))
-        + _td(s.status.value.replace("_", "-") + _override_note(s))
+        + _td(_instant_element(s.start), escaped=True)
+        + _td(_time_element(s.end, s.end.format("HH:mm Z")), escaped=True)
+        + _td(area_names(s.areas))
+        + _td(s.status.value.replace("_", "-") + override_note(s))
         + "</tr>"
         for s in plan.sessions
     ]
@@ -115,7 +116,8 @@ def plan_html(plan: TreatmentPlan) -> str:
         "<tr>"
         + _td("Maintenance due", colspan=2)
         + _td(
-            f"from {_time(w.opens, str(w.opens))} to {_time(w.closes, str(w.closes))}",
+            f"from {_time_element(w.opens, str(w.opens))} "
+            f"to {_time_element(w.closes, str(w.closes))}",
             escaped=True,
             colspan=3,
         )
@@ -154,7 +156,7 @@ def assessment_html(assessment: Assessment) -> str:
 
 
 def _finding_row(finding: Finding) -> str:
-    until = "" if finding.until is None else _day(finding.until)
+    until = "" if finding.until is None else _date_element(finding.until)
     return (
         "<tr>"
         + _td(finding.outcome.value)
@@ -197,8 +199,8 @@ def _milestone_row(milestone: Milestone) -> str:
     return (
         "<tr>"
         + _td(milestone.kind.value.replace("_", " "))
-        + _td(_day(milestone.start), escaped=True)
-        + _td(_day(milestone.end), escaped=True)
+        + _td(_date_element(milestone.start), escaped=True)
+        + _td(_date_element(milestone.end), escaped=True)
         + _td(description, escaped=True)
         + _td(session)
         + _td(milestone.source)
@@ -206,7 +208,7 @@ def _milestone_row(milestone: Milestone) -> str:
     )
 
 
-def _override_note(session: Session) -> str:
+def override_note(session: Session) -> str:
     """The clinician's override of a session, as words after its description."""
     if session.override is None:
         return ""

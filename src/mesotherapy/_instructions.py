@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
 from ._aftercare import PRECARE, aftercare
 from ._i18n import Messages, messages
@@ -60,41 +61,41 @@ def instructions(
     return "\n".join(lines)
 
 
+# The messages of a result and of a side effect (the catalogues' msgids).
+_RESULT: Final = "{description}: {start} to {end}"
+_EFFECT: Final = "{description}, which should resolve within {duration}. {advice}"
+
+
 def _session_lines(session: Session, windows: tuple, words: Messages) -> list[str]:  # type: ignore[type-arg]
     lines = [
         "",
         words.text(
             "Session {index}: {start} to {end} ({status})",
             index=session.index,
-            start=_when(session.start, words),
-            end=_time(session.end, words),
+            start=_format_when(session.start, words),
+            end=_format_time(session.end, words),
             status=words.text(session.status.value, "status"),
         ),
     ]
     before = [w for w in windows if w.kind == PRECARE]
     after = [w for w in windows if w.kind != PRECARE]
-    if before:
-        lines.append("  " + words.text("Before the session"))
-        lines += [
-            "  - "
-            + words.text(
-                "{description}, from {start}",
-                description=words.text(w.description, f"precare.{w.activity}"),
-                start=_when(w.start, words),
-            )
-            for w in before
-        ]
-    if after:
-        lines.append("  " + words.text("After the session"))
-        lines += [
-            "  - "
-            + words.text(
-                "{description}, until {end}",
-                description=words.text(w.description, f"aftercare.{w.activity}"),
-                end=_when(w.end, words),
-            )
-            for w in after
-        ]
+    # Each template names the one edge it shows; the other value goes unused.
+    for heading, template, context, chosen in (
+        ("Before the session", "{description}, from {start}", "precare", before),
+        ("After the session", "{description}, until {end}", "aftercare", after),
+    ):
+        if chosen:
+            lines.append("  " + words.text(heading))
+            lines += [
+                "  - "
+                + words.text(
+                    template,
+                    description=words.text(w.description, f"{context}.{w.activity}"),
+                    start=_format_when(w.start, words),
+                    end=_format_when(w.end, words),
+                )
+                for w in chosen
+            ]
     return lines
 
 
@@ -102,51 +103,40 @@ def _timeline_lines(plan: TreatmentPlan, rules: RuleSet, words: Messages) -> lis
     timeline = expected_timeline(plan, rules=rules)
     lines = ["", words.text("What to expect")]
     for milestone in timeline:
-        if milestone.kind is MilestoneKind.SIDE_EFFECT:
-            continue
-        lines.append(
-            "- "
-            + words.text(
-                "{description}: {start} to {end}",
-                description=words.text(milestone.description, f"results.{milestone.code}"),
-                start=_date(milestone.start, words),
-                end=_date(milestone.end, words),
-            )
-        )
+        if milestone.kind is not MilestoneKind.SIDE_EFFECT:
+            text = words.text(milestone.description, f"results.{milestone.code}")
+            start, end = _format_date(milestone.start, words), _format_date(milestone.end, words)
+            lines.append("- " + words.text(_RESULT, description=text, start=start, end=end))
     lines += ["", words.text("After each session, you may notice")]
     areas = set(plan.areas)
     for code, effect in rules.side_effects.items():
-        if not effect.areas & areas:
-            continue
-        lines.append(
-            "- "
-            + words.text(
-                "{description}, which should resolve within {duration}. {advice}",
-                description=words.text(effect.description, f"side_effects.{code}"),
-                duration=_duration(effect.resolves_within.elapsed(), words),
-                advice=words.text(effect.if_longer, f"side_effects.{code}.if_longer"),
+        if effect.areas & areas:
+            text = words.text(effect.description, f"side_effects.{code}")
+            within = _format_duration(effect.resolves_within.elapsed(), words)
+            advice = words.text(effect.if_longer, f"side_effects.{code}.if_longer")
+            lines.append(
+                "- " + words.text(_EFFECT, description=text, duration=within, advice=advice)
             )
-        )
     return lines
 
 
-def _when(moment: dt.datetime, words: Messages) -> str:
-    return f"{_date(moment, words)}, {_time(moment, words)}"
+def _format_when(moment: dt.datetime, words: Messages) -> str:
+    return f"{_format_date(moment, words)}, {_format_time(moment, words)}"
 
 
-def _date(day: dt.date, words: Messages) -> str:
+def _format_date(day: dt.date, words: Messages) -> str:
     from babel.dates import format_date  # noqa: PLC0415 - Babel loads only when asked
 
     return format_date(day, "full", locale=words.locale)
 
 
-def _time(moment: dt.datetime, words: Messages) -> str:
+def _format_time(moment: dt.datetime, words: Messages) -> str:
     from babel.dates import format_time  # noqa: PLC0415 - Babel loads only when asked
 
     return format_time(moment, "short", tzinfo=moment.tzinfo, locale=words.locale)
 
 
-def _duration(span: dt.timedelta, words: Messages) -> str:
+def _format_duration(span: dt.timedelta, words: Messages) -> str:
     from babel.dates import format_timedelta  # noqa: PLC0415 - Babel loads only when asked
 
     return format_timedelta(span, threshold=2, locale=words.locale)

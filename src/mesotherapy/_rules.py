@@ -68,7 +68,7 @@ class AftercareKind(enum.StrEnum):
     DO = "do"
 
 
-def _text(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _non_blank(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not value.strip():
         raise RuleValueError("expected non-empty text, got ''", key=attribute.name)
 
@@ -116,7 +116,7 @@ def _item_tuple(values: Iterable[str]) -> tuple[str, ...]:
 class Source:
     """Where a rule's number comes from, and how sure it is."""
 
-    title: str = attrs.field(validator=_text)
+    title: str = attrs.field(validator=_non_blank)
     url: str | None = None
     note: str | None = None
 
@@ -190,7 +190,7 @@ class Protocol:
 class AreaRule:
     """What treating an area addresses, in the concerns of `Concern`."""
 
-    effect: str = attrs.field(validator=_text)
+    effect: str = attrs.field(validator=_non_blank)
     addresses: frozenset[Concern] = attrs.field(converter=_concern_set)
     source: str = attrs.field(validator=_source_key)
 
@@ -274,7 +274,7 @@ class Contraindication:
     """
 
     severity: Severity
-    reason: str = attrs.field(validator=_text)
+    reason: str = attrs.field(validator=_non_blank)
     source: str = attrs.field(validator=_source_key)
     duration: Span | None = None
     areas: frozenset[Area] | None = attrs.field(default=None, converter=_optional_areas)
@@ -310,6 +310,9 @@ def _client_facts(value: Mapping[str, Contraindication]) -> FrozenMap[str, Contr
             near = nearest_code(key, CLIENT_FACTS)
             msg = f"unknown client fact {key!r}, expected one of {', '.join(CLIENT_FACTS)}{near}"
             raise RuleValueError(msg, key=f"client.{key}")
+    if (minor := value.get("minor")) is not None and minor.duration is None:
+        msg = "the minor rule needs a duration (the age, e.g. P18Y)"
+        raise RuleValueError(msg, key="client.minor.duration")
     return _frozen_map(value)
 
 
@@ -323,17 +326,14 @@ class Contraindications:
     skin_findings: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
     treatments: Mapping[str, Contraindication] = attrs.field(converter=_frozen_map)
 
-    def __attrs_post_init__(self) -> None:
-        minor = self.client.get("minor")
-        if minor is not None and minor.duration is None:
-            raise RuleValueError(
-                "the minor rule needs a duration (the age, e.g. P18Y)", key="client.minor.duration"
-            )
-        for table in ("medications", "treatments"):
-            for code, rule in getattr(self, table).items():
-                if rule.severity is Severity.SITE:
-                    msg = f"expected a severity other than site for a {table[:-1]}, got 'site'"
-                    raise RuleValueError(msg, key=f"{table}.{code}.severity")
+    @medications.validator
+    @treatments.validator
+    def _no_site(self, attribute: attrs.Attribute[Any], value: Mapping[str, Any]) -> None:
+        """A medication is taken, a treatment had, by the whole client: never at one site."""
+        for code, rule in value.items():
+            if rule.severity is Severity.SITE:
+                msg = f"expected a severity other than site for a {attribute.name[:-1]}, got 'site'"
+                raise RuleValueError(msg, key=f"{attribute.name}.{code}.severity")
 
     def tables(self) -> Iterator[tuple[str, Mapping[str, Contraindication]]]:
         """Each kind with its rules, in a fixed order."""
@@ -345,7 +345,7 @@ class Contraindications:
 class PrecareRule:
     """Something to avoid for a while *before* a session."""
 
-    description: str = attrs.field(validator=_text)
+    description: str = attrs.field(validator=_non_blank)
     before: Span
     source: str = attrs.field(validator=_source_key)
     published: SpanBounds | None = None
@@ -367,7 +367,7 @@ class AftercareRule:
     """
 
     kind: AftercareKind
-    description: str = attrs.field(validator=_text)
+    description: str = attrs.field(validator=_non_blank)
     duration: Span
     source: str = attrs.field(validator=_source_key)
     areas: frozenset[Area] = attrs.field(converter=_area_set, validator=_some_areas)
@@ -391,10 +391,10 @@ class AftercareRule:
 class SideEffect:
     """A side effect to expect after a session of ``areas``, and when it should have resolved."""
 
-    description: str = attrs.field(validator=_text)
+    description: str = attrs.field(validator=_non_blank)
     resolves_within: Span
     source: str = attrs.field(validator=_source_key)
-    if_longer: str = attrs.field(validator=_text)
+    if_longer: str = attrs.field(validator=_non_blank)
     areas: frozenset[Area] = attrs.field(converter=_area_set, validator=_some_areas)
 
     def __attrs_post_init__(self) -> None:
@@ -406,7 +406,7 @@ class SideEffect:
 ANCHOR = re.compile(r"session:(?P<session>[1-9]\d*)|series_end")
 
 
-def _anchor(_: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _anchor_form(_: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not ANCHOR.fullmatch(value):
         msg = f"expected 'session:N' (N from 1) or 'series_end', got {value!r}"
         raise RuleValueError(msg, key=attribute.name)
@@ -422,10 +422,10 @@ class ResultMilestone:
     """
 
     order: int
-    description: str = attrs.field(validator=_text)
-    starts_after: str = attrs.field(validator=_anchor)
+    description: str = attrs.field(validator=_non_blank)
+    starts_after: str = attrs.field(validator=_anchor_form)
     starts_offset: Span
-    ends_after: str = attrs.field(validator=_anchor)
+    ends_after: str = attrs.field(validator=_anchor_form)
     ends_offset: Span
     source: str = attrs.field(validator=_source_key)
     areas: frozenset[Area] = attrs.field(converter=_area_set, validator=_some_areas)
@@ -435,7 +435,7 @@ class ResultMilestone:
 class Fact:
     """A fact of the trade that a person reads (what mesotherapy is, its steps...)."""
 
-    text: str = attrs.field(validator=_text)
+    text: str = attrs.field(validator=_non_blank)
     source: str = attrs.field(validator=_source_key)
     items: tuple[str, ...] = attrs.field(default=(), converter=_item_tuple)
 
@@ -466,7 +466,7 @@ SCHEMA = 1
 """The version of the rule file format this library reads."""
 
 
-def _schema(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+def _supported_schema(_: object, attribute: attrs.Attribute[int], value: int) -> None:
     if value != SCHEMA:
         raise RuleValueError(f"expected {SCHEMA}, got {value}", key=attribute.name)
 
@@ -486,9 +486,9 @@ class RuleSet:
     'P6M'
     """
 
-    name: str = attrs.field(validator=_text)
+    name: str = attrs.field(validator=_non_blank)
     version: str = attrs.field(validator=_version)
-    schema: int = attrs.field(default=SCHEMA, validator=_schema)
+    schema: int = attrs.field(default=SCHEMA, validator=_supported_schema)
     description: str = ""
     sources: Mapping[str, Source] = attrs.field(converter=_frozen_map)
     areas: Mapping[Area, AreaRule] = attrs.field(converter=_area_rules)

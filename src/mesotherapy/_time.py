@@ -340,7 +340,7 @@ def aware(value: Any, *, field: str) -> pendulum.DateTime:
         raise InvalidTimeError(msg)
     # The usual case, cheaply: both folds read the same offset, so the wall time happens
     # once (PEP 495 zones give a gap and a repeated hour two offsets).
-    other = _plain(value, fold=1 - value.fold)
+    other = _stdlib(value, fold=1 - value.fold)
     once = offset == zone.utcoffset(other)
     if once and isinstance(value, pendulum.DateTime):
         return value
@@ -436,7 +436,7 @@ _MACHINE_WHY: Final = {
 _UTC = dt.UTC
 
 
-def _plain(moment: dt.datetime, *, fold: int | None = None) -> dt.datetime:
+def _stdlib(moment: dt.datetime, *, fold: int | None = None) -> dt.datetime:
     """*moment* as a standard-library datetime, whose arithmetic runs in C (or *fold*)."""
     return dt.datetime(
         moment.year,
@@ -494,21 +494,21 @@ def elapsed_after(moment: pendulum.DateTime, delta: dt.timedelta) -> pendulum.Da
     >>> elapsed_after(end, dt.timedelta(hours=24)).isoformat()  # the clocks went back
     '2026-11-01T16:00:00-05:00'
     """
-    return _pendulum((_plain(moment).astimezone(_UTC) + delta).astimezone(moment.tzinfo))
+    return _pendulum((_stdlib(moment).astimezone(_UTC) + delta).astimezone(moment.tzinfo))
 
 
 def in_zone(moment: pendulum.DateTime, zone: dt.tzinfo) -> pendulum.DateTime:
     """*moment* as the same instant in *zone* (itself when it is there already)."""
     if moment.tzinfo is zone:
         return moment
-    return _pendulum(_plain(moment).astimezone(zone))
+    return _pendulum(_stdlib(moment).astimezone(zone))
 
 
 def elapsed_after_each(
     moment: pendulum.DateTime, deltas: Iterable[dt.timedelta]
 ) -> list[pendulum.DateTime]:
     """`elapsed_after` for several *deltas* from one *moment*, in order."""
-    utc, zone = _plain(moment).astimezone(_UTC), moment.tzinfo
+    utc, zone = _stdlib(moment).astimezone(_UTC), moment.tzinfo
     return [_pendulum((utc + delta).astimezone(zone)) for delta in deltas]
 
 

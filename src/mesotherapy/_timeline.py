@@ -87,7 +87,9 @@ class Timeline:
                 date depends on a zone).
         """
         local = parse_date(day, field="day")
-        return tuple(m for m in self.milestones if _day(m.start) <= local <= _day(m.end))
+        return tuple(
+            m for m in self.milestones if _local_date(m.start) <= local <= _local_date(m.end)
+        )
 
     def __iter__(self) -> Iterator[Milestone]:
         return iter(self.milestones)
@@ -96,7 +98,7 @@ class Timeline:
         return len(self.milestones)
 
 
-def _day(value: dt.date) -> dt.date:
+def _local_date(value: dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
@@ -168,8 +170,8 @@ def _results(
 
 
 def _result(code: str, rule: ResultMilestone, active: tuple[Session, ...]) -> Milestone | None:
-    start = _anchor(rule.starts_after, rule.starts_offset, active)
-    end = _anchor(rule.ends_after, rule.ends_offset, active)
+    start = _anchor_date(rule.starts_after, rule.starts_offset, active)
+    end = _anchor_date(rule.ends_after, rule.ends_offset, active)
     if start is None or end is None:
         return None  # the plan has fewer sessions than the milestone counts on
     return Milestone(
@@ -183,7 +185,7 @@ def _result(code: str, rule: ResultMilestone, active: tuple[Session, ...]) -> Mi
     )
 
 
-def _anchor(anchor: str, offset: Span, active: tuple[Session, ...]) -> pendulum.Date | None:
+def _anchor_date(anchor: str, offset: Span, active: tuple[Session, ...]) -> pendulum.Date | None:
     if not active:
         return None
     if anchor == "series_end":

@@ -70,7 +70,7 @@ import attrs
 from ._aftercare import PRECARE, CareWindow, aftercare
 from ._errors import ClientError
 from ._extras import require
-from ._html import _areas
+from ._html import area_names
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
 from ._session import Session, SessionStatus
@@ -303,7 +303,7 @@ def _describe_maintenance(
 
     summary = (
         f"Mesotherapy maintenance due from {opens.isoformat()} to {closes.isoformat()} "
-        f"({_areas(plan.areas)})"
+        f"({area_names(plan.areas)})"
     )
     day = dt.date(opens.year, opens.month, opens.day)
     event.add("dtstart", day)
@@ -329,7 +329,7 @@ def _summary(session: Session, active: tuple[Session, ...]) -> str:
     else:  # the place it had: after the active sessions that start before it
         place = 1 + sum(1 for s in active if s.start < session.start)
     suffix = _INACTIVE_SUFFIX.get(session.status, "")
-    return f"Mesotherapy session {place} of {len(active)} ({_areas(session.areas)}){suffix}"
+    return f"Mesotherapy session {place} of {len(active)} ({area_names(session.areas)}){suffix}"
 
 
 def _override_text(session: Session) -> str:
@@ -343,7 +343,7 @@ def _override_text(session: Session) -> str:
 
 
 def _session_text(session: Session, windows: Iterable[CareWindow], zone: str) -> str:
-    lines = [f"Areas: {_areas(session.areas)}", f"Status: {session.status.value}"]
+    lines = [f"Areas: {area_names(session.areas)}", f"Status: {session.status.value}"]
     if session.override is not None:
         lines.append(_override_text(session))
     precare = [w for w in windows if w.kind == PRECARE]
@@ -357,7 +357,7 @@ def _maintenance_text(plan: TreatmentPlan, opens: dt.date, closes: dt.date) -> s
     protocol = plan.protocol
     return "\n".join(
         [
-            f"Areas: {_areas(plan.areas)}",
+            f"Areas: {area_names(plan.areas)}",
             (
                 f"A maintenance session is due from {opens.isoformat()} to "
                 f"{closes.isoformat()} ({protocol.min_maintenance_months} to "

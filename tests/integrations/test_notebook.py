@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import runpy
 import subprocess
 import sys
 import zoneinfo
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import pytest
-from hypothesis import given, reject, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesotherapy import (
@@ -31,7 +32,6 @@ from mesotherapy import (
     MesotherapyError,
     MilestoneKind,
     MissingExtraError,
-    SchedulingError,
     Timeline,
     TreatmentPlan,
     UnknownCodeError,
@@ -41,16 +41,15 @@ from mesotherapy import (
     expected_timeline,
 )
 from mesotherapy._html import assessment_html, plan_html, timeline_html
+from mesotherapy._plan_rows import utc_bound
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
 from mesotherapy.notebook import (
     FRAME_COLUMNS,
-    _utc,
     plot,
-    save_example_picture,
     to_frame,
 )
 from tests.builders import TORONTO, example_plan
-from tests.plan_strategies import plan_requests
+from tests.plan_strategies import plans_in_any_state
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -59,6 +58,7 @@ if TYPE_CHECKING:
 
 CLIENT_ID: Final = "c-4242"
 PICTURE: Final = Path(__file__).parents[2] / "docs" / "_static" / "example-plan.png"
+PICTURE_SCRIPT: Final = Path(__file__).parents[2] / "docs" / "example_picture.py"
 PNG_MAGIC: Final = b"\x89PNG\r\n\x1a\n"
 HOSTILE: Final = "<script>alert('x')</script> & \"quoted\""
 
@@ -143,27 +143,6 @@ def check_page(page: str) -> _Tags:
     return parser
 
 
-@st.composite
-def plans(draw: st.DrawFn) -> TreatmentPlan:
-    """A generated plan in any zone, sometimes after a cancellation, no-show or completion."""
-    request = draw(plan_requests())
-    try:
-        plan = request.plan()
-    except SchedulingError:
-        reject()
-    planned = [s.index for s in plan.sessions if s.status.value == "planned"]
-    operation = draw(st.sampled_from(("none", "none", "cancel", "no_show", "complete")))
-    try:
-        if operation == "complete":
-            plan = plan.complete(planned[0])
-        elif operation != "none":
-            index = draw(st.sampled_from(planned))
-            plan = plan.cancel(index) if operation == "cancel" else plan.no_show(index)
-    except SchedulingError:
-        pass
-    return plan
-
-
 # --- The DataFrame --------------------------------------------------------------------------
 
 
@@ -245,11 +224,11 @@ def test_midnight_is_the_first_instant_of_the_local_day(zone: str) -> None:
     tz = zoneinfo.ZoneInfo(zone)
     day = dt.date(2026, 1, 1)
     while day.year == 2026:
-        first = _utc(day, zone)
+        first = utc_bound(day, zone)
         assert first.tzinfo is dt.UTC
         assert first.astimezone(tz).date() == day
         assert (first - dt.timedelta(microseconds=1)).astimezone(tz).date() < day
-        assert _utc(day, zone, after=True) == _utc(day + dt.timedelta(days=1), zone)
+        assert utc_bound(day, zone, after=True) == utc_bound(day + dt.timedelta(days=1), zone)
         day += dt.timedelta(days=1)
 
 
@@ -264,7 +243,7 @@ def test_frame_refuses_an_unknown_selection_and_other_rules() -> None:
 
 
 @settings(max_examples=15)
-@given(plans())
+@given(plans_in_any_state(max_operations=1))
 def test_frame_matches_the_library_views_of_generated_plans(plan: TreatmentPlan) -> None:
     pandas()
     frame = to_frame(plan)
@@ -367,7 +346,7 @@ def test_plot_without_axes_makes_a_pyplot_figure_and_leaves_it_to_the_caller() -
 
 
 @settings(max_examples=15)
-@given(plans(), st.booleans())
+@given(plans_in_any_state(max_operations=1), st.booleans())
 def test_plot_renders_generated_plans_headless(plan: TreatmentPlan, side_effects: bool) -> None:
     ax = plot(plan, ax=new_figure().add_subplot(), side_effects=side_effects)
     check_artists(plan, ax, side_effects=side_effects)
@@ -375,10 +354,15 @@ def test_plot_renders_generated_plans_headless(plan: TreatmentPlan, side_effects
 
 
 def test_the_example_picture(tmp_path: Path) -> None:
+    """The docs' script draws the tutorial's plan; its copy under docs/ is what it draws."""
     pytest.importorskip("matplotlib", reason="the notebook extra is not installed")
-    target = save_example_picture(tmp_path / "plan.png", dpi=40)
+    script = runpy.run_path(str(PICTURE_SCRIPT))
+    target = script["save_example_picture"](tmp_path / "plan.png", dpi=40)
     assert target == tmp_path / "plan.png"
     assert target.read_bytes().startswith(PNG_MAGIC)
+    # At the docs' resolution, the script draws the copy the docs show, to the byte.
+    again = script["save_example_picture"](tmp_path / "again.png")
+    assert again.read_bytes() == PICTURE.read_bytes()
     # The docs' copy exists, and stays small enough for a page.
     assert PICTURE.read_bytes().startswith(PNG_MAGIC)
     assert PICTURE.stat().st_size < 150_000
@@ -509,15 +493,10 @@ def test_to_frame_without_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch
     assert isinstance(caught.value, ImportError)
 
 
-def test_plot_without_matplotlib_names_the_extra(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_plot_without_matplotlib_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(MissingExtraError, match=r"mesotherapy\[notebook\]"):
         plot(example_plan(None, assessed_on="2026-10-01"))
-    with pytest.raises(MissingExtraError, match=r"mesotherapy\[notebook\]"):
-        save_example_picture(tmp_path / "plan.png")
-    assert not (tmp_path / "plan.png").exists()
 
 
 def test_importing_the_views_imports_neither_pandas_nor_matplotlib() -> None:

@@ -174,7 +174,11 @@ def _enum_value(_: object, __: object, value: Any) -> Any:
 
 @_dict_of.register
 def _session_dict(session: Session, complete: bool) -> dict[str, Any]:
-    """The session's JSON object (``override`` only on an overridden session)."""
+    """The session's JSON object.
+
+    ``override`` stands only on an overridden session, and ``practitioner`` and ``room``
+    only on a session booked in a diary.
+    """
     document: dict[str, Any] = {
         "id": session.id,
         "replaces": session.replaces,
@@ -187,6 +191,9 @@ def _session_dict(session: Session, complete: bool) -> dict[str, Any]:
     }
     if session.override is not None:
         document["override"] = _override_dict(session.override, complete)
+    for resource in ("practitioner", "room"):
+        if (value := getattr(session, resource)) is not None:
+            document[resource] = value
     return document
 
 

@@ -212,6 +212,8 @@ class _SessionDoc:
     status: str
     fixed: bool = False
     override: Override | None = None
+    practitioner: str | None = None
+    room: str | None = None
 
 
 def _plan(data: dict[str, Any], *, rules: RuleSet | None, clinic: Clinic | None) -> TreatmentPlan:
@@ -299,6 +301,8 @@ def _session(doc: _SessionDoc, n: int) -> Session:
             fixed=doc.fixed,
             override=doc.override,
             replaces=doc.replaces,
+            practitioner=doc.practitioner,
+            room=doc.room,
         )
     except DocumentError:
         raise

@@ -87,10 +87,13 @@ def id_problem(value: object, field: str, *, longest: int = MAX_PLAN_ID) -> str 
 
 
 def _session_id(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None and attribute.name == "replaces":
+    if value is None and attribute.name in _OPTIONAL_IDS:
         return
     if problem := id_problem(value, f"session.{attribute.name}", longest=_MAX_SESSION_ID):
         raise ClientError(problem)
+
+
+_OPTIONAL_IDS = frozenset({"replaces", "practitioner", "room"})
 
 
 def derived_plan_id(
@@ -170,7 +173,9 @@ class Session:
     hand (`TreatmentPlan.reschedule`): it keeps its time while its gaps allow, instead of
     following the local time of the session before it. ``override`` is the clinician's
     decision that lets it stand further from the session before it than the protocol's
-    longest interval (see `Override`).
+    longest interval (see `Override`). ``practitioner`` and ``room`` are the ids of the
+    diary's resources that a booked session claims (`Diary`), ``None`` for a session
+    planned without a diary.
     """
 
     id: str = attrs.field(validator=_session_id)
@@ -182,6 +187,8 @@ class Session:
     fixed: bool = attrs.field(default=False, converter=_fixed)
     override: Override | None = None
     replaces: str | None = attrs.field(default=None, validator=_session_id)
+    practitioner: str | None = attrs.field(default=None, validator=_session_id)
+    room: str | None = attrs.field(default=None, validator=_session_id)
 
 
 @attrs.frozen

@@ -149,7 +149,7 @@ def _invalid(writer: _Writer) -> None:
                 "unknown-session-status": lambda d: d["sessions"][0].update(status="rescheduled"),
                 "unknown-area": lambda d: d.update(areas=["elbow"]),
                 "extra-key": lambda d: d.update(notes="x"),
-                "extra-session-key": lambda d: d["sessions"][0].update(room="2"),
+                "extra-session-key": lambda d: d["sessions"][0].update(chair="2"),
                 "other-schema-number": lambda d: d.update(schema=1),
                 "plan-id-with-a-space": lambda d: d.update(id="plan of c-001"),
                 "revision-zero": lambda d: d.update(revision=0),

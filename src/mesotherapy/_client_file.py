@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, NewType, NoReturn
 
 import cattrs
-import pendulum
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cattrs.gen import make_dict_structure_fn, override
 
@@ -149,7 +148,6 @@ def _converter() -> cattrs.Converter:
             skin_findings=override(struct_hook=_skin_findings(conv)),
             treatments=override(struct_hook=_set_of(conv, PriorTreatment)),
             concerns=override(struct_hook=_set_of(conv, Concern)),
-            birth_date=override(struct_hook=conv.get_structure_hook(pendulum.Date)),
         ),
     )
     return conv

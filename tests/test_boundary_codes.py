@@ -17,6 +17,7 @@ from mesotherapy import (
     Concern,
     UnknownCodeError,
     assess,
+    client_from_dict,
 )
 from mesotherapy._model import is_code, normalise_code
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
@@ -231,7 +232,7 @@ def test_rules_without_a_review_for_unknown_allergies_refuse_them() -> None:
 
 
 def test_client_json_with_a_stray_newline_ends_ineligible() -> None:
-    read = Client.from_dict({"birth_date": BORN, "allergies": ["lidocaine\n"]})
+    read = client_from_dict({"birth_date": BORN, "allergies": ["lidocaine\n"]})
     assert read.allergies == {"lidocaine"}
     assert assess(read, ["face"], on=ON).status is Candidacy.INELIGIBLE
 

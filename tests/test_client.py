@@ -21,6 +21,7 @@ from mesotherapy import (
     MesotherapyError,
     UnknownCodeError,
     assess,
+    client_from_dict,
     load_rules,
 )
 
@@ -39,13 +40,22 @@ def from_keywords(data: dict[str, Any]) -> Client:
 
 
 def from_dict(data: dict[str, Any]) -> Client:
-    return Client.from_dict(data)
+    return client_from_dict(data)
 
 
 MAKERS = [
     pytest.param(from_keywords, id="Client"),
-    pytest.param(from_dict, id="Client.from_dict"),
+    pytest.param(from_dict, id="client_from_dict"),
 ]
+
+
+# The file's reader names an entry of a list by its index, from cattrs' notes.
+FILE_PATHS = {
+    "medications.code": "medications[0].code",
+    "medications.last_taken": "medications[0].last_taken",
+    "treatments.on": "treatments[0].on",
+    "treatments.area": "treatments[0].area",
+}
 
 
 def assert_clear(error: BaseException, field: str, value: str) -> None:
@@ -235,7 +245,7 @@ def test_bad_value_is_refused(
 ) -> None:
     with pytest.raises(error) as info:
         make(facts(**changes))
-    assert_clear(info.value, field, value)
+    assert_clear(info.value, FILE_PATHS.get(field, field) if make is from_dict else field, value)
     assert isinstance(info.value, ValueError)
 
 
@@ -260,58 +270,65 @@ def test_malformed_skin_finding_entries_are_refused(
 @pytest.mark.parametrize(
     ("data", "field", "value"),
     [
-        pytest.param(facts(name="Alice"), "client", "'name'", id="top-level"),
-        pytest.param(facts(phone="555-0100"), "client", "'phone'", id="contact-details"),
+        pytest.param(
+            facts(name="Alice"), "name", "expected one of allergies, birth_date", id="top-level"
+        ),
+        pytest.param(
+            facts(phone="555-0100"),
+            "phone",
+            "expected one of allergies, birth_date",
+            id="contact-details",
+        ),
         pytest.param(
             facts(medications=[{"code": "isotretinoin", "dose": "20mg"}]),
-            "medications",
-            "'dose'",
+            "medications[0].dose",
+            "expected one of code, last_taken",
             id="in-medication",
         ),
         pytest.param(
             facts(treatments=[{"kind": "laser", "area": "face", "on": "2026-11-10", "x": 1}]),
-            "treatments",
-            "'x'",
+            "treatments[0].x",
+            "expected one of area, kind, on",
             id="in-treatment",
         ),
     ],
 )
 def test_unknown_key_in_from_dict(data: dict[str, Any], field: str, value: str) -> None:
     with pytest.raises(ClientError) as info:
-        Client.from_dict(data)
+        client_from_dict(data)
     assert_clear(info.value, field, value)
-    assert "unknown key" in str(info.value)
+    assert str(info.value).startswith(f"{field}: unknown key, expected one of ")
 
 
 @pytest.mark.parametrize(
     ("data", "field", "value"),
     [
-        pytest.param({"id": CLIENT_ID}, "client", "'birth_date'", id="birth_date"),
+        pytest.param({"id": CLIENT_ID}, "birth_date", "expected a value", id="birth_date"),
         pytest.param(
             facts(medications=[{"last_taken": "2026-09-01"}]),
-            "medications",
-            "'code'",
+            "medications[0].code",
+            "expected a value",
             id="medication-code",
         ),
         pytest.param(
             facts(treatments=[{"kind": "laser", "area": "face"}]),
-            "treatments",
-            "'on'",
+            "treatments[0].on",
+            "expected a value",
             id="treatment-date",
         ),
     ],
 )
 def test_missing_key_in_from_dict(data: dict[str, Any], field: str, value: str) -> None:
     with pytest.raises(ClientError) as info:
-        Client.from_dict(data)
+        client_from_dict(data)
     assert_clear(info.value, field, value)
-    assert "missing" in str(info.value)
+    assert str(info.value) == f"{field}: missing, expected a value"
 
 
 @pytest.mark.parametrize("data", [["birth_date", BIRTH], "1985-03-02", None, 5])
 def test_from_dict_of_something_else_than_an_object(data: Any) -> None:
     with pytest.raises(ClientError) as info:
-        Client.from_dict(data)
+        client_from_dict(data)
     assert "client" in str(info.value)
     assert "expected an object" in str(info.value)
 
@@ -355,7 +372,7 @@ def test_unknown_concern_or_area(
 ) -> None:
     with pytest.raises(UnknownCodeError) as info:
         make(facts(**changes))
-    assert_clear(info.value, field, value)
+    assert_clear(info.value, FILE_PATHS.get(field, field) if make is from_dict else field, value)
     assert isinstance(info.value, LookupError)
 
 
@@ -500,7 +517,7 @@ def test_bad_id_is_refused_without_echoing_it(
 def test_no_id_is_fine() -> None:
     client = Client(birth_date=BIRTH)
     assert client.id is None
-    assert Client.from_dict({"birth_date": BIRTH}) == client
+    assert client_from_dict({"birth_date": BIRTH}) == client
 
 
 # --- Immutable, hashable, order-free -----------------------------------------------------
@@ -530,7 +547,7 @@ def test_client_is_hashable() -> None:
         treatments=[{"kind": "laser", "area": "neck", "on": "2026-11-10"}],
         concerns=["dryness"],
     )
-    one, other = Client(**data), Client.from_dict(data)
+    one, other = Client(**data), client_from_dict(data)
     assert one == other
     assert hash(one) == hash(other)
     assert len({one, other}) == 1
@@ -586,7 +603,7 @@ def test_order_of_lists_does_not_matter(first: dict[str, Any], second: dict[str,
     one, other = Client(**facts(**first)), Client(**facts(**second))
     assert one == other
     assert hash(one) == hash(other)
-    assert Client.from_dict(facts(**first)) == Client.from_dict(facts(**second))
+    assert client_from_dict(facts(**first)) == client_from_dict(facts(**second))
 
 
 def test_repeated_facts_count_once() -> None:

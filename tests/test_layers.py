@@ -45,6 +45,7 @@ LAYERS: Final = {
         "_convert",
         "_toml",
         "_rules_io",
+        "_client_file",
         "_clinic_file",
         "_json",
         "_json_reader",

@@ -190,7 +190,7 @@ def test_areas_that_share_no_protocol_are_refused(tmp_path: Path) -> None:
 def test_non_candidates_are_refused(
     clinic: meso.Clinic, client: dict[str, object], needle: str
 ) -> None:
-    result = meso.assess(meso.Client.from_dict(client), ["face"], on="2026-10-01")
+    result = meso.assess(meso.client_from_dict(client), ["face"], on="2026-10-01")
     with pytest.raises(SchedulingError, match=needle):
         meso.plan_series(result, ["face"], start=toronto(2026, 10, 20, 9), clinic=clinic)
 

@@ -23,6 +23,7 @@ from mesotherapy import (
     Severity,
     Span,
     assess,
+    client_from_dict,
     dump_rules,
     load_rules,
     to_dict,
@@ -154,7 +155,7 @@ def test_assessment_does_not_depend_on_the_order_of_the_inputs(
     scenario: Scenario, data: st.DataObject
 ) -> None:
     expected = _assess(scenario)
-    client = Client.from_dict(_as_shuffled_data(scenario.client, data))
+    client = client_from_dict(_as_shuffled_data(scenario.client, data))
     names = sorted(area.value for area in scenario.areas)
     repeats = data.draw(st.lists(st.sampled_from(names), max_size=3), label="repeated areas")
     areas = data.draw(st.permutations(names + repeats), label="areas")

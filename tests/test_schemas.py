@@ -378,7 +378,7 @@ def _client_document() -> Any:
 
 
 def _assessment_document() -> Any:
-    client = meso.Client.from_dict(_client_document())
+    client = meso.client_from_dict(_client_document())
     return json.loads(meso.to_json(meso.assess(client, ["face"], on="2026-10-20")))
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ._aftercare import Aftercare, Answer, CareWindow, ClientEvent, Conflict, aftercare
     from ._assess import Assessment, Candidacy, Finding, assess
     from ._batch import PlanOutcome, PlanRequest, plan_batch
+    from ._client_file import client_from_dict, load_client
     from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic
     from ._clinic_file import load_clinic
     from ._errors import (
@@ -97,6 +98,7 @@ __all__ = [
     "UnknownCodeError",
     "aftercare",
     "assess",
+    "client_from_dict",
     "default_rules",
     "dump_rules",
     "example_clinic",
@@ -105,6 +107,7 @@ __all__ = [
     "from_json",
     "instructions",
     "json_schema",
+    "load_client",
     "load_clinic",
     "load_rules",
     "plan_batch",
@@ -137,6 +140,8 @@ _LAZY = {
     "PlanOutcome": "._batch",
     "PlanRequest": "._batch",
     "plan_batch": "._batch",
+    "client_from_dict": "._client_file",
+    "load_client": "._client_file",
     "Clinic": "._clinic",
     "Closure": "._clinic",
     "Interval": "._clinic",

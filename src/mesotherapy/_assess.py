@@ -238,7 +238,7 @@ def assess(
         InvalidTimeError: *on* is not a date.
     """
     # Callers without a type checker pass dicts and names; refuse them with our errors.
-    if problem := wrong_type(client, Client, "client", "Client.from_dict"):
+    if problem := wrong_type(client, Client, "client", "client_from_dict"):
         raise ClientError(problem)
     rules = chosen_rules(rules)
     chosen = parse_areas(areas)

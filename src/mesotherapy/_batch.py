@@ -25,7 +25,7 @@ __all__ = ["PlanOutcome", "PlanRequest", "plan_batch"]
 
 
 def _client(value: Any) -> Client:
-    if problem := wrong_type(value, Client, "client", "Client.from_dict"):
+    if problem := wrong_type(value, Client, "client", "client_from_dict"):
         raise ClientError(problem)
     return value  # type: ignore[no-any-return]
 

@@ -10,13 +10,13 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import attrs
 import pendulum
 
 from ._assess import Assessment, Candidacy, assess
+from ._client_file import client_from_dict, load_client
 from ._clinic import Clinic, example_clinic
 from ._clinic_file import load_clinic
 from ._errors import ClientError, InvalidTimeError, MesotherapyError
@@ -219,7 +219,7 @@ def _as_typed(message: str) -> str:
 
 
 def _demo() -> int:
-    client = Client.from_dict(DEMO_CLIENT)
+    client = client_from_dict(DEMO_CLIENT)
     clinic = example_clinic(holidays=DEFAULT_HOLIDAYS)
     start = _local_start(DEMO_START, clinic)
     result = assess(client, DEMO_AREAS.split(","), on=start.date())
@@ -418,22 +418,7 @@ def _load_rules(path: str | None) -> RuleSet:
 
 
 def _load_client(path: str) -> Client:
-    try:
-        # "utf-8-sig": files are UTF-8, with or without the byte order mark some editors write.
-        data = json.loads(Path(path).read_text("utf-8-sig"))
-    except OSError as error:
-        raise ClientError(f"{path}: cannot read the file ({error.strerror})") from None
-    except ValueError as error:
-        if not isinstance(error, UnicodeDecodeError | json.JSONDecodeError):
-            # A name no file can have, such as one holding a null byte.
-            raise ClientError(f"{path}: cannot read the file ({error})") from None
-        raise ClientError(f"{path}: not valid JSON ({error})") from None
-    except RecursionError:
-        raise ClientError(f"{path}: not valid JSON (nested too deeply)") from None
-    try:
-        return Client.from_dict(data)
-    except MesotherapyError as error:
-        raise type(error)(f"{path}: {error}") from None
+    return load_client(path)
 
 
 def _today(tz: str) -> pendulum.Date:

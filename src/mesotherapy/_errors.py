@@ -15,6 +15,7 @@ __all__ = [
     "SchedulingError",
     "UnknownCodeError",
     "key_path",
+    "named",
 ]
 
 
@@ -27,6 +28,18 @@ def key_path(path: str, key: object) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else str(key)
+
+
+def named(field: str) -> str:
+    """The words naming *field* at the start of a message: none for ``"value"``.
+
+    A reader that names the key path itself (the shared converter, from cattrs' notes)
+    asks for the bare message by passing ``field="value"``.
+
+    >>> named("birth_date"), named("value")
+    ('birth_date: ', '')
+    """
+    return "" if field == "value" else f"{field}: "
 
 
 class MesotherapyError(Exception):

@@ -14,8 +14,8 @@ def wrong_type(value: object, kind: type, field: str, hint: str) -> str | None:
     Callers without a type checker pass dicts and names where objects are expected; the
     public functions refuse them with the library's own errors, pointing at *hint*.
 
-    >>> wrong_type({}, int, "client", "Client.from_dict")
-    'client: expected a int (see Client.from_dict), got a dict'
+    >>> wrong_type({}, int, "client", "client_from_dict")
+    'client: expected a int (see client_from_dict), got a dict'
     """
     if isinstance(value, kind):
         return None

@@ -13,6 +13,7 @@ import pendulum
 from cattrs.errors import BaseValidationError
 
 from ._assess import Assessment, Candidacy, Finding, RulesRef, finding_problems
+from ._client_file import client_from_dict
 from ._clinic import Clinic, example_clinic
 from ._clinic_file import clinic_from_dict, clinic_to_dict
 from ._convert import converter, problems
@@ -79,7 +80,7 @@ def from_json(
     except RecursionError:
         raise DocumentError("the document: not valid JSON (nested too deeply)") from None
     if cls is Client:
-        return Client.from_dict(data)
+        return client_from_dict(data)
     if cls is RuleSet:
         return rules_from_dict(data)
     if not isinstance(data, Mapping):

@@ -12,7 +12,7 @@ from typing import Any, Final, Self, TypeVar
 import attrs
 import pendulum
 
-from ._errors import ClientError, UnknownCodeError
+from ._errors import ClientError, UnknownCodeError, named
 from ._time import parse_date
 
 __all__ = [
@@ -81,7 +81,7 @@ class _Code(enum.StrEnum):
                 except ValueError:
                     pass
         choices = ", ".join(member.value for member in cls)
-        where = "" if field == "value" else f"{field}: "
+        where = named(field)
         near = nearest_code(key, (m.value for m in cls)) if key else ""
         msg = f"{where}unknown {cls.__name__.lower()} {value!r}, expected one of {choices}{near}"
         raise UnknownCodeError(msg)
@@ -126,7 +126,8 @@ def _code(value: Any, *, field: str) -> str:
     # and refuse what still is no code rather than let it match nothing.
     code = normalise_code(value) if isinstance(value, str) else None
     if code is None or not is_code(code):
-        msg = f"{field}: expected a code in lower_snake_case, got {value!r}"
+        where = named(field)
+        msg = f"{where}expected a code in lower_snake_case, got {value!r}"
         raise ClientError(msg)
     return code
 
@@ -257,9 +258,7 @@ def _concerns(values: Any) -> frozenset[Concern]:
 
 def _from_mapping(cls: type[_T], value: Any, field: str) -> _T:
     if not isinstance(value, Mapping):
-        # The whole client is described by its type only: its repr could hold the id.
-        shown = f"a {type(value).__name__}" if field == "client" else repr(value)
-        msg = f"{field}: expected an object, got {shown}"
+        msg = f"{field}: expected an object, got {value!r}"
         raise ClientError(msg)
     fields = attrs.fields(cls)  # type: ignore[arg-type]
     names = {a.name for a in fields}
@@ -311,10 +310,11 @@ def _allergies(values: Any) -> frozenset[str]:
     return _codes(values, "allergies")
 
 
-def _client_id(value: Any) -> str | None:
+def _client_id(value: Any, field: str = "id") -> str | None:
     if value is not None and (not isinstance(value, str) or not value.strip()):
         # The value itself is never echoed: it may identify a person.
-        msg = f"id: expected a non-empty string or nothing, got a {type(value).__name__}"
+        where = named(field)
+        msg = f"{where}expected a non-empty string or nothing, got a {type(value).__name__}"
         raise ClientError(msg)
     return value
 
@@ -369,14 +369,3 @@ class Client:
         if birthday > day:
             years -= 1
         return years
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Client:
-        """A client from the JSON object of a client file (see the README).
-
-        Raises:
-            ClientError: the object is malformed; the message names the key.
-            InvalidTimeError: a date is malformed.
-            UnknownCodeError: an area or concern is unknown.
-        """
-        return _from_mapping(cls, data, "client")

@@ -13,7 +13,7 @@ from typing import Any, Final, ParamSpec, TypeAlias, TypeVar
 import attrs
 import pendulum
 
-from ._errors import InvalidTimeError, MesotherapyError
+from ._errors import InvalidTimeError, MesotherapyError, named
 
 __all__ = [
     "Fold",
@@ -293,8 +293,9 @@ def parse_date(value: Any, *, field: str) -> pendulum.Date:
     Raises:
         InvalidTimeError: naming *field*, when *value* is not a date.
     """
+    where = named(field)
     if isinstance(value, dt.datetime):
-        msg = f"{field}: expected a date (YYYY-MM-DD), got a date and time {value.isoformat()!r}"
+        msg = f"{where}expected a date (YYYY-MM-DD), got a date and time {value.isoformat()!r}"
         raise InvalidTimeError(msg)
     if isinstance(value, dt.date):
         return pendulum.date(value.year, value.month, value.day)
@@ -305,7 +306,7 @@ def parse_date(value: Any, *, field: str) -> pendulum.Date:
             pass
         else:
             return pendulum.date(parsed.year, parsed.month, parsed.day)
-    msg = f"{field}: expected a date as YYYY-MM-DD, got {value!r}"
+    msg = f"{where}expected a date as YYYY-MM-DD, got {value!r}"
     raise InvalidTimeError(msg)
 
 

@@ -126,7 +126,7 @@ def _invalid(writer: _Writer) -> None:
     plan = json.loads(meso.to_json(example_plan().complete(1).cancel(2)))
     client = json.loads((EXAMPLES / "isotretinoin.json").read_text("utf-8"))
     assessment = json.loads(
-        meso.to_json(meso.assess(meso.Client.from_dict(client), ["face"], on="2026-10-20"))
+        meso.to_json(meso.assess(meso.client_from_dict(client), ["face"], on="2026-10-20"))
     )
     cases: dict[str, tuple[Any, dict[str, Callable[[Any], None]]]] = {
         "plan": (

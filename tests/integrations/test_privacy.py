@@ -244,15 +244,15 @@ def refusals(client_id: str, depth: int) -> Refusals:
 def _client_refusals(client_id: str) -> Refusals:
     client = _client(client_id)
     facts: dict[str, Any] = {"id": client_id, "birth_date": "1985-03-02"}
-    yield "unknown key", refusal(lambda: meso.Client.from_dict({**facts, "name": "Ann"}))
-    yield "no birth date", refusal(lambda: meso.Client.from_dict({"id": client_id}))
-    yield "bad date", refusal(lambda: meso.Client.from_dict({**facts, "birth_date": "1985-02-30"}))
-    yield "bad flag", refusal(lambda: meso.Client.from_dict({**facts, "pregnant": "yes"}))
-    yield "bad concern", refusal(lambda: meso.Client.from_dict({**facts, "concerns": ["x"]}))
+    yield "unknown key", refusal(lambda: meso.client_from_dict({**facts, "name": "Ann"}))
+    yield "no birth date", refusal(lambda: meso.client_from_dict({"id": client_id}))
+    yield "bad date", refusal(lambda: meso.client_from_dict({**facts, "birth_date": "1985-02-30"}))
+    yield "bad flag", refusal(lambda: meso.client_from_dict({**facts, "pregnant": "yes"}))
+    yield "bad concern", refusal(lambda: meso.client_from_dict({**facts, "concerns": ["x"]}))
     yield "bad skin", refusal(lambda: meso.Client(**facts, skin_findings={"elbow": ["sunburn"]}))
     wrong_id: Any = [client_id]
     yield "id of a wrong type", refusal(lambda: meso.Client(id=wrong_id, birth_date="1985-03-02"))
-    yield "not a mapping", refusal(lambda: meso.Client.from_dict([client_id]))
+    yield "not a mapping", refusal(lambda: meso.client_from_dict([client_id]))
     yield (
         "unknown condition",
         refusal(

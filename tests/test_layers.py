@@ -37,6 +37,7 @@ LAYERS: Final = {
         "_invariants",
         "_plan",
         "_series",
+        "_diary",
         "_aftercare",
         "_timeline",
         "_batch",

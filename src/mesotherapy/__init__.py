@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ._client_file import client_from_dict, load_client
     from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic
     from ._clinic_file import load_clinic
+    from ._diary import Booking, Busy, Diary, Practitioner, Room
     from ._errors import (
         ClientError,
         ClinicError,
@@ -59,6 +60,8 @@ __all__ = [
     "Answer",
     "Area",
     "Assessment",
+    "Booking",
+    "Busy",
     "Candidacy",
     "CareWindow",
     "Client",
@@ -69,6 +72,7 @@ __all__ = [
     "Closure",
     "Concern",
     "Conflict",
+    "Diary",
     "DocumentError",
     "Finding",
     "Interval",
@@ -83,7 +87,9 @@ __all__ = [
     "Override",
     "PlanOutcome",
     "PlanRequest",
+    "Practitioner",
     "PriorTreatment",
+    "Room",
     "RuleSet",
     "RuleSetError",
     "SchedulingError",
@@ -148,6 +154,11 @@ _LAZY = {
     "OpeningHours": "._clinic",
     "example_clinic": "._clinic",
     "load_clinic": "._clinic_file",
+    "Booking": "._diary",
+    "Busy": "._diary",
+    "Diary": "._diary",
+    "Practitioner": "._diary",
+    "Room": "._diary",
     "ClientError": "._errors",
     "ClinicError": "._errors",
     "DocumentError": "._errors",

@@ -147,7 +147,7 @@ def test_a_plan_is_booked_once() -> None:
                     )
                 ]
             },
-            r"busy\[0\].resource: 'dr-x' is no resource",
+            r"busy\[0\].resource: 'dr-x' is no practitioner or room",
         ),
         ({"buffer_minutes": -5}, "buffer_minutes: expected a whole number"),
         ({"buffer_minutes": True}, "buffer_minutes: expected a whole number"),
@@ -165,7 +165,7 @@ def test_a_diary_of_the_wrong_shape_is_refused(changes: dict[str, Any], message:
             {"start": toronto(2026, 11, 2, 10), "end": toronto(2026, 11, 2, 9)},
             "end: expected a time after",
         ),
-        ({"resource": " dr-h"}, "resource: expected a non-empty id"),
+        ({"resource": " dr-h"}, "resource: expected letters A-Z .* got ' ' at position 1"),
     ],
 )
 def test_a_busy_interval_of_the_wrong_shape_is_refused(

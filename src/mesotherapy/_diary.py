@@ -520,14 +520,15 @@ class Diary:
         for practitioner in self.practitioners:
             problems += self._hours_problems(practitioner)
         busy: dict[str, list[tuple[int, int, Claim]]] = {resource: [] for resource in index}
-        for n, item in enumerate(self.busy):
-            if item.resource not in busy:
+        for n, block in enumerate(self.busy):
+            if block.resource not in busy:
                 problems.append(
-                    f"busy[{n}].resource: {item.resource!r} is no practitioner or room of "
+                    f"busy[{n}].resource: {block.resource!r} is no practitioner or room of "
                     "the diary, expected one of theirs"
                 )
                 continue
-            busy[item.resource].append((_instant(item.start, ""), _instant(item.end, ""), item))
+            span = (_instant(block.start, ""), _instant(block.end, ""), block)
+            busy[block.resource].append(span)
         booked, plans = self._booked(index, problems)
         if problems:
             raise ClinicError(problems)
@@ -875,8 +876,10 @@ class Diary:
                 *booked[resource].meeting(low, high),
             ]
             if blockers:
-                within = f" (within the {self.buffer_minutes}-minute buffer)" if buffer else ""
-                return f"{resource!r} is taken by {_describe(blockers[0])}{within}"
+                # The claim the session overlaps, if any, else one within the buffer.
+                over = [c for c in blockers if c.start < session.end and session.start < c.end]
+                within = "" if over else f" (within the {self.buffer_minutes}-minute buffer)"
+                return f"{resource!r} is taken by {_describe((over or blockers)[0])}{within}"
         return None
 
 

@@ -741,9 +741,8 @@ class Diary:
                     and (isinstance(other, Busy) or _booking_key(other) > _booking_key(booking))
                 )
             who = self._index[booking.practitioner]
-            local = booking.start.in_timezone(self.clinic.timezone)
             if isinstance(who, Practitioner) and not who.works(
-                local, booking.end.in_timezone(self.clinic.timezone)
+                *self._local(booking.start, booking.end)
             ):
                 found.append(f"{who.id}: {_describe(booking)} lies outside their own hours")
         return found
@@ -778,14 +777,7 @@ class Diary:
             where = f"session {session.index} ({session.start.isoformat()} to {session.end.isoformat()})"  # noqa: E501
             if problem := self._refusal(session, lanes):
                 raise SchedulingError(f"{where}: {problem}")
-            booking = Booking(
-                start=session.start,
-                end=session.end,
-                plan=plan_id,
-                session=session.id,
-                practitioner=cast("str", session.practitioner),
-                room=cast("str", session.room),
-            )
+            booking = _booking(plan_id, session)
             low, high = _instant(booking.start, "start"), _instant(booking.end, "end")
             for resource in (booking.practitioner, booking.room):
                 lanes[resource] = lanes[resource].with_claim(low, high, booking)
@@ -848,6 +840,15 @@ class Diary:
         object.__setattr__(new, "_plans", plans)
         return new
 
+    def _local(
+        self, start: pendulum.DateTime, end: pendulum.DateTime
+    ) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+        """*start* and *end* on the clinic's wall clock (a plan's sessions are there already)."""
+        zone = self.clinic.timezone
+        if getattr(start.tzinfo, "key", None) == zone and getattr(end.tzinfo, "key", None) == zone:
+            return start, end
+        return start.in_timezone(zone), end.in_timezone(zone)
+
     def _refusal(self, session: Session, lanes: Mapping[str, _Lane] | None = None) -> str | None:  # noqa: PLR0911 - one answer a check
         """Why *session* cannot be claimed, or ``None`` when it can."""
         if session.practitioner is None or session.room is None:
@@ -861,8 +862,7 @@ class Diary:
             return f"room {session.room!r} is no room of the diary"
         if not who.areas.issuperset(session.areas):
             return f"practitioner {who.id!r} is not qualified for {areas}"
-        zone = self.clinic.timezone
-        if not who.works(session.start.in_timezone(zone), session.end.in_timezone(zone)):
+        if who.hours and not who.works(*self._local(session.start, session.end)):
             return f"practitioner {who.id!r} does not work then"
         if not (place.areas is None or place.areas.issuperset(session.areas)):
             return f"room {place.id!r} does not serve {areas}"
@@ -881,6 +881,26 @@ class Diary:
                 within = "" if over else f" (within the {self.buffer_minutes}-minute buffer)"
                 return f"{resource!r} is taken by {_describe((over or blockers)[0])}{within}"
         return None
+
+
+def _booking(plan: str, session: Session) -> Booking:
+    """The booking of a session that `Diary._refusal` accepted, without checking it again.
+
+    Its instants are a plan's (aware, end after start) and its ids a plan's and a
+    session's, checked when they were made, the resources found in the diary: building it
+    through ``__init__`` would check them all a second time on a search's path.
+    """
+    booking = object.__new__(Booking)
+    for name, value in (
+        ("start", session.start),
+        ("end", session.end),
+        ("plan", plan),
+        ("session", session.id),
+        ("practitioner", session.practitioner),
+        ("room", session.room),
+    ):
+        object.__setattr__(booking, name, value)
+    return booking
 
 
 _HOW: Final = "release it, or update it with its new version"

@@ -79,11 +79,9 @@ def own_hours(draw: st.DrawFn, clinic: Clinic) -> dict[str, list[tuple[str, str]
             hours[day] = []
         elif choice == "part" and open_:
             interval = draw(st.sampled_from(open_))
-            first = interval.start_minute // _STEP
-            last = interval.end_minute // _STEP
-            start = draw(st.integers(min_value=first, max_value=last - 1))
-            end = draw(st.integers(min_value=start + 1, max_value=last))
-            hours[day] = [(_clock(start * _STEP), _clock(min(end * _STEP, interval.end_minute)))]
+            start = draw(st.integers(interval.start_minute, interval.end_minute - 1))
+            end = draw(st.integers(start + 1, interval.end_minute))
+            hours[day] = [(_clock(start), _clock(end))]
     return hours
 
 

@@ -606,7 +606,7 @@ class Diary:
                     )
 
     def __repr__(self) -> str:
-        plans = len(self._plans)
+        plans = len(getattr(self, "_plans", ()))  # a diary being refused shows too
         return (
             f"<Diary of {self.clinic.name}: "
             f"practitioners {', '.join(p.id for p in self.practitioners) or 'none'}; "

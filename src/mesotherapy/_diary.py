@@ -218,7 +218,7 @@ class Practitioner:
     id: str = attrs.field(validator=_resource_id)
     name: str = attrs.field(default="", validator=_text)
     areas: frozenset[Area] = attrs.field(converter=_treated)
-    hours: _Hours = attrs.field(default=(), converter=_hours)
+    hours: tuple[tuple[str, tuple[Interval, ...]], ...] = attrs.field(default=(), converter=_hours)
 
     def may_treat(self, areas: Iterable[Area | str]) -> bool:
         """Whether every one of *areas* is among those this practitioner treats."""
@@ -340,7 +340,7 @@ class Booking:
         )
 
 
-Claim = Busy | Booking
+_Claim = Busy | Booking
 """What takes a resource's time: busy time from its calendar, or a booked session."""
 
 
@@ -353,7 +353,7 @@ def _booking_key(booking: Booking) -> tuple[dt.datetime, dt.datetime, str, str, 
     return (b.start, b.end, b.plan, b.session, b.practitioner, b.room)
 
 
-def _describe(claim: Claim) -> str:
+def _describe(claim: _Claim) -> str:
     """A claim in a message: its kind, its interval and a busy block's label, no client data."""
     when = f"{claim.start.isoformat()} to {claim.end.isoformat()}"
     if isinstance(claim, Busy):
@@ -377,11 +377,11 @@ class _Lane:
 
     __slots__ = ("ends", "items", "latest", "starts")
 
-    def __init__(self, entries: Iterable[tuple[int, int, Claim]] = ()) -> None:
+    def __init__(self, entries: Iterable[tuple[int, int, _Claim]] = ()) -> None:
         ordered = sorted(entries, key=lambda entry: (entry[0], entry[1]))
         self.starts = [start for start, _, _ in ordered]
         self.ends = [end for _, end, _ in ordered]
-        self.items: list[Claim] = [item for _, _, item in ordered]
+        self.items: list[_Claim] = [item for _, _, item in ordered]
         self.latest = _running_max(self.ends)
 
     def __len__(self) -> int:
@@ -391,10 +391,10 @@ class _Lane:
         before = bisect.bisect_left(self.starts, high)
         return before > 0 and self.latest[before - 1] > low
 
-    def meeting(self, low: int, high: int) -> list[Claim]:
+    def meeting(self, low: int, high: int) -> list[_Claim]:
         """The claims that meet ``[low, high)``, in order of their starts."""
         at = bisect.bisect_left(self.starts, high)
-        found: list[Claim] = []
+        found: list[_Claim] = []
         # Back from the last claim that starts before `high`, while one of the claims up
         # to here still ends after `low`.
         while at > 0 and self.latest[at - 1] > low:
@@ -404,7 +404,7 @@ class _Lane:
         found.reverse()
         return found
 
-    def with_claim(self, start: int, end: int, item: Claim) -> _Lane:
+    def with_claim(self, start: int, end: int, item: _Claim) -> _Lane:
         lane = _Lane.__new__(_Lane)
         at = bisect.bisect_right(self.starts, start)
         lane.starts = [*self.starts[:at], start, *self.starts[at:]]
@@ -415,7 +415,7 @@ class _Lane:
         lane.latest += _running_max(lane.ends[at:], top)
         return lane
 
-    def without(self, start: int, item: Claim) -> _Lane:
+    def without(self, start: int, item: _Claim) -> _Lane:
         at = bisect.bisect_left(self.starts, start)
         while self.items[at] is not item:  # the claim is in the lane: the diary put it there
             at += 1
@@ -519,7 +519,7 @@ class Diary:
                 index.setdefault(item.id, item)
         for practitioner in self.practitioners:
             problems += self._hours_problems(practitioner)
-        busy: dict[str, list[tuple[int, int, Claim]]] = {resource: [] for resource in index}
+        busy: dict[str, list[tuple[int, int, _Claim]]] = {resource: [] for resource in index}
         for n, block in enumerate(self.busy):
             if block.resource not in busy:
                 problems.append(
@@ -539,8 +539,8 @@ class Diary:
 
     def _booked(
         self, index: Mapping[str, Practitioner | Room], problems: list[str]
-    ) -> tuple[dict[str, list[tuple[int, int, Claim]]], dict[str, tuple[Booking, ...]]]:
-        booked: dict[str, list[tuple[int, int, Claim]]] = {resource: [] for resource in index}
+    ) -> tuple[dict[str, list[tuple[int, int, _Claim]]], dict[str, tuple[Booking, ...]]]:
+        booked: dict[str, list[tuple[int, int, _Claim]]] = {resource: [] for resource in index}
         plans: dict[str, list[Booking]] = {}
         sessions: set[tuple[str, str]] = set()
         for n, booking in enumerate(self.bookings):
@@ -663,7 +663,9 @@ class Diary:
             cast("_Lane", busy).meets(low, high) or self._booked_lanes[resource].meets(low, high)
         )
 
-    def why_busy(self, resource: str, start: dt.datetime, end: dt.datetime) -> tuple[Claim, ...]:
+    def why_busy(
+        self, resource: str, start: dt.datetime, end: dt.datetime
+    ) -> tuple[Busy | Booking, ...]:
         """The claims of *resource* that keep it from *start* to *end* (with the buffer).
 
         Empty exactly when `is_free` says yes; busy time first, then booked sessions, each
@@ -680,7 +682,7 @@ class Diary:
 
     def claims(
         self, resource: str, start: dt.datetime | None = None, end: dt.datetime | None = None
-    ) -> tuple[Claim, ...]:
+    ) -> tuple[Busy | Booking, ...]:
         """Every claim of *resource* that meets *start* to *end* (all of them without).
 
         In order of their starts, busy time before a booked session that starts with it;

@@ -38,6 +38,7 @@ LAYERS: Final = {
         "_plan",
         "_series",
         "_diary",
+        "_diary_search",
         "_aftercare",
         "_timeline",
         "_batch",

@@ -47,7 +47,8 @@ Source = str | bytes | os.PathLike[str]
 
 # Where a calendar's date and time values are; a TZID on any of them must name a zone.
 _TIMES: Final = ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE")
-_COMPONENTS: Final = ("VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE")
+# The components read, and the properties each needs (RFC 5545 3.6.1 and 3.6.4).
+_ONCE: Final = {"VEVENT": {"DTSTART": "event's start"}, "VFREEBUSY": {}}
 
 
 def busy_from_ics(  # noqa: PLR0913 - the window, the zone and the label are each needed
@@ -172,7 +173,7 @@ def _parse(text: str, name: str) -> list[icalendar.Calendar]:
     icalendar = require("icalendar", "ical")
     try:
         found = icalendar.Calendar.from_ical(text, multiple=True)
-    except ValueError:
+    except (ValueError, TypeError):  # icalendar 7 lets a TypeError out of some periods
         raise CalendarError([_unreadable(text, icalendar)], source=name) from None
     if not found:  # nothing but blank lines, or a BEGIN:VCALENDAR without its END
         raise CalendarError([_unreadable(text, icalendar)], source=name)
@@ -195,7 +196,10 @@ def _unreadable(text: str, icalendar: Any) -> str:
             icalendar.parser.Contentline(re.sub(r"\r?\n[ \t]", "", line)).parts()
         except ValueError:
             return f"line {number}: expected an iCalendar content line (NAME:value)"
-    return "expected one BEGIN:VCALENDAR ... END:VCALENDAR, each BEGIN with its END"
+    return (
+        "expected one BEGIN:VCALENDAR ... END:VCALENDAR, each BEGIN with its END and each "
+        "value of its property's type"
+    )
 
 
 def _printable(name: object) -> str:
@@ -213,42 +217,68 @@ def _where(component: icalendar.Component) -> str:
 
 
 def _check(calendar: icalendar.Calendar, name: str) -> None:
-    problems: list[str] = []
-    google = calendar.get("X-WR-TIMEZONE")
-    if google is not None:
-        try:
-            zoneinfo.ZoneInfo(str(google))  # as x-wr-timezone reads it
-        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-            problems.append(
-                f"X-WR-TIMEZONE: unknown time zone {_printable(google)}, "
-                "expected a zone of the time-zone database"
-            )
+    problems = _google_zone(calendar)
     for component in calendar.walk():
-        if component.name not in {"VCALENDAR", *_COMPONENTS}:
-            continue
+        broken = {str(prop).upper() for prop, _ in component.errors}
         problems += [
             f"{_where(component)}: {prop}: cannot be read as RFC 5545's value for it"
-            for prop, _ in component.errors
+            for prop in sorted(broken)
         ]
-        for prop in _TIMES:
-            for value in _values(component.get(prop)):
-                tzid = value.params.get("TZID")
-                if tzid is not None and any(_naive(when) for when in _times(value)):
-                    problems.append(
-                        f"{_where(component)}: {prop}: unknown time zone {_printable(tzid)}, "
-                        "expected a zone of the time-zone database, a Windows zone name, "
-                        "or one the file's VTIMEZONE defines"
-                    )
-        if component.name == "VEVENT" and not any(prop == "DTEND" for prop, _ in component.errors):
+        if component.name in _ONCE:
+            problems += _once(component, broken)
+        problems += _zones(component, broken)
+        if component.name == "VEVENT" and not broken & {"DTSTART", "DTEND"}:
             problems += _order(component)
     if problems:
         raise CalendarError(problems, source=name)
 
 
+def _google_zone(calendar: icalendar.Calendar) -> list[str]:
+    google = calendar.get("X-WR-TIMEZONE")
+    if google is None:
+        return []
+    try:
+        zoneinfo.ZoneInfo(str(google))  # as x-wr-timezone reads it
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        why = "expected a zone of the time-zone database"
+        return [f"X-WR-TIMEZONE: unknown time zone {_printable(google)}, {why}"]
+    return []
+
+
+def _zones(component: icalendar.Component, broken: set[str]) -> list[str]:
+    """A TZID that no zone answers: icalendar leaves its times without a zone."""
+    problems = []
+    for prop in _TIMES:
+        if prop in broken:
+            continue
+        for value in _values(component.get(prop)):
+            tzid = value.params.get("TZID")
+            if tzid is not None and any(_naive(when) for when in _times(value)):
+                problems.append(
+                    f"{_where(component)}: {prop}: unknown time zone {_printable(tzid)}, "
+                    "expected a zone of the time-zone database, a Windows zone name, "
+                    "or one the file's VTIMEZONE defines"
+                )
+    return problems
+
+
+def _once(component: icalendar.Component, broken: set[str]) -> list[str]:
+    """The properties that *component* must have once, or may have at most once."""
+    problems = []
+    required = _ONCE[str(component.name)]
+    for prop in ("DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "UID"):
+        value = component.get(prop)
+        if isinstance(value, list):
+            problems.append(f"{_where(component)}: {prop}: expected it once, got {len(value)}")
+        elif value is None and prop in required and prop not in broken:
+            problems.append(f"{_where(component)}: {prop}: missing, expected the {required[prop]}")
+    return problems
+
+
 def _order(event: icalendar.Component) -> list[str]:
     begin, finish = event.get("DTSTART"), event.get("DTEND")
-    if begin is None or finish is None:
-        return []
+    if not hasattr(begin, "dt") or not hasattr(finish, "dt"):
+        return []  # missing or repeated: said by `_once`
     first, last = begin.dt, finish.dt
     if isinstance(first, dt.datetime) != isinstance(last, dt.datetime):
         return [f"{_where(event)}: DTEND: expected a value of DTSTART's type (date or date-time)"]
@@ -297,7 +327,7 @@ def _events(  # noqa: PLR0913 - one calendar's events in one window
     try:
         # `of` repairs X-WR-TIMEZONE (x-wr-timezone) before it expands.
         occurrences = recurring.of(calendar).between(*window)
-    except ValueError as error:  # InvalidCalendar and its kinds
+    except (ValueError, KeyError, TypeError) as error:  # InvalidCalendar and its kinds
         kind = type(error).__name__
         msg = f"the recurrences cannot be expanded ({kind}), expected RFC 5545 recurrences"
         raise CalendarError([msg], source=name) from None

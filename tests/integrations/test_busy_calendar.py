@@ -27,7 +27,7 @@ START: Final = pendulum.date(2026, 10, 1)
 END: Final = pendulum.date(2027, 1, 1)
 
 # (file, [(start, end, summary)]): what the calendar program shows, one row a block.
-SHOWN: Final = [
+SHOWN: Final[list[tuple[str, list[tuple[str, str, str | None]]]]] = [
     (
         # X-WR-TIMEZONE with UTC times and a weekly RRULE;UNTIL across the clocks going
         # back: Google shows 09:00 local every Tuesday, on both sides of November 1.
@@ -298,6 +298,25 @@ BAD: Final = [
         "malformed-time.ics",
         _event("DTSTART:20261103T090000Z\r\nDTEND:tomorrow morning\r\n"),
         "VEVENT UID 'bad-event@test': DTEND: cannot be read",
+    ),
+    (
+        "no-start.ics",
+        _event("DTEND:20261103T100000Z\r\n"),
+        "VEVENT UID 'bad-event@test': DTSTART: missing, expected the event's start",
+    ),
+    (
+        "two-starts.ics",
+        _event("DTSTART:20261103T090000Z\r\nDTSTART:20261104T090000Z\r\n"),
+        "VEVENT UID 'bad-event@test': DTSTART: expected it once, got 2",
+    ),
+    (
+        "half-floating-period.ics",
+        (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VFREEBUSY\r\n"
+            "UID:fb@test\r\nFREEBUSY:20261104T200000Z/20261104T210000\r\nEND:VFREEBUSY\r\n"
+            "END:VCALENDAR\r\n"
+        ),
+        "expected one BEGIN:VCALENDAR ... END:VCALENDAR, each BEGIN with its END",
     ),
     (
         "bad-rule.ics",

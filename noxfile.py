@@ -219,7 +219,7 @@ def dask(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[0])
 def bench(session: nox.Session) -> None:
     """The benchmarks beside their standard-library baseline: ``nox -s bench -- --batch 1000``."""
-    session.install(".")
+    session.install(".[ical]")  # reading calendars needs the ical extra
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 

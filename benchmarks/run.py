@@ -299,9 +299,9 @@ def year_of_calendar(year: int = 2026, one_offs: int = 500) -> str:
             f"weekly-{n}", f"{year}01{first:02d}", begin, end, f"RRULE:FREQ=WEEKLY;BYDAY={day}"
         )
     for n in range(one_offs):
-        day = dt.date(year, 1, 1) + dt.timedelta(days=(n * 7919) % 365)
+        on = dt.date(year, 1, 1) + dt.timedelta(days=(n * 7919) % 365)
         hour = 9 + n % 8
-        lines += _vevent(f"one-off-{n}", day.strftime("%Y%m%d"), f"{hour:02d}00", f"{hour:02d}45")
+        lines += _vevent(f"one-off-{n}", on.strftime("%Y%m%d"), f"{hour:02d}00", f"{hour:02d}45")
     return "\r\n".join([*lines, "END:VCALENDAR", ""])
 
 

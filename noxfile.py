@@ -115,8 +115,9 @@ def clients(session: nox.Session) -> None:
       2026-2037, and one in every other zone, and check_ical.mjs reads every session back;
       check_libical.py does the same with libical where its headers are installed (it says
       when it skips). make_busy.py reads the test calendars of tests/calendars/ with
-      ``busy_from_ics``, and check_busy.mjs expands them again with ical.js and compares. Then the pytest checks with vobject and recurring-ical-events (the
-      ``clients`` dependency group).
+      ``busy_from_ics``, and check_busy.mjs expands them again with ical.js and compares.
+      Then the pytest checks with vobject and recurring-ical-events (the ``clients``
+      dependency group).
     - FHIR R5: make_bundles.py writes bundles across the same kinds of zones and years, and
       check_fhir.mjs validates them against the official R5 JSON schema (npm
       ``hl7.fhir.r5.core``) with ajv and evaluates R5's FHIRPath invariants with HL7's

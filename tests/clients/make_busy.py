@@ -43,7 +43,8 @@ def main(out: Path) -> None:
             "busy": [[int(b.start.timestamp()), int(b.end.timestamp())] for b in busy],
         }
         (out / f"{path.stem}.json").write_text(json.dumps(document, indent=1), "utf-8")
-    print(f"{len(list(CALENDARS.glob('*.ics')))} calendars read into {out}")
+    count = len(list(CALENDARS.glob("*.ics")))
+    print(f"{count} calendars read into {out}")  # noqa: T201
 
 
 if __name__ == "__main__":

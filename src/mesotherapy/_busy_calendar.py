@@ -49,6 +49,7 @@ Source = str | bytes | os.PathLike[str]
 _TIMES: Final = ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE")
 # The components read, and the properties each needs (RFC 5545 3.6.1 and 3.6.4).
 _ONCE: Final = {"VEVENT": {"DTSTART": "event's start"}, "VFREEBUSY": {}}
+_INSTANTS: Final = ("DTSTART", "DTEND", "RECURRENCE-ID")
 
 
 def busy_from_ics(  # noqa: PLR0913 - the window, the zone and the label are each needed
@@ -173,7 +174,9 @@ def _parse(text: str, name: str) -> list[icalendar.Calendar]:
     icalendar = require("icalendar", "ical")
     try:
         found = icalendar.Calendar.from_ical(text, multiple=True)
-    except (ValueError, TypeError):  # icalendar 7 lets a TypeError out of some periods
+    # icalendar 7 lets a TypeError out of a period half floating, an AttributeError out of
+    # a VTIMEZONE cut short: whatever the parser raises, the file is no calendar it reads.
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):
         raise CalendarError([_unreadable(text, icalendar)], source=name) from None
     if not found:  # nothing but blank lines, or a BEGIN:VCALENDAR without its END
         raise CalendarError([_unreadable(text, icalendar)], source=name)
@@ -272,7 +275,13 @@ def _once(component: icalendar.Component, broken: set[str]) -> list[str]:
             problems.append(f"{_where(component)}: {prop}: expected it once, got {len(value)}")
         elif value is None and prop in required and prop not in broken:
             problems.append(f"{_where(component)}: {prop}: missing, expected the {required[prop]}")
+        elif prop in _INSTANTS and prop not in broken and not _is_date(value):
+            problems.append(f"{_where(component)}: {prop}: expected a date or a date-time")
     return problems
+
+
+def _is_date(value: object) -> bool:
+    return value is None or isinstance(getattr(value, "dt", None), dt.date)
 
 
 def _order(event: icalendar.Component) -> list[str]:
@@ -280,9 +289,15 @@ def _order(event: icalendar.Component) -> list[str]:
     if not hasattr(begin, "dt") or not hasattr(finish, "dt"):
         return []  # missing or repeated: said by `_once`
     first, last = begin.dt, finish.dt
+    if not isinstance(first, dt.date) or not isinstance(last, dt.date):
+        return []  # said by `_once`
     if isinstance(first, dt.datetime) != isinstance(last, dt.datetime):
         return [f"{_where(event)}: DTEND: expected a value of DTSTART's type (date or date-time)"]
-    if isinstance(first, dt.datetime) and (first.tzinfo is None) != (last.tzinfo is None):
+    if (
+        isinstance(first, dt.datetime)
+        and isinstance(last, dt.datetime)
+        and (first.tzinfo is None) != (last.tzinfo is None)
+    ):
         return []  # one floating, one not: compared once placed in the zone, by the expansion
     if last < first:
         return [f"{_where(event)}: DTEND: expected a time after DTSTART, got one before it"]

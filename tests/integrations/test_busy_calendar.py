@@ -16,6 +16,8 @@ from typing import Final
 
 import pendulum
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import mesotherapy
 from mesotherapy import Busy, CalendarError, ClinicError, InvalidTimeError, busy_from_ics
@@ -305,6 +307,11 @@ BAD: Final = [
         "VEVENT UID 'bad-event@test': DTSTART: missing, expected the event's start",
     ),
     (
+        "time-only.ics",
+        _event("DTSTART;VALUE=DATE:20261103\r\nDTEND;VALUE=DATE:202611\r\n"),  # 20:26:11
+        "VEVENT UID 'bad-event@test': DTEND: expected a date or a date-time",
+    ),
+    (
         "two-starts.ics",
         _event("DTSTART:20261103T090000Z\r\nDTSTART:20261104T090000Z\r\n"),
         "VEVENT UID 'bad-event@test': DTSTART: expected it once, got 2",
@@ -376,3 +383,71 @@ def test_bad_arguments_are_refused(
     }
     with pytest.raises(error, match=message):
         busy_from_ics(**arguments)  # type: ignore[arg-type]  # wrong types on purpose
+
+
+# --- Edited calendars: a refusal or intervals, never another error --------------------
+
+PIECES: Final = [
+    "DTSTART:2026",
+    "DTSTART;VALUE=DATE:20261101",
+    "DTEND;VALUE=DATE:20261101",
+    "DTEND:20261001T000000Z",
+    "DTSTART;TZID=Eastern Standard Time:20261102T090000",
+    "DTSTART;TZID=Nowhere:20261102T090000",
+    "DURATION:-PT1H",
+    "RRULE:FREQ=WEEKLY;COUNT=-1",
+    "RRULE:FREQ=DAILY;UNTIL=20261101",
+    "RRULE:FREQ=WEEKLY;BYDAY=XX",
+    "RDATE;VALUE=PERIOD:20261102T090000Z/PT1H",
+    "EXDATE:x",
+    "RECURRENCE-ID:20261105T160000",
+    "RECURRENCE-ID;VALUE=DATE:20261105",
+    "FREEBUSY:garbage",
+    "FREEBUSY:20261102T090000Z/20261101T090000Z",
+    "FREEBUSY;FBTYPE=BUSY:20261102T090000Z/PT0S",
+    "STATUS:",
+    "TRANSP:",
+    "X-WR-TIMEZONE:",
+    "X-WR-TIMEZONE:Europe/Paris",
+    "BEGIN:VEVENT",
+    "END:VEVENT",
+    "BEGIN:VCALENDAR",
+    "END:VCALENDAR",
+    "UID:",
+    " folded",
+]
+
+
+@given(
+    name=st.sampled_from([name for name, _ in SHOWN]),
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 200),
+            st.sampled_from(["delete", "insert", "cut"]),
+            st.sampled_from(PIECES),
+            st.integers(0, 80),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_an_edited_calendar_gives_intervals_or_a_calendar_error(
+    name: str, edits: list[tuple[int, str, str, int]]
+) -> None:
+    lines = (CALENDARS / name).read_bytes().decode("utf-8").split("\r\n")
+    for at, how, piece, length in edits:
+        where = at % len(lines) if lines else 0
+        if how == "insert":
+            lines.insert(where, piece)
+        elif lines and how == "delete":
+            del lines[where]
+        elif lines:
+            lines[where] = lines[where][:length]
+    refusal = ""
+    try:
+        busy = _read("\r\n".join(lines).encode("utf-8"))
+    except CalendarError as error:
+        busy, refusal = (), str(error)
+    assert refusal.startswith(("", "the calendar bytes: "))
+    assert all(b.start < b.end and b.resource == "dr-h" for b in busy)
+    assert list(busy) == sorted(busy)

@@ -178,6 +178,9 @@ def _parse(text: str, name: str) -> list[icalendar.Calendar]:
     # a VTIMEZONE cut short: whatever the parser raises, the file is no calendar it reads.
     except (ValueError, TypeError, AttributeError, KeyError, IndexError):
         raise CalendarError([_unreadable(text, icalendar)], source=name) from None
+    except OSError:  # a TZID such as "America", which the zone database has as a folder
+        msg = "TZID: unknown time zone, expected a zone of the time-zone database, not a region"
+        raise CalendarError([msg], source=name) from None
     if not found:  # nothing but blank lines, or a BEGIN:VCALENDAR without its END
         raise CalendarError([_unreadable(text, icalendar)], source=name)
     calendars = [c for c in found if isinstance(c, icalendar.Calendar) and c.name == "VCALENDAR"]
@@ -242,7 +245,7 @@ def _google_zone(calendar: icalendar.Calendar) -> list[str]:
         return []
     try:
         zoneinfo.ZoneInfo(str(google))  # as x-wr-timezone reads it
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):  # "America": a folder
         why = "expected a zone of the time-zone database"
         return [f"X-WR-TIMEZONE: unknown time zone {_printable(google)}, {why}"]
     return []

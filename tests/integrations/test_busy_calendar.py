@@ -263,6 +263,16 @@ BAD: Final = [
         "VEVENT UID 'bad-event@test': DTSTART: unknown time zone 'Mars/Olympus_Mons'",
     ),
     (
+        "region-zone.ics",
+        _event("DTSTART;TZID=America:20261103T090000\r\nDTEND:20261103T150000Z\r\n"),
+        "TZID: unknown time zone, expected a zone of the time-zone database, not a region",
+    ),
+    (
+        "region-wr-zone.ics",
+        _event("DTSTART:20261103T140000Z\r\n", head="X-WR-TIMEZONE:America\r\n"),
+        "X-WR-TIMEZONE: unknown time zone 'America'",
+    ),
+    (
         "unknown-exdate-zone.ics",
         _event(
             "DTSTART:20261103T090000Z\r\nDTEND:20261103T100000Z\r\nRRULE:FREQ=DAILY\r\n"

@@ -100,12 +100,13 @@ def busy_from_ics(  # noqa: PLR0913 - the window, the zone and the label are eac
             is not after *start*.
         MissingExtraError: the ``ical`` extra is not installed.
     """  # noqa: E501 - the doctest's output is one line
-    busy = attrs.fields(Busy).resource
-    assert busy.validator is not None  # noqa: S101 - Busy declares it
-    busy.validator(None, busy, resource)
+    # The resource id checked as a Busy checks it, before the file is read at all.
+    field = attrs.fields(Busy).resource
+    assert field.validator is not None  # noqa: S101 - Busy declares it
+    field.validator(None, field, resource)
     tz = pendulum.timezone(_zone(zone))
-    window = _moment(start, tz, "start"), _moment(end, tz, "end") if end is not None else None
-    first, last = window[0], window[1] or window[0].add(years=1)
+    first = _moment(start, tz, "start")
+    last = first.add(years=1) if end is None else _moment(end, tz, "end")
     if last <= first:
         msg = f"end: expected a time after the start {first.isoformat()}, got {last.isoformat()}"
         raise InvalidTimeError(msg)

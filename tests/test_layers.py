@@ -59,6 +59,7 @@ LAYERS: Final = {
         "_cli",
         "__main__",
         "ical",
+        "_busy_calendar",
         "_fhir_base",
         "_fhir_rules",
         "fhir",
@@ -259,7 +260,7 @@ def test_every_public_name_comes_from_its_listed_module(name: str) -> None:
 @pytest.mark.parametrize(
     ("integration", "names", "extra"),
     [
-        ("ical", ["to_ics"], "icalendar"),
+        ("ical", ["to_ics", "busy_from_ics"], "icalendar"),
         ("fhir", ["to_fhir", "fhir_bundle", "rules_fhir"], "fhir"),
         ("notebook", ["to_frame", "plot"], "pandas"),
         ("notebook", ["to_frame", "plot"], "matplotlib"),

@@ -52,6 +52,7 @@ LAYERS: Final = {
         "_json",
         "_json_reader",
         "_schema",
+        "_busy_calendar",
     },
     "views and integrations": {
         "_i18n",
@@ -59,7 +60,6 @@ LAYERS: Final = {
         "_cli",
         "__main__",
         "ical",
-        "_busy_calendar",
         "_fhir_base",
         "_fhir_rules",
         "fhir",

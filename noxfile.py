@@ -115,8 +115,10 @@ def clients(session: nox.Session) -> None:
       tests/clients/make_plans.py writes plans across 38 zones and the start years
       2026-2037, and one in every other zone, and check_ical.mjs reads every session back;
       check_libical.py does the same with libical where its headers are installed (it says
-      when it skips). Then the pytest checks with vobject and recurring-ical-events (the
-      ``clients`` dependency group).
+      when it skips). make_busy.py reads the test calendars of tests/calendars/ with
+      ``busy_from_ics``, and check_busy.mjs expands them again with ical.js and compares.
+      Then the pytest checks with vobject and recurring-ical-events (the ``clients``
+      dependency group).
     - FHIR R5: make_bundles.py writes bundles across the same kinds of zones and years, and
       check_fhir.mjs validates them against the official R5 JSON schema (npm
       ``hl7.fhir.r5.core``) with ajv and evaluates R5's FHIRPath invariants with HL7's
@@ -130,13 +132,18 @@ def clients(session: nox.Session) -> None:
     npm_ci = ("npm", "ci", "--no-audit", "--no-fund", "--quiet", "--ignore-scripts")
     node = tmp / "node"
     node.mkdir(exist_ok=True)
-    for name in ("package.json", "package-lock.json", "check_ical.mjs"):
+    for name in ("package.json", "package-lock.json", "check_ical.mjs", "check_busy.mjs"):
         shutil.copy(clients / name, node / name)
     session.run(*npm_ci, "--prefix", str(node), external=True)
     plans = tmp / "plans"
     shutil.rmtree(plans, ignore_errors=True)
     session.run("python", str(clients / "make_plans.py"), str(plans))
     session.run("node", str(node / "check_ical.mjs"), str(plans), external=True)
+    # Busy time: the test calendars as busy_from_ics reads them, expanded again by ical.js.
+    busy = tmp / "busy"
+    shutil.rmtree(busy, ignore_errors=True)
+    session.run("python", str(clients / "make_busy.py"), str(busy))
+    session.run("node", str(node / "check_busy.mjs"), str(busy), external=True)
     session.run("python", str(clients / "check_libical.py"), str(plans), str(tmp / "libical"))
     session.run(
         "pytest", "-p", "no:randomly", "tests/integrations/test_ical_clients.py", *session.posargs
@@ -220,7 +227,7 @@ def dask(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[0])
 def bench(session: nox.Session) -> None:
     """The benchmarks beside their standard-library baseline: ``nox -s bench -- --batch 1000``."""
-    session.install(".")
+    session.install(".[ical]")  # reading calendars needs the ical extra
     session.run("python", "benchmarks/run.py", *session.posargs)
     session.run("python", "benchmarks/diary_core.py")
 

@@ -68,6 +68,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from ._aftercare import PRECARE, CareWindow, aftercare
+from ._busy_calendar import busy_from_ics as busy_from_ics  # noqa: PLC0414 - re-exported
 from ._errors import ClientError
 from ._extras import require
 from ._html import area_names

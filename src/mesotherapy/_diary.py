@@ -632,14 +632,18 @@ class Diary:
         """The practitioner or room with id *resource*.
 
         Raises:
-            ClinicError: no resource has that id; the message names the ids there are.
+            SchedulingError: no resource has that id (a booking or a search asked for
+                one the diary does not have); the message names the ids there are.
         """
         key: object = resource  # callers without a type checker pass anything
         found = self._index.get(resource) if isinstance(key, str) else None
         if found is None:
             known = ", ".join(self._index) or "none"
-            msg = _expected("resource", resource, f"a practitioner or room of the diary ({known})")
-            raise ClinicError([msg])
+            msg = (
+                f"resource: {resource!r} is no practitioner or room of the diary, "
+                f"expected one of {known}"
+            )
+            raise SchedulingError(msg)
         return found
 
     def is_free(self, resource: str, start: dt.datetime, end: dt.datetime) -> bool:
@@ -648,8 +652,8 @@ class Diary:
         A binary search in each of the resource's two lanes (busy time, booked sessions).
 
         Raises:
-            ClinicError: *resource* is no resource of the diary, or *end* is not after
-                *start*.
+            SchedulingError: *resource* is no resource of the diary (`resource`).
+            ClinicError: *end* is not after *start*.
             InvalidTimeError: *start* or *end* is no aware date and time.
         """
         key: object = resource  # callers without a type checker pass anything

@@ -174,7 +174,10 @@ def test_a_diary_of_the_wrong_shape_is_refused(changes: dict[str, Any], message:
             {"start": toronto(2026, 11, 2, 10), "end": toronto(2026, 11, 2, 9)},
             "end: expected a time after",
         ),
-        ({"resource": " dr-h"}, "resource: expected letters A-Z .* got ' ' at position 1"),
+        (
+            {"resource": " dr-h"},
+            "resource: expected a non-empty id of letters A-Z .* got ' ' at position 1",
+        ),
     ],
 )
 def test_a_busy_interval_of_the_wrong_shape_is_refused(
@@ -264,7 +267,11 @@ def test_a_diary_of_the_wrong_shape_is_refused_by_a_clinic_error(
             ClinicError,
             "areas: expected one or more areas",
         ),
-        (lambda: Practitioner(id="dr h", areas=["face"]), ClinicError, "id: expected letters"),
+        (
+            lambda: Practitioner(id="dr h", areas=["face"]),
+            ClinicError,
+            "id: expected a non-empty id of letters",
+        ),
         (
             lambda: Practitioner(id="dr-h", areas=["face"], name=3),  # type: ignore[arg-type]
             ClinicError,

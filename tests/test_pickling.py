@@ -168,6 +168,9 @@ def _errors() -> dict[str, BaseException]:
             ["slot_minutes: expected a whole number of minutes from 1 to 1440, got 0"],
             source="clinic.toml",
         ),
+        "CalendarError": meso.CalendarError(
+            ["line 2: expected BEGIN:VCALENDAR"], source="calendars/dr-h.ics"
+        ),
         "ClientError": meso.ClientError("birth_date: expected a date, got 'soon'"),
         "DocumentError": meso.DocumentError("sessions[2].start: expected a date and time"),
         "UnknownCodeError": meso.UnknownCodeError("areas: unknown area 'elbow'"),

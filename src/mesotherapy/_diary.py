@@ -130,8 +130,12 @@ def _hours(
 
 
 def _resource_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """A resource's id is one a `Session` can name: `id_problem`'s, in the diary's words."""
     if problem := id_problem(value, attribute.name):
-        raise ClinicError([problem])
+        field = f"{attribute.name}: expected "
+        detail = problem.removeprefix(field).removeprefix("an id ")
+        joint = " " if detail.startswith("(") else " of "
+        raise ClinicError([f"{field}a non-empty id{joint}{detail}"])
 
 
 def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -277,7 +281,7 @@ class Room:
 
 
 @exact_pickling
-@attrs.frozen(kw_only=True, repr=False)
+@attrs.frozen(kw_only=True, order=True, repr=False)
 class Busy:
     """A time a practitioner or a room is taken by something else than a booked session.
 
@@ -298,7 +302,7 @@ class Busy:
     start: pendulum.DateTime = attrs.field(converter=_start)
     end: pendulum.DateTime = attrs.field(converter=_end, validator=_after_start)
     resource: str = attrs.field(validator=_resource_id)
-    label: str | None = attrs.field(default=None, validator=_label)
+    label: str | None = attrs.field(default=None, validator=_label, order=False)
 
     def __repr__(self) -> str:
         return (

@@ -9,7 +9,7 @@ sessions, and every refusal is one that a brute-force scan also finds.
 from __future__ import annotations
 
 import attrs
-from hypothesis import settings
+from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -47,8 +47,10 @@ class DiaryMachine(RuleBasedStateMachine):
             self.diary = self._diary.book(plan)
         except SchedulingError:
             assert expected is not None
+            event("book: refused")
             return
         assert expected is None, expected
+        event("book: booked")
         self.plans[plan.id] = plan
 
     @precondition(lambda self: bool(self.plans))
@@ -77,8 +79,10 @@ class DiaryMachine(RuleBasedStateMachine):
         except SchedulingError:
             assert expected is not None
             assert self._diary.bookings == before  # all or nothing
+            event(f"{operation.name}: refused by the diary")
             return
         assert expected is None, expected
+        event(f"{operation.name}: updated")
         self.diary = moved
         self.plans[new.id] = new
 

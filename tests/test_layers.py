@@ -41,6 +41,8 @@ LAYERS: Final = {
         "_aftercare",
         "_timeline",
         "_batch",
+        "_recalls",
+        "_maintenance",
     },
     "boundary": {
         "_convert",

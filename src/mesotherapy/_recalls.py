@@ -83,7 +83,7 @@ class Recall:
         ...     last_session_end=pendulum.datetime(2026, 11, 24, 9, 45, tz="America/Toronto"),
         ...     practitioner=None, days_overdue=8, days_until_due=0)
         >>> print(recall.explain())
-        overdue   8 days overdue      p-1  face  window 2027-02-24 to 2027-05-24, last session 2026-11-24
+        overdue   8 days overdue        p-1  face  window 2027-02-24 to 2027-05-24, last session 2026-11-24
         """  # noqa: E501
         if self.status is RecallStatus.OVERDUE:
             when = f"{self.days_overdue} days overdue"
@@ -93,7 +93,7 @@ class Recall:
             when = f"due in {self.days_until_due} days"
         areas = ", ".join(area.value for area in self.areas)
         line = (
-            f"{self.status.value:<9} {when:<19} {self.plan_id}  {areas}  "
+            f"{self.status.value.replace('_', ' '):<8}  {when:<20}  {self.plan_id}  {areas}  "
             f"window {self.opens} to {self.closes}, "
             f"last session {self.last_session_end.date()}"
         )

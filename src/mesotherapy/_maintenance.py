@@ -21,6 +21,7 @@ import pendulum
 from ._diary import Booking, Diary, Practitioner
 from ._errors import ClientError, SchedulingError
 from ._guards import wrong_type
+from ._pickling import exact_pickling
 from ._plan import TreatmentPlan
 from ._session import MaintenanceWindow, Session, SessionStatus
 from ._time import aware, elapsed_after, in_zone, within_calendar
@@ -44,6 +45,7 @@ def maintenance_session_id(plan_id: str) -> str:
     return f"{plan_id}.maintenance"
 
 
+@exact_pickling
 @attrs.frozen(kw_only=True)
 class MaintenanceBooking:
     """The maintenance session of a plan's completed series, at a practitioner and a room.

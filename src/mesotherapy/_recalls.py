@@ -20,6 +20,7 @@ import pendulum
 from ._errors import ClientError
 from ._guards import wrong_type
 from ._model import Area
+from ._pickling import exact_pickling
 from ._plan import TreatmentPlan
 from ._time import parse_date
 
@@ -49,6 +50,7 @@ _RANK: Final = {RecallStatus.OVERDUE: 0, RecallStatus.DUE: 1, RecallStatus.DUE_S
 _STATUS: Final = {"overdue": RecallStatus.OVERDUE, "due": RecallStatus.DUE}
 
 
+@exact_pickling
 @attrs.frozen(kw_only=True)
 class Recall:
     """One plan on the maintenance worklist of a day (`recalls`).

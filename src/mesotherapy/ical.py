@@ -21,8 +21,14 @@ What the calendar holds, and why:
   a new plan, as RFC 5545 counts), so that a client replaces the copy it has;
   ``DTSTAMP`` and ``LAST-MODIFIED`` are the export time the caller passes as *stamp*.
   No ``METHOD``: RFC 5546's ``METHOD:PUBLISH`` requires an ``ORGANIZER`` (libical checks
-  it), and the clinic has no e-mail address to name; a clinic e-mail would allow
-  ``ORGANIZER;CN=<clinic name>:mailto:<e-mail>`` and ``METHOD:PUBLISH`` back;
+  it) and forbids ``ATTENDEE``, and the clinic has no e-mail address to name;
+- **who and where, for a booked plan**: a session with a practitioner and a room (a
+  diary's booking) names the practitioner as an ``ATTENDEE`` (``CUTYPE=INDIVIDUAL``) and
+  the room in ``LOCATION`` and as an ``ATTENDEE`` (``CUTYPE=ROOM``), with the names of
+  the diary passed as *diary*; their values are URNs of their ids, since the library
+  knows no one's address. The clinic is the ``ORGANIZER`` only when the caller gives its
+  address (*organizer*): without one there is none, although RFC 5545 asks for one on
+  an event with attendees, rather than an address made up;
 - **one VTIMEZONE per TZID**, built here from the zone database (see `_vtimezone`): one
   STANDARD or DAYLIGHT block per change of the zone, each with its ``DTSTART`` and
   neither ``RDATE`` nor ``RRULE``, from 1970 to January 1 six years after the calendar's

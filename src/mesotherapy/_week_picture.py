@@ -241,7 +241,7 @@ def _style(
         for r in resources
     ]
     ax.set_yticks(range(len(resources)), labels)
-    ax.set_ylim(len(resources) - 0.5, -0.5)
+    ax.set_ylim(max(len(resources), 1) - 0.5, -0.5)  # a diary without resources: one blank lane
     ax.tick_params(axis="y", length=0, labelsize=9)
     ax.set_xlim(0, 7)
     ax.set_xticks(

@@ -283,4 +283,3 @@ def test_a_day_that_is_closed_for_the_clinic_is_never_used() -> None:
     closed = attrs.evolve(CLINIC, closures=[Closure(start="2026-11-10", end="2026-11-10")])
     made = plan(diary(clinic=closed))
     assert all(s.start.date() != dt.date(2026, 11, 10) for s in made.sessions)
-

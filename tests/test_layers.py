@@ -65,6 +65,10 @@ LAYERS: Final = {
         "fhir",
         "_plan_rows",
         "_picture",
+        "_diary_rows",
+        "_diary_frame",
+        "_week_picture",
+        "_fhir_diary",
         "notebook",
     },
 }

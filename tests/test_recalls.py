@@ -637,7 +637,7 @@ def test_slots_outside_a_practitioner_s_hours_are_counted_as_such() -> None:
             ClientError,
             "plan: expected a TreatmentPlan (see plan_series), got a str",
         ),
-        ({"diary": None}, ClientError, "diary: expected a Diary (see Diary), got a NoneType"),
+        ({"diary": None}, ClientError, "diary: expected a Diary (see load_diary), got a NoneType"),
         (
             {"start": dt.datetime(2027, 1, 4, 9)},  # noqa: DTZ001 - naive on purpose
             InvalidTimeError,

@@ -85,7 +85,7 @@ class MaintenanceBooking:
                 the message names the session's interval and what blocks it.
             ClientError: *diary* is no `Diary`.
         """
-        if problem := wrong_type(diary, Diary, "diary", "Diary"):
+        if problem := wrong_type(diary, Diary, "diary", "load_diary"):
             raise ClientError(problem)
         session = self.session
         where = (
@@ -193,7 +193,7 @@ def plan_maintenance(
 def _checked(plan: object, diary: object) -> tuple[TreatmentPlan, Diary]:
     if problem := wrong_type(plan, TreatmentPlan, "plan", "plan_series"):
         raise ClientError(problem)
-    if problem := wrong_type(diary, Diary, "diary", "Diary"):
+    if problem := wrong_type(diary, Diary, "diary", "load_diary"):
         raise ClientError(problem)
     plan, diary = cast("TreatmentPlan", plan), cast("Diary", diary)
     if diary.clinic.timezone != plan.timezone:

@@ -24,68 +24,48 @@ a clinic that sets none, and a clinic that exchanges bundles with others sets it
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
-import pendulum
-
+from ._diary import Diary
+from ._diary_names import booked_names
+from ._diary_rows import checked_diary, diary_claims, window
+from ._errors import InvalidTimeError
 from ._extras import require
-from ._fhir_base import (
-    DEFAULT_BASE,
-    Names,
-    canonical_json,
-    entry,
-    names_under,
-    narrative,
-    sentence,
-    urn,
+from ._fhir_base import DEFAULT_BASE, canonical_json, entry, names_under, urn
+from ._fhir_diary import diary_entries, resource_entries
+from ._fhir_plan import SNOMED as SNOMED  # noqa: PLC0414 - kept as mesotherapy.fhir.SNOMED
+from ._fhir_plan import (
+    appointment_resource,
+    care_plan_resource,
+    identified_urn,
+    service_request_resource,
+    session_urn,
 )
 from ._fhir_rules import rule_entries
 from ._json import to_dict
 from ._model import Area, flag
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
-from ._session import Session, SessionStatus
 from ._time import within_calendar
 from ._vocabulary import chosen_rules
 
 if TYPE_CHECKING:
     from fhir.resources.bundle import Bundle
 
-__all__ = ["DEFAULT_BASE", "fhir_bundle", "rules_fhir", "to_fhir"]
-
-SNOMED: Final = "http://snomed.info/sct"
-
-_BODY_SITES: Final[Mapping[Area, tuple[str | None, str | None, str]]] = {
-    Area.FACE: ("89545001", "Face structure", "Face"),
-    Area.NECK: ("45048000", "Neck structure", "Neck"),
-    # No SNOMED CT code for the décolletage could be confirmed: text only.
-    Area.DECOLLETAGE: (None, None, "Décolletage (upper anterior chest)"),
-    Area.HANDS: ("85562004", "Hand structure", "Hands"),
-    Area.SCALP: ("41695006", "Scalp structure", "Scalp"),
-}
-"""Each area's body site: SNOMED CT code and display (where confirmed), and the text."""
-
-_APPOINTMENT_STATUS: Final[Mapping[SessionStatus, str]] = {
-    SessionStatus.PLANNED: "booked",
-    SessionStatus.COMPLETED: "fulfilled",
-    SessionStatus.CANCELLED: "cancelled",
-    SessionStatus.NO_SHOW: "noshow",
-}
-
-
-_NO_ID: Final = "client without a recorded identifier"
+__all__ = ["DEFAULT_BASE", "diary_fhir", "fhir_bundle", "rules_fhir", "to_fhir"]
 
 
 @within_calendar
-def fhir_bundle(
+def fhir_bundle(  # noqa: PLR0913 - each keyword is one choice of the export
     plan: TreatmentPlan,
     *,
     rules: RuleSet | None = None,
     include_rules: bool = True,
     base_uri: str | None = None,
     patient_system: str | None = None,
+    diary: Diary | None = None,
 ) -> Bundle:
     """The plan as a validated FHIR R5 ``Bundle`` model of ``fhir.resources``.
 
@@ -116,6 +96,13 @@ def fhir_bundle(
       ``start``/``end`` instants carrying the clinic's offset, the status mapped
       (planned: ``booked``, completed: ``fulfilled``, cancelled: ``cancelled``, no-show:
       ``noshow``), ``serviceType`` text "Mesotherapy" and ``basedOn`` the ServiceRequest;
+      the client is a participant, and a booked session's practitioner and room (its
+      `Session.practitioner` and `Session.room`) are participants too, references to
+      its Practitioner and Location (required, accepted);
+    - one **Practitioner** and one **Location** per practitioner and room the sessions
+      name (after the Appointments), with the id as an ``identifier`` (systems
+      ``<base>:practitioner`` and ``<base>:room``) and the name *diary* gives
+      (`mesotherapy.Diary`: the one the plan was booked in; without it, the ids alone);
     - with *include_rules* (the default), the rule resources that `rules_fhir` exports
       once: the session's **ActivityDefinition**, the **PlanDefinition** of each of the
       plan's areas, and the **ClinicalUseDefinition** of every contraindication rule.
@@ -141,7 +128,7 @@ def fhir_bundle(
     derives from the rule and the base alone. The Bundle's ``identifier`` derives from
     the plan's whole content: a new snapshot, a new one.
 
-    >>> import mesotherapy as meso
+    >>> import pendulum, mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
     >>> result = meso.assess(client, ["face"], on="2026-10-20")
     >>> plan = meso.plan_series(result, ["face"], clinic=meso.example_clinic(),
@@ -156,7 +143,8 @@ def fhir_bundle(
     Raises:
         ClientError: *plan* is no `TreatmentPlan`, or it was made with another rule set
             (name and version) than *rules* (default: `default_rules`); *include_rules* is
-            no bool; *base_uri* or *patient_system* is no absolute URI.
+            no bool; *base_uri* or *patient_system* is no absolute URI; *diary* is no
+            `Diary`, or it lacks a practitioner or room the plan names.
         RuleSetError: *rules* is no `RuleSet`.
         MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
     """
@@ -166,6 +154,7 @@ def fhir_bundle(
         include_rules=include_rules,
         base_uri=base_uri,
         patient_system=patient_system,
+        diary=diary,
     )
     return _validated(data)
 
@@ -177,17 +166,19 @@ class _BundleOptions(TypedDict, total=False):
     include_rules: bool
     base_uri: str | None
     patient_system: str | None
+    diary: Diary | None
 
 
 @within_calendar
 def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str, Any]:
     """The plan as a FHIR R5 Bundle in JSON form: `fhir_bundle` validated, then dumped.
 
-    The keyword arguments are `fhir_bundle`'s (*rules*, *include_rules*, *base_uri* and
-    *patient_system*), with its defaults. Every value is JSON-ready (``json.dumps`` takes
-    it as it is); instants are ISO 8601 strings with the clinic's UTC offset.
+    The keyword arguments are `fhir_bundle`'s (*rules*, *include_rules*, *base_uri*,
+    *patient_system* and *diary*), with its defaults. Every value is JSON-ready
+    (``json.dumps`` takes it as it is); instants are ISO 8601 strings with the clinic's
+    UTC offset.
 
-    >>> import json, mesotherapy as meso
+    >>> import json, pendulum, mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
     >>> result = meso.assess(client, ["face", "neck"], on="2026-10-20")
     >>> plan = meso.plan_series(result, ["face", "neck"], clinic=meso.example_clinic(),
@@ -258,6 +249,79 @@ def rules_fhir(rules: RuleSet | None = None, *, base_uri: str | None = None) -> 
     return dumped
 
 
+@within_calendar
+def diary_fhir(
+    diary: Diary,
+    *,
+    start: dt.datetime | dt.date | str,
+    end: dt.datetime | dt.date | str,
+    base_uri: str | None = None,
+) -> dict[str, Any]:
+    """A clinic's diary from *start* to *end* as a FHIR R5 ``collection`` Bundle in JSON form.
+
+    The entries, validated with ``fhir.resources``, in this order:
+
+    - one **Practitioner** per practitioner (the id as an ``identifier`` in the system
+      ``<base>:practitioner``, the name) and one **Location** per room (``<base>:room``,
+      its name, ``form`` a room), the same resources, with the same ids, as in the
+      bundles of the plans booked in the diary (`to_fhir` with ``diary=``);
+    - one **Schedule** per practitioner and room, in the diary's order: ``actor`` its
+      Practitioner or Location, ``planningHorizon`` the window, ``active``;
+    - one **Slot** per claim that meets the window (`mesotherapy.notebook.diary_frame`'s
+      rows: a busy interval, or a booked session's claim on its practitioner or its
+      room), ``status`` ``busy``, its ``schedule`` the resource's Schedule, ``start`` and
+      ``end`` with the clinic's offset, ``comment`` the busy interval's label (or "busy")
+      or "a booked session". Free time has no Slot: a receiver reads it as the
+      Schedule's horizon less the busy Slots, within the clinic's hours.
+
+    *start* and *end* bound the half-open window ``[start, end)``: each an aware
+    datetime, or a local date (``YYYY-MM-DD`` text too) meaning midnight at its start in
+    the clinic's zone. *base_uri* roots the identifier systems, as in `fhir_bundle`.
+    Ids are uuid5 values of each resource's identifier (a Slot's: of its resource, kind,
+    instants and claim), never random.
+
+    >>> import mesotherapy as meso
+    >>> clinic = meso.example_clinic(holidays=None)
+    >>> diary = meso.Diary(clinic=clinic,
+    ...     practitioners=[meso.Practitioner(id="dr-h", name="Dr. H.", areas=["face"])],
+    ...     rooms=[meso.Room(id="room-1")],
+    ...     busy=[meso.Busy(start=clinic.at("2026-11-24", "09:00"),
+    ...                     end=clinic.at("2026-11-24", "10:00"), resource="dr-h",
+    ...                     label="staff meeting")])
+    >>> bundle = diary_fhir(diary, start="2026-11-23", end="2026-11-30")
+    >>> [e["resource"]["resourceType"] for e in bundle["entry"]]
+    ['Practitioner', 'Location', 'Schedule', 'Schedule', 'Slot']
+    >>> slot = bundle["entry"][-1]["resource"]
+    >>> slot["status"], slot["start"], slot["comment"]
+    ('busy', '2026-11-24T09:00:00-05:00', 'staff meeting')
+
+    Raises:
+        ClientError: *diary* is no `Diary`, or *base_uri* is no absolute URI.
+        InvalidTimeError: *start* or *end* is neither a date nor an aware datetime, or
+            *end* is not after *start*.
+        MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
+    """
+    diary = checked_diary(diary)
+    low, high = window(diary, start, end)
+    if low is None or high is None:  # a caller without a type checker passed None
+        msg = "start, end: expected both bounds of the window, a date or an aware datetime"
+        raise InvalidTimeError(msg)
+    names = names_under(chosen_rules(None), base_uri, None)
+    claims = list(diary_claims(diary, low, high))
+    entries = diary_entries(names, diary, claims, (low, high))
+    data = {
+        "resourceType": "Bundle",
+        "identifier": {
+            "system": "urn:ietf:rfc:3986",
+            "value": urn(f"Bundle/{canonical_json(entries)}"),
+        },
+        "type": "collection",
+        "entry": entries,
+    }
+    dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
+    return dumped
+
+
 def _validated(data: dict[str, Any]) -> Bundle:
     require("fhir.resources", "fhir")
     module = importlib.import_module("fhir.resources.bundle")
@@ -268,30 +332,37 @@ def _validated(data: dict[str, Any]) -> Bundle:
 # --- The resources, as FHIR JSON --------------------------------------------------------------
 
 
-def _bundle_data(
+def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     plan: TreatmentPlan,
     rules: RuleSet | None,
     *,
     include_rules: object,
     base_uri: object,
     patient_system: object,
+    diary: object = None,
 ) -> dict[str, Any]:
     """The Bundle as FHIR JSON, checked for the library's errors, not yet validated."""
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     rules = plan_rules(plan, rules)
     include = flag(include_rules, "include_rules")
     names = names_under(rules, base_uri, patient_system)
-    care_plan = _identified_urn("CarePlan", names.system("plan"), plan.id)
-    request = _identified_urn("ServiceRequest", names.system("plan"), plan.id)
-    sessions = {s.id: _session_urn(names, s) for s in plan.sessions}
+    known = _staff(plan, diary)
+    care_plan = identified_urn("CarePlan", names.system("plan"), plan.id)
+    request = identified_urn("ServiceRequest", names.system("plan"), plan.id)
+    sessions = {s.id: session_urn(names, s) for s in plan.sessions}
     entries = [
-        entry(care_plan, _care_plan(plan, names, list(sessions.values()))),
-        entry(request, _service_request(plan, names, care_plan)),
+        entry(care_plan, care_plan_resource(plan, names, list(sessions.values()))),
+        entry(request, service_request_resource(plan, names, care_plan)),
         *(
-            entry(sessions[s.id], _appointment(plan, names, s, request, sessions))
+            entry(sessions[s.id], appointment_resource(plan, names, s, request, sessions, known))
             for s in plan.sessions
         ),
     ]
+    used: list[tuple[Literal["practitioner", "room"], str]] = []
+    for s in plan.sessions:
+        used += [("practitioner", s.practitioner)] if s.practitioner is not None else []
+        used += [("room", s.room)] if s.room is not None else []
+    entries += resource_entries(names, used, known, plan.clinic.name)
     if include:
         entries += rule_entries(names, list(plan.areas))
     snapshot = canonical_json(
@@ -301,6 +372,8 @@ def _bundle_data(
             "base": names.base,
             "patient_system": names.patient_system,
         }
+        # A plan without a diary's names keeps the snapshot (and its identifier) it had.
+        | ({"staff": known} if known else {})
     )
     return {
         "resourceType": "Bundle",
@@ -313,177 +386,11 @@ def _bundle_data(
     }
 
 
-def _local(moment: pendulum.DateTime) -> str:
-    """A moment as a person reads it in the narrative: local date, time and offset."""
-    return moment.format("YYYY-MM-DD HH:mm Z")
+def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:
+    """The names *diary* gives the plan's practitioners and rooms (none without a diary).
 
-
-def _care_plan(plan: TreatmentPlan, names: Names, appointments: list[str]) -> dict[str, Any]:
-    active = plan.active_sessions or plan.sessions
-    p = plan.protocol
-    areas = ", ".join(area.value for area in plan.areas)
-    title = f"Mesotherapy series: {areas}"
-    description = (
-        f"{p.sessions} sessions, {p.interval_days} days apart (allowed "
-        f"{p.min_interval_days}-{p.max_interval_days}), {p.session_minutes} minutes "
-        f"each, at {plan.clinic.name} ({plan.timezone}); rules {plan.rules.name} "
-        f"{plan.rules.version}"
-    )
-    status = "completed" if plan.is_complete else "active"
-    notes = [
-        f"Maintenance due from {w.opens.isoformat()} to {w.closes.isoformat()}"
-        for w in plan.maintenance
-    ]
-    lines = [
-        f"{title} ({status}).",
-        sentence(description),
-        *(
-            f"Session {s.index} ({', '.join(a.value for a in s.areas)}): {_local(s.start)} "
-            f"to {_local(s.end)}, {s.status.value}."
-            for s in plan.sessions
-        ),
-        *(sentence(note) for note in notes),
-    ]
-    resource: dict[str, Any] = {
-        "resourceType": "CarePlan",
-        "text": narrative(lines),
-        # The identifier names the plan through its revisions; versionId says which one.
-        "meta": {"versionId": str(plan.revision)},
-        "identifier": [{"system": names.system("plan"), "value": plan.id}],
-        "instantiatesCanonical": [names.versioned(names.protocol(a)) for a in plan.areas],
-        "status": status,
-        "intent": "plan",
-        "category": [{"text": "Mesotherapy"}],
-        "title": title,
-        "description": description,
-        "subject": _patient_reference(plan, names),
-        "period": {"start": _fhir_instant(active[0].start), "end": _fhir_instant(active[-1].end)},
-        "activity": [
-            {"plannedActivityReference": {"reference": url, "type": "Appointment"}}
-            for url in appointments
-        ],
-    }
-    if notes:
-        resource["note"] = [{"text": note} for note in notes]
-    return resource
-
-
-def _service_request(plan: TreatmentPlan, names: Names, care_plan: str) -> dict[str, Any]:
-    p = plan.protocol
-    status = "completed" if plan.is_complete else "active"
-    timing = (
-        f"{p.sessions} sessions of {p.session_minutes} minutes, "
-        f"{p.interval_days} days apart ({p.min_interval_days}-"
-        f"{p.max_interval_days} allowed)"
-    )
-    sites = [_body_site(area) for area in plan.areas]
-    lines = [
-        f"Mesotherapy series ({status}): {timing}.",
-        f"Areas: {', '.join(site['text'] for site in sites)}.",
-    ]
-    resource: dict[str, Any] = {
-        "resourceType": "ServiceRequest",
-        "text": narrative(lines),
-        "instantiatesCanonical": [names.versioned(names.activity)],
-        "basedOn": [{"reference": care_plan, "type": "CarePlan"}],
-        "status": status,
-        "intent": "plan",
-        "code": {"concept": {"text": "Mesotherapy series"}},
-        "subject": _patient_reference(plan, names),
-        "occurrenceTiming": {
-            "repeat": {
-                "count": p.sessions,
-                "duration": p.session_minutes,
-                "durationUnit": "min",
-                "frequency": 1,
-                "period": p.min_interval_days,
-                "periodMax": p.max_interval_days,
-                "periodUnit": "d",
-            },
-            "code": {"text": timing},
-        },
-        "bodySite": sites,
-    }
-    if plan.review_acknowledged:
-        note = "A clinician reviewed the assessment before planning."
-        resource["note"] = [{"text": note}]
-        resource["text"] = narrative([*lines, note])
-    return resource
-
-
-def _appointment(
-    plan: TreatmentPlan,
-    names: Names,
-    session: Session,
-    request: str,
-    sessions: Mapping[str, str],
-) -> dict[str, Any]:
-    client = _patient_reference(plan, names)
-    areas = ", ".join(area.value for area in session.areas)
-    status = _APPOINTMENT_STATUS[session.status]
-    description = f"Mesotherapy session {session.index}: {areas}"
-    lines = [
-        f"{description} ({status}).",
-        f"From {_local(session.start)} to {_local(session.end)} ({plan.timezone}).",
-    ]
-    resource: dict[str, Any] = {
-        "resourceType": "Appointment",
-        "identifier": [{"system": names.system("session"), "value": session.id}],
-        "status": status,
-        "serviceType": [{"concept": {"text": "Mesotherapy"}}],
-        "description": description,
-        "start": _fhir_instant(session.start),
-        "end": _fhir_instant(session.end),
-        "minutesDuration": max(1, (session.end - session.start).in_minutes()),
-        "basedOn": [{"reference": request, "type": "ServiceRequest"}],
-        "subject": client,
-        "participant": [{"actor": client, "status": "accepted"}],
-    }
-    if session.replaces is not None:
-        resource["replaces"] = [{"reference": sessions[session.replaces], "type": "Appointment"}]
-        replaced = next(s for s in plan.sessions if s.id == session.replaces)
-        lines.append(f"Replaces session {replaced.index} ({replaced.status.value}).")
-    if session.override is not None:  # never a silent break of the interval bounds
-        text = (
-            "Booked beyond the longest interval by a clinician's override: "
-            f"{session.override.reason}"
-        )
-        resource["note"] = [{"authorString": session.override.by, "text": text}]
-        lines.append(f"{sentence(text)} ({session.override.by})")
-    return {"resourceType": "Appointment", "text": narrative(lines)} | resource
-
-
-def _body_site(area: Area) -> dict[str, Any]:
-    code, display, text = _BODY_SITES[area]
-    site: dict[str, Any] = {"text": text}
-    if code is not None:
-        site["coding"] = [{"system": SNOMED, "code": code, "display": display}]
-    return site
-
-
-def _patient_reference(plan: TreatmentPlan, names: Names) -> dict[str, Any]:
-    """The reference to the client: the opaque id as an identifier, and nothing else."""
-    if plan.client_id is None:
-        return {"type": "Patient", "display": _NO_ID}
-    identifier = {"system": names.client_system, "value": plan.client_id}
-    return {"type": "Patient", "identifier": identifier}
-
-
-def _fhir_instant(moment: pendulum.DateTime) -> str:
-    """An ISO 8601 instant with its UTC offset (UTC when the offset has seconds)."""
-    offset = moment.utcoffset()
-    if offset is not None and offset.total_seconds() % 60:
-        moment = moment.in_timezone("UTC")  # FHIR's instant allows offsets in minutes only
-    return moment.isoformat()
-
-
-# --- Deterministic ids ------------------------------------------------------------------------
-
-
-def _identified_urn(kind: str, system: str, value: str) -> str:
-    """The ``urn:uuid`` of the *kind* of resource whose identifier is *system* and *value*."""
-    return urn(f"{kind}/{system}|{value}")
-
-
-def _session_urn(names: Names, session: Session) -> str:
-    return _identified_urn("Appointment", names.system("session"), session.id)
+    Raises:
+        ClientError: *diary* is no `Diary`, or it lacks a practitioner or room of the plan.
+    """
+    used = {s.practitioner for s in plan.sessions} | {s.room for s in plan.sessions}
+    return {k: v for k, v in booked_names(plan, diary).items() if k in used and v}

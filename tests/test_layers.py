@@ -57,6 +57,9 @@ LAYERS: Final = {
         "_instructions",
         "_cli",
         "__main__",
+        # The diary's reader reads its calendars through the ical integration.
+        "_diary_file",
+        "_day_sheet",
         "ical",
         "_fhir_base",
         "_fhir_rules",

@@ -1,0 +1,262 @@
+"""The diary on the command line: ``book`` (with ``--save``) and ``diary show``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+import mesotherapy as meso
+from mesotherapy import Booking, Diary
+from mesotherapy._cli import main
+from mesotherapy._diary_file import save_bookings
+from tests.diary_files import diary_folder
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = ROOT / "docs" / "examples"
+ESC = "\x1b"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_info:  # argparse's own exits
+        code = int(exit_info.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _booked(diary: Diary, day: str, at: str, **fields: str) -> Booking:
+    start = diary.clinic.at(day, at)
+    values = {"plan": "p-1", "session": "p-1.1", "practitioner": "dr-h", "room": "room-1"}
+    return Booking(start=start, end=start.add(minutes=45), **(values | fields))
+
+
+@pytest.fixture
+def booked_diary(tmp_path: Path) -> Path:
+    """The basic diary with two sessions booked, one on each side of the autumn change."""
+    path = diary_folder(tmp_path)
+    diary = meso.load_diary(path)
+    bookings = [
+        _booked(diary, "2026-10-30", "09:00"),
+        _booked(diary, "2026-11-02", "14:00", session="p-1.2", room="room-2"),
+    ]
+    save_bookings(attrs.evolve(diary, bookings=bookings), tmp_path / "bookings.json")
+    return path
+
+
+# --- diary show -----------------------------------------------------------------------
+
+
+def test_the_day_sheet_shows_each_resource_in_local_time(
+    capsys: pytest.CaptureFixture[str], booked_diary: Path
+) -> None:
+    code, out, err = run(capsys, "diary", "show", str(booked_diary), "--on", "2026-11-02")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Mon 2026-11-02 at Test Clinic (America/Toronto): open 09:00-18:00",
+        "  dr-h (Dr. H.), practitioner, works 09:00-13:00",
+        "    14:00-14:45  booked  session p-1.2 in room-2",
+        "  nurse-l (L., RN), practitioner, works 09:00-18:00",
+        "    free all day",
+        "  room-1 (Room 1), room",
+        "    free all day",
+        "  room-2 (Room 2), room",
+        "    14:00-14:45  booked  session p-1.2 with dr-h",
+    ]
+
+
+def test_the_day_sheet_covers_several_days_closed_ones_too(
+    capsys: pytest.CaptureFixture[str], booked_diary: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "diary", "show", str(booked_diary), "--on", "2026-10-30", "--days", "3"
+    )
+    assert code == 0
+    days = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert days == [
+        "Fri 2026-10-30 at Test Clinic (America/Toronto): open 09:00-18:00",
+        "Sat 2026-10-31 at Test Clinic (America/Toronto): open 10:00-14:00",
+        "Sun 2026-11-01 at Test Clinic (America/Toronto): closed (closed on sundays)",
+    ]
+    assert "    09:00-09:45  booked  session p-1.1 in room-1" in out.splitlines()
+
+
+def test_the_day_sheet_as_json_is_one_document(
+    capsys: pytest.CaptureFixture[str], booked_diary: Path
+) -> None:
+    code, out, _ = run(
+        capsys, "diary", "show", str(booked_diary), "--on", "2026-10-30", "--days", "4",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0
+    document = json.loads(out)
+    assert [day["date"] for day in document["days"]] == [
+        "2026-10-30", "2026-10-31", "2026-11-01", "2026-11-02",
+    ]  # fmt: skip
+    first = document["days"][0]
+    assert (first["clinic"], first["timezone"], first["closed"]) == (
+        "Test Clinic", "America/Toronto", None,
+    )  # fmt: skip
+    assert first["hours"] == [["09:00", "18:00"]]
+    assert [r["id"] for r in first["resources"]] == ["dr-h", "nurse-l", "room-1", "room-2"]
+    assert first["resources"][0]["entries"] == [
+        {
+            "kind": "booked",
+            "start": "2026-10-30T09:00:00-04:00",
+            "end": "2026-10-30T09:45:00-04:00",
+            "plan": "p-1",
+            "session": "p-1.1",
+            "practitioner": "dr-h",
+            "room": "room-1",
+        }
+    ]
+    last = document["days"][3]["resources"][3]["entries"]
+    assert [(e["start"], e["room"]) for e in last] == [("2026-11-02T14:00:00-05:00", "room-2")]
+    assert document["days"][2]["closed"] == "closed on sundays"
+
+
+def test_names_from_the_diary_reach_the_terminal_escaped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["practitioners"][0]["name"] = f"Dr. {ESC}[2J H."
+
+    path = diary_folder(tmp_path, change)
+    code, out, _ = run(capsys, "diary", "show", str(path), "--on", "2026-10-20")
+    assert code == 0
+    assert ESC not in out
+    assert "Dr. \\x1b[2J H." in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["--on", "20/10/2026"], "mesotherapy: error: --on: "),
+        (["--on", "2026-10-20", "--days", "0"], "mesotherapy: error: --days: expected"),
+        (["--on", "2026-10-20", "--days", "400"], "mesotherapy: error: --days: expected"),
+        (["--on", "2026-10-20", "--days", "two"], "mesotherapy: error: argument --days"),
+    ],
+)
+def test_diary_show_refuses_bad_flags_naming_them(
+    capsys: pytest.CaptureFixture[str], booked_diary: Path, argv: list[str], needle: str
+) -> None:
+    code, out, err = run(capsys, "diary", "show", str(booked_diary), *argv, "--format", "json")
+    assert (code, out) == (2, "")
+    assert err.startswith(needle), err
+    assert len(err.splitlines()) == 1
+
+
+# --- bad input: exit 2, the file and key named, nothing written -----------------------
+
+
+def _break(key: str, value: object) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        data["practitioners"][1][key] = value
+
+    return change
+
+
+BAD_INPUT: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    ("a missing calendar", _break("busy", ["gone.ics"]), "practitioners[1].busy[0]: cannot read"),
+    ("an unknown area", _break("areas", ["elbow"]), "practitioners[1].areas[0]: unknown area"),
+    (
+        "hours outside the clinic's",
+        _break("hours", {"friday": [["17:00", "19:00"]]}),
+        "practitioners[1].hours.friday[0]: 17:00-19:00 lies outside",
+    ),
+    ("two resources with one id", _break("id", "room-2"), "rooms[1].id: 'room-2' is the id of"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"), [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT]
+)
+@pytest.mark.parametrize("command", ["book", "diary show"])
+def test_a_bad_diary_exits_2_naming_the_file_and_key_and_writes_nothing(
+    capsys: pytest.CaptureFixture[str],
+    booked_diary: Path,
+    change: Callable[[dict[str, Any]], None],
+    needle: str,
+    command: str,
+) -> None:
+    bookings = booked_diary.parent / "bookings.json"
+    before = bookings.read_bytes()
+    path = diary_folder(booked_diary.parent, change)
+    if command == "book":
+        argv = [
+            "book", str(EXAMPLES / "eligible.json"), "--diary", str(path), "--areas", "face",
+            "--start", "2026-10-20T09:00", "--save", "--format", "json",
+        ]  # fmt: skip
+    else:
+        argv = ["diary", "show", str(path), "--on", "2026-10-20", "--format", "json"]
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"mesotherapy: error: {path}: {needle}"), err
+    assert bookings.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_bad_bookings_file_exits_2_naming_it_and_the_entry(
+    capsys: pytest.CaptureFixture[str], booked_diary: Path
+) -> None:
+    bookings = booked_diary.parent / "bookings.json"
+    document = json.loads(bookings.read_text("utf-8"))
+    document["bookings"][1]["room"] = "room-9"
+    bookings.write_text(json.dumps(document), "utf-8")
+    before = bookings.read_bytes()
+    code, out, err = run(
+        capsys, "book", str(EXAMPLES / "eligible.json"), "--diary", str(booked_diary),
+        "--areas", "face", "--start", "2026-10-20T09:00", "--save",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err.startswith(f"mesotherapy: error: {bookings}: bookings[1].room: 'room-9'"), err
+    assert bookings.read_bytes() == before
+
+
+def test_book_refuses_an_unknown_practitioner_naming_the_flag(
+    capsys: pytest.CaptureFixture[str], booked_diary: Path
+) -> None:
+    bookings = booked_diary.parent / "bookings.json"
+    before = bookings.read_bytes()
+    code, out, err = run(
+        capsys, "book", str(EXAMPLES / "eligible.json"), "--diary", str(booked_diary),
+        "--areas", "face", "--start", "2026-10-20T09:00", "--practitioner", "dr-x", "--save",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    assert err == (
+        "mesotherapy: error: --practitioner: 'dr-x' is no practitioner of the diary, "
+        "expected one of dr-h, nurse-l\n"
+    )
+    assert bookings.read_bytes() == before
+
+
+def test_book_refuses_a_start_that_is_no_local_time(
+    capsys: pytest.CaptureFixture[str], booked_diary: Path
+) -> None:
+    code, _, err = run(
+        capsys, "book", str(EXAMPLES / "eligible.json"), "--diary", str(booked_diary),
+        "--areas", "face", "--start", "2026-03-08T02:30", "--save",
+    )  # fmt: skip
+    assert code == 2
+    assert err.startswith("mesotherapy: error: --start: 2026-03-08 02:30 does not exist")
+
+
+def _subprocess_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+
+
+def test_the_diary_commands_are_in_the_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mesotherapy", "--help"],
+        capture_output=True, text=True, check=True, env=_subprocess_env(),
+    )  # fmt: skip
+    assert "book" in done.stdout
+    assert "diary" in done.stdout

@@ -32,7 +32,7 @@ from ._protocol import series_protocol
 from ._rules import RuleSet
 from ._rules_io import default_rules, dump_rules, load_rules
 from ._series import plan_series
-from ._time import zone_key
+from ._time import parse_date, zone_key
 
 __all__ = ["main"]
 
@@ -326,9 +326,13 @@ def _book(args: argparse.Namespace) -> int:
     rules = _load_rules(args.rules)
     client = _load_client(args.client)
     stamp = _stamp(args.stamp)
+    # The calendars are read from the start's day: two years hold any series and its slack.
+    day = _start_day(args.start)
+    window = {"start": day, "end": day.add(years=2)}
     if not args.save:
-        return _book_into(args, rules, client, load_diary(args.diary), stamp, save=None)
-    with open_for_booking(args.diary) as opened:
+        diary = load_diary(args.diary, **window)
+        return _book_into(args, rules, client, diary, stamp, save=None)
+    with open_for_booking(args.diary, **window) as opened:
         where = opened.bookings
 
         def save(diary: Diary) -> None:
@@ -391,6 +395,15 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
     return EXIT_OK
 
 
+def _start_day(text: str) -> pendulum.Date:
+    """The local date of ``--start``, read before the diary (whose clinic gives the zone)."""
+    match = _LOCAL.match(text)
+    if match is None:
+        msg = f"--start: expected a local date and time such as 2026-10-20T09:00, got {text!r}"
+        raise InvalidTimeError(msg)
+    return parse_date(match[1], field="--start")
+
+
 def _check_practitioner(resource: str, diary: Diary) -> None:
     known = [p.id for p in diary.practitioners]
     if resource not in known:
@@ -419,8 +432,12 @@ def _diary_show(args: argparse.Namespace) -> int:
     """``diary show``: the day sheet of each day asked, per practitioner and room."""
     from ._day_sheet import day_sheet, sheet_document, sheet_text  # noqa: PLC0415 - when asked
 
-    diary = load_diary(args.file)
-    sheets = day_sheet(diary, args.on, days=args.days)
+    first = parse_date(args.on, field="--on")
+    sheets = day_sheet(
+        load_diary(args.file, start=first, end=first.add(days=max(args.days, 1))),
+        first,
+        days=args.days,
+    )
     if args.format == "json":
         print(json.dumps(sheet_document(sheets), indent=2, ensure_ascii=False))
     else:

@@ -47,10 +47,11 @@ from ._clinic_checks import _Problems
 from ._clinic_file import load_clinic
 from ._clinic_values import WEEKDAYS, Interval, _read_hours
 from ._diary import Booking, Busy, Diary, Practitioner, Room
-from ._errors import ClinicError, MesotherapyError, RuleSetError, key_path
+from ._errors import ClinicError, InvalidTimeError, MesotherapyError, RuleSetError, key_path
 from ._json import BOOKINGS_SCHEMA, bookings_document
 from ._model import Area
 from ._session import id_problem
+from ._time import parse_date
 from ._toml import read_toml
 
 __all__ = ["DiaryFile", "load_diary", "open_for_booking", "read_bookings", "save_bookings"]
@@ -90,10 +91,16 @@ class _Context:
     folder: Path
     clinic: Clinic | None
     problems: _Problems
+    horizon: tuple[pendulum.Date, pendulum.Date | None] | None = None
     busy: list[Busy] = attrs.field(factory=list)
 
 
-def load_diary(path: str | os.PathLike[str]) -> Diary:
+def load_diary(
+    path: str | os.PathLike[str],
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+) -> Diary:
     """Load a diary file (TOML), its clinic file, its calendars and its bookings file.
 
     The file is shaped like ``docs/examples/diary/diary.toml``: ``clinic`` (a clinic file,
@@ -102,8 +109,12 @@ def load_diary(path: str | os.PathLike[str]) -> Diary:
     bookings), ``buffer_minutes`` (0 when left out), then ``[[practitioners]]`` (``id``,
     ``name``, ``areas``, ``busy``: a list of iCalendar files, ``hours.<weekday>``: their
     own hours, within the clinic's) and ``[[rooms]]`` (``id``, ``name``, ``areas``: every
-    area when left out, ``busy``). Paths are relative to the diary file. The calendars are
-    read by `mesotherapy.ical.busy_from_ics` (the ``ical`` extra).
+    area when left out, ``busy``). Paths are relative to the diary file.
+
+    The calendars are read by `mesotherapy.ical.busy_from_ics` (the ``ical`` extra) from
+    the local date *start* (default: today, in the clinic's zone) to *end* (default: a
+    year later): a weekly block without an end recurs forever, and a diary needs a
+    horizon. Their events' summaries are not kept (they may name clients).
 
     Raises:
         ClinicError: the file cannot be read or is no TOML, or its shape is wrong: an
@@ -112,23 +123,30 @@ def load_diary(path: str | os.PathLike[str]) -> Diary:
             a problem of the clinic file; or the bookings file is malformed, names a
             resource the diary has not, or holds two claims that overlap. It lists every
             problem, each naming its key path, and its ``source`` is the file.
+        InvalidTimeError: *start* or *end* is no date, or *end* is not after *start*.
     """
-    return _with_bookings(_read_parts(path))
+    return _with_bookings(_read_parts(path, _window(start, end)))
 
 
 @contextlib.contextmanager
-def open_for_booking(path: str | os.PathLike[str]) -> Iterator[DiaryFile]:
+def open_for_booking(
+    path: str | os.PathLike[str],
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+) -> Iterator[DiaryFile]:
     """The diary of the file at *path*, its bookings read under a lock held until the end.
 
     The lock (``fcntl.flock`` on the file ``<bookings>.lock`` beside the bookings file)
     is held from reading the bookings to the end of the ``with`` block, where the caller
     writes them with `save_bookings`: two runs that book into one diary take turns, and
-    the second sees what the first saved. The lock file stays; it holds nothing.
+    the second sees what the first saved. The lock file stays; it holds nothing. *start*
+    and *end* are the calendars' window, as for `load_diary`.
 
     Raises:
         ClinicError: as `load_diary`, or the lock file cannot be opened.
     """
-    parts = _read_parts(path)
+    parts = _read_parts(path, _window(start, end))
     with _locked(parts.bookings):
         yield DiaryFile(diary=_with_bookings(parts), bookings=parts.bookings)
 
@@ -212,7 +230,10 @@ def _locked(bookings: Path) -> Iterator[None]:
 # --- the diary file ---------------------------------------------------------------------
 
 
-def _read_parts(path: object) -> _Parts:
+Window = tuple[pendulum.Date | None, pendulum.Date | None]
+
+
+def _read_parts(path: object, window: Window) -> _Parts:
     try:
         where, data = read_toml(path, kind="diary file")
     except RuleSetError as error:  # the refusals of every TOML file, as a diary file's
@@ -233,7 +254,8 @@ def _read_parts(path: object) -> _Parts:
             "buffer_minutes",
             f"expected a whole number of minutes, 0 or more, got {buffer!r}",
         )
-    context = _Context(folder=folder, clinic=clinic, problems=problems)
+    horizon = _horizon(window, clinic)
+    context = _Context(folder=folder, clinic=clinic, problems=problems, horizon=horizon)
     practitioners = [
         p
         for n, item in enumerate(_tables(data, "practitioners", problems))
@@ -366,21 +388,48 @@ def _read_busy(item: Mapping[str, Any], path: str, resource: str | None, context
             )
             problems.add(ClinicError, key_path(where, n), message)
             continue
-        if resource is None:
+        if resource is None or context.clinic is None or context.horizon is None:
             continue
         try:
-            context.busy.extend(_calendar(file, resource))
+            context.busy.extend(_calendar(file, resource, context.clinic, context.horizon))
         except MesotherapyError as error:
             for problem in error.problems or (str(error),):
                 inner = problem.removeprefix(f"{file}: ")
                 problems.add(ClinicError, key_path(where, n), f"{name}: {inner}")
 
 
-def _calendar(file: Path, resource: str) -> Sequence[Busy]:
-    """The busy intervals of *resource* in the iCalendar *file*."""
+def _calendar(
+    file: Path, resource: str, clinic: Clinic, horizon: tuple[pendulum.Date, pendulum.Date | None]
+) -> Sequence[Busy]:
+    """The busy intervals of *resource* in the iCalendar *file*, within *horizon*."""
     # The ical integration (and its extra) loads only for a diary that names a calendar.
     ical = importlib.import_module("mesotherapy.ical")
-    return tuple(ical.busy_from_ics(file, resource=resource))
+    start, end = horizon
+    return tuple(ical.busy_from_ics(file, resource, start=start, end=end, zone=clinic.timezone))
+
+
+def _window(start: dt.date | str | None, end: dt.date | str | None) -> Window:
+    """The calendars' window as given: dates read, and *end* after *start* when both are."""
+    first = None if start is None else parse_date(start, field="start")
+    last = None if end is None else parse_date(end, field="end")
+    if first is not None and last is not None and last <= first:
+        msg = f"end: expected a date after the start {first}, got {last}"
+        raise InvalidTimeError(msg)
+    return first, last
+
+
+def _horizon(
+    window: Window, clinic: Clinic | None
+) -> tuple[pendulum.Date, pendulum.Date | None] | None:
+    """The local dates from which (and to which) the calendars are read."""
+    if clinic is None:
+        return None
+    start, end = window
+    if start is None:  # today at the clinic
+        start = pendulum.now(clinic.timezone).date()
+    if end is not None and end <= start:
+        return start, None
+    return start, end
 
 
 def _read_practitioner(

@@ -170,6 +170,7 @@ def _busy_from_ics() -> Any:
 
     if not hasattr(ical, "busy_from_ics"):
         pytest.skip("mesotherapy.ical.busy_from_ics has not landed yet")
+    pytest.importorskip("recurring_ical_events")  # the ical extra
     return ical.busy_from_ics
 
 
@@ -191,7 +192,8 @@ END:VCALENDAR
 def test_a_calendar_blocks_its_practitioner(tmp_path: Path) -> None:
     _busy_from_ics()
     (tmp_path / "dr-h.ics").write_text(CALENDAR.replace("\n", "\r\n"), encoding="utf-8")
-    diary = meso.load_diary(diary_folder(tmp_path, _set(_practitioner(0), "busy", ["dr-h.ics"])))
+    path = diary_folder(tmp_path, _set(_practitioner(0), "busy", ["dr-h.ics"]))
+    diary = meso.load_diary(path, start="2026-10-01")
     clinic = diary.clinic
     assert [(b.resource, b.start, b.end) for b in diary.busy] == [
         ("dr-h", clinic.at("2026-10-20", "12:00"), clinic.at("2026-10-20", "13:00"))
@@ -201,11 +203,26 @@ def test_a_calendar_blocks_its_practitioner(tmp_path: Path) -> None:
     )
 
 
+def test_the_calendars_are_read_over_the_window_asked(tmp_path: Path) -> None:
+    _busy_from_ics()
+    (tmp_path / "dr-h.ics").write_text(CALENDAR, encoding="utf-8")
+    path = diary_folder(tmp_path, _set(_practitioner(0), "busy", ["dr-h.ics"]))
+    assert meso.load_diary(path, start="2026-10-21").busy == ()
+    assert meso.load_diary(path, start="2026-09-01", end="2026-10-20").busy == ()
+    assert len(meso.load_diary(path, start="2026-09-01", end="2026-10-21").busy) == 1
+    with pytest.raises(meso.InvalidTimeError, match="end: expected a date after the start"):
+        meso.load_diary(path, start="2026-10-21", end="2026-10-21")
+
+
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
-        ("this is no calendar\n", "rooms[1].busy[0]: bad.ics: "),
-        (CALENDAR.replace("America/Toronto", "Mars/Olympus"), "rooms[1].busy[0]: bad.ics: "),
+        ("this is no calendar\n", "rooms[1].busy[0]: bad.ics: line 1: "),
+        (
+            CALENDAR.replace("America/Toronto", "Mars/Olympus"),
+            "rooms[1].busy[0]: bad.ics: VEVENT UID 'meeting-1@test': DTSTART: unknown time zone "
+            "'Mars/Olympus'",
+        ),
     ],
     ids=["not iCalendar", "an unknown zone"],
 )
@@ -216,7 +233,7 @@ def test_a_bad_calendar_is_refused_naming_the_key_and_the_file(
     (tmp_path / "bad.ics").write_text(text, encoding="utf-8")
     path = diary_folder(tmp_path, _set(_room(1), "busy", ["bad.ics"]))
     with pytest.raises(ClinicError) as refused:
-        meso.load_diary(path)
+        meso.load_diary(path, start="2026-10-01")
     assert refused.value.source == str(path)
     assert [p for p in refused.value.problems if p.startswith(needle)], refused.value.problems
 

@@ -220,8 +220,10 @@ def test_the_calendars_are_read_over_the_window_asked(tmp_path: Path) -> None:
         ("this is no calendar\n", "rooms[1].busy[0]: bad.ics: line 1: "),
         (
             CALENDAR.replace("America/Toronto", "Mars/Olympus"),
-            "rooms[1].busy[0]: bad.ics: VEVENT UID 'meeting-1@test': DTSTART: unknown time zone "
-            "'Mars/Olympus'",
+            (
+                "rooms[1].busy[0]: bad.ics: VEVENT UID 'meeting-1@test': DTSTART: unknown time zone "
+                "'Mars/Olympus'"
+            ),
         ),
     ],
     ids=["not iCalendar", "an unknown zone"],

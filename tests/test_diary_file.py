@@ -221,8 +221,8 @@ def test_the_calendars_are_read_over_the_window_asked(tmp_path: Path) -> None:
         (
             CALENDAR.replace("America/Toronto", "Mars/Olympus"),
             (
-                "rooms[1].busy[0]: bad.ics: VEVENT UID 'meeting-1@test': DTSTART: unknown time zone "
-                "'Mars/Olympus'"
+                "rooms[1].busy[0]: bad.ics: VEVENT UID 'meeting-1@test': DTSTART: unknown time "
+                "zone 'Mars/Olympus'"
             ),
         ),
     ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 import os
 import subprocess
@@ -260,3 +262,183 @@ def test_the_diary_commands_are_in_the_help() -> None:
     )  # fmt: skip
     assert "book" in done.stdout
     assert "diary" in done.stdout
+
+
+# --- book -----------------------------------------------------------------------------
+
+
+def _client(folder: Path, n: int, **facts: object) -> str:
+    path = folder / f"client-{n:03}.json"
+    document = {"id": f"c-{n:03}", "birth_date": "1985-03-02", "concerns": ["dullness"]} | facts
+    path.write_text(json.dumps(document), "utf-8")
+    return str(path)
+
+
+def _book(diary: Path, client: str, *more: str, start: str = "2026-10-20T09:00") -> list[str]:
+    return [
+        "book", client, "--diary", str(diary), "--areas", "face,neck", "--start", start, *more,
+    ]  # fmt: skip
+
+
+def _sweep(bookings: Path, buffer_minutes: int) -> list[str]:
+    """Every pair of claims of one resource that meet, read from the file alone."""
+    entries = json.loads(bookings.read_text("utf-8"))["bookings"]
+    lanes: dict[str, list[tuple[dt.datetime, dt.datetime, str]]] = {}
+    for entry in entries:
+        start, end = (dt.datetime.fromisoformat(entry[k]) for k in ("start", "end"))
+        assert start.utcoffset() is not None
+        for resource in (entry["practitioner"], entry["room"]):
+            lanes.setdefault(resource, []).append((start, end, entry["session"]))
+    buffer = dt.timedelta(minutes=buffer_minutes)
+    found = []
+    for resource, claims in lanes.items():
+        claims.sort()
+        for (_, end, first), (start, _, second) in itertools.pairwise(claims):
+            if start < end + buffer:
+                found.append(f"{resource}: {first} meets {second}")
+    return found
+
+
+def test_book_shows_each_session_with_its_practitioner_and_room(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    diary = diary_folder(tmp_path)
+    code, out, err = run(capsys, *_book(diary, _client(tmp_path, 1)))
+    assert (code, err) == (0, "")
+    booked = [line for line in out.splitlines() if " with dr-h in room-" in line]
+    assert len(booked) == 4, out
+    assert not (tmp_path / "bookings.json").exists()  # without --save, nothing is written
+
+
+def test_book_json_is_the_plan_with_practitioner_and_room_on_every_session(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    diary = diary_folder(tmp_path)
+    code, out, _ = run(capsys, *_book(diary, _client(tmp_path, 1), "--format", "json"))
+    assert code == 0
+    document = json.loads(out)
+    assert document["schema"] == 3
+    assert [(s["practitioner"], s["room"]) for s in document["sessions"]] == [
+        ("dr-h", "room-1")
+    ] * 4
+    assert document["sessions"][0]["start"] == "2026-10-20T09:00:00-04:00"
+
+
+def test_book_with_a_practitioner_asked_for(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    diary = diary_folder(tmp_path)
+    argv = _book(diary, _client(tmp_path, 1), "--practitioner", "nurse-l", "--format", "json")
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert {s["practitioner"] for s in json.loads(out)["sessions"]} == {"nurse-l"}
+
+
+def test_thirty_clients_booked_in_a_row_never_overlap(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    diary = diary_folder(tmp_path)
+    bookings = tmp_path / "bookings.json"
+    printed = []
+    for n in range(30):
+        code, out, err = run(
+            capsys, *_book(diary, _client(tmp_path, n), "--save", "--format", "json")
+        )
+        assert (code, err) == (0, ""), err
+        printed += json.loads(out)["sessions"]
+    saved = json.loads(bookings.read_text("utf-8"))["bookings"]
+    assert len(saved) == len(printed) == 30 * 4
+    assert {(s["id"], s["start"], s["practitioner"], s["room"]) for s in printed} == {
+        (b["session"], b["start"], b["practitioner"], b["room"]) for b in saved
+    }
+    assert _sweep(bookings, buffer_minutes=10) == []
+    # The diary spreads the clients over both practitioners and both rooms.
+    assert {b["practitioner"] for b in saved} == {"dr-h", "nurse-l"}
+    assert {b["room"] for b in saved} == {"room-1", "room-2"}
+
+
+REFUSED: dict[str, tuple[dict[str, object], list[str], str]] = {
+    "not a candidate": (
+        {"pregnant": True},
+        [],
+        "mesotherapy: not booked: the client is not a candidate",
+    ),
+    "no series fits": (
+        {},
+        ["--areas", "scalp", "--practitioner", "nurse-l"],
+        "mesotherapy: not booked: no series fits the diary: ",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED)
+@pytest.mark.parametrize("form", ["text", "json", "ics"])
+def test_a_refused_booking_exits_1_and_leaves_the_file_unchanged(
+    capsys: pytest.CaptureFixture[str], booked_diary: Path, case: str, form: str
+) -> None:
+    client, more, reason = REFUSED[case]
+    bookings = booked_diary.parent / "bookings.json"
+    before = bookings.read_bytes()
+    argv = [*_book(booked_diary, _client(booked_diary.parent, 7, **client)), *more]
+    code, out, err = run(capsys, *argv, "--save", "--format", form)
+    assert code == 1
+    assert reason in err, err
+    assert bookings.read_bytes() == before
+    if form == "json":
+        assert set(json.loads(out)) == {"status", "earliest_start", "findings", "rules"}
+    if form == "ics":
+        assert out == ""
+
+
+def _child(code: str, *argv: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *argv],
+        env=_subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_a_run_killed_before_the_rename_leaves_the_file_as_it_was(booked_diary: Path) -> None:
+    bookings = booked_diary.parent / "bookings.json"
+    before = bookings.read_bytes()
+    # The child writes the new bookings to the temporary file, then dies where it renames.
+    code = (
+        "import os, signal, sys\n"
+        "os.replace = lambda *_: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "from mesotherapy._cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    child = _child(code, *_book(booked_diary, _client(booked_diary.parent, 1), "--save"))
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == -9, err
+    assert bookings.read_bytes() == before
+    assert [p.name for p in booked_diary.parent.glob(".bookings.json.*")]  # the orphan
+    assert len(meso.load_diary(booked_diary).bookings) == 2
+
+
+def test_two_runs_at_once_never_share_a_slot(tmp_path: Path) -> None:
+    diary = diary_folder(tmp_path)
+    # Each run waits a moment between planning and writing: without the lock, both would
+    # read the empty diary and book its first slot.
+    code = (
+        "import sys, time\n"
+        "import mesotherapy._cli as cli\n"
+        "save = cli.save_bookings\n"
+        "def slow(*args):\n"
+        "    time.sleep(0.5)\n"
+        "    save(*args)\n"
+        "cli.save_bookings = slow\n"
+        "sys.exit(cli.main(sys.argv[1:]))\n"
+    )
+    children = [
+        _child(code, *_book(diary, _client(tmp_path, n), "--save", "--format", "json"))
+        for n in (1, 2)
+    ]
+    outputs = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0, 0], outputs
+    sessions = [s for out, _ in outputs for s in json.loads(out)["sessions"]]
+    assert len(sessions) == 8
+    assert _sweep(tmp_path / "bookings.json", buffer_minutes=10) == []
+    claims = [(s["start"], s["practitioner"]) for s in sessions]
+    claims += [(s["start"], s["room"]) for s in sessions]
+    assert len(set(claims)) == len(claims)
+    assert len(json.loads((tmp_path / "bookings.json").read_text("utf-8"))["bookings"]) == 8

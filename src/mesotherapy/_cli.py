@@ -387,12 +387,23 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
     # The output is made before the bookings are written: an export that cannot be made
     # (a missing extra) leaves the file as it was.
     output = _plan_output(plan, rules, args.format, args.locale, stamp)
+    if args.format == "text":
+        output += _escaped(_booked_text(plan, diary)).encode(sys.stdout.encoding or "utf-8")
     if save is not None:
         save(booked)
     sys.stdout.flush()
     sys.stdout.buffer.write(output)
     sys.stdout.buffer.flush()
     return EXIT_OK
+
+
+def _booked_text(plan: TreatmentPlan, diary: Diary) -> str:
+    """Each session's practitioner and room, as ``book`` prints them after the plan."""
+    lines = [f"\nBooked in the diary (buffer {diary.buffer_minutes} minutes):"]
+    for session in plan.active_sessions:
+        when = f"{session.start.format('ddd YYYY-MM-DD HH:mm')}-{session.end.format('HH:mm')}"
+        lines.append(f"  {session.index}. {when} with {session.practitioner} in {session.room}")
+    return "\n".join(lines) + "\n"
 
 
 def _start_day(text: str) -> pendulum.Date:

@@ -252,7 +252,8 @@ def test_book_refuses_a_start_that_is_no_local_time(
 
 
 def _subprocess_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    paths = [str(ROOT / "src"), str(ROOT), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))}
 
 
 def test_the_diary_commands_are_in_the_help() -> None:

@@ -386,9 +386,7 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
         return EXIT_NOT_CANDIDATE
     # The output is made before the bookings are written: an export that cannot be made
     # (a missing extra) leaves the file as it was.
-    output = _plan_output(plan, rules, args.format, args.locale, stamp)
-    if args.format == "text":
-        output += _escaped(_booked_text(plan, diary)).encode(sys.stdout.encoding or "utf-8")
+    output = _plan_output(plan, rules, args.format, args.locale, stamp, diary=diary)
     if save is not None:
         save(booked)
     sys.stdout.flush()
@@ -399,7 +397,7 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
 
 def _booked_text(plan: TreatmentPlan, diary: Diary) -> str:
     """Each session's practitioner and room, as ``book`` prints them after the plan."""
-    lines = [f"\nBooked in the diary (buffer {diary.buffer_minutes} minutes):"]
+    lines = [f"Booked in the diary (buffer {diary.buffer_minutes} minutes):"]
     for session in plan.active_sessions:
         when = f"{session.start.format('ddd YYYY-MM-DD HH:mm')}-{session.end.format('HH:mm')}"
         lines.append(f"  {session.index}. {when} with {session.practitioner} in {session.room}")
@@ -425,18 +423,36 @@ def _check_practitioner(resource: str, diary: Diary) -> None:
         raise ClientError(msg)
 
 
-def _plan_output(
-    plan: TreatmentPlan, rules: RuleSet, form: str, locale: str, stamp: dt.datetime
+def _plan_output(  # noqa: PLR0913 - what `_print_plan` takes, and the diary
+    plan: TreatmentPlan,
+    rules: RuleSet,
+    form: str,
+    locale: str,
+    stamp: dt.datetime,
+    *,
+    diary: Diary,
 ) -> bytes:
-    """What `_print_plan` prints for *plan*, as bytes, made without printing it."""
+    """What `_print_plan` prints for *plan*, as bytes, made without printing it.
+
+    The text has each session's practitioner and room after the plan.
+    """
     if form == "ics":
         from .ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
 
         return to_ics(plan, rules=rules, stamp=stamp).encode("utf-8")
-    text = io.StringIO()
-    with contextlib.redirect_stdout(text):
-        _print_plan(plan, rules, form, locale, stamp)
-    return text.getvalue().encode(sys.stdout.encoding or "utf-8", errors="replace")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        if form == "text":
+            text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
+            _say(plan.assessment.explain())
+            _say()
+            _say(plan.explain())
+            _say()
+            _say(_booked_text(plan, diary))
+            _say(text)
+        else:
+            _print_plan(plan, rules, form, locale, stamp)
+    return out.getvalue().encode(sys.stdout.encoding or "utf-8", errors="replace")
 
 
 def _diary_show(args: argparse.Namespace) -> int:

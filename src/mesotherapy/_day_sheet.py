@@ -192,12 +192,12 @@ def sheet_text(sheets: Iterable[DaySheet]) -> str:
             for entry in lane.entries:
                 span = f"{_clock(entry.start, sheet)}-{_clock(entry.end, sheet)}"
                 if entry.kind == "busy":
-                    what = entry.label or "busy"
+                    what = entry.label or ""
                 else:
                     other = entry.room if lane.kind == "practitioner" else entry.practitioner
                     where = "in" if lane.kind == "practitioner" else "with"
                     what = f"session {entry.session} {where} {other}"
-                lines.append(f"    {span}  {entry.kind:<6}  {what}")
+                lines.append(f"    {span}  {entry.kind:<6}  {what}".rstrip())
     return "\n".join(lines)
 
 

@@ -443,3 +443,21 @@ def test_two_runs_at_once_never_share_a_slot(tmp_path: Path) -> None:
     claims += [(s["start"], s["room"]) for s in sessions]
     assert len(set(claims)) == len(claims)
     assert len(json.loads((tmp_path / "bookings.json").read_text("utf-8"))["bookings"]) == 8
+
+
+def test_the_readme_books_into_the_example_diary() -> None:
+    pytest.importorskip("recurring_ical_events")  # the example's calendars need the ical extra
+    readme = (ROOT / "README.md").read_text("utf-8")
+    commands = [
+        line.split()
+        for line in readme.splitlines()
+        if line.startswith(("python3 -m mesotherapy book", "python3 -m mesotherapy diary"))
+    ]
+    assert len(commands) == 2
+    for command in commands:
+        done = subprocess.run(
+            [sys.executable, *command[1:]],
+            cwd=ROOT, capture_output=True, text=True, check=False, env=_subprocess_env(),
+        )  # fmt: skip
+        assert (done.returncode, done.stderr) == (0, ""), command
+    assert not (EXAMPLES / "diary" / "bookings.json").exists()  # the README writes nothing

@@ -353,9 +353,6 @@ def test_thirty_clients_booked_in_a_row_never_overlap(
         (b["session"], b["start"], b["practitioner"], b["room"]) for b in saved
     }
     assert _sweep(bookings, buffer_minutes=10) == []
-    # The diary spreads the clients over both practitioners and both rooms.
-    assert {b["practitioner"] for b in saved} == {"dr-h", "nurse-l"}
-    assert {b["room"] for b in saved} == {"room-1", "room-2"}
 
 
 REFUSED: dict[str, tuple[dict[str, object], list[str], str]] = {

@@ -125,6 +125,58 @@ def test_the_day_sheet_as_json_is_one_document(
     assert document["days"][2]["closed"] == "closed on sundays"
 
 
+def test_the_day_sheet_cuts_a_long_block_at_each_midnight(tmp_path: Path) -> None:
+    from mesotherapy._day_sheet import day_sheet, sheet_text  # noqa: PLC0415
+
+    diary = meso.load_diary(diary_folder(tmp_path))
+    clinic = diary.clinic
+    conference = meso.Busy(
+        start=clinic.at("2026-10-30", "15:00"), end=clinic.at("2026-11-02", "00:00"),
+        resource="nurse-l", label="conference",
+    )  # fmt: skip
+    sheets = day_sheet(attrs.evolve(diary, busy=[conference]), "2026-10-30", days=4)
+    lanes = [sheet.lanes[1] for sheet in sheets]
+    assert [len(lane.entries) for lane in lanes] == [1, 1, 1, 0]
+    lines = [line for line in sheet_text(sheets).splitlines() if "conference" in line]
+    assert lines == [
+        "    15:00-24:00  busy    conference",
+        "    00:00-24:00  busy    conference",
+        "    00:00-24:00  busy    conference",  # 1 November, 25 hours long
+    ]
+    # The JSON keeps the block whole, with its offsets on each side of the change.
+    assert (lanes[2].entries[0].start.isoformat(), lanes[2].entries[0].end.isoformat()) == (
+        "2026-10-30T15:00:00-04:00", "2026-11-02T00:00:00-05:00",
+    )  # fmt: skip
+
+
+def test_the_day_sheet_shows_busy_time_from_a_calendar(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from mesotherapy import ical  # noqa: PLC0415
+
+    if not hasattr(ical, "busy_from_ics"):
+        pytest.skip("mesotherapy.ical.busy_from_ics has not landed yet")
+    pytest.importorskip("recurring_ical_events")  # the ical extra
+    calendar = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\n"
+        "UID:admin@test\r\nDTSTAMP:20261001T000000Z\r\n"
+        "DTSTART;TZID=America/Toronto:20261006T120000\r\n"
+        "DTEND;TZID=America/Toronto:20261006T130000\r\n"
+        "RRULE:FREQ=WEEKLY;COUNT=10\r\nSUMMARY:Lunch with a client\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    (tmp_path / "dr-h.ics").write_text(calendar, "utf-8", newline="")
+
+    def change(data: dict[str, Any]) -> None:
+        data["practitioners"][0]["busy"] = ["dr-h.ics"]
+
+    path = diary_folder(tmp_path, change)
+    code, out, _ = run(capsys, "diary", "show", str(path), "--on", "2026-10-20")
+    assert code == 0
+    assert "  dr-h (Dr. H.), practitioner, works 09:00-18:00\n    12:00-13:00  busy\n" in out
+    assert "client" not in out  # the calendar's summaries are not kept
+
+
 def test_names_from_the_diary_reach_the_terminal_escaped(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

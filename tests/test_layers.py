@@ -38,6 +38,7 @@ LAYERS: Final = {
         "_plan",
         "_series",
         "_diary",
+        "_diary_search",
         "_aftercare",
         "_timeline",
         "_batch",
@@ -51,14 +52,14 @@ LAYERS: Final = {
         "_json",
         "_json_reader",
         "_schema",
+        "_busy_calendar",
+        "_diary_file",
     },
     "views and integrations": {
         "_i18n",
         "_instructions",
         "_cli",
         "__main__",
-        # The diary's reader reads its calendars through the ical integration.
-        "_diary_file",
         "_day_sheet",
         "ical",
         "_fhir_base",
@@ -66,6 +67,10 @@ LAYERS: Final = {
         "fhir",
         "_plan_rows",
         "_picture",
+        "_diary_rows",
+        "_diary_frame",
+        "_week_picture",
+        "_fhir_diary",
         "notebook",
     },
 }
@@ -261,7 +266,7 @@ def test_every_public_name_comes_from_its_listed_module(name: str) -> None:
 @pytest.mark.parametrize(
     ("integration", "names", "extra"),
     [
-        ("ical", ["to_ics"], "icalendar"),
+        ("ical", ["to_ics", "busy_from_ics"], "icalendar"),
         ("fhir", ["to_fhir", "fhir_bundle", "rules_fhir"], "fhir"),
         ("notebook", ["to_frame", "plot"], "pandas"),
         ("notebook", ["to_frame", "plot"], "matplotlib"),

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib
 import json
 import os
 import stat
@@ -42,6 +41,7 @@ from typing import Any, Final
 import attrs
 import pendulum
 
+from ._busy_calendar import busy_from_ics
 from ._clinic import Clinic
 from ._clinic_checks import _Problems
 from ._clinic_file import load_clinic
@@ -114,7 +114,8 @@ def load_diary(
     The calendars are read by `mesotherapy.ical.busy_from_ics` (the ``ical`` extra) from
     the local date *start* (default: today, in the clinic's zone) to *end* (default: a
     year later): a weekly block without an end recurs forever, and a diary needs a
-    horizon. Their events' summaries are not kept (they may name clients).
+    horizon (`mesotherapy.ical.busy_from_ics` says how each kind of event blocks). Their
+    events' summaries are not kept (they may name clients).
 
     Raises:
         ClinicError: the file cannot be read or is no TOML, or its shape is wrong: an
@@ -402,10 +403,8 @@ def _calendar(
     file: Path, resource: str, clinic: Clinic, horizon: tuple[pendulum.Date, pendulum.Date | None]
 ) -> Sequence[Busy]:
     """The busy intervals of *resource* in the iCalendar *file*, within *horizon*."""
-    # The ical integration (and its extra) loads only for a diary that names a calendar.
-    ical = importlib.import_module("mesotherapy.ical")
     start, end = horizon
-    return tuple(ical.busy_from_ics(file, resource, start=start, end=end, zone=clinic.timezone))
+    return busy_from_ics(file, resource, start=start, end=end, zone=clinic.timezone)
 
 
 def _window(start: dt.date | str | None, end: dt.date | str | None) -> Window:

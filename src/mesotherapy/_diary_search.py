@@ -1,0 +1,540 @@
+"""The search for a whole series in a clinic's diary: backtracking, memoised, deterministic.
+
+Each session needs a time the clinic is open, a practitioner who may treat its areas, works
+then and is free (the diary's buffer included), and a room that serves the areas and is
+free. The windows are those of a plan without a diary (`_slots`): the first session from
+the start within the same horizon, each later one within the protocol's interval bounds
+after the session before it. When session *k* has no free time in its window, the search
+tries the other places of session *k - 1* (and before) within their bounds before it
+refuses. A failure is remembered by what decides it (the session, the day of the one
+before and, where they reach into the window, the earlier sessions' claims), so no window
+is searched twice for the same reason and the search stays polynomial in the windows' size.
+
+The order of preference: one practitioner for the whole series (the one asked for, else each
+qualified one in the diary's order, before any mix), then the client's local time (that of
+the session before), then the nearest day, exactly as `_slots` orders a plan without a diary:
+with one practitioner and one room, both always free, the search finds the plan that
+`plan_series` finds without a diary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+import pendulum
+
+from ._diary import Diary, Practitioner
+from ._errors import ClientError, SchedulingError
+from ._model import Area
+from ._protocol import SeriesProtocol
+from ._session import Override, Session, SessionStatus, missed_end
+from ._slots import _SEARCH_DAYS, _days_from, _nearest_days
+from ._time import elapsed_after
+
+if TYPE_CHECKING:
+    from ._plan import TreatmentPlan
+
+__all__ = ["Opening", "Step", "book_operation", "search_series"]
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+@attrs.frozen(kw_only=True)
+class Opening:
+    """Where the first session is looked for: at *moment* or after, never before *earliest*."""
+
+    moment: pendulum.DateTime
+    earliest: pendulum.Date
+
+
+@attrs.frozen(kw_only=True)
+class Step:
+    """One session for the search to place: its identity, and how far it may move.
+
+    ``current`` is where the session stands now (an operation's): it is tried first, with
+    its practitioner and room, and with ``only_current`` it is the only time allowed (a
+    completed session, or one the caller moved by hand). ``beyond`` looks for it after the
+    longest interval (an override's); ``floor`` is the end of a missed session it may not
+    start before.
+    """
+
+    index: int
+    id: str
+    replaces: str | None = None
+    override: Override | None = None
+    fixed: bool = False
+    status: SessionStatus = SessionStatus.PLANNED
+    floor: pendulum.DateTime | None = None
+    current: Session | None = None
+    only_current: bool = False
+    beyond: bool = False
+
+
+@attrs.frozen
+class _Window:
+    """The days a session is looked for on, and in which order its times come."""
+
+    first: pendulum.Date
+    last: pendulum.Date
+    not_before: pendulum.DateTime
+    wanted: int = 0  # the local minute of the session before
+    whole: bool = False  # whether that minute is a slot (a start without seconds)
+
+
+@attrs.frozen
+class _DeadEnd:
+    """A session that found no free time in its window, and what blocked it."""
+
+    index: int
+    window: _Window
+    reasons: str
+
+
+def _overlaps(session: Session, start: dt.datetime, end: dt.datetime, buffer: dt.timedelta) -> bool:
+    return session.start < end + buffer and start < session.end + buffer
+
+
+def practitioner_modes(
+    diary: Diary, areas: Sequence[Area], asked: str | None, *, mixed: bool = True
+) -> list[tuple[str, ...]]:
+    """The practitioners the search tries, one set at a time: each alone, then all together.
+
+    Raises:
+        SchedulingError: *asked* is no practitioner of the diary or may not treat *areas*,
+            nobody may treat them, or no room serves them.
+    """
+    names = ", ".join(areas)
+    qualified = [p.id for p in diary.qualified(areas)]
+    if asked is not None:
+        if not isinstance(diary.resource(asked), Practitioner):
+            msg = f"practitioner: {asked!r} is a room of the diary, expected a practitioner"
+            raise SchedulingError(msg)
+        if asked not in qualified:
+            msg = f"practitioner: {asked!r} is not qualified for {names} (not qualified)"
+            raise SchedulingError(msg)
+    elif not qualified:
+        msg = f"session 1: nobody in the diary is qualified for {names} (not qualified)"
+        raise SchedulingError(msg)
+    if not diary.rooms_for(areas):
+        msg = f"session 1: no room of the diary serves {names} (no room)"
+        raise SchedulingError(msg)
+    if asked is not None:
+        return [(asked,)]
+    modes: list[tuple[str, ...]] = [(p,) for p in qualified]
+    if mixed and len(qualified) > 1:
+        modes.append(tuple(qualified))
+    return modes
+
+
+class _Search:
+    """One search: the diary, the steps to place, and what it has learnt so far."""
+
+    def __init__(  # noqa: PLR0913 - each argument is one fact of the search
+        self,
+        *,
+        diary: Diary,
+        protocol: SeriesProtocol,
+        areas: tuple[Area, ...],
+        steps: Sequence[Step],
+        before: Sequence[Session],
+        opening: Opening | None,
+    ) -> None:
+        self.diary = diary
+        self.clinic = diary.clinic
+        self.protocol = protocol
+        self.areas = areas
+        self.steps = steps
+        self.before = tuple(before)
+        self.opening = opening
+        self.minutes = protocol.session_minutes
+        self.length = dt.timedelta(minutes=protocol.session_minutes)
+        self.buffer = dt.timedelta(minutes=diary.buffer_minutes)
+        self.people = {p.id: p for p in diary.practitioners}
+        self.rooms = tuple(r.id for r in diary.rooms_for(areas))
+        self.failed: set[object] = set()
+        self.dead_end: _DeadEnd | None = None
+        self._free: dict[tuple[str, dt.datetime, tuple[object, ...]], bool] = {}
+        self._slots: dict[dt.date, tuple[pendulum.DateTime, ...]] = {}
+
+    # -- the clinic's openings ---------------------------------------------------------
+
+    def openings(self, day: dt.date) -> tuple[pendulum.DateTime, ...]:
+        try:
+            return self._slots[day]
+        except KeyError:
+            slots = self._slots[day] = tuple(self.clinic.slots(day, self.minutes))
+            return slots
+
+    def window(self, step: Step, prev: Session | None) -> _Window:
+        p = self.protocol
+        if prev is None:
+            opening = self.opening
+            if opening is None:  # pragma: no cover - the callers give one or the other
+                msg = "the search needs a session before or an opening"
+                raise AssertionError(msg)
+            first = max(opening.moment.date(), opening.earliest)
+            last = dt.date.__add__(first, dt.timedelta(days=_SEARCH_DAYS - 1))
+            return _Window(first, last, opening.moment)
+        not_before = prev.end if step.floor is None else max(prev.end, step.floor)
+        whole = not prev.start.second and not prev.start.microsecond
+        wanted = prev.start.hour * 60 + prev.start.minute
+        day = prev.start.date()
+        if step.beyond:
+            first = dt.date.__add__(day, dt.timedelta(days=p.max_interval_days + 1))
+            last = dt.date.__add__(first, dt.timedelta(days=_SEARCH_DAYS - 1))
+        else:
+            first = dt.date.__add__(day, dt.timedelta(days=p.min_interval_days))
+            last = dt.date.__add__(day, dt.timedelta(days=p.max_interval_days))
+        return _Window(first, last, not_before, wanted, whole)
+
+    def times(
+        self, step: Step, prev: Session | None, window: _Window
+    ) -> Iterator[pendulum.DateTime]:
+        """The times of *window* in the order of preference, each once."""
+        if step.current is not None:
+            current = step.current.start
+            if step.only_current:
+                yield current
+                return
+            day = current.date()
+            within = window.first <= day <= window.last and current >= window.not_before
+            if within and current in self.openings(day):
+                yield current
+        seen = {step.current.start} if step.current is not None else set()
+        for start in self._ordered(step, prev, window):
+            if start not in seen and start >= window.not_before:
+                seen.add(start)
+                yield start
+
+    def _ordered(
+        self, step: Step, prev: Session | None, window: _Window
+    ) -> Iterator[pendulum.DateTime]:
+        if prev is None:
+            # The first session: the earliest opening, day after day (`first_start`).
+            for day in _days_from(window.first):
+                yield from self.openings(day)
+        elif step.beyond:
+            # Day after day after the longest interval, the nearest time first (`start_after`).
+            for day in _days_from(window.first):
+                yield from self._nearest(day, window.wanted)
+        else:
+            yield from self._within(prev, window)
+
+    def _nearest(self, day: dt.date, wanted: int) -> list[pendulum.DateTime]:
+        """The openings of *day*, the nearest to the local minute *wanted* first."""
+        return sorted(
+            self.openings(day),
+            key=lambda start: (abs(start.hour * 60 + start.minute - wanted), start),
+        )
+
+    def _within(self, prev: Session, window: _Window) -> Iterator[pendulum.DateTime]:
+        """The times within the interval bounds after *prev*, as `start_after` orders them."""
+        p, wanted = self.protocol, window.wanted
+        target = dt.date.__add__(prev.start.date(), dt.timedelta(days=p.interval_days))
+        low, high = p.min_interval_days - p.interval_days, p.max_interval_days - p.interval_days
+        if window.whole:
+            # The client's local time on the nearest day first, then any time (at a start
+            # with seconds, the same local time is no slot: the nearest time only).
+            for day in _nearest_days(target, low, high):
+                for start in self.openings(day):
+                    if start.hour * 60 + start.minute == wanted:
+                        yield start
+        for day in _nearest_days(target, low, high):
+            yield from self._nearest(day, wanted)
+
+    # -- the diary's resources ---------------------------------------------------------
+
+    def near(self, chain: Sequence[Session], window: _Window) -> tuple[Session, ...]:
+        """The sessions of the chain whose claims may reach into *window*."""
+        # A day's margin, so that a clock change at midnight never hides a claim.
+        reach = dt.datetime.combine(window.first, dt.time(), tzinfo=self.clinic.zone) - _ONE_DAY
+        return tuple(s for s in chain if s.end + self.buffer > reach)
+
+    def free(
+        self,
+        resource: str,
+        start: pendulum.DateTime,
+        end: pendulum.DateTime,
+        near: Sequence[Session],
+    ) -> bool:
+        key = (resource, start, tuple(s.id for s in near))
+        try:
+            return self._free[key]
+        except KeyError:
+            pass
+        free = self.diary.is_free(resource, start, end) and not any(
+            resource in (s.practitioner, s.room) and _overlaps(s, start, end, self.buffer)
+            for s in near
+        )
+        self._free[key] = free
+        return free
+
+    def works(self, practitioner: str, start: pendulum.DateTime, end: pendulum.DateTime) -> bool:
+        return self.people[practitioner].works(start, end)
+
+    def places(  # noqa: PLR0913 - each argument is one fact of the search
+        self,
+        *,
+        step: Step,
+        prev: Session | None,
+        start: pendulum.DateTime,
+        end: pendulum.DateTime,
+        mode: tuple[str, ...],
+        near: Sequence[Session],
+    ) -> Iterator[tuple[str, str]]:
+        """The practitioners and rooms free at *start*, the session's own first."""
+        people = list(mode)
+        rooms = list(self.rooms)
+        for chosen in (prev, step.current):
+            if chosen is not None and chosen.practitioner in people:
+                people.remove(chosen.practitioner)
+                people.insert(0, chosen.practitioner)
+        if step.current is not None and step.current.room in rooms:
+            rooms.remove(step.current.room)
+            rooms.insert(0, step.current.room)
+        room = next((r for r in rooms if self.free(r, start, end, near)), None)
+        if room is None:
+            return
+        for person in people:
+            if self.works(person, start, end) and self.free(person, start, end, near):
+                yield person, room
+
+    # -- the search --------------------------------------------------------------------
+
+    def solve(
+        self, pos: int, chain: tuple[Session, ...], mode: tuple[str, ...]
+    ) -> list[Session] | None:
+        if pos == len(self.steps):
+            return []
+        step = self.steps[pos]
+        prev = chain[-1] if chain else None
+        window = self.window(step, prev)
+        near = self.near(chain, window)
+        reaches = window.not_before.date() >= window.first
+        key = (
+            pos,
+            None if prev is None else prev.start.date(),
+            window.not_before if reaches or step.only_current else None,
+            mode,
+            tuple((s.start, s.practitioner, s.room) for s in near),
+        )
+        if key in self.failed:
+            return None
+        found = False
+        for start in self.times(step, prev, window):
+            end = elapsed_after(start, self.length)
+            for practitioner, room in self.places(
+                step=step, prev=prev, start=start, end=end, mode=mode, near=near
+            ):
+                found = True
+                session = self._session(step, start, end, practitioner, room)
+                rest = self.solve(pos + 1, (*chain, session), mode)
+                if rest is not None:
+                    return [session, *rest]
+        if not found and self.dead_end is None:
+            self.dead_end = _DeadEnd(
+                step.index, window, self._reasons(step, prev, window, mode, near)
+            )
+        self.failed.add(key)
+        return None
+
+    def _session(
+        self,
+        step: Step,
+        start: pendulum.DateTime,
+        end: pendulum.DateTime,
+        practitioner: str,
+        room: str,
+    ) -> Session:
+        return Session(
+            id=step.id,
+            index=step.index,
+            start=start,
+            end=end,
+            areas=self.areas,
+            status=step.status,
+            fixed=step.fixed,
+            override=step.override,
+            replaces=step.replaces,
+            practitioner=practitioner,
+            room=room,
+        )
+
+    def _reasons(
+        self,
+        step: Step,
+        prev: Session | None,
+        window: _Window,
+        mode: tuple[str, ...],
+        near: Sequence[Session],
+    ) -> str:
+        """What blocked every opening of *window*: closed, not working, busy, no room."""
+        counts: Counter[str] = Counter()
+        who = ", ".join(mode)
+        starts = list(self.times(step, prev, window))
+        if not step.only_current:
+            # Each opening once, whatever its order of preference (the horizon is long).
+            starts = sorted(set(starts))
+        for start in starts:
+            end = elapsed_after(start, self.length)
+            working = [p for p in mode if self.works(p, start, end)]
+            if not working:
+                counts[f"{who} does not work then"] += 1
+            elif not any(self.free(p, start, end, near) for p in working):
+                counts[f"practitioner busy ({who})"] += 1
+            elif not any(self.free(r, start, end, near) for r in self.rooms):
+                counts["no room free"] += 1
+        if not counts:
+            return f"closed: the clinic has no opening for {self.minutes} minutes then"
+        total = sum(counts.values())
+        parts = ", ".join(f"{what} at {n}" for what, n in counts.most_common())
+        return f"blocked at every one of {total} openings: {parts}"
+
+
+def search_series(  # noqa: PLR0913 - each argument is one fact of the search
+    diary: Diary,
+    protocol: SeriesProtocol,
+    areas: tuple[Area, ...],
+    steps: Sequence[Step],
+    *,
+    modes: Sequence[tuple[str, ...]],
+    before: Sequence[Session] = (),
+    opening: Opening | None = None,
+) -> tuple[Session, ...]:
+    """The sessions of *steps*, each with a practitioner and a room of *diary*.
+
+    *before* are the sessions that stay where they are ahead of the first step; without
+    them, the first step is looked for from *opening*. Each set of *modes* is tried for the
+    whole series in turn.
+
+    Raises:
+        SchedulingError: no series fits; the message names the session, its window and
+            what blocked it, as the last set of practitioners tried found it.
+    """
+    search = _Search(
+        diary=diary, protocol=protocol, areas=areas, steps=steps, before=before, opening=opening
+    )
+    for mode in modes:
+        search.dead_end = None
+        found = search.solve(0, tuple(before), mode)
+        if found is not None:
+            return tuple(found)
+    raise SchedulingError(_refusal(search))
+
+
+def _refusal(search: _Search) -> str:
+    dead = search.dead_end
+    if dead is None:  # pragma: no cover - a failed search always meets a dead end
+        return "no series fits the diary"
+    w = dead.window
+    if w.first == w.last or dead.index in {s.index for s in search.steps if s.only_current}:
+        where = f"at {w.not_before.date()}" if w.first > w.last else f"on {w.first}"
+        step = next(s for s in search.steps if s.index == dead.index)
+        if step.current is not None:
+            where = f"at {step.current.start.isoformat()}"
+    else:
+        where = f"from {w.first} to {w.last}"
+    return f"session {dead.index}: no free time in the diary {where}: {dead.reasons}"
+
+
+def mark_moved(plan: TreatmentPlan) -> TreatmentPlan:
+    """*plan* with each planned session the diary moved off the client's local time ``fixed``.
+
+    Where the clinic is open at the local time of the session before but the diary is not
+    free then, the session stands elsewhere; ``fixed`` records that its time was chosen
+    (as a hand-placed one), so invariant 5 and the operations keep it where it is.
+    """
+    from ._invariants import same_time_start  # noqa: PLC0415 - only for a diary's plans
+
+    active = sorted(plan.active_sessions, key=lambda s: s.index)
+    moved: dict[str, Session] = {}
+    for before, session in itertools.pairwise(active):
+        planned = session.status is SessionStatus.PLANNED and not session.fixed
+        if planned and same_time_start(plan, before, session) is not None:
+            moved[session.id] = attrs.evolve(session, fixed=True)
+    if not moved:
+        return plan
+    sessions = tuple(moved.get(s.id, s) for s in plan.sessions)
+    return attrs.evolve(plan, sessions=sessions)
+
+
+def check_diary(plan: TreatmentPlan, diary: object) -> Diary:
+    """*diary*, checked to be a `Diary` of the plan's clinic.
+
+    Raises:
+        ClientError: it is no `Diary`, or the diary of another clinic.
+    """
+    if not isinstance(diary, Diary):
+        msg = f"diary: expected a Diary (see load_diary), got a {type(diary).__name__}"
+        raise ClientError(msg)
+    if diary.clinic != plan.clinic:
+        msg = (
+            f"diary: its clinic is {diary.clinic.name!r}, expected the plan's, {plan.clinic.name!r}"
+        )
+        raise ClientError(msg)
+    return diary
+
+
+def book_operation(
+    old: TreatmentPlan, new: TreatmentPlan, diary: Diary, *, pinned: int | None
+) -> TreatmentPlan:
+    """*new* (an operation's result on *old*), with every session it moves or adds in *diary*.
+
+    The claims of *old* do not block it (the search runs in ``diary.release(old)``). A
+    session that did not move keeps its time; it keeps its practitioner and room when
+    they stay free, else takes another qualified, free one. The sessions the operation
+    moved or added are searched for within their bounds, their time under the operation
+    tried first, the later ones moving where they must.
+
+    Raises:
+        SchedulingError: the diary cannot hold the result; the message names the session.
+    """
+    from ._invariants import check_plan  # noqa: PLC0415 - the operations' own check
+
+    released = diary.release(old)
+    before = {s.id: s for s in old.sessions}
+    active = sorted(new.active_sessions, key=lambda s: s.index)
+    steps: list[Step] = []
+    moved = False
+    for session in active:
+        was = before.get(session.id)
+        same = was is not None and was.start == session.start and was.status.is_active
+        moved = moved or not same
+        keep = session.status is SessionStatus.COMPLETED or session.index == pinned
+        steps.append(
+            Step(
+                index=session.index,
+                id=session.id,
+                replaces=session.replaces,
+                override=session.override,
+                fixed=session.fixed,
+                status=session.status,
+                floor=missed_end(new.sessions, session.index),
+                current=session,
+                only_current=keep or not moved,
+                beyond=session.override is not None,
+            )
+        )
+    if not steps:
+        return new
+    modes = practitioner_modes(released, new.areas, None)
+    everyone = tuple(p.id for p in released.qualified(new.areas))
+    head = steps[0]
+    found = search_series(
+        released,
+        new.protocol,
+        new.areas,
+        [attrs.evolve(head, only_current=True), *steps[1:]],
+        modes=[everyone] if everyone else modes,
+    )
+    by_id = {s.id: s for s in found}
+    plan = attrs.evolve(new, sessions=tuple(by_id.get(s.id, s) for s in new.sessions))
+    plan = mark_moved(plan)
+    if problems := check_plan(plan, None):
+        raise SchedulingError(problems[0])
+    return plan

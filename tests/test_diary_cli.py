@@ -510,3 +510,30 @@ def test_the_readme_books_into_the_example_diary() -> None:
         )  # fmt: skip
         assert (done.returncode, done.stderr) == (0, ""), command
     assert not (EXAMPLES / "diary" / "bookings.json").exists()  # the README writes nothing
+
+
+def test_book_exports_name_the_practitioner_and_room_as_the_diary_does(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("icalendar")
+    diary = diary_folder(tmp_path)
+    argv = _book(diary, _client(tmp_path, 1), "--format", "ics", "--stamp", "2026-10-01T00:00Z")
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    lines = out.replace("\r\n ", "").split("\r\n")
+    assert lines.count("LOCATION:Room 1\\, Test Clinic") == 4  # the maintenance's has no room
+    assert sum(line.startswith('ATTENDEE;CN="Dr. H."') for line in lines) == 4
+
+
+def test_book_fhir_holds_the_practitioner_and_the_room(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    pytest.importorskip("fhir.resources")
+    diary = diary_folder(tmp_path)
+    code, out, _ = run(capsys, *_book(diary, _client(tmp_path, 1), "--format", "fhir"))
+    assert code == 0
+    resources = [entry["resource"] for entry in json.loads(out)["entry"]]
+    kinds = [r["resourceType"] for r in resources]
+    assert kinds.count("Appointment") == 4
+    assert "Practitioner" in kinds
+    assert "Location" in kinds

@@ -434,12 +434,18 @@ def _plan_output(  # noqa: PLR0913 - what `_print_plan` takes, and the diary
 ) -> bytes:
     """What `_print_plan` prints for *plan*, as bytes, made without printing it.
 
-    The text has each session's practitioner and room after the plan.
+    The text has each session's practitioner and room after the plan; the iCalendar and
+    FHIR exports name them as the diary does.
     """
     if form == "ics":
         from .ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
 
-        return to_ics(plan, rules=rules, stamp=stamp).encode("utf-8")
+        return to_ics(plan, rules=rules, stamp=stamp, diary=diary).encode("utf-8")
+    if form == "fhir":
+        from .fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
+
+        bundle = to_fhir(plan, rules=rules, diary=diary)
+        return (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         if form == "text":

@@ -101,7 +101,7 @@ def load_diary(
     start: dt.date | str | None = None,
     end: dt.date | str | None = None,
 ) -> Diary:
-    """Load a diary file (TOML), its clinic file, its calendars and its bookings file.
+    r"""Load a diary file (TOML), its clinic file, its calendars and its bookings file.
 
     The file is shaped like ``docs/examples/diary/diary.toml``: ``clinic`` (a clinic file,
     as `load_clinic` reads), ``bookings`` (a JSON file of booked sessions, written by
@@ -116,6 +116,19 @@ def load_diary(
     year later): a weekly block without an end recurs forever, and a diary needs a
     horizon (`mesotherapy.ical.busy_from_ics` says how each kind of event blocks). Their
     events' summaries are not kept (they may name clients).
+
+    Every problem of the file is named by its key path (the module's example loads one):
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "diary.toml"
+    >>> _ = path.write_text('clinic = "nowhere.toml"\n[[practitioners]]\nid = "dr-h"\n'
+    ...                     'areas = ["elbow"]\n[[rooms]]\nid = "room-1"\n')
+    >>> try:
+    ...     load_diary(path)
+    ... except ClinicError as error:
+    ...     print(*error.problems, sep="\n")  # doctest: +ELLIPSIS
+    clinic: nowhere.toml: cannot read the file (No such file or directory)
+    practitioners[0].areas[0]: unknown area 'elbow', expected one of face, neck, ...
 
     Raises:
         ClinicError: the file cannot be read or is no TOML, or its shape is wrong: an

@@ -42,6 +42,8 @@ LAYERS: Final = {
         "_aftercare",
         "_timeline",
         "_batch",
+        "_recalls",
+        "_maintenance",
     },
     "boundary": {
         "_convert",

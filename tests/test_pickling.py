@@ -124,6 +124,24 @@ def _zoo() -> dict[str, Any]:
         "plan outcome": outcomes[0],
         "plan outcome refused": outcomes[1],
         "override": meso.Override(by="Dr. A. Chen", reason="the client was away"),
+        "recall": meso.Recall(
+            plan_id=plan.id,
+            client_id=client.id,
+            status=meso.RecallStatus.DUE,
+            areas=plan.areas,
+            opens=plan.maintenance[0].opens,
+            closes=plan.maintenance[0].closes,
+            last_session=completed.session(1).id,
+            last_session_end=REPEATED,
+            practitioner="dr-h",
+            days_overdue=0,
+            days_until_due=0,
+        ),
+        "maintenance booking": meso.MaintenanceBooking(
+            plan_id=plan.id,
+            session=attrs.evolve(completed.session(1), practitioner="dr-h", room="room-1"),
+            window=plan.maintenance[0],
+        ),
         **_errors(),
         **{f"enum {member!r}": member for member in _enum_members()},
     }
@@ -207,6 +225,8 @@ def test_the_zoo_has_every_public_type_and_repeated_hour_instants() -> None:
         "milestone",
         "plan request",
         "plan outcome",
+        "recall",  # the end of a last session at 01:30 EST
+        "maintenance booking",
     } <= folded, sorted(folded)
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic
     from ._clinic_file import load_clinic
     from ._diary import Booking, Busy, Diary, Practitioner, Room
+    from ._diary_file import load_diary
     from ._errors import (
         CalendarError,
         ClientError,
@@ -124,6 +125,7 @@ __all__ = [
     "json_schema",
     "load_client",
     "load_clinic",
+    "load_diary",
     "load_rules",
     "plan_batch",
     "plan_document",
@@ -171,6 +173,7 @@ _LAZY = {
     "Diary": "._diary",
     "Practitioner": "._diary",
     "Room": "._diary",
+    "load_diary": "._diary_file",
     "CalendarError": "._errors",
     "ClientError": "._errors",
     "ClinicError": "._errors",

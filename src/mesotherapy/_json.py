@@ -17,6 +17,7 @@ import attrs
 from ._aftercare import PRECARE, CareWindow, aftercare
 from ._assess import Assessment
 from ._clinic_file import clinic_to_dict
+from ._diary import Diary
 from ._errors import DocumentError
 from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
@@ -28,10 +29,13 @@ from ._session import Override, Session
 from ._timeline import Milestone, expected_timeline
 from ._vocabulary import chosen_rules
 
-__all__ = ["SCHEMA", "plan_document", "to_dict", "to_json"]
+__all__ = ["BOOKINGS_SCHEMA", "SCHEMA", "bookings_document", "plan_document", "to_dict", "to_json"]
 
 SCHEMA = 3
 """The version of the plan's JSON document (see `mesotherapy.from_json` for older ones)."""
+
+BOOKINGS_SCHEMA = 1
+"""The version of a diary's bookings file (`bookings_document`)."""
 
 
 def to_json(
@@ -113,6 +117,36 @@ def plan_document(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[
     document["aftercare"] = [to_dict(w) for w in aftercare(plan, rules=rules).windows]
     document["timeline"] = [to_dict(m) for m in expected_timeline(plan, rules=rules)]
     return document
+
+
+def bookings_document(diary: Diary) -> dict[str, Any]:
+    """The JSON object of a diary's bookings file: its booked sessions, in order.
+
+    Each booking names its plan and session, its start and end (instants with their
+    offset, in the clinic's zone, as the plan's document writes them), its practitioner
+    and its room; no client data.
+
+    >>> from mesotherapy import Diary, Practitioner, Room, example_clinic
+    >>> diary = Diary(clinic=example_clinic(), practitioners=[
+    ...     Practitioner(id="dr-h", areas=["face"])], rooms=[Room(id="room-1")])
+    >>> bookings_document(diary)
+    {'schema': 1, 'bookings': []}
+    """
+    zone = diary.clinic.timezone
+    return {
+        "schema": BOOKINGS_SCHEMA,
+        "bookings": [
+            {
+                "plan": booking.plan,
+                "session": booking.session,
+                "start": booking.start.in_timezone(zone).isoformat(),
+                "end": booking.end.in_timezone(zone).isoformat(),
+                "practitioner": booking.practitioner,
+                "room": booking.room,
+            }
+            for booking in diary.bookings
+        ],
+    }
 
 
 def to_dict(value: object, *, complete: bool = False) -> dict[str, Any]:

@@ -7,7 +7,8 @@ Prints, for the same inputs in the same run:
 - the time ``import mesotherapy`` adds to its dependencies' own import time;
 - booking a 4-session series into a diary of 5 practitioners and 3 rooms with a year of
   existing claims (20 000 busy intervals), beside booking it into the same diary empty,
-  and the cost per client of booking 1 000 clients in a row into the busy diary.
+  and the cost per client of booking 1 000 clients in a row into the busy diary;
+- reading a practitioner's year of calendar (`busy_from_ics`), against one second.
 
 Each figure is printed beside the baseline of `baseline.py` (the same date arithmetic with
 `datetime` and `zoneinfo`, no validation) and as a ratio. Before timing, the two are
@@ -360,6 +361,75 @@ def bench_diary(rules: meso.RuleSet, clinic: meso.Clinic, clients: int) -> None:
     )
 
 
+def year_of_calendar(year: int = 2026, one_offs: int = 500) -> str:
+    """A practitioner's year as a calendar program exports it: a weekly pattern and one-offs.
+
+    Three weekly blocks without an end (a staff meeting, an admin block, a long lunch) and
+    *one_offs* single events spread over the year's working hours, in the clinic's zone
+    with its VTIMEZONE.
+    """
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//mesotherapy//benchmark//EN",
+        "BEGIN:VTIMEZONE",
+        f"TZID:{ZONE}",
+        "BEGIN:DAYLIGHT",
+        "TZOFFSETFROM:-0500",
+        "TZOFFSETTO:-0400",
+        "DTSTART:19700308T020000",
+        "RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3",
+        "END:DAYLIGHT",
+        "BEGIN:STANDARD",
+        "TZOFFSETFROM:-0400",
+        "TZOFFSETTO:-0500",
+        "DTSTART:19701101T020000",
+        "RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+    weekly = [("MO", 5, "0900", "1000"), ("WE", 7, "1400", "1530"), ("FR", 9, "1200", "1330")]
+    for n, (day, first, begin, end) in enumerate(weekly):
+        lines += _vevent(
+            f"weekly-{n}", f"{year}01{first:02d}", begin, end, f"RRULE:FREQ=WEEKLY;BYDAY={day}"
+        )
+    for n in range(one_offs):
+        on = dt.date(year, 1, 1) + dt.timedelta(days=(n * 7919) % 365)
+        hour = 9 + n % 8
+        lines += _vevent(f"one-off-{n}", on.strftime("%Y%m%d"), f"{hour:02d}00", f"{hour:02d}45")
+    return "\r\n".join([*lines, "END:VCALENDAR", ""])
+
+
+def _vevent(uid: str, day: str, begin: str, end: str, *more: str) -> list[str]:
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{uid}@benchmark",
+        "DTSTAMP:20260101T000000Z",
+        f"DTSTART;TZID={ZONE}:{day}T{begin}00",
+        f"DTEND;TZID={ZONE}:{day}T{end}00",
+        *more,
+        "SUMMARY:Busy",
+        "END:VEVENT",
+    ]
+
+
+def bench_calendar() -> None:
+    """Reading a practitioner's year of calendar with `busy_from_ics`, against one second."""
+    text = year_of_calendar()
+    start, end = pendulum.date(2026, 1, 1), pendulum.date(2027, 1, 1)
+
+    def read() -> tuple[meso.Busy, ...]:
+        return meso.busy_from_ics(text, "dr-h", start=start, end=end, zone=ZONE)
+
+    count = len(read())
+    best = _best(read, 3)
+    print(
+        "reading a practitioner's year of calendar (3 weekly blocks and 500 one-off events)\n"
+        f"    mesotherapy {best * 1000:,.1f} ms for {count:,} busy intervals"
+        f"   ratio to one second {best:.3f}"
+    )
+
+
 def _row(what: str, lib: float, base: float, unit: str) -> None:
     """A figure beside its baseline, and the library's cost as a multiple of the baseline's.
 
@@ -396,6 +466,7 @@ def main() -> None:
     bench_batch(rules, clinic, setup, args.batch)
     bench_import(args.import_runs)
     bench_diary(rules, clinic, args.diary_clients)
+    bench_calendar()
 
 
 if __name__ == "__main__":

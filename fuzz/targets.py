@@ -324,8 +324,8 @@ def client(kwargs: Mapping[str, Any]) -> object:
 
 @_target
 def client_from_dict(data: Any) -> object:
-    """``Client.from_dict(data)`` on any value."""
-    return meso.Client.from_dict(data)
+    """``mesotherapy.client_from_dict(data)`` on any value."""
+    return meso.client_from_dict(data)
 
 
 @_target

@@ -52,6 +52,7 @@ LAYERS: Final = {
         "_json",
         "_json_reader",
         "_schema",
+        "_busy_calendar",
     },
     "views and integrations": {
         "_i18n",
@@ -64,6 +65,10 @@ LAYERS: Final = {
         "fhir",
         "_plan_rows",
         "_picture",
+        "_diary_rows",
+        "_diary_frame",
+        "_week_picture",
+        "_fhir_diary",
         "notebook",
     },
 }
@@ -259,7 +264,7 @@ def test_every_public_name_comes_from_its_listed_module(name: str) -> None:
 @pytest.mark.parametrize(
     ("integration", "names", "extra"),
     [
-        ("ical", ["to_ics"], "icalendar"),
+        ("ical", ["to_ics", "busy_from_ics"], "icalendar"),
         ("fhir", ["to_fhir", "fhir_bundle", "rules_fhir"], "fhir"),
         ("notebook", ["to_frame", "plot"], "pandas"),
         ("notebook", ["to_frame", "plot"], "matplotlib"),

@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from ._aftercare import Aftercare, Answer, CareWindow, ClientEvent, Conflict, aftercare
     from ._assess import Assessment, Candidacy, Finding, assess
     from ._batch import PlanOutcome, PlanRequest, plan_batch
+    from ._busy_calendar import busy_from_ics
     from ._client_file import client_from_dict, load_client
     from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic
     from ._clinic_file import load_clinic
     from ._diary import Booking, Busy, Diary, Practitioner, Room
     from ._errors import (
+        CalendarError,
         ClientError,
         ClinicError,
         DocumentError,
@@ -62,6 +64,7 @@ __all__ = [
     "Assessment",
     "Booking",
     "Busy",
+    "CalendarError",
     "Candidacy",
     "CareWindow",
     "Client",
@@ -104,6 +107,7 @@ __all__ = [
     "UnknownCodeError",
     "aftercare",
     "assess",
+    "busy_from_ics",
     "client_from_dict",
     "default_rules",
     "dump_rules",
@@ -146,6 +150,7 @@ _LAZY = {
     "PlanOutcome": "._batch",
     "PlanRequest": "._batch",
     "plan_batch": "._batch",
+    "busy_from_ics": "._busy_calendar",
     "client_from_dict": "._client_file",
     "load_client": "._client_file",
     "Clinic": "._clinic",
@@ -159,6 +164,7 @@ _LAZY = {
     "Diary": "._diary",
     "Practitioner": "._diary",
     "Room": "._diary",
+    "CalendarError": "._errors",
     "ClientError": "._errors",
     "ClinicError": "._errors",
     "DocumentError": "._errors",

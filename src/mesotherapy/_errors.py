@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "CalendarError",
     "ClientError",
     "ClinicError",
     "DocumentError",
@@ -101,6 +102,16 @@ class ClinicError(RuleSetError):
     Attributes:
         problems: every problem found, each ``"key.path: message"``; the message of the
             error is the first of them plus a count of the rest.
+    """
+
+
+class CalendarError(ClinicError):
+    """An iCalendar file of busy time cannot be read.
+
+    Not iCalendar, a zone no database knows, an event that ends before it starts. A
+    `ClinicError`, since a clinic's calendars are part of its diary: code that catches
+    those catches it too. The message names the source (the path) and the line or the
+    event's ``UID``, never the file's text.
     """
 
 

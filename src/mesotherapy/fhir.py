@@ -24,12 +24,16 @@ a clinic that sets none, and a clinic that exchanges bundles with others sets it
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack
 
 import pendulum
 
+from ._diary import Diary
+from ._diary_rows import checked_diary, diary_claims, window
+from ._errors import ClientError, InvalidTimeError
 from ._extras import require
 from ._fhir_base import (
     DEFAULT_BASE,
@@ -41,6 +45,7 @@ from ._fhir_base import (
     sentence,
     urn,
 )
+from ._fhir_diary import diary_entries, participants, resource_entries
 from ._fhir_rules import rule_entries
 from ._json import to_dict
 from ._model import Area, flag
@@ -53,7 +58,7 @@ from ._vocabulary import chosen_rules
 if TYPE_CHECKING:
     from fhir.resources.bundle import Bundle
 
-__all__ = ["DEFAULT_BASE", "fhir_bundle", "rules_fhir", "to_fhir"]
+__all__ = ["DEFAULT_BASE", "diary_fhir", "fhir_bundle", "rules_fhir", "to_fhir"]
 
 SNOMED: Final = "http://snomed.info/sct"
 
@@ -79,13 +84,14 @@ _NO_ID: Final = "client without a recorded identifier"
 
 
 @within_calendar
-def fhir_bundle(
+def fhir_bundle(  # noqa: PLR0913 - each keyword is one choice of the export
     plan: TreatmentPlan,
     *,
     rules: RuleSet | None = None,
     include_rules: bool = True,
     base_uri: str | None = None,
     patient_system: str | None = None,
+    diary: Diary | None = None,
 ) -> Bundle:
     """The plan as a validated FHIR R5 ``Bundle`` model of ``fhir.resources``.
 
@@ -116,6 +122,13 @@ def fhir_bundle(
       ``start``/``end`` instants carrying the clinic's offset, the status mapped
       (planned: ``booked``, completed: ``fulfilled``, cancelled: ``cancelled``, no-show:
       ``noshow``), ``serviceType`` text "Mesotherapy" and ``basedOn`` the ServiceRequest;
+      the client is a participant, and a booked session's practitioner and room (its
+      `Session.practitioner` and `Session.room`) are participants too, references to
+      its Practitioner and Location (required, accepted);
+    - one **Practitioner** and one **Location** per practitioner and room the sessions
+      name (after the Appointments), with the id as an ``identifier`` (systems
+      ``<base>:practitioner`` and ``<base>:room``) and the name *diary* gives
+      (`mesotherapy.Diary`: the one the plan was booked in; without it, the ids alone);
     - with *include_rules* (the default), the rule resources that `rules_fhir` exports
       once: the session's **ActivityDefinition**, the **PlanDefinition** of each of the
       plan's areas, and the **ClinicalUseDefinition** of every contraindication rule.
@@ -156,7 +169,8 @@ def fhir_bundle(
     Raises:
         ClientError: *plan* is no `TreatmentPlan`, or it was made with another rule set
             (name and version) than *rules* (default: `default_rules`); *include_rules* is
-            no bool; *base_uri* or *patient_system* is no absolute URI.
+            no bool; *base_uri* or *patient_system* is no absolute URI; *diary* is no
+            `Diary`, or it lacks a practitioner or room the plan names.
         RuleSetError: *rules* is no `RuleSet`.
         MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
     """
@@ -166,6 +180,7 @@ def fhir_bundle(
         include_rules=include_rules,
         base_uri=base_uri,
         patient_system=patient_system,
+        diary=diary,
     )
     return _validated(data)
 
@@ -177,15 +192,17 @@ class _BundleOptions(TypedDict, total=False):
     include_rules: bool
     base_uri: str | None
     patient_system: str | None
+    diary: Diary | None
 
 
 @within_calendar
 def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str, Any]:
     """The plan as a FHIR R5 Bundle in JSON form: `fhir_bundle` validated, then dumped.
 
-    The keyword arguments are `fhir_bundle`'s (*rules*, *include_rules*, *base_uri* and
-    *patient_system*), with its defaults. Every value is JSON-ready (``json.dumps`` takes
-    it as it is); instants are ISO 8601 strings with the clinic's UTC offset.
+    The keyword arguments are `fhir_bundle`'s (*rules*, *include_rules*, *base_uri*,
+    *patient_system* and *diary*), with its defaults. Every value is JSON-ready
+    (``json.dumps`` takes it as it is); instants are ISO 8601 strings with the clinic's
+    UTC offset.
 
     >>> import json, mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
@@ -258,6 +275,79 @@ def rules_fhir(rules: RuleSet | None = None, *, base_uri: str | None = None) -> 
     return dumped
 
 
+@within_calendar
+def diary_fhir(
+    diary: Diary,
+    *,
+    start: dt.datetime | dt.date | str,
+    end: dt.datetime | dt.date | str,
+    base_uri: str | None = None,
+) -> dict[str, Any]:
+    """A clinic's diary from *start* to *end* as a FHIR R5 ``collection`` Bundle in JSON form.
+
+    The entries, validated with ``fhir.resources``, in this order:
+
+    - one **Practitioner** per practitioner (the id as an ``identifier`` in the system
+      ``<base>:practitioner``, the name) and one **Location** per room (``<base>:room``,
+      its name, ``form`` a room), the same resources, with the same ids, as in the
+      bundles of the plans booked in the diary (`to_fhir` with ``diary=``);
+    - one **Schedule** per practitioner and room, in the diary's order: ``actor`` its
+      Practitioner or Location, ``planningHorizon`` the window, ``active``;
+    - one **Slot** per claim that meets the window (`mesotherapy.notebook.diary_frame`'s
+      rows: a busy interval, or a booked session's claim on its practitioner or its
+      room), ``status`` ``busy``, its ``schedule`` the resource's Schedule, ``start`` and
+      ``end`` with the clinic's offset, ``comment`` the busy interval's label (or "busy")
+      or "a booked session". Free time has no Slot: a receiver reads it as the
+      Schedule's horizon less the busy Slots, within the clinic's hours.
+
+    *start* and *end* bound the half-open window ``[start, end)``: each an aware
+    datetime, or a local date (``YYYY-MM-DD`` text too) meaning midnight at its start in
+    the clinic's zone. *base_uri* roots the identifier systems, as in `fhir_bundle`.
+    Ids are uuid5 values of each resource's identifier (a Slot's: of its resource, kind,
+    instants and claim), never random.
+
+    >>> import mesotherapy as meso
+    >>> clinic = meso.example_clinic(holidays=None)
+    >>> diary = meso.Diary(clinic=clinic,
+    ...     practitioners=[meso.Practitioner(id="dr-h", name="Dr. H.", areas=["face"])],
+    ...     rooms=[meso.Room(id="room-1")],
+    ...     busy=[meso.Busy(start=clinic.at("2026-11-24", "09:00"),
+    ...                     end=clinic.at("2026-11-24", "10:00"), resource="dr-h",
+    ...                     label="staff meeting")])
+    >>> bundle = diary_fhir(diary, start="2026-11-23", end="2026-11-30")
+    >>> [e["resource"]["resourceType"] for e in bundle["entry"]]
+    ['Practitioner', 'Location', 'Schedule', 'Schedule', 'Slot']
+    >>> slot = bundle["entry"][-1]["resource"]
+    >>> slot["status"], slot["start"], slot["comment"]
+    ('busy', '2026-11-24T09:00:00-05:00', 'staff meeting')
+
+    Raises:
+        ClientError: *diary* is no `Diary`, or *base_uri* is no absolute URI.
+        InvalidTimeError: *start* or *end* is neither a date nor an aware datetime, or
+            *end* is not after *start*.
+        MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
+    """
+    diary = checked_diary(diary)
+    low, high = window(diary, start, end)
+    if low is None or high is None:  # a caller without a type checker passed None
+        msg = "start, end: expected both bounds of the window, a date or an aware datetime"
+        raise InvalidTimeError(msg)
+    names = names_under(chosen_rules(None), base_uri, None)
+    claims = list(diary_claims(diary, low, high))
+    entries = diary_entries(names, diary, claims, (low, high))
+    data = {
+        "resourceType": "Bundle",
+        "identifier": {
+            "system": "urn:ietf:rfc:3986",
+            "value": urn(f"Bundle/{canonical_json(entries)}"),
+        },
+        "type": "collection",
+        "entry": entries,
+    }
+    dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
+    return dumped
+
+
 def _validated(data: dict[str, Any]) -> Bundle:
     require("fhir.resources", "fhir")
     module = importlib.import_module("fhir.resources.bundle")
@@ -268,19 +358,21 @@ def _validated(data: dict[str, Any]) -> Bundle:
 # --- The resources, as FHIR JSON --------------------------------------------------------------
 
 
-def _bundle_data(
+def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     plan: TreatmentPlan,
     rules: RuleSet | None,
     *,
     include_rules: object,
     base_uri: object,
     patient_system: object,
+    diary: object = None,
 ) -> dict[str, Any]:
     """The Bundle as FHIR JSON, checked for the library's errors, not yet validated."""
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     rules = plan_rules(plan, rules)
     include = flag(include_rules, "include_rules")
     names = names_under(rules, base_uri, patient_system)
+    known = _staff(plan, diary)
     care_plan = _identified_urn("CarePlan", names.system("plan"), plan.id)
     request = _identified_urn("ServiceRequest", names.system("plan"), plan.id)
     sessions = {s.id: _session_urn(names, s) for s in plan.sessions}
@@ -288,10 +380,15 @@ def _bundle_data(
         entry(care_plan, _care_plan(plan, names, list(sessions.values()))),
         entry(request, _service_request(plan, names, care_plan)),
         *(
-            entry(sessions[s.id], _appointment(plan, names, s, request, sessions))
+            entry(sessions[s.id], _appointment(plan, names, s, request, sessions, known))
             for s in plan.sessions
         ),
     ]
+    used: list[tuple[Literal["practitioner", "room"], str]] = []
+    for s in plan.sessions:
+        used += [("practitioner", s.practitioner)] if s.practitioner is not None else []
+        used += [("room", s.room)] if s.room is not None else []
+    entries += resource_entries(names, used, known, plan.clinic.name)
     if include:
         entries += rule_entries(names, list(plan.areas))
     snapshot = canonical_json(
@@ -301,6 +398,8 @@ def _bundle_data(
             "base": names.base,
             "patient_system": names.patient_system,
         }
+        # A plan without a diary's names keeps the snapshot (and its identifier) it had.
+        | ({"staff": known} if known else {})
     )
     return {
         "resourceType": "Bundle",
@@ -411,12 +510,13 @@ def _service_request(plan: TreatmentPlan, names: Names, care_plan: str) -> dict[
     return resource
 
 
-def _appointment(
+def _appointment(  # noqa: PLR0913, PLR0917 - the session and what it references
     plan: TreatmentPlan,
     names: Names,
     session: Session,
     request: str,
     sessions: Mapping[str, str],
+    known: Mapping[str, str],
 ) -> dict[str, Any]:
     client = _patient_reference(plan, names)
     areas = ", ".join(area.value for area in session.areas)
@@ -437,8 +537,15 @@ def _appointment(
         "minutesDuration": max(1, (session.end - session.start).in_minutes()),
         "basedOn": [{"reference": request, "type": "ServiceRequest"}],
         "subject": client,
-        "participant": [{"actor": client, "status": "accepted"}],
+        "participant": [
+            {"actor": client, "status": "accepted"},
+            *participants(names, session.practitioner, session.room, known),
+        ],
     }
+    if session.practitioner is not None or session.room is not None:
+        who = known.get(session.practitioner or "", session.practitioner)
+        where = known.get(session.room or "", session.room)
+        lines.append(f"With {who or 'no practitioner'}, in {where or 'no room'}.")
     if session.replaces is not None:
         resource["replaces"] = [{"reference": sessions[session.replaces], "type": "Appointment"}]
         replaced = next(s for s in plan.sessions if s.id == session.replaces)
@@ -451,6 +558,32 @@ def _appointment(
         resource["note"] = [{"authorString": session.override.by, "text": text}]
         lines.append(f"{sentence(text)} ({session.override.by})")
     return {"resourceType": "Appointment", "text": narrative(lines)} | resource
+
+
+def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:
+    """The names *diary* gives the plan's practitioners and rooms (none without a diary).
+
+    Raises:
+        ClientError: *diary* is no `Diary`, or it lacks a practitioner or room of the plan.
+    """
+    if diary is None:
+        return {}
+    diary = checked_diary(diary)
+    practitioners = {p.id: p.name for p in diary.practitioners}
+    rooms = {r.id: r.name for r in diary.rooms}
+    for session in plan.sessions:
+        for field, value, ids in (
+            ("practitioner", session.practitioner, practitioners),
+            ("room", session.room, rooms),
+        ):
+            if value is not None and value not in ids:
+                msg = (
+                    f"sessions[{session.index - 1}].{field}: {value!r} is no {field} of the "
+                    "diary, expected the diary the plan was booked in"
+                )
+                raise ClientError(msg)
+    used = {s.practitioner for s in plan.sessions} | {s.room for s in plan.sessions}
+    return {k: v for k, v in (practitioners | rooms).items() if k in used and v}
 
 
 def _body_site(area: Area) -> dict[str, Any]:

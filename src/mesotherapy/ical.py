@@ -21,8 +21,14 @@ What the calendar holds, and why:
   a new plan, as RFC 5545 counts), so that a client replaces the copy it has;
   ``DTSTAMP`` and ``LAST-MODIFIED`` are the export time the caller passes as *stamp*.
   No ``METHOD``: RFC 5546's ``METHOD:PUBLISH`` requires an ``ORGANIZER`` (libical checks
-  it), and the clinic has no e-mail address to name; a clinic e-mail would allow
-  ``ORGANIZER;CN=<clinic name>:mailto:<e-mail>`` and ``METHOD:PUBLISH`` back;
+  it) and forbids ``ATTENDEE``, and the clinic has no e-mail address to name;
+- **who and where, for a booked plan**: a session with a practitioner and a room (a
+  diary's booking) names the practitioner as an ``ATTENDEE`` (``CUTYPE=INDIVIDUAL``) and
+  the room in ``LOCATION`` and as an ``ATTENDEE`` (``CUTYPE=ROOM``), with the names of
+  the diary passed as *diary*; their values are URNs of their ids, since the library
+  knows no one's address. The clinic is the ``ORGANIZER`` only when the caller gives its
+  address (*organizer*): without one there is none, although RFC 5545 asks for one on
+  an event with attendees, rather than an address made up;
 - **one VTIMEZONE per TZID**, built here from the zone database (see `_vtimezone`): one
   STANDARD or DAYLIGHT block per change of the zone, each with its ``DTSTART`` and
   neither ``RDATE`` nor ``RRULE``, from 1970 to January 1 six years after the calendar's
@@ -60,6 +66,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import urllib.parse
 import uuid
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -68,6 +76,9 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from ._aftercare import PRECARE, CareWindow, aftercare
+from ._busy_calendar import busy_from_ics as busy_from_ics  # noqa: PLC0414 - re-exported
+from ._diary import Diary
+from ._diary_rows import checked_diary
 from ._errors import ClientError
 from ._extras import require
 from ._html import area_names
@@ -109,6 +120,8 @@ def ical_calendar(
     *,
     rules: RuleSet | None = None,
     stamp: dt.datetime | None = None,
+    diary: Diary | None = None,
+    organizer: str | None = None,
 ) -> icalendar.Calendar:
     """The plan as an ``icalendar.Calendar``: `to_ics` before it is written out.
 
@@ -151,6 +164,23 @@ def ical_calendar(
       before) on planned sessions only: a reminder of a session that is done, cancelled
       or missed would be wrong.
 
+    A booked session (one whose `Session.practitioner` and `Session.room` are set, as
+    ``plan_series(..., diary=...)`` leaves them) also has, when set:
+
+    - ``ATTENDEE;CN=<name>;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED``: the
+      practitioner, its value ``urn:mesotherapy:practitioner:<id>`` (the library knows no
+      practitioner's address); the name is the one *diary* gives, else the id;
+    - ``LOCATION``: the room's name (else its id), then the clinic's name; and the room as
+      ``ATTENDEE;CN=<name>;CUTYPE=ROOM;ROLE=NON-PARTICIPANT`` with the value
+      ``urn:mesotherapy:room:<id>``;
+    - the practitioner and the room in ``DESCRIPTION``.
+
+    *organizer*, a calendar user address such as ``mailto:desk@clinic.example`` (the
+    clinic has no e-mail address of its own to name), makes every session's VEVENT name
+    the clinic as ``ORGANIZER;CN=<clinic name>``; without one there is no ``ORGANIZER``
+    (nor ``METHOD``: ``METHOD:PUBLISH`` forbids ``ATTENDEE``). *diary* gives the
+    practitioners' and rooms' names, and must hold every one the plan names.
+
     A maintenance window: a VEVENT on the one day it opens (``DTSTART``/``DTEND`` with
     ``VALUE=DATE``; ``DTEND`` is exclusive), "Mesotherapy maintenance due from OPENS to
     CLOSES (areas)", ``STATUS:TENTATIVE``, ``TRANSP:TRANSPARENT``, and a ``VALARM`` at
@@ -162,9 +192,13 @@ def ical_calendar(
         RuleSetError: *rules* is no `RuleSet`.
         InvalidTimeError: *stamp* is naive or no datetime.
         MissingExtraError: ``icalendar`` is not installed (the ``ical`` extra).
+        ClientError: *diary* is no `Diary` or lacks a practitioner or room of the plan,
+            or *organizer* is no absolute URI.
     """
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     rules = plan_rules(plan, rules)
+    staff = _staff(plan, diary)
+    clinic_address = None if organizer is None else _address(organizer)
     if not plan.sessions:  # plan_series never makes one; a hand-built plan might
         msg = "plan: expected a plan with at least one session, got none"
         raise ClientError(msg)
@@ -186,7 +220,11 @@ def ical_calendar(
         event = icalendar.Event()
         event.add("uid", session_uid(session))
         _add_stamps(event, dtstamp, sequence, modified=stamp is not None)
-        _describe_session(event, plan, session, care.for_session(session.index))
+        _describe_session(event, plan, session, care.for_session(session.index), staff)
+        if clinic_address is not None:
+            address = icalendar.vCalAddress(clinic_address)
+            address.params["cn"] = plan.clinic.name
+            event.add("organizer", address)
         calendar.add_component(event)
     for number, window in enumerate(plan.maintenance, start=1):
         event = icalendar.Event()
@@ -204,6 +242,8 @@ def to_ics(
     *,
     rules: RuleSet | None = None,
     stamp: dt.datetime | None = None,
+    diary: Diary | None = None,
+    organizer: str | None = None,
 ) -> str:
     r"""The plan as iCalendar text (RFC 5545): `ical_calendar`, written out.
 
@@ -240,10 +280,29 @@ def to_ics(
     >>> text == to_ics(plan.cancel(2))
     True
 
+    A booked plan names its practitioner and room; *organizer* names the clinic:
+
+    >>> import attrs
+    >>> diary = meso.Diary(clinic=meso.example_clinic(),
+    ...     practitioners=[meso.Practitioner(id="dr-h", name="Dr. H.", areas=["face", "neck"])],
+    ...     rooms=[meso.Room(id="room-1", name="Room 1")])
+    >>> booked = attrs.evolve(plan, sessions=[attrs.evolve(s, practitioner="dr-h", room="room-1")
+    ...                                       for s in plan.sessions])
+    >>> text = to_ics(booked, diary=diary, organizer="mailto:desk@clinic.example")
+    >>> lines = text.replace("\r\n ", "").split("\r\n")
+    >>> print("\n".join(dict.fromkeys(line.replace(";PARTSTAT=ACCEPTED", "") for line in lines
+    ...     if line.startswith(("ATTENDEE", "LOCATION", "ORGANIZER")))))
+    ATTENDEE;CN="Dr. H.";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT:urn:mesotherapy:practitioner:dr-h
+    ATTENDEE;CN="Room 1";CUTYPE=ROOM;ROLE=NON-PARTICIPANT:urn:mesotherapy:room:room-1
+    LOCATION:Room 1\, Example Clinic
+    ORGANIZER;CN="Example Clinic":mailto:desk@clinic.example
+    LOCATION:Example Clinic
+
     Raises:
         ClientError, RuleSetError, InvalidTimeError, MissingExtraError: as `ical_calendar`.
     """
-    text: str = ical_calendar(plan, rules=rules, stamp=stamp).to_ical().decode("utf-8")
+    calendar = ical_calendar(plan, rules=rules, stamp=stamp, diary=diary, organizer=organizer)
+    text: str = calendar.to_ical().decode("utf-8")
     return text
 
 
@@ -255,8 +314,9 @@ def _describe_session(
     plan: TreatmentPlan,
     session: Session,
     windows: Iterable[CareWindow],
+    staff: Mapping[str, str],
 ) -> None:
-    """Fill in *event* for *session*: times, words, status and the reminder."""
+    """Fill in *event* for *session*: times, words, status, who and where, and the reminder."""
     import icalendar  # noqa: PLC0415 - already imported by ical_calendar
 
     zone = zoneinfo.ZoneInfo(plan.timezone)
@@ -264,8 +324,14 @@ def _describe_session(
     event.add("dtstart", _wall(session.start, zone))
     event.add("dtend", _wall(session.end, zone))
     event.add("summary", summary)
-    event.add("description", _session_text(session, windows, plan.timezone))
-    event.add("location", plan.clinic.name)
+    event.add("description", _session_text(session, windows, plan.timezone, staff))
+    room = session.room
+    where = plan.clinic.name if room is None else f"{staff.get(room, room)}, {plan.clinic.name}"
+    event.add("location", where)
+    if session.practitioner is not None:
+        event.add("attendee", _attendee("practitioner", session.practitioner, staff))
+    if room is not None:
+        event.add("attendee", _attendee("room", room, staff))
     # CONFIRMED while it counts towards the series; X-MESOTHERAPY-STATUS keeps the plan's own.
     event.add("status", "CONFIRMED" if session.status.is_active else "CANCELLED")
     event.add("x-mesotherapy-status", session.status.value)
@@ -342,8 +408,14 @@ def _override_text(session: Session) -> str:
     )
 
 
-def _session_text(session: Session, windows: Iterable[CareWindow], zone: str) -> str:
+def _session_text(
+    session: Session, windows: Iterable[CareWindow], zone: str, staff: Mapping[str, str]
+) -> str:
     lines = [f"Areas: {area_names(session.areas)}", f"Status: {session.status.value}"]
+    if session.practitioner is not None:
+        lines.append(f"Practitioner: {staff.get(session.practitioner, session.practitioner)}")
+    if session.room is not None:
+        lines.append(f"Room: {staff.get(session.room, session.room)}")
     if session.override is not None:
         lines.append(_override_text(session))
     precare = [w for w in windows if w.kind == PRECARE]
@@ -365,6 +437,58 @@ def _maintenance_text(plan: TreatmentPlan, opens: dt.date, closes: dt.date) -> s
             ),
         ]
     )
+
+
+# --- Who and where --------------------------------------------------------------------------
+
+_RESOURCE_URN: Final = "urn:mesotherapy"
+"""The root of a practitioner's or a room's ``ATTENDEE`` value: the library knows no address."""
+_ADDRESS: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
+"""A calendar user address (RFC 5545, 3.3.3): an absolute URI, ``mailto:`` most often."""
+
+
+def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:
+    """The names of the plan's practitioners and rooms, from *diary* (ids without one)."""
+    if diary is None:
+        return {}
+    diary = checked_diary(diary)
+    known = {p.id: p.name or p.id for p in diary.practitioners}
+    rooms = {r.id: r.name or r.id for r in diary.rooms}
+    for session in plan.sessions:
+        for field, value, names in (
+            ("practitioner", session.practitioner, known),
+            ("room", session.room, rooms),
+        ):
+            if value is not None and value not in names:
+                msg = (
+                    f"sessions[{session.index - 1}].{field}: {value!r} is no {field} of the "
+                    "diary, expected the diary the plan was booked in"
+                )
+                raise ClientError(msg)
+    return known | rooms
+
+
+def _address(value: object) -> str:
+    if not isinstance(value, str) or not _ADDRESS.fullmatch(value):
+        msg = (
+            "organizer: expected a calendar address such as 'mailto:desk@clinic.example' "
+            f"(an absolute URI), got {value!r}"
+        )
+        raise ClientError(msg)
+    return value
+
+
+def _attendee(kind: str, resource: str, staff: Mapping[str, str]) -> icalendar.vCalAddress:
+    """A practitioner (``CUTYPE=INDIVIDUAL``) or a room (``CUTYPE=ROOM``) as an ``ATTENDEE``."""
+    import icalendar  # noqa: PLC0415 - already imported by ical_calendar
+
+    value = f"{_RESOURCE_URN}:{kind}:{urllib.parse.quote(resource, safe='-._~')}"
+    address = icalendar.vCalAddress(value)
+    address.params["cn"] = staff.get(resource, resource)
+    address.params["cutype"] = "INDIVIDUAL" if kind == "practitioner" else "ROOM"
+    address.params["role"] = "REQ-PARTICIPANT" if kind == "practitioner" else "NON-PARTICIPANT"
+    address.params["partstat"] = "ACCEPTED"
+    return address
 
 
 # --- Time -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The notebook integration: a DataFrame and a picture of a plan.
+"""The notebook integration: a DataFrame and a picture of a plan, and of a clinic's diary.
 
 `to_frame` and `plot` need the ``notebook`` extra (pandas and matplotlib), which they
 import when called, never when this module or `mesotherapy` is imported. The HTML
@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final, cast
 
+from ._diary_frame import DIARY_COLUMNS, diary_frame
 from ._errors import ClientError
 from ._extras import require
 from ._guards import wrong_type
@@ -31,6 +32,7 @@ from ._picture import plot
 from ._plan import TreatmentPlan
 from ._plan_rows import EXTRA, Row, Selection, check_selection, plan_rows
 from ._rules import RuleSet
+from ._week_picture import plot_week
 
 if TYPE_CHECKING:
     # pandas ships no type information (pandas-stubs is separate): a DataFrame is Any
@@ -38,8 +40,11 @@ if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
 __all__ = [
+    "DIARY_COLUMNS",
     "FRAME_COLUMNS",
+    "diary_frame",
     "plot",
+    "plot_week",
     "to_frame",
 ]
 

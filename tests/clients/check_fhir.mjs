@@ -14,6 +14,10 @@
 // fhirpath.js has no htmlChecks() (txt-1, txt-2): it is given one here that applies the
 // narrative rules of R5 (an XHTML div, only the formatting elements R5 allows, no scripts,
 // event attributes or external references, some text).
+// 3. the references of a clinic's diary, read with fhirpath.js: every Appointment participant
+//    that is a Practitioner or a Location, every Slot's schedule and every Schedule's actor
+//    names an entry of the same bundle, of that type; and the bundles hold Practitioner,
+//    Location, Schedule and Slot resources and booked participants at all.
 // Exit status 0 when every bundle passes, 1 otherwise, with one line per failure.
 
 import { readdirSync, readFileSync } from "node:fs";
@@ -199,6 +203,31 @@ function check(resource) {
   return failures;
 }
 
+// --- The diary's references ----------------------------------------------------------------
+
+const references = { participants: 0, schedules: 0, slots: 0 };
+const paths = {
+  participants: "Bundle.entry.resource.ofType(Appointment).participant.actor.where(type = 'Practitioner' or type = 'Location')",
+  schedules: "Bundle.entry.resource.ofType(Schedule).actor",
+  slots: "Bundle.entry.resource.ofType(Slot).schedule",
+};
+function resolved(bundle) {
+  const failures = [];
+  const types = new Map((bundle.entry ?? []).map((e) => [e.fullUrl, e.resource.resourceType]));
+  for (const [what, path] of Object.entries(paths)) {
+    for (const ref of fhirpath.evaluate(bundle, path, null, r5, options)) {
+      references[what] += 1;
+      const found = types.get(ref.reference);
+      if (found === undefined || found !== ref.type) {
+        failures.push(`${what}: ${JSON.stringify(ref)} names ${found ?? "no entry"} of the bundle`);
+      }
+    }
+  }
+  const slots = fhirpath.evaluate(bundle, "Bundle.entry.resource.ofType(Slot).where(status != 'busy')", null, r5, options);
+  if (slots.length) failures.push(`${slots.length} Slot(s) not busy`);
+  return failures;
+}
+
 // --- Every bundle -------------------------------------------------------------------------
 
 let bad = 0;
@@ -212,6 +241,7 @@ for (const name of files) {
     for (const e of validate.errors.slice(0, 10)) problems.push(`schema: ${e.instancePath} ${e.message}`);
   }
   problems.push(...check(bundle).map((p) => `Bundle: ${p}`));
+  problems.push(...resolved(bundle).map((p) => `references: ${p}`));
   for (const [index, entry] of (bundle.entry ?? []).entries()) {
     resources += 1;
     kinds.add(entry.resource.resourceType);
@@ -230,8 +260,17 @@ console.log(
     `${require("hl7.fhir.r5.core/package.json").version}, ajv ${require("ajv/package.json").version}) ` +
     `and the FHIRPath invariants of R5 (${invariants} for these types, ${evaluated} evaluations on present elements; fhirpath.js ${require("fhirpath/package.json").version})`,
 );
+console.log(
+  `diary references: ${references.participants} Practitioner and Location participants, ` +
+    `${references.schedules} Schedule actors and ${references.slots} Slot schedules, each an entry of its bundle`,
+);
 if (!files.length) {
   console.log(`no bundle in ${dir}`);
+  process.exit(1);
+}
+const missing = ["Practitioner", "Location", "Schedule", "Slot"].filter((k) => !kinds.has(k));
+if (missing.length || !references.participants || !references.slots || !references.schedules) {
+  console.log(`no ${missing.join(", ") || "diary references"} in the bundles: the diary's exports were not checked`);
   process.exit(1);
 }
 process.exit(bad ? 1 : 0);

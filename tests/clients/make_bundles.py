@@ -4,7 +4,11 @@
 30 zones (southern, half-hour, 45-minute, negative-DST and abolished-DST ones among them)
 with start years 2026-2037, every area alone and together, after each operation
 (complete, cancel, no_show, reschedule), with and without the rule resources, under the
-default base and a clinic's, and the rules' own bundle (`mesotherapy.rules_fhir`).
+default base and a clinic's, and the rules' own bundle (`mesotherapy.rules_fhir`); booked
+plans (sessions with a practitioner and a room, exported with their diary: the
+Appointments' participants and the Practitioner and Location resources) and the diaries
+themselves (`mesotherapy.fhir.diary_fhir`: Schedule and Slot resources, busy time and
+bookings) in the zones of ``make_plans.booked``.
 ``tests/clients/check_fhir.mjs DIR`` then checks them against the official R5 JSON schema
 and the FHIRPath invariants of R5.
 """
@@ -20,6 +24,11 @@ import attrs
 
 import mesotherapy as meso
 from mesotherapy import Area, SchedulingError, SessionStatus, TreatmentPlan
+from mesotherapy.fhir import diary_fhir
+
+# Run as a file (the nox session does): the repository's root, for the `tests` package.
+sys.path.insert(0, str(Path(__file__).parents[2]))
+from tests.clients.make_plans import booked
 
 ZONES: Final = (
     "America/Toronto",
@@ -115,7 +124,48 @@ def bundles() -> dict[str, dict[str, Any]]:
             written[f"plan-{name}-clinic.json"] = meso.to_fhir(
                 plan, include_rules=False, base_uri=CLINIC_BASE, patient_system=PATIENTS
             )
+    for index, (name, plan, diary) in enumerate(booked()):
+        written[f"{name}.json"] = meso.to_fhir(plan, diary=diary, include_rules=index % 2 == 0)
+        if index % 4 == 0:
+            written[f"{name}-clinic.json"] = meso.to_fhir(
+                plan, diary=diary, base_uri=CLINIC_BASE, patient_system=PATIENTS
+            )
+        first = min(s.start for s in plan.sessions)
+        busy = _busy(diary, first)
+        written[f"diary-{name.removeprefix('booked-')}.json"] = diary_fhir(
+            busy,
+            start=first.date(),
+            end=max(s.end for s in plan.sessions).add(days=1).date(),
+            base_uri=CLINIC_BASE if index % 3 == 0 else None,
+        )
     return written
+
+
+def _busy(diary: meso.Diary, first: Any) -> meso.Diary:
+    """*diary* with busy time: a labelled block, one without a label, two alike, one overnight."""
+    clinic = diary.clinic
+    day = first.date().add(days=1)
+    blocks = [
+        meso.Busy(
+            start=clinic.at(day, "09:00"),
+            end=clinic.at(day, "10:30"),
+            resource=diary.practitioners[0].id,
+            label="staff meeting",
+        ),
+        meso.Busy(
+            start=clinic.at(day, "12:00"), end=clinic.at(day, "13:00"), resource=diary.rooms[0].id
+        ),
+        meso.Busy(
+            start=clinic.at(day, "12:00"), end=clinic.at(day, "13:00"), resource=diary.rooms[0].id
+        ),
+        meso.Busy(
+            start=clinic.at(day, "20:00"),
+            end=clinic.at(day.add(days=1), "07:00"),
+            resource=diary.rooms[1].id,
+            label="cleaning",
+        ),
+    ]
+    return attrs.evolve(diary, busy=[*diary.busy, *blocks])
 
 
 def main(argv: list[str]) -> int:

@@ -8,18 +8,26 @@ the series cross the clock changes of both hemispheres) as ``NAME.ics`` and
 checkers (``check_ical.mjs`` with ical.js; ``tests/integrations/test_ical_clients.py`` with
 vobject and recurring-ical-events) read every session back and compare its instants with the
 JSON's.
+
+It also writes booked plans (`booked`): plans whose sessions name a practitioner and a room
+of a clinic's diary, exported with the diary and an organizer, as ``booked-NAME.ics`` and
+``booked-NAME.json``, and beside them ``booked-NAME.expect.json``: the ``ORGANIZER``, and
+each session's ``LOCATION`` and ``ATTENDEE`` values and parameters, made here from the
+diary (not by the library), which ``check_ical.mjs`` compares with what ical.js reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import sys
 import zoneinfo
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+import attrs
 import pendulum
 
 import mesotherapy as meso
@@ -117,6 +125,94 @@ def every_zone() -> Iterator[tuple[str, meso.TreatmentPlan]]:
         yield f"{zone.replace('/', '-')}-{monday.isoformat()}", plan
 
 
+ORGANIZER: Final = "mailto:desk@clinic.example"
+# Names with the characters a parameter value must quote (",", ";", ":"), those it must
+# escape (RFC 6868: a double quote, a caret) and non-ASCII.
+STAFF: Final = (
+    ("dr-h", "Dr. H."),
+    ("dr-zoe", "Zoë O'Neil, MD"),
+    ("nurse-k", "K. Tanaka; RN"),
+    ("dr-q", 'Dr. "Q" ^ Quinn'),
+)
+ROOMS: Final = (("room-1", "Room 1"), ("room-2", ""), ("salle-b", "Salle B: étage 2"))
+CLINIC_NAMES: Final = ("Example Clinic", "Clinique Saint-Zoë, Montréal", "Klinik: Süd")
+
+
+def diary_of(clinic: meso.Clinic) -> meso.Diary:
+    """The diary of the booked plans: `STAFF` and `ROOMS`, every area, no busy time."""
+    return meso.Diary(
+        clinic=clinic,
+        practitioners=[
+            meso.Practitioner(id=i, name=n, areas=[a.value for a in meso.Area]) for i, n in STAFF
+        ],
+        rooms=[meso.Room(id=i, name=n) for i, n in ROOMS],
+        buffer_minutes=10,
+    )
+
+
+def with_staff(plan: meso.TreatmentPlan, number: int) -> meso.TreatmentPlan:
+    """*plan* with a practitioner and a room on each session, as a diary search sets them."""
+    sessions = tuple(
+        attrs.evolve(
+            s,
+            practitioner=STAFF[(number + n // 2) % len(STAFF)][0],
+            room=ROOMS[(number + n) % len(ROOMS)][0],
+        )
+        for n, s in enumerate(plan.sessions)
+    )
+    return attrs.evolve(plan, sessions=sessions)
+
+
+def booked() -> Iterator[tuple[str, meso.TreatmentPlan, meso.Diary]]:
+    """Booked plans in every zone of `ZONES` (one start year each), with their diaries."""
+    client = meso.Client(id="c-clients", birth_date="1985-03-02")
+    for number, zone in enumerate(ZONES):
+        name = CLINIC_NAMES[number % len(CLINIC_NAMES)]
+        clinic = attrs.evolve(meso.example_clinic(holidays=None, timezone=zone), name=name)
+        month, day = STARTS[number % len(STARTS)]
+        monday = dt.date(YEARS[number % len(YEARS)], month, day)
+        monday += dt.timedelta(days=-monday.weekday() % 7)
+        on = pendulum.date(monday.year, monday.month, monday.day)
+        result = meso.assess(client, ["face"], on=on)
+        plan = meso.plan_series(result, ["face"], start=clinic.at(on, "09:00"), clinic=clinic)
+        plan = with_staff(plan, number)
+        diary = diary_of(clinic).book(plan)  # a booking the diary accepts
+        if number % 2:
+            plan = plan.complete(1).cancel(2)
+        yield f"booked-{zone.replace('/', '-')}-{monday.isoformat()}", plan, diary
+
+
+def expected(plan: meso.TreatmentPlan, diary: meso.Diary) -> dict[str, Any]:
+    """What a reader must find in a booked plan's calendar, from the diary's own fields."""
+    resources: tuple[meso.Practitioner | meso.Room, ...] = (*diary.practitioners, *diary.rooms)
+    names = {r.id: r.name or r.id for r in resources}
+    clinic = plan.clinic.name
+    sessions = []
+    for s in plan.sessions:
+        attendees = []
+        if s.practitioner is not None:
+            attendees.append(
+                {
+                    "value": f"urn:mesotherapy:practitioner:{s.practitioner}",
+                    "cn": names[s.practitioner],
+                    "cutype": "INDIVIDUAL",
+                    "role": "REQ-PARTICIPANT",
+                }
+            )
+        if s.room is not None:
+            attendees.append(
+                {
+                    "value": f"urn:mesotherapy:room:{s.room}",
+                    "cn": names[s.room],
+                    "cutype": "ROOM",
+                    "role": "NON-PARTICIPANT",
+                }
+            )
+        location = clinic if s.room is None else f"{names[s.room]}, {clinic}"
+        sessions.append({"location": location, "attendees": attendees})
+    return {"organizer": {"value": ORGANIZER, "cn": clinic}, "sessions": sessions}
+
+
 def main(out: Path) -> int:
     out.mkdir(parents=True, exist_ok=True)
     count = 0
@@ -124,7 +220,17 @@ def main(out: Path) -> int:
         (out / f"{name}.ics").write_text(meso.to_ics(plan), encoding="utf-8", newline="")
         (out / f"{name}.json").write_text(meso.to_json(plan), encoding="utf-8")
         count += 1
-    what = f"{len(ZONES)} zones from 2026 to 2037, then one plan in every other zone"
+    for name, plan, diary in booked():
+        text = meso.to_ics(plan, diary=diary, organizer=ORGANIZER)
+        (out / f"{name}.ics").write_text(text, encoding="utf-8", newline="")
+        (out / f"{name}.json").write_text(meso.to_json(plan), encoding="utf-8")
+        expect = json.dumps(expected(plan, diary), ensure_ascii=False, indent=1)
+        (out / f"{name}.expect.json").write_text(expect, encoding="utf-8")
+        count += 1
+    what = (
+        f"{len(ZONES)} zones from 2026 to 2037, then one plan in every other zone, "
+        f"and {len(ZONES)} booked plans with their diaries"
+    )
     print(f"{count} plans written to {out}: {what}")  # noqa: T201
     return 0
 

@@ -102,7 +102,8 @@ def typecheck(session: nox.Session) -> None:
     # the test strategies as `tests.*` (from the root).
     scripts = ["fuzz/test_fuzz.py", "fuzz/targets.py", "fuzz/garbage.py", "fuzz/atheris_main.py"]
     env = {"MYPYPATH": os.pathsep.join([".", "fuzz", "benchmarks"])}
-    session.run("mypy", *scripts, "benchmarks/run.py", "benchmarks/baseline.py", env=env)
+    benchmarks = ["benchmarks/run.py", "benchmarks/baseline.py", "benchmarks/diary_core.py"]
+    session.run("mypy", *scripts, *benchmarks, env=env)
 
 
 @nox.session(python=PYTHONS[0])
@@ -239,6 +240,7 @@ def bench(session: nox.Session) -> None:
     """The benchmarks beside their standard-library baseline: ``nox -s bench -- --batch 1000``."""
     session.install(".[ical]")  # reading calendars needs the ical extra
     session.run("python", "benchmarks/run.py", *session.posargs)
+    session.run("python", "benchmarks/diary_core.py")
 
 
 @nox.session

@@ -93,6 +93,7 @@ def _zoo() -> dict[str, Any]:
         meso.plan_batch([request, ineligible], clinic=NIGHT),
     )
     timeline = meso.expected_timeline(plan)
+    diary = _diary(plan)
     return {
         "client": client,
         "medication": next(iter(client.medications)),
@@ -124,9 +125,47 @@ def _zoo() -> dict[str, Any]:
         "plan outcome": outcomes[0],
         "plan outcome refused": outcomes[1],
         "override": meso.Override(by="Dr. A. Chen", reason="the client was away"),
+        "diary": diary,
+        "practitioner": diary.practitioners[0],
+        "room": diary.rooms[0],
+        "busy": diary.busy[0],
+        "booking": diary.bookings[0],
+        "recall": meso.Recall(
+            plan_id=plan.id,
+            client_id=client.id,
+            status=meso.RecallStatus.DUE,
+            areas=plan.areas,
+            opens=plan.maintenance[0].opens,
+            closes=plan.maintenance[0].closes,
+            last_session=completed.session(1).id,
+            last_session_end=REPEATED,
+            practitioner="dr-h",
+            days_overdue=0,
+            days_until_due=0,
+        ),
+        "maintenance booking": meso.MaintenanceBooking(
+            plan_id=plan.id,
+            session=attrs.evolve(completed.session(1), practitioner="dr-h", room="room-1"),
+            window=plan.maintenance[0],
+        ),
         **_errors(),
         **{f"enum {member!r}": member for member in _enum_members()},
     }
+
+
+def _diary(plan: meso.TreatmentPlan) -> meso.Diary:
+    """A diary holding *plan*, its first session completed at 01:30 EST, busy at 01:30 EST."""
+    done = plan.complete(1, at=REPEATED)
+    sessions = tuple(attrs.evolve(s, practitioner="dr-h", room="room-1") for s in done.sessions)
+    return meso.Diary(
+        clinic=NIGHT,
+        practitioners=[
+            meso.Practitioner(id="dr-h", areas=["face"], hours={"monday": [("08:00", "12:00")]})
+        ],
+        rooms=[meso.Room(id="room-1"), meso.Room(id="room-2", areas=["scalp"])],
+        busy=[meso.Busy(start=REPEATED, end=REPEATED.add(minutes=20), resource="room-2")],
+        buffer_minutes=10,
+    ).book(attrs.evolve(done, sessions=sessions))
 
 
 def _errors() -> dict[str, BaseException]:
@@ -146,6 +185,9 @@ def _errors() -> dict[str, BaseException]:
         "ClinicError": meso.ClinicError(
             ["slot_minutes: expected a whole number of minutes from 1 to 1440, got 0"],
             source="clinic.toml",
+        ),
+        "CalendarError": meso.CalendarError(
+            ["line 2: expected BEGIN:VCALENDAR"], source="calendars/dr-h.ics"
         ),
         "ClientError": meso.ClientError("birth_date: expected a date, got 'soon'"),
         "DocumentError": meso.DocumentError("sessions[2].start: expected a date and time"),
@@ -207,6 +249,11 @@ def test_the_zoo_has_every_public_type_and_repeated_hour_instants() -> None:
         "milestone",
         "plan request",
         "plan outcome",
+        "diary",  # a booking and busy time at 01:30 EST
+        "busy",
+        "booking",
+        "recall",  # the end of a last session at 01:30 EST
+        "maintenance booking",
     } <= folded, sorted(folded)
 
 

@@ -42,9 +42,11 @@ if TYPE_CHECKING:
     from ._instructions import instructions
     from ._json import plan_document, to_dict, to_json
     from ._json_reader import from_json
+    from ._maintenance import MaintenanceBooking, plan_maintenance
     from ._model import Area, Client, Concern, Medication, PriorTreatment, SkinFinding
     from ._plan import TreatmentPlan
     from ._protocol import SeriesProtocol
+    from ._recalls import Recall, RecallStatus, recalls
     from ._rules import RuleSet, Severity
     from ._rules_io import default_rules, dump_rules, load_rules
     from ._schema import json_schema
@@ -80,6 +82,7 @@ __all__ = [
     "Finding",
     "Interval",
     "InvalidTimeError",
+    "MaintenanceBooking",
     "MaintenanceWindow",
     "Medication",
     "MesotherapyError",
@@ -92,6 +95,8 @@ __all__ = [
     "PlanRequest",
     "Practitioner",
     "PriorTreatment",
+    "Recall",
+    "RecallStatus",
     "Room",
     "RuleSet",
     "RuleSetError",
@@ -122,8 +127,10 @@ __all__ = [
     "load_rules",
     "plan_batch",
     "plan_document",
+    "plan_maintenance",
     "plan_series",
     "plot",
+    "recalls",
     "rules_fhir",
     "to_dict",
     "to_fhir",
@@ -180,6 +187,8 @@ _LAZY = {
     "to_dict": "._json",
     "to_json": "._json",
     "from_json": "._json_reader",
+    "MaintenanceBooking": "._maintenance",
+    "plan_maintenance": "._maintenance",
     "Area": "._model",
     "Client": "._model",
     "Concern": "._model",
@@ -188,6 +197,9 @@ _LAZY = {
     "SkinFinding": "._model",
     "TreatmentPlan": "._plan",
     "SeriesProtocol": "._protocol",
+    "Recall": "._recalls",
+    "RecallStatus": "._recalls",
+    "recalls": "._recalls",
     "RuleSet": "._rules",
     "Severity": "._rules",
     "default_rules": "._rules_io",

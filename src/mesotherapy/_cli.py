@@ -10,6 +10,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import attrs
@@ -19,7 +20,7 @@ from ._assess import Assessment, Candidacy, assess
 from ._client_file import client_from_dict, load_client
 from ._clinic import Clinic, example_clinic
 from ._clinic_file import load_clinic
-from ._errors import ClientError, InvalidTimeError, MesotherapyError
+from ._errors import ClientError, DocumentError, InvalidTimeError, MesotherapyError
 from ._instructions import instructions
 from ._json import plan_document, to_dict
 from ._model import Client
@@ -151,6 +152,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a document")
     schema.add_argument("name", help="client, assessment or plan")
+    _recalls_parser(commands)
     return parser
 
 
@@ -174,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return a command
     if args.command == "demo":
         return _demo()
     if args.command == "assess":
@@ -185,6 +187,8 @@ def _run(args: argparse.Namespace) -> int:
         return _check_file(args.file, load_clinic, "clinic")
     if args.command == "schema":
         return _schema(args.name)
+    if args.command == "recalls":
+        return _recalls(args)
     return _rules(args)
 
 
@@ -423,6 +427,74 @@ def _load_client(path: str) -> Client:
 
 def _today(tz: str) -> pendulum.Date:
     return pendulum.now(pendulum.timezone(zone_key(tz, field="--tz"))).date()
+
+
+# --- recalls: the maintenance worklist ----------------------------------------------------
+
+
+def _recalls_parser(commands: Any) -> None:
+    from ._recalls import DEFAULT_WITHIN_DAYS  # noqa: PLC0415 - the worklist's module, when run
+
+    run = commands.add_parser("recalls", help="the maintenance worklist across plan files")
+    run.add_argument("plans", nargs="+", metavar="PLAN.json", help="plan files (JSON)")
+    run.add_argument("--on", required=True, help="the worklist's date, YYYY-MM-DD")
+    run.add_argument(
+        "--within-days",
+        default=str(DEFAULT_WITHIN_DAYS),
+        help=f"list windows opening within this many days (default {DEFAULT_WITHIN_DAYS})",
+    )
+    run.add_argument("--rules", help="the rule file the plans were made with (default: shipped)")
+    run.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def _recalls(args: argparse.Namespace) -> int:
+    """``recalls``: one line a recall (text), or one JSON document; exit 0, 2 on bad input."""
+    from ._json_reader import from_json  # noqa: PLC0415 - only this command reads plans
+    from ._recalls import recalls  # noqa: PLC0415 - only this command lists recalls
+
+    within = _within_days(args.within_days)
+    rules = _load_rules(args.rules)
+    plans: list[TreatmentPlan] = []
+    files: dict[str, str] = {}
+    for path in args.plans:
+        text = _plan_text(path)
+        try:
+            plan = from_json(text, TreatmentPlan, rules=rules)
+        except MesotherapyError as error:
+            # A client file, an assessment or an edited plan: the file is named first.
+            raise DocumentError(f"{path}: {error}") from None
+        if plan.id in files:
+            msg = f"{path}: plan {plan.id!r} is also in {files[plan.id]}, expected each plan once"
+            raise ClientError(msg)
+        files[plan.id] = path
+        plans.append(plan)
+    found = recalls(plans, on=args.on, within_days=within)
+    if args.format == "json":
+        document = {"on": args.on, "within_days": within, "recalls": [to_dict(r) for r in found]}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    elif not found:
+        _say(f"No maintenance due on {args.on} or within {within} days.")
+    else:
+        for recall in found:
+            _say(recall.explain())
+    return EXIT_OK
+
+
+def _within_days(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text, flags=re.ASCII):
+        msg = f"--within-days: expected a whole number of days from 0, got {text!r}"
+        raise ClientError(msg)
+    return int(text)
+
+
+def _plan_text(path: str) -> str:
+    """The text of the plan file at *path*: UTF-8, with or without a byte order mark."""
+    try:
+        return Path(path).read_text("utf-8-sig")
+    except OSError as error:
+        raise ClientError(f"{path}: cannot read the file ({error.strerror})") from None
+    except ValueError as error:  # not UTF-8, or a name no file can have
+        raise DocumentError(f"{path}: cannot read the file ({error})") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,9 +2,10 @@
 
 A `Diary` is immutable: `Diary.book` returns a new diary with a plan's sessions claimed.
 Each resource (a practitioner or a room) keeps its claims as sorted lanes of instants, so
-whether an interval is free costs a binary search in the diary's size, never a scan.
+whether an interval is free costs a binary search in the diary's size, never a scan; a
+booking copies the booked lanes of the two resources it claims and shares everything else
+(the busy time of the calendars above all) with the diary it came from.
 
->>> import pendulum
 >>> from mesotherapy import example_clinic
 >>> clinic = example_clinic(holidays=None)
 >>> diary = Diary(
@@ -17,25 +18,28 @@ whether an interval is free costs a binary search in the diary's size, never a s
 ... )
 >>> diary.is_free("dr-h", clinic.at("2026-11-24", "10:05"), clinic.at("2026-11-24", "10:50"))
 False
+>>> diary.why_busy("dr-h", clinic.at("2026-11-24", "10:05"), clinic.at("2026-11-24", "10:50"))
+(Busy(resource='dr-h', start='2026-11-24T09:00:00-05:00', end='2026-11-24T10:00:00-05:00', label='staff meeting'),)
 >>> diary.is_free("dr-h", clinic.at("2026-11-24", "10:10"), clinic.at("2026-11-24", "10:55"))
 True
-"""
+"""  # noqa: E501 - a doctest's output is one line
 
 from __future__ import annotations
 
 import bisect
-import copy
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 import pendulum
 
 from ._clinic import Clinic
 from ._clinic_values import WEEKDAYS, Interval, IntervalLike, OpeningHours
-from ._errors import ClinicError, SchedulingError
+from ._errors import ClinicError, MesotherapyError, SchedulingError
 from ._model import Area
+from ._pickling import exact_pickling
+from ._session import MAX_PLAN_ID, id_problem
 from ._time import aware
 
 if TYPE_CHECKING:
@@ -44,269 +48,555 @@ if TYPE_CHECKING:
 
 __all__ = ["Booking", "Busy", "Diary", "Practitioner", "Room"]
 
+_MAX_BUFFER: Final = 24 * 60
+"""The longest buffer between two claims of one resource, in minutes: a day."""
+_SESSION_ID_LENGTH: Final = MAX_PLAN_ID + 40
+"""The longest session id, as `Session` allows it: a plan id, a dot and a number."""
+_US: Final = 1_000_000
+_ONE_US: Final = dt.timedelta(microseconds=1)
+_EPOCH_DAY: Final = dt.date(1970, 1, 1).toordinal()
+_NEVER: Final = -(2**62)
+"""Below every instant a lane holds: the running maximum of an empty lane."""
+
 
 def _expected(field: str, value: object, what: str) -> str:
     return f"{field}: expected {what}, got {value!r}"
 
 
+# -- values and their checks ----------------------------------------------------------------
+
+
 def _area_set(value: Iterable[Area | str]) -> frozenset[Area]:
+    """*value* as a set of areas; `ClinicError` naming ``areas`` for anything else."""
+    if isinstance(value, frozenset) and all(isinstance(area, Area) for area in value):
+        return cast("frozenset[Area]", value)
     if isinstance(value, str):
         value = [value]
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise ClinicError([_expected("areas", value, "a list of areas")])
     try:
         return frozenset(Area.parse(area, field="areas") for area in value)
-    except TypeError:
-        raise ClinicError([_expected("areas", value, "a list of areas")]) from None
+    except MesotherapyError as error:  # an unknown area: a clinic's setting, wrongly made
+        raise ClinicError([str(error)]) from None
 
 
-def _some_areas(value: Iterable[Area | str] | None) -> frozenset[Area] | None:
-    return None if value is None else _area_set(value)
+def _treated(value: Iterable[Area | str]) -> frozenset[Area]:
+    areas = _area_set(value)
+    if not areas:
+        raise ClinicError([_expected("areas", [], "one or more areas")])
+    return areas
+
+
+def _served(value: Iterable[Area | str] | None) -> frozenset[Area] | None:
+    if value is None:
+        return None
+    areas = _area_set(value)
+    if not areas:
+        raise ClinicError([_expected("areas", [], "one or more areas, or None for every area")])
+    return areas
+
+
+_Hours = tuple[tuple[str, tuple[Interval, ...]], ...]
 
 
 def _hours(
-    value: Mapping[str, Iterable[IntervalLike]] | None,
-) -> tuple[tuple[str, tuple[Interval, ...]], ...]:
-    """A practitioner's own weekly hours, as ``(weekday, intervals)`` pairs in week order."""
-    if not value:
+    value: Mapping[str, Iterable[IntervalLike]]
+    | Iterable[tuple[str, Iterable[IntervalLike]]]
+    | None,
+) -> _Hours:
+    """A practitioner's own weekly hours, as ``(weekday, intervals)`` pairs in week order.
+
+    Takes a table of weekdays, or the pairs themselves (so that `attrs.evolve` and a
+    practitioner's own ``hours`` give them back unchanged).
+    """
+    if value is None:
         return ()
+    if isinstance(value, tuple) and all(
+        isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in value
+    ):
+        value = dict(value)
     if not isinstance(value, Mapping):
         raise ClinicError([_expected("hours", value, "a table of weekdays")])
-    unknown = sorted(set(value) - set(WEEKDAYS))
+    unknown = sorted((str(day) for day in value if day not in WEEKDAYS), key=str)
     if unknown:
         msg = f"hours: unknown weekday {unknown[0]!r}, expected one of {', '.join(WEEKDAYS)}"
         raise ClinicError([msg])
     # The clinic's own weekly hours check the intervals: in order, apart, HH:MM.
-    week = OpeningHours(**{day: value[day] for day in WEEKDAYS if day in value})
+    try:
+        week = OpeningHours(**{day: value[day] for day in WEEKDAYS if day in value})
+    except ClinicError as error:
+        raise ClinicError([f"hours.{problem}" for problem in error.problems]) from None
     return tuple((day, week.weekday(day)) for day in WEEKDAYS if day in value)
 
 
 def _resource_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value.strip() or value != value.strip():
-        expected = "a non-empty id without spaces around it"
-        raise ClinicError([_expected(attribute.name, value, expected)])
+    """A resource's id is one a `Session` can name: `id_problem`'s, in the diary's words."""
+    if problem := id_problem(value, attribute.name):
+        field = f"{attribute.name}: expected "
+        detail = problem.removeprefix(field).removeprefix("an id ")
+        joint = " " if detail.startswith("(") else " of "
+        raise ClinicError([f"{field}a non-empty id{joint}{detail}"])
 
 
-@attrs.frozen(kw_only=True)
+def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise ClinicError([_expected(attribute.name, value, "text")])
+
+
+def _label(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ClinicError([_expected(attribute.name, value, "text or None")])
+
+
+def _plan_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if problem := id_problem(value, attribute.name, longest=_SESSION_ID_LENGTH):
+        raise ClinicError([problem])
+
+
+def _start(value: dt.datetime) -> pendulum.DateTime:
+    return aware(value, field="start")
+
+
+def _end(value: dt.datetime) -> pendulum.DateTime:
+    return aware(value, field="end")
+
+
+def _after_start(instance: Busy | Booking, _: object, end: pendulum.DateTime) -> None:
+    if end <= instance.start:
+        after = f"a time after the start {instance.start.isoformat()}"
+        raise ClinicError([_expected("end", end.isoformat(), after)])
+
+
+def _instant(value: object, field: str) -> int:
+    """*value*, an aware date and time, as whole microseconds since 1970 (UTC).
+
+    Exact, where ``timestamp()`` is a float: two claims a microsecond apart never meet.
+    """
+    offset = value.utcoffset() if isinstance(value, dt.datetime) else None
+    if offset is None:
+        aware(value, field=field)  # raises its InvalidTimeError, naming the field
+        raise AssertionError  # pragma: no cover - aware() refuses what has no offset
+    moment = cast("dt.datetime", value)
+    days = moment.toordinal() - _EPOCH_DAY
+    seconds = ((days * 24 + moment.hour) * 60 + moment.minute) * 60 + moment.second
+    return seconds * _US + moment.microsecond - offset // _ONE_US
+
+
+def _span(start: object, end: object) -> tuple[int, int]:
+    low, high = _instant(start, "start"), _instant(end, "end")
+    if high <= low:
+        after = f"a time after the start {cast('dt.datetime', start).isoformat()}"
+        raise ClinicError([_expected("end", cast("dt.datetime", end).isoformat(), after)])
+    return low, high
+
+
+def _clock(interval: Interval) -> tuple[str, str]:
+    start, end = str(interval).split("-")
+    return start, end
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class Practitioner:
     """Someone who treats: an id, a name, the areas they may treat, and their own hours.
 
-    ``hours`` maps a weekday to the intervals they work on it; a weekday left out follows
-    the clinic's hours. They must lie within the clinic's (`Diary` checks).
+    ``hours`` maps a weekday to the intervals they work on it (none: they do not work
+    that day); a weekday left out follows the clinic's hours. They must lie within the
+    clinic's (`Diary` checks).
 
     >>> p = Practitioner(id="dr-h", name="Dr. H.", areas=["face", "neck"],
     ...                  hours={"monday": [("09:00", "13:00")]})
-    >>> sorted(p.areas), p.may_treat([Area.FACE]), p.may_treat([Area.SCALP])
-    ([<Area.FACE: 'face'>, <Area.NECK: 'neck'>], True, False)
-    """
+    >>> p
+    Practitioner(id='dr-h', name='Dr. H.', areas=['face', 'neck'], hours={'monday': [('09:00', '13:00')]})
+    >>> p.may_treat([Area.FACE]), p.may_treat(["face", "scalp"])
+    (True, False)
+    >>> import pendulum
+    >>> monday = pendulum.datetime(2026, 11, 23, 12, 30, tz="America/Toronto")
+    >>> p.works(monday, monday.add(minutes=45)), p.works(monday.add(days=1), monday.add(days=1))
+    (False, True)
+
+    Raises:
+        ClinicError: an id that is no id, no areas or an unknown one, or hours that are
+            no table of weekdays with ordered ``HH:MM`` intervals; naming the field.
+    """  # noqa: E501 - a doctest's output is one line
 
     id: str = attrs.field(validator=_resource_id)
-    name: str = ""
-    areas: frozenset[Area] = attrs.field(converter=_area_set)
+    name: str = attrs.field(default="", validator=_text)
+    areas: frozenset[Area] = attrs.field(converter=_treated)
     hours: tuple[tuple[str, tuple[Interval, ...]], ...] = attrs.field(default=(), converter=_hours)
 
-    def may_treat(self, areas: Iterable[Area]) -> bool:
+    def may_treat(self, areas: Iterable[Area | str]) -> bool:
         """Whether every one of *areas* is among those this practitioner treats."""
-        return self.areas.issuperset(areas)
+        return self.areas.issuperset(_area_set(areas))
 
-    def works(self, start: pendulum.DateTime, end: pendulum.DateTime) -> bool:
-        """Whether *start* to *end* (local, one day) lies within this practitioner's own hours.
+    def works(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """Whether *start* to *end* lies within this practitioner's own hours that day.
 
-        A weekday without hours of their own follows the clinic: the answer is yes.
+        Both are read on their own wall clock, which must be the clinic's (a `Diary`
+        moves them there before it asks). A weekday without hours of their own follows
+        the clinic: the answer is yes, and the clinic's hours decide. An interval that
+        runs past midnight lies within no hours.
         """
         weekday = WEEKDAYS[start.weekday()]
         for day, intervals in self.hours:
             if day == weekday:
                 first = start.hour * 60 + start.minute
-                last = end.hour * 60 + end.minute if end.date() == start.date() else 24 * 60
+                last = end.hour * 60 + end.minute + (end.second > 0 or end.microsecond > 0)
+                if end.date() != start.date():
+                    last = 24 * 60
                 return any(i.start_minute <= first and last <= i.end_minute for i in intervals)
         return True
 
+    def __repr__(self) -> str:
+        areas = sorted(area.value for area in self.areas)
+        hours = {day: [_clock(i) for i in intervals] for day, intervals in self.hours}
+        shown = f", hours={hours!r}" if hours else ""
+        return f"Practitioner(id={self.id!r}, name={self.name!r}, areas={areas!r}{shown})"
 
-@attrs.frozen(kw_only=True)
+
+@attrs.frozen(kw_only=True, repr=False)
 class Room:
-    """A treatment room: an id, and the areas it serves (``None``: every area).
+    """A treatment room: an id, a name, and the areas it serves (``None``: every area).
 
-    >>> Room(id="room-1", areas=["scalp"]).serves([Area.FACE])
-    False
+    >>> Room(id="room-1", areas=["scalp"])
+    Room(id='room-1', name='', areas=['scalp'])
+    >>> Room(id="room-1", areas=["scalp"]).serves(["face"]), Room(id="room-2").serves(["face"])
+    (False, True)
+
+    Raises:
+        ClinicError: an id that is no id, or areas that are empty or unknown.
     """
 
     id: str = attrs.field(validator=_resource_id)
-    name: str = ""
-    areas: frozenset[Area] | None = attrs.field(default=None, converter=_some_areas)
+    name: str = attrs.field(default="", validator=_text)
+    areas: frozenset[Area] | None = attrs.field(default=None, converter=_served)
 
-    def serves(self, areas: Iterable[Area]) -> bool:
+    def serves(self, areas: Iterable[Area | str]) -> bool:
         """Whether this room serves every one of *areas*."""
-        return self.areas is None or self.areas.issuperset(areas)
+        wanted = _area_set(areas)
+        return self.areas is None or self.areas.issuperset(wanted)
+
+    def __repr__(self) -> str:
+        areas = None if self.areas is None else sorted(area.value for area in self.areas)
+        return f"Room(id={self.id!r}, name={self.name!r}, areas={areas!r})"
 
 
-def _instant(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    aware(value, field=attribute.name)
-
-
-@attrs.frozen(kw_only=True, order=True)
+@exact_pickling
+@attrs.frozen(kw_only=True, order=True, repr=False)
 class Busy:
     """A time a practitioner or a room is taken by something else than a booked session.
 
-    No client data: at most a label (``"staff meeting"``).
-    """
+    No client data: at most a label (``"staff meeting"``). Busy blocks of one resource
+    may overlap one another (calendars do); a booked session keeps the diary's buffer
+    from each of them.
 
-    start: pendulum.DateTime = attrs.field(validator=_instant)
-    end: pendulum.DateTime = attrs.field(validator=_instant)
+    >>> import pendulum
+    >>> start = pendulum.datetime(2026, 11, 2, 9, tz="America/Toronto")
+    >>> Busy(start=start, end=start.add(hours=1), resource="room-1", label="cleaning")
+    Busy(resource='room-1', start='2026-11-02T09:00:00-05:00', end='2026-11-02T10:00:00-05:00', label='cleaning')
+
+    Raises:
+        InvalidTimeError: a start or end that is no aware date and time.
+        ClinicError: the end is not after the start, or the resource is no id.
+    """  # noqa: E501 - a doctest's output is one line
+
+    start: pendulum.DateTime = attrs.field(converter=_start)
+    end: pendulum.DateTime = attrs.field(converter=_end, validator=_after_start)
     resource: str = attrs.field(validator=_resource_id)
-    label: str | None = attrs.field(default=None, order=False)
+    label: str | None = attrs.field(default=None, validator=_label, order=False)
 
-    def __attrs_post_init__(self) -> None:
-        if self.end <= self.start:
-            after = f"a time after the start {self.start.isoformat()}"
-            raise ClinicError([_expected("end", self.end.isoformat(), after)])
+    def __repr__(self) -> str:
+        return (
+            f"Busy(resource={self.resource!r}, start={self.start.isoformat()!r}, "
+            f"end={self.end.isoformat()!r}, label={self.label!r})"
+        )
 
 
-@attrs.frozen(kw_only=True, order=True)
+@exact_pickling
+@attrs.frozen(kw_only=True, order=True, repr=False)
 class Booking:
-    """One booked session's claim on a practitioner and a room."""
+    """One booked session's claim on a practitioner and a room, from its start to its end.
 
-    start: pendulum.DateTime
-    end: pendulum.DateTime
-    plan: str
-    session: str
-    practitioner: str
-    room: str
+    ``plan`` and ``session`` are the ids of the plan and the session (`Session.id`).
+
+    >>> import pendulum
+    >>> start = pendulum.datetime(2026, 11, 2, 9, tz="America/Toronto")
+    >>> Booking(start=start, end=start.add(minutes=45), plan="p-1", session="p-1.1",
+    ...         practitioner="dr-h", room="room-1")
+    Booking(plan='p-1', session='p-1.1', start='2026-11-02T09:00:00-05:00', end='2026-11-02T09:45:00-05:00', practitioner='dr-h', room='room-1')
+
+    Raises:
+        InvalidTimeError: a start or end that is no aware date and time.
+        ClinicError: the end is not after the start, or an id is no id.
+    """  # noqa: E501 - a doctest's output is one line
+
+    start: pendulum.DateTime = attrs.field(converter=_start)
+    end: pendulum.DateTime = attrs.field(converter=_end, validator=_after_start)
+    plan: str = attrs.field(validator=_plan_id)
+    session: str = attrs.field(validator=_plan_id)
+    practitioner: str = attrs.field(validator=_resource_id)
+    room: str = attrs.field(validator=_resource_id)
+
+    def __repr__(self) -> str:
+        return (
+            f"Booking(plan={self.plan!r}, session={self.session!r}, "
+            f"start={self.start.isoformat()!r}, end={self.end.isoformat()!r}, "
+            f"practitioner={self.practitioner!r}, room={self.room!r})"
+        )
 
 
-def _practitioners(value: Iterable[Practitioner]) -> tuple[Practitioner, ...]:
-    return tuple(value)
+_Claim = Busy | Booking
+"""What takes a resource's time: busy time from its calendar, or a booked session."""
 
 
-def _rooms(value: Iterable[Room]) -> tuple[Room, ...]:
-    return tuple(value)
+def _busy_key(busy: Busy) -> tuple[dt.datetime, dt.datetime, str, str]:
+    return (busy.start, busy.end, busy.resource, busy.label or "")
 
 
-def _sorted(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(sorted(value))
+def _booking_key(booking: Booking) -> tuple[dt.datetime, dt.datetime, str, str, str, str]:
+    b = booking
+    return (b.start, b.end, b.plan, b.session, b.practitioner, b.room)
 
 
-def _seconds(moment: dt.datetime) -> int:
-    return int(moment.timestamp())
+def _describe(claim: _Claim) -> str:
+    """A claim in a message: its kind, its interval and a busy block's label, no client data."""
+    when = f"{claim.start.isoformat()} to {claim.end.isoformat()}"
+    if isinstance(claim, Busy):
+        label = f" ({claim.label})" if claim.label else ""
+        return f"busy {when}{label}"
+    return f"a booked session {when}"
+
+
+# -- lanes ----------------------------------------------------------------------------------
 
 
 class _Lane:
-    """The claims of one resource: starts in order, and the latest end up to each one.
+    """The claims of one resource: starts in order, their ends, and the latest end so far.
 
     With the running maximum of the ends, whether ``[a, b)`` meets a claim is one binary
     search: the claims starting before ``b`` meet it exactly when the latest of their ends
     lies after ``a``, whether or not those claims overlap one another (busy blocks from a
-    calendar may).
+    calendar may). Instants are whole microseconds (`_instant`). A lane never changes once
+    made: a claim added or taken away gives a new lane.
     """
 
-    __slots__ = ("latest", "starts")
+    __slots__ = ("ends", "items", "latest", "starts")
 
-    def __init__(self, intervals: Iterable[tuple[int, int]] = ()) -> None:
-        ordered = sorted(intervals)
-        self.starts = [start for start, _ in ordered]
-        self.latest: list[int] = []
-        top = -(2**62)
-        for _, end in ordered:
-            top = max(top, end)
-            self.latest.append(top)
+    def __init__(self, entries: Iterable[tuple[int, int, _Claim]] = ()) -> None:
+        ordered = sorted(entries, key=lambda entry: (entry[0], entry[1]))
+        self.starts = [start for start, _, _ in ordered]
+        self.ends = [end for _, end, _ in ordered]
+        self.items: list[_Claim] = [item for _, _, item in ordered]
+        self.latest = _running_max(self.ends)
 
-    def meets(self, start: int, end: int) -> bool:
-        before = bisect.bisect_left(self.starts, end)
-        return before > 0 and self.latest[before - 1] > start
+    def __len__(self) -> int:
+        return len(self.starts)
 
-    def with_claim(self, start: int, end: int) -> _Lane:
+    def meets(self, low: int, high: int) -> bool:
+        before = bisect.bisect_left(self.starts, high)
+        return before > 0 and self.latest[before - 1] > low
+
+    def meeting(self, low: int, high: int) -> list[_Claim]:
+        """The claims that meet ``[low, high)``, in order of their starts."""
+        at = bisect.bisect_left(self.starts, high)
+        found: list[_Claim] = []
+        # Back from the last claim that starts before `high`, while one of the claims up
+        # to here still ends after `low`.
+        while at > 0 and self.latest[at - 1] > low:
+            at -= 1
+            if self.ends[at] > low:
+                found.append(self.items[at])
+        found.reverse()
+        return found
+
+    def with_claim(self, start: int, end: int, item: _Claim) -> _Lane:
         lane = _Lane.__new__(_Lane)
         at = bisect.bisect_right(self.starts, start)
         lane.starts = [*self.starts[:at], start, *self.starts[at:]]
+        lane.ends = [*self.ends[:at], end, *self.ends[at:]]
+        lane.items = [*self.items[:at], item, *self.items[at:]]
         lane.latest = self.latest[:at]
-        top = lane.latest[-1] if lane.latest else -(2**62)
-        top = max(top, end)
-        lane.latest.append(top)
-        for later in self.latest[at:]:
-            top = max(top, later)
-            lane.latest.append(top)
+        top = lane.latest[-1] if lane.latest else _NEVER
+        lane.latest += _running_max(lane.ends[at:], top)
+        return lane
+
+    def without(self, start: int, item: _Claim) -> _Lane:
+        at = bisect.bisect_left(self.starts, start)
+        while self.items[at] is not item:  # the claim is in the lane: the diary put it there
+            at += 1
+        lane = _Lane.__new__(_Lane)
+        lane.starts = [*self.starts[:at], *self.starts[at + 1 :]]
+        lane.ends = [*self.ends[:at], *self.ends[at + 1 :]]
+        lane.items = [*self.items[:at], *self.items[at + 1 :]]
+        lane.latest = self.latest[:at]
+        top = lane.latest[-1] if lane.latest else _NEVER
+        lane.latest += _running_max(lane.ends[at:], top)
         return lane
 
 
-@attrs.frozen(kw_only=True)
+def _running_max(ends: Iterable[int], top: int = _NEVER) -> list[int]:
+    out = []
+    for end in ends:
+        top = max(top, end)
+        out.append(top)
+    return out
+
+
+def _tuple(value: object) -> Any:
+    """*value* as a tuple; anything that is no list is left for `Diary` to name."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return value
+    return tuple(value)
+
+
+def _practitioners(value: Iterable[Practitioner]) -> tuple[Practitioner, ...]:
+    return cast("tuple[Practitioner, ...]", _tuple(value))
+
+
+def _rooms(value: Iterable[Room]) -> tuple[Room, ...]:
+    return cast("tuple[Room, ...]", _tuple(value))
+
+
+def _busy(value: Iterable[Busy]) -> tuple[Busy, ...]:
+    return cast("tuple[Busy, ...]", _tuple(value))
+
+
+def _bookings(value: Iterable[Booking]) -> tuple[Booking, ...]:
+    return cast("tuple[Booking, ...]", _tuple(value))
+
+
+# -- the diary ------------------------------------------------------------------------------
+
+
+@exact_pickling
+@attrs.frozen(kw_only=True, repr=False)
 class Diary:
     """A clinic, its practitioners and rooms, the time they are taken and the sessions booked.
 
-    Two claims of one resource (busy time or booked sessions) are never closer than
-    ``buffer_minutes``.
+    ``busy`` is the time taken by something else (the resources' calendars), ``bookings``
+    the booked sessions, both kept sorted by their start. Two claims of one resource, a
+    booked session and anything else, are never closer than ``buffer_minutes`` when the
+    sessions were booked through `book` and `update`; busy blocks may overlap each other.
+    A diary built with bookings that collide (say, a calendar that changed since) is
+    accepted, and `problems` lists each collision.
+
+    >>> from mesotherapy import example_clinic
+    >>> Diary(clinic=example_clinic(), practitioners=[Practitioner(id="dr-h", areas=["face"])],
+    ...       rooms=[Room(id="room-1"), Room(id="room-2")], buffer_minutes=10)
+    <Diary of Example Clinic: practitioners dr-h; rooms room-1, room-2; 0 busy intervals; 0 booked sessions of 0 plans; buffer 10 minutes>
 
     Raises:
-        ClinicError: two resources share an id, a busy interval names no resource, or a
-            practitioner's hours lie outside the clinic's.
-    """
+        ClinicError: a field of the wrong type, two resources that share an id, a busy
+            interval or a booking that names no such resource, one session booked twice,
+            a buffer that is no whole number of minutes from 0 to 1440, or a
+            practitioner's hours that lie outside the clinic's; every problem is named
+            in ``problems`` by its field.
+    """  # noqa: E501 - a doctest's output is one line
 
     clinic: Clinic
     practitioners: tuple[Practitioner, ...] = attrs.field(converter=_practitioners)
     rooms: tuple[Room, ...] = attrs.field(converter=_rooms)
-    busy: tuple[Busy, ...] = attrs.field(default=(), converter=_sorted)
-    bookings: tuple[Booking, ...] = attrs.field(default=(), converter=_sorted)
+    busy: tuple[Busy, ...] = attrs.field(default=(), converter=_busy)
+    bookings: tuple[Booking, ...] = attrs.field(default=(), converter=_bookings)
     buffer_minutes: int = 0
-    _busy_lanes: dict[str, _Lane] = attrs.field(init=False, eq=False, repr=False, hash=False)
-    _booked_lanes: dict[str, _Lane] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _index: dict[str, Practitioner | Room] = attrs.field(init=False, eq=False, hash=False)
+    _busy_lanes: dict[str, _Lane] = attrs.field(init=False, eq=False, hash=False)
+    _booked_lanes: dict[str, _Lane] = attrs.field(init=False, eq=False, hash=False)
+    _plans: dict[str, tuple[Booking, ...]] = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        problems = [*self._shape_problems(), *self._id_problems()]
+        problems = list(self._shape_problems())
         if problems:
             raise ClinicError(problems)
-        ids = [item.id for item in self.resources]
-        busy: dict[str, list[tuple[int, int]]] = {resource: [] for resource in ids}
-        for n, item in enumerate(self.busy):
-            if item.resource not in busy:
+        object.__setattr__(self, "busy", tuple(sorted(self.busy, key=_busy_key)))
+        object.__setattr__(self, "bookings", tuple(sorted(self.bookings, key=_booking_key)))
+        index: dict[str, Practitioner | Room] = {}
+        kinds: tuple[tuple[str, tuple[Practitioner | Room, ...]], ...] = (
+            ("practitioners", self.practitioners),
+            ("rooms", self.rooms),
+        )
+        for kind, items in kinds:
+            for n, item in enumerate(items):
+                if item.id in index:
+                    problems.append(
+                        f"{kind}[{n}].id: {item.id!r} names two resources, expected one id each"
+                    )
+                index.setdefault(item.id, item)
+        for practitioner in self.practitioners:
+            problems += self._hours_problems(practitioner)
+        busy: dict[str, list[tuple[int, int, _Claim]]] = {resource: [] for resource in index}
+        for n, block in enumerate(self.busy):
+            if block.resource not in busy:
                 problems.append(
-                    f"busy[{n}].resource: {item.resource!r} is no resource of the diary"
+                    f"busy[{n}].resource: {block.resource!r} is no practitioner or room of "
+                    "the diary, expected one of theirs"
                 )
                 continue
-            busy[item.resource].append((_seconds(item.start), _seconds(item.end)))
-        booked: dict[str, list[tuple[int, int]]] = {resource: [] for resource in ids}
-        for n, booking in enumerate(self.bookings):
-            for field in ("practitioner", "room"):
-                resource = getattr(booking, field)
-                if resource not in booked:
-                    problems.append(
-                        f"bookings[{n}].{field}: {resource!r} is no resource of the diary"
-                    )
-                    continue
-                booked[resource].append((_seconds(booking.start), _seconds(booking.end)))
+            span = (_instant(block.start, ""), _instant(block.end, ""), block)
+            busy[block.resource].append(span)
+        booked, plans = self._booked(index, problems)
         if problems:
             raise ClinicError(problems)
+        object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_busy_lanes", {k: _Lane(v) for k, v in busy.items()})
         object.__setattr__(self, "_booked_lanes", {k: _Lane(v) for k, v in booked.items()})
+        object.__setattr__(self, "_plans", plans)
 
-    @property
-    def resources(self) -> tuple[Practitioner | Room, ...]:
-        """The practitioners, then the rooms."""
-        return (*self.practitioners, *self.rooms)
+    def _booked(
+        self, index: Mapping[str, Practitioner | Room], problems: list[str]
+    ) -> tuple[dict[str, list[tuple[int, int, _Claim]]], dict[str, tuple[Booking, ...]]]:
+        booked: dict[str, list[tuple[int, int, _Claim]]] = {resource: [] for resource in index}
+        plans: dict[str, list[Booking]] = {}
+        sessions: set[tuple[str, str]] = set()
+        for n, booking in enumerate(self.bookings):
+            bad = False
+            for field, cls in (("practitioner", Practitioner), ("room", Room)):
+                resource = getattr(booking, field)
+                if not isinstance(index.get(resource), cls):
+                    problems.append(
+                        f"bookings[{n}].{field}: {resource!r} is no {field} of the diary, "
+                        f"expected one of its {field}s"
+                    )
+                    bad = True
+            if (booking.plan, booking.session) in sessions:
+                problems.append(
+                    f"bookings[{n}].session: a session booked twice, expected each session once"
+                )
+                bad = True
+            sessions.add((booking.plan, booking.session))
+            if bad:
+                continue
+            span = (_instant(booking.start, ""), _instant(booking.end, ""), booking)
+            booked[booking.practitioner].append(span)
+            booked[booking.room].append(span)
+            plans.setdefault(booking.plan, []).append(booking)
+        return booked, {plan: tuple(mine) for plan, mine in plans.items()}
 
     def _shape_problems(self) -> Iterator[str]:
         clinic: object = self.clinic  # callers without a type checker pass anything
         if not isinstance(clinic, Clinic):
             yield _expected("clinic", clinic, "a Clinic")
-            return
         buffer: object = self.buffer_minutes
-        if isinstance(buffer, bool) or not isinstance(buffer, int) or buffer < 0:
-            yield _expected("buffer_minutes", buffer, "a whole number of minutes, 0 or more")
-        for kind, cls, values in (
+        if (
+            isinstance(buffer, bool)
+            or not isinstance(buffer, int)
+            or not 0 <= buffer <= _MAX_BUFFER
+        ):
+            yield _expected(
+                "buffer_minutes", buffer, f"a whole number of minutes from 0 to {_MAX_BUFFER}"
+            )
+        fields: tuple[tuple[str, type, object], ...] = (
             ("practitioners", Practitioner, self.practitioners),
             ("rooms", Room, self.rooms),
-        ):
+            ("busy", Busy, self.busy),
+            ("bookings", Booking, self.bookings),
+        )
+        for kind, cls, values in fields:
+            if not isinstance(values, tuple):
+                yield _expected(kind, values, f"a list of {cls.__name__}")
+                continue
             for n, value in enumerate(values):
                 if not isinstance(value, cls):
                     yield _expected(f"{kind}[{n}]", value, f"a {cls.__name__}")
-        for practitioner in self.practitioners:
-            if isinstance(practitioner, Practitioner):
-                yield from self._hours_problems(practitioner)
-
-    def _id_problems(self) -> Iterator[str]:
-        seen: set[str] = set()
-        for item in self.resources:
-            resource = getattr(item, "id", None)
-            if resource in seen:
-                yield f"id: {resource!r} names two resources, expected one id for each"
-            if isinstance(resource, str):
-                seen.add(resource)
 
     def _hours_problems(self, practitioner: Practitioner) -> Iterator[str]:
         for day, intervals in practitioner.hours:
@@ -319,138 +609,321 @@ class Diary:
                         f"the clinic's hours ({open_}), expected within them"
                     )
 
+    def __repr__(self) -> str:
+        plans = len(getattr(self, "_plans", ()))  # a diary being refused shows too
+        return (
+            f"<Diary of {self.clinic.name}: "
+            f"practitioners {', '.join(p.id for p in self.practitioners) or 'none'}; "
+            f"rooms {', '.join(r.id for r in self.rooms) or 'none'}; "
+            f"{len(self.busy)} busy interval{'s' * (len(self.busy) != 1)}; "
+            f"{len(self.bookings)} booked session{'s' * (len(self.bookings) != 1)} of "
+            f"{plans} plan{'s' * (plans != 1)}; buffer {self.buffer_minutes} minutes>"
+        )
+
+    def _repr_html_(self) -> str:
+        from ._html import diary_html  # noqa: PLC0415 - only a notebook needs it
+
+        return diary_html(self)
+
     # -- questions ---------------------------------------------------------------------
+
+    @property
+    def resources(self) -> tuple[Practitioner | Room, ...]:
+        """The practitioners, then the rooms."""
+        return (*self.practitioners, *self.rooms)
 
     def resource(self, resource: str) -> Practitioner | Room:
         """The practitioner or room with id *resource*.
 
         Raises:
-            SchedulingError: no resource has that id.
+            SchedulingError: no resource has that id (a booking or a search asked for
+                one the diary does not have); the message names the ids there are.
         """
-        for item in self.resources:
-            if item.id == resource:
-                return item
-        msg = f"practitioner: {resource!r} is no practitioner or room of the diary"
-        raise SchedulingError(msg)
+        key: object = resource  # callers without a type checker pass anything
+        found = self._index.get(resource) if isinstance(key, str) else None
+        if found is None:
+            known = ", ".join(self._index) or "none"
+            msg = (
+                f"resource: {resource!r} is no practitioner or room of the diary, "
+                f"expected one of {known}"
+            )
+            raise SchedulingError(msg)
+        return found
 
     def is_free(self, resource: str, start: dt.datetime, end: dt.datetime) -> bool:
-        """Whether *resource* is free from *start* to *end*, the buffer on both sides."""
-        buffer = self.buffer_minutes * 60
-        low, high = _seconds(start) - buffer, _seconds(end) + buffer
+        """Whether *resource* is free from *start* to *end*, the buffer on both sides.
+
+        A binary search in each of the resource's two lanes (busy time, booked sessions).
+
+        Raises:
+            SchedulingError: *resource* is no resource of the diary (`resource`).
+            ClinicError: *end* is not after *start*.
+            InvalidTimeError: *start* or *end* is no aware date and time.
+        """
+        key: object = resource  # callers without a type checker pass anything
+        busy = self._busy_lanes.get(resource) if isinstance(key, str) else None
+        if busy is None:
+            self.resource(resource)  # raises, naming it
+        low, high = _span(start, end)
+        buffer = self.buffer_minutes * 60 * _US
+        low, high = low - buffer, high + buffer
         return not (
-            self._busy_lanes[resource].meets(low, high)
-            or self._booked_lanes[resource].meets(low, high)
+            cast("_Lane", busy).meets(low, high) or self._booked_lanes[resource].meets(low, high)
         )
 
-    def qualified(self, areas: Iterable[Area]) -> tuple[Practitioner, ...]:
+    def why_busy(
+        self, resource: str, start: dt.datetime, end: dt.datetime
+    ) -> tuple[Busy | Booking, ...]:
+        """The claims of *resource* that keep it from *start* to *end* (with the buffer).
+
+        Empty exactly when `is_free` says yes; busy time first, then booked sessions, each
+        in order of its start. For refusals and views, never needed on a search's path.
+        """
+        self.resource(resource)
+        low, high = _span(start, end)
+        buffer = self.buffer_minutes * 60 * _US
+        low, high = low - buffer, high + buffer
+        return (
+            *self._busy_lanes[resource].meeting(low, high),
+            *self._booked_lanes[resource].meeting(low, high),
+        )
+
+    def claims(
+        self, resource: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    ) -> tuple[Busy | Booking, ...]:
+        """Every claim of *resource* that meets *start* to *end* (all of them without).
+
+        In order of their starts, busy time before a booked session that starts with it;
+        no buffer: what a day sheet or a week's picture shows.
+        """
+        self.resource(resource)
+        low, high = (_NEVER, -_NEVER) if start is None or end is None else _span(start, end)
+        found = [
+            *self._busy_lanes[resource].meeting(low, high),
+            *self._booked_lanes[resource].meeting(low, high),
+        ]
+        return tuple(sorted(found, key=lambda claim: _instant(claim.start, "start")))
+
+    def qualified(self, areas: Iterable[Area | str]) -> tuple[Practitioner, ...]:
         """The practitioners who may treat all of *areas*, in the diary's order."""
-        wanted = frozenset(areas)
-        return tuple(p for p in self.practitioners if p.may_treat(wanted))
+        wanted = _area_set(areas)
+        return tuple(p for p in self.practitioners if p.areas.issuperset(wanted))
 
-    def rooms_for(self, areas: Iterable[Area]) -> tuple[Room, ...]:
+    def rooms_for(self, areas: Iterable[Area | str]) -> tuple[Room, ...]:
         """The rooms that serve all of *areas*, in the diary's order."""
-        wanted = frozenset(areas)
-        return tuple(r for r in self.rooms if r.serves(wanted))
+        wanted = _area_set(areas)
+        return tuple(r for r in self.rooms if r.areas is None or r.areas.issuperset(wanted))
 
-    def free_room(self, areas: Iterable[Area], start: dt.datetime, end: dt.datetime) -> Room | None:
+    def free_room(
+        self, areas: Iterable[Area | str], start: dt.datetime, end: dt.datetime
+    ) -> Room | None:
         """The first room that serves *areas* and is free from *start* to *end*, or ``None``."""
         return next((r for r in self.rooms_for(areas) if self.is_free(r.id, start, end)), None)
 
     def bookings_of(self, plan: str) -> tuple[Booking, ...]:
-        """The bookings of the plan with id *plan*."""
-        return tuple(b for b in self.bookings if b.plan == plan)
+        """The bookings of the plan with id *plan*, in order (none when it holds no claim)."""
+        return self._plans.get(plan, ())
+
+    def problems(self) -> list[str]:
+        """Every claim of a booked session that breaks invariant 10 of DESIGN.md.
+
+        A booked session that meets another claim of its practitioner or room, or comes
+        closer to it than the buffer, or lies outside its practitioner's own hours. Empty
+        for a diary whose sessions were all booked through `book` and `update`; a diary
+        built from a bookings file and calendars that changed since may have some. Each
+        message names the resource and both intervals, no client data.
+        """
+        found: list[str] = []
+        buffer = self.buffer_minutes * 60 * _US
+        for booking in self.bookings:
+            low, high = _instant(booking.start, ""), _instant(booking.end, "")
+            for resource in (booking.practitioner, booking.room):
+                others = [
+                    *self._busy_lanes[resource].meeting(low - buffer, high + buffer),
+                    *self._booked_lanes[resource].meeting(low - buffer, high + buffer),
+                ]
+                found += (
+                    f"{resource}: {_describe(booking)} meets {_describe(other)}, expected "
+                    f"{self.buffer_minutes} minutes or more apart"
+                    for other in others
+                    if other is not booking
+                    # each pair of booked sessions once
+                    and (isinstance(other, Busy) or _booking_key(other) > _booking_key(booking))
+                )
+            who = self._index[booking.practitioner]
+            if isinstance(who, Practitioner) and not who.works(
+                *self._local(booking.start, booking.end)
+            ):
+                found.append(f"{who.id}: {_describe(booking)} lies outside their own hours")
+        return found
 
     # -- changes -----------------------------------------------------------------------
 
     def book(self, plan: TreatmentPlan) -> Diary:
         """This diary with every active session of *plan* claimed, or none of them.
 
+        Active sessions are the planned and the completed ones (a completed session took
+        its practitioner's and room's time as much as a planned one will); a cancelled or
+        missed session claims nothing. Each claim is checked against the diary and the
+        plan's sessions claimed before it. A plan with no active session claims nothing:
+        the diary comes back as it was.
+
         Raises:
-            SchedulingError: a session has no practitioner or room, one who may not treat
-                its areas or does not work then, a room that does not serve them, or a
-                claim that meets another; the message names the session and the interval.
+            SchedulingError: the plan is booked already, or a session has no practitioner
+                or room, names one the diary does not have, one who may not treat its areas
+                or does not work then, a room that does not serve them, or a claim that
+                meets another (the buffer included); the message names the session, its
+                interval, and the claim it collides with. This diary is unchanged.
         """
-        if self.bookings_of(plan.id):
-            msg = f"plan {plan.id!r} is booked already: release it or update it"
+        plan_id, sessions = _plan_parts(plan)
+        if plan_id in self._plans:
+            msg = f"plan: booked already, expected a plan the diary holds no claim of: {_HOW}"
             raise SchedulingError(msg)
-        diary = self
-        for session in plan.active_sessions:
-            diary = diary._claim(plan.id, session)
-        return diary
+        if not sessions:
+            return self
+        lanes = dict(self._booked_lanes)
+        made: list[Booking] = []
+        for session in sessions:
+            where = f"session {session.index} ({session.start.isoformat()} to {session.end.isoformat()})"  # noqa: E501
+            if problem := self._refusal(session, lanes):
+                raise SchedulingError(f"{where}: {problem}")
+            booking = _booking(plan_id, session)
+            low, high = _instant(booking.start, "start"), _instant(booking.end, "end")
+            for resource in (booking.practitioner, booking.room):
+                lanes[resource] = lanes[resource].with_claim(low, high, booking)
+            made.append(booking)
+        bookings = list(self.bookings)
+        for booking in made:
+            at = bisect.bisect_right(bookings, _booking_key(booking), key=_booking_key)
+            bookings.insert(at, booking)
+        return self._derived(tuple(bookings), lanes, {**self._plans, plan_id: tuple(made)})
 
     def release(self, plan: TreatmentPlan) -> Diary:
-        """This diary without the claims of *plan* (unchanged when it holds none)."""
-        kept = tuple(b for b in self.bookings if b.plan != plan.id)
-        if len(kept) == len(self.bookings):
+        """This diary without the claims of *plan*.
+
+        A plan's claims are found by its id, whatever its sessions are now: releasing a
+        later revision of a booked plan frees what the booked one claimed. A plan the
+        diary holds no claim of is no error: the diary comes back unchanged (the same
+        object), so that releasing twice, or releasing a plan that was never booked, is
+        harmless.
+        """
+        plan_id, _ = _plan_parts(plan, active=False)
+        mine = self._plans.get(plan_id)
+        if mine is None:
             return self
-        return attrs.evolve(self, bookings=kept)
+        lanes = dict(self._booked_lanes)
+        for booking in mine:
+            low = _instant(booking.start, "start")
+            for resource in (booking.practitioner, booking.room):
+                lanes[resource] = lanes[resource].without(low, booking)
+        gone = {id(booking) for booking in mine}
+        bookings = tuple(b for b in self.bookings if id(b) not in gone)
+        plans = {key: value for key, value in self._plans.items() if key != plan_id}
+        return self._derived(bookings, lanes, plans)
 
     def update(self, old: TreatmentPlan, new: TreatmentPlan) -> Diary:
-        """This diary with *old*'s claims moved to those of *new*, or unchanged on a refusal."""
+        """This diary with *old*'s claims replaced by those of *new*: all of them, or none.
+
+        *new* is checked in full against the diary without *old* (so a session may move
+        into the time *old* held, and a session that did not move is checked again).
+        When *old* holds no claim, this is `book` of *new*.
+
+        Raises:
+            SchedulingError: as `book`, for *new*; this diary is unchanged, *old*'s claims
+                still in it.
+        """
         return self.release(old).book(new)
 
-    def _claim(self, plan: str, session: Session) -> Diary:
-        start, end = session.start.isoformat(), session.end.isoformat()
-        where = f"session {session.index} ({start} to {end})"
-        if problem := self._refusal(session):
-            raise SchedulingError(f"{where}: {problem}")
-        practitioner, room = cast("str", session.practitioner), cast("str", session.room)
-        booking = Booking(
-            start=session.start,
-            end=session.end,
-            plan=plan,
-            session=session.id,
-            practitioner=practitioner,
-            room=room,
-        )
-        # The busy lanes are shared, the booked lanes of the two resources copied: a
-        # booking costs the size of two lanes, not the diary's.
-        new = copy.copy(self)
-        start_at, end_at = _seconds(session.start), _seconds(session.end)
-        lanes = dict(self._booked_lanes)
-        for resource in (practitioner, room):
-            lanes[resource] = lanes[resource].with_claim(start_at, end_at)
-        object.__setattr__(new, "bookings", tuple(sorted((*self.bookings, booking))))
+    def _derived(
+        self,
+        bookings: tuple[Booking, ...],
+        lanes: dict[str, _Lane],
+        plans: dict[str, tuple[Booking, ...]],
+    ) -> Diary:
+        """This diary with other bookings, sharing everything else (busy lanes above all)."""
+        new = object.__new__(Diary)
+        for name in ("clinic", "practitioners", "rooms", "busy", "buffer_minutes", "_index"):
+            object.__setattr__(new, name, getattr(self, name))
+        object.__setattr__(new, "_busy_lanes", self._busy_lanes)
+        object.__setattr__(new, "bookings", bookings)
         object.__setattr__(new, "_booked_lanes", lanes)
+        object.__setattr__(new, "_plans", plans)
         return new
 
-    def _refusal(self, session: Session) -> str | None:  # noqa: PLR0911 - one answer a check
+    def _local(
+        self, start: pendulum.DateTime, end: pendulum.DateTime
+    ) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+        """*start* and *end* on the clinic's wall clock (a plan's sessions are there already)."""
+        zone = self.clinic.timezone
+        if getattr(start.tzinfo, "key", None) == zone and getattr(end.tzinfo, "key", None) == zone:
+            return start, end
+        return start.in_timezone(zone), end.in_timezone(zone)
+
+    def _refusal(self, session: Session, lanes: Mapping[str, _Lane] | None = None) -> str | None:  # noqa: PLR0911 - one answer a check
         """Why *session* cannot be claimed, or ``None`` when it can."""
         if session.practitioner is None or session.room is None:
             return "has no practitioner or no room, expected both to book it"
-        who = next((p for p in self.practitioners if p.id == session.practitioner), None)
-        place = next((r for r in self.rooms if r.id == session.room), None)
+        who = self._index.get(session.practitioner)
+        place = self._index.get(session.room)
         areas = ", ".join(session.areas)
-        if who is None:
+        if not isinstance(who, Practitioner):
             return f"practitioner {session.practitioner!r} is no practitioner of the diary"
-        if place is None:
+        if not isinstance(place, Room):
             return f"room {session.room!r} is no room of the diary"
-        if not who.may_treat(session.areas):
+        if not who.areas.issuperset(session.areas):
             return f"practitioner {who.id!r} is not qualified for {areas}"
-        if not who.works(session.start, session.end):
+        if who.hours and not who.works(*self._local(session.start, session.end)):
             return f"practitioner {who.id!r} does not work then"
-        if not place.serves(session.areas):
+        if not (place.areas is None or place.areas.issuperset(session.areas)):
             return f"room {place.id!r} does not serve {areas}"
+        booked = self._booked_lanes if lanes is None else lanes
+        buffer = self.buffer_minutes * 60 * _US
+        low = _instant(session.start, "start") - buffer
+        high = _instant(session.end, "end") + buffer
         for resource in (who.id, place.id):
-            if not self.is_free(resource, session.start, session.end):
-                blocker = self._blocker(resource, session.start, session.end)
-                return f"{resource!r} is taken by {blocker}"
+            blockers = [
+                *self._busy_lanes[resource].meeting(low, high),
+                *booked[resource].meeting(low, high),
+            ]
+            if blockers:
+                # The claim the session overlaps, if any, else one within the buffer.
+                over = [c for c in blockers if c.start < session.end and session.start < c.end]
+                within = "" if over else f" (within the {self.buffer_minutes}-minute buffer)"
+                return f"{resource!r} is taken by {_describe((over or blockers)[0])}{within}"
         return None
 
-    def _blocker(self, resource: str, start: dt.datetime, end: dt.datetime) -> str:
-        # Only for a refusal's message: a scan is fine here, never on the search's path.
-        buffer = dt.timedelta(minutes=self.buffer_minutes)
-        low, high = start - buffer, end + buffer
-        for busy in self.busy:
-            if busy.resource == resource and busy.start < high and low < busy.end:
-                label = f" ({busy.label})" if busy.label else ""
-                return f"busy {busy.start.isoformat()} to {busy.end.isoformat()}{label}"
-        for booking in self.bookings:
-            mine = resource in (booking.practitioner, booking.room)
-            if mine and booking.start < high and low < booking.end:
-                when = f"{booking.start.isoformat()} to {booking.end.isoformat()}"
-                return f"session {booking.session} ({when})"
-        return "another claim"
+
+def _booking(plan: str, session: Session) -> Booking:
+    """The booking of a session that `Diary._refusal` accepted, without checking it again.
+
+    Its instants are a plan's (aware, end after start) and its ids a plan's and a
+    session's, checked when they were made, the resources found in the diary: building it
+    through ``__init__`` would check them all a second time on a search's path.
+    """
+    booking = object.__new__(Booking)
+    for name, value in (
+        ("start", session.start),
+        ("end", session.end),
+        ("plan", plan),
+        ("session", session.id),
+        ("practitioner", session.practitioner),
+        ("room", session.room),
+    ):
+        object.__setattr__(booking, name, value)
+    return booking
+
+
+_HOW: Final = "release it, or update it with its new version"
+
+
+def _plan_parts(plan: object, *, active: bool = True) -> tuple[str, tuple[Session, ...]]:
+    """The id of *plan* and its active sessions; `SchedulingError` when it is no plan."""
+    plan_id = getattr(plan, "id", None)
+    sessions = getattr(plan, "active_sessions" if active else "sessions", None)
+    if not isinstance(plan_id, str) or not isinstance(sessions, tuple):
+        msg = _expected("plan", type(plan).__name__, "a TreatmentPlan")
+        raise SchedulingError(msg)
+    return plan_id, sessions
 
 
 def _within(inner: Interval, outer: Interval) -> bool:
@@ -460,6 +933,4 @@ def _within(inner: Interval, outer: Interval) -> bool:
 def claims(diary: Diary) -> Iterator[tuple[str, Sequence[tuple[dt.datetime, dt.datetime]]]]:
     """Each resource's claims in order (for checks and views)."""
     for item in diary.resources:
-        mine = [(b.start, b.end) for b in diary.busy if b.resource == item.id]
-        mine += [(b.start, b.end) for b in diary.bookings if item.id in (b.practitioner, b.room)]
-        yield item.id, sorted(mine)
+        yield item.id, [(claim.start, claim.end) for claim in diary.claims(item.id)]

@@ -19,11 +19,12 @@ import pendulum
 if TYPE_CHECKING:
     # Names for the type checker only: at run time this module imports none of them.
     from ._assess import Assessment, Finding
+    from ._diary import Diary
     from ._plan import TreatmentPlan
     from ._session import Session
     from ._timeline import Milestone, Timeline
 
-__all__ = ["assessment_html", "plan_html", "timeline_html"]
+__all__ = ["assessment_html", "diary_html", "plan_html", "timeline_html"]
 
 
 _TABLE: Final = '<table style="border-collapse:collapse;margin:0.25em 0">'
@@ -213,3 +214,49 @@ def override_note(session: Session) -> str:
     if session.override is None:
         return ""
     return f"; beyond the longest interval by {session.override}"
+
+
+def diary_html(diary: Diary) -> str:
+    """The diary as an HTML table: one row per practitioner and room, with what it holds.
+
+    Each row shows the resource's areas, its own hours, and how many busy intervals and
+    booked sessions claim it. Suitable as ``Diary._repr_html_``; no plan or client id is
+    shown.
+
+    >>> import mesotherapy as meso
+    >>> diary = meso.Diary(clinic=meso.example_clinic(), rooms=[meso.Room(id="room-1")],
+    ...     practitioners=[meso.Practitioner(id="dr-h", areas=["face"],
+    ...                                      hours={"monday": [("09:00", "13:00")]})])
+    >>> page = diary_html(diary)
+    >>> page.startswith("<table"), "monday 09:00-13:00" in page, page.count("<tr>")
+    (True, True, 3)
+    """
+    caption = (
+        f"Diary of {diary.clinic.name} ({diary.clinic.timezone}): "
+        f"{len(diary.practitioners)} practitioners, {len(diary.rooms)} rooms, "
+        f"buffer {diary.buffer_minutes} minutes"
+    )
+    rows = []
+    for resource in diary.resources:
+        areas = getattr(resource, "areas", None)
+        hours = getattr(resource, "hours", ())
+        held = diary.claims(resource.id)
+        busy = sum(1 for claim in held if not hasattr(claim, "session"))
+        rows.append(
+            "<tr>"
+            + _td(resource.id)
+            + _td(resource.name)
+            + _td("practitioner" if hasattr(resource, "hours") else "room")
+            + _td("every area" if areas is None else area_names(sorted(areas)))
+            + _td(
+                "; ".join(
+                    f"{day} {', '.join(str(i) for i in days) or 'off'}" for day, days in hours
+                )
+                or ("the clinic's" if hasattr(resource, "hours") else "")
+            )
+            + _td(str(busy))
+            + _td(str(len(held) - busy))
+            + "</tr>"
+        )
+    headers = ("Id", "Name", "Kind", "Areas", "Hours", "Busy", "Booked")
+    return _table(caption, headers, rows)

@@ -18,8 +18,10 @@ from ._aftercare import PRECARE, CareWindow, aftercare
 from ._assess import Assessment
 from ._clinic_file import clinic_to_dict
 from ._errors import DocumentError
+from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
 from ._plan import TreatmentPlan, plan_rules
+from ._recalls import Recall
 from ._rules import AftercareKind, RuleSet
 from ._rules_io import rules_to_dict
 from ._session import Override, Session
@@ -33,9 +35,11 @@ SCHEMA = 3
 
 
 def to_json(
-    obj: Client | RuleSet | Assessment | TreatmentPlan, *, rules: RuleSet | None = None
+    obj: Client | RuleSet | Assessment | TreatmentPlan | Recall,
+    *,
+    rules: RuleSet | None = None,
 ) -> str:
-    """The JSON text of a client, a rule set, an assessment or a plan.
+    """The JSON text of a client, a rule set, an assessment, a plan or a recall.
 
     A plan's document is the command line's (``schema``, sessions, maintenance, with
     its aftercare and timeline computed from *rules*, or from the default rules when
@@ -61,8 +65,11 @@ def _document(obj: object, rules: RuleSet | None) -> dict[str, Any]:
         return rules_to_dict(obj)
     if isinstance(obj, Client):
         return _client_to_dict(obj)
+    if isinstance(obj, Recall):
+        return to_dict(obj)
     msg = (
-        f"obj: expected a Client, RuleSet, Assessment or TreatmentPlan, got a {type(obj).__name__}"
+        "obj: expected a Client, RuleSet, Assessment, TreatmentPlan or Recall, "
+        f"got a {type(obj).__name__}"
     )
     raise DocumentError(msg)
 
@@ -111,7 +118,9 @@ def plan_document(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[
 def to_dict(value: object, *, complete: bool = False) -> dict[str, Any]:
     """The JSON object of *value*, as the command line and the plan's document write it.
 
-    *value* is a plan, a session, an override, an assessment, a care window or a milestone.
+    *value* is a plan, a session, an override, an assessment, a care window, a milestone,
+    a recall of the maintenance worklist (`recalls`) or a maintenance booking
+    (`plan_maintenance`).
     A plan's ``aftercare`` and ``timeline`` are empty here (`plan_document` fills them).
     With *complete*, an assessment's object also holds what it takes to read it back
     (``on``, ``areas``, ``area_status``), as `mesotherapy.to_json` writes it; the other
@@ -135,8 +144,8 @@ def to_dict(value: object, *, complete: bool = False) -> dict[str, Any]:
 def _dict_of(value: object, complete: bool) -> dict[str, Any]:
     del complete
     msg = (
-        "value: expected a TreatmentPlan, Session, Override, Assessment, CareWindow or "
-        f"Milestone, got a {type(value).__name__}"
+        "value: expected a TreatmentPlan, Session, Override, Assessment, CareWindow, "
+        f"Milestone, Recall or MaintenanceBooking, got a {type(value).__name__}"
     )
     raise DocumentError(msg)
 
@@ -290,3 +299,45 @@ def _instant_text(value: dt.date) -> str | None:
 def _date_text(value: dt.date | None) -> str | None:
     """*value* as an ISO 8601 date, or ``None`` for an instant or for none."""
     return None if value is None or isinstance(value, dt.datetime) else value.isoformat()
+
+
+@_dict_of.register
+def _recall_dict(recall: Recall, _: bool) -> dict[str, Any]:
+    """The recall's object, as ``mesotherapy recalls --format json`` lists it.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> from mesotherapy._recalls import Recall, RecallStatus
+    >>> recall = Recall(plan_id="p-1", client_id="c-1", status=RecallStatus.DUE,
+    ...     areas=(meso.Area.FACE,), opens=pendulum.date(2027, 3, 22),
+    ...     closes=pendulum.date(2027, 6, 22), last_session="p-1.4",
+    ...     last_session_end=pendulum.datetime(2026, 12, 22, 9, 45, tz="America/Toronto"),
+    ...     practitioner=None, days_overdue=0, days_until_due=0)
+    >>> to_dict(recall)["last_session_end"], to_dict(recall)["status"]
+    ('2026-12-22T09:45:00-05:00', 'due')
+    """
+    return {
+        "plan_id": recall.plan_id,
+        "client_id": recall.client_id,
+        "status": recall.status.value,
+        "areas": [area.value for area in recall.areas],
+        "opens": recall.opens.isoformat(),
+        "closes": recall.closes.isoformat(),
+        "last_session": recall.last_session,
+        "last_session_end": recall.last_session_end.isoformat(),
+        "practitioner": recall.practitioner,
+        "days_overdue": recall.days_overdue,
+        "days_until_due": recall.days_until_due,
+    }
+
+
+@_dict_of.register
+def _maintenance_dict(booking: MaintenanceBooking, complete: bool) -> dict[str, Any]:
+    """The maintenance booking's object: its plan, window and session (with its resources)."""
+    return {
+        "plan_id": booking.plan_id,
+        "window": {
+            "opens": booking.window.opens.isoformat(),
+            "closes": booking.window.closes.isoformat(),
+        },
+        "session": _session_dict(booking.session, complete),
+    }

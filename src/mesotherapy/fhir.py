@@ -26,32 +26,28 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack
-
-import pendulum
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
 from ._diary import Diary
+from ._diary_names import booked_names
 from ._diary_rows import checked_diary, diary_claims, window
-from ._errors import ClientError, InvalidTimeError
+from ._errors import InvalidTimeError
 from ._extras import require
-from ._fhir_base import (
-    DEFAULT_BASE,
-    Names,
-    canonical_json,
-    entry,
-    names_under,
-    narrative,
-    sentence,
-    urn,
+from ._fhir_base import DEFAULT_BASE, canonical_json, entry, names_under, urn
+from ._fhir_diary import diary_entries, resource_entries
+from ._fhir_plan import SNOMED as SNOMED  # noqa: PLC0414 - kept as mesotherapy.fhir.SNOMED
+from ._fhir_plan import (
+    appointment_resource,
+    care_plan_resource,
+    identified_urn,
+    service_request_resource,
+    session_urn,
 )
-from ._fhir_diary import diary_entries, participants, resource_entries
 from ._fhir_rules import rule_entries
 from ._json import to_dict
 from ._model import Area, flag
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
-from ._session import Session, SessionStatus
 from ._time import within_calendar
 from ._vocabulary import chosen_rules
 
@@ -59,28 +55,6 @@ if TYPE_CHECKING:
     from fhir.resources.bundle import Bundle
 
 __all__ = ["DEFAULT_BASE", "diary_fhir", "fhir_bundle", "rules_fhir", "to_fhir"]
-
-SNOMED: Final = "http://snomed.info/sct"
-
-_BODY_SITES: Final[Mapping[Area, tuple[str | None, str | None, str]]] = {
-    Area.FACE: ("89545001", "Face structure", "Face"),
-    Area.NECK: ("45048000", "Neck structure", "Neck"),
-    # No SNOMED CT code for the décolletage could be confirmed: text only.
-    Area.DECOLLETAGE: (None, None, "Décolletage (upper anterior chest)"),
-    Area.HANDS: ("85562004", "Hand structure", "Hands"),
-    Area.SCALP: ("41695006", "Scalp structure", "Scalp"),
-}
-"""Each area's body site: SNOMED CT code and display (where confirmed), and the text."""
-
-_APPOINTMENT_STATUS: Final[Mapping[SessionStatus, str]] = {
-    SessionStatus.PLANNED: "booked",
-    SessionStatus.COMPLETED: "fulfilled",
-    SessionStatus.CANCELLED: "cancelled",
-    SessionStatus.NO_SHOW: "noshow",
-}
-
-
-_NO_ID: Final = "client without a recorded identifier"
 
 
 @within_calendar
@@ -154,7 +128,7 @@ def fhir_bundle(  # noqa: PLR0913 - each keyword is one choice of the export
     derives from the rule and the base alone. The Bundle's ``identifier`` derives from
     the plan's whole content: a new snapshot, a new one.
 
-    >>> import mesotherapy as meso
+    >>> import pendulum, mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
     >>> result = meso.assess(client, ["face"], on="2026-10-20")
     >>> plan = meso.plan_series(result, ["face"], clinic=meso.example_clinic(),
@@ -204,7 +178,7 @@ def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str,
     (``json.dumps`` takes it as it is); instants are ISO 8601 strings with the clinic's
     UTC offset.
 
-    >>> import json, mesotherapy as meso
+    >>> import json, pendulum, mesotherapy as meso
     >>> client = meso.Client(id="c-001", birth_date="1985-03-02")
     >>> result = meso.assess(client, ["face", "neck"], on="2026-10-20")
     >>> plan = meso.plan_series(result, ["face", "neck"], clinic=meso.example_clinic(),
@@ -373,14 +347,14 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     include = flag(include_rules, "include_rules")
     names = names_under(rules, base_uri, patient_system)
     known = _staff(plan, diary)
-    care_plan = _identified_urn("CarePlan", names.system("plan"), plan.id)
-    request = _identified_urn("ServiceRequest", names.system("plan"), plan.id)
-    sessions = {s.id: _session_urn(names, s) for s in plan.sessions}
+    care_plan = identified_urn("CarePlan", names.system("plan"), plan.id)
+    request = identified_urn("ServiceRequest", names.system("plan"), plan.id)
+    sessions = {s.id: session_urn(names, s) for s in plan.sessions}
     entries = [
-        entry(care_plan, _care_plan(plan, names, list(sessions.values()))),
-        entry(request, _service_request(plan, names, care_plan)),
+        entry(care_plan, care_plan_resource(plan, names, list(sessions.values()))),
+        entry(request, service_request_resource(plan, names, care_plan)),
         *(
-            entry(sessions[s.id], _appointment(plan, names, s, request, sessions, known))
+            entry(sessions[s.id], appointment_resource(plan, names, s, request, sessions, known))
             for s in plan.sessions
         ),
     ]
@@ -412,211 +386,11 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     }
 
 
-def _local(moment: pendulum.DateTime) -> str:
-    """A moment as a person reads it in the narrative: local date, time and offset."""
-    return moment.format("YYYY-MM-DD HH:mm Z")
-
-
-def _care_plan(plan: TreatmentPlan, names: Names, appointments: list[str]) -> dict[str, Any]:
-    active = plan.active_sessions or plan.sessions
-    p = plan.protocol
-    areas = ", ".join(area.value for area in plan.areas)
-    title = f"Mesotherapy series: {areas}"
-    description = (
-        f"{p.sessions} sessions, {p.interval_days} days apart (allowed "
-        f"{p.min_interval_days}-{p.max_interval_days}), {p.session_minutes} minutes "
-        f"each, at {plan.clinic.name} ({plan.timezone}); rules {plan.rules.name} "
-        f"{plan.rules.version}"
-    )
-    status = "completed" if plan.is_complete else "active"
-    notes = [
-        f"Maintenance due from {w.opens.isoformat()} to {w.closes.isoformat()}"
-        for w in plan.maintenance
-    ]
-    lines = [
-        f"{title} ({status}).",
-        sentence(description),
-        *(
-            f"Session {s.index} ({', '.join(a.value for a in s.areas)}): {_local(s.start)} "
-            f"to {_local(s.end)}, {s.status.value}."
-            for s in plan.sessions
-        ),
-        *(sentence(note) for note in notes),
-    ]
-    resource: dict[str, Any] = {
-        "resourceType": "CarePlan",
-        "text": narrative(lines),
-        # The identifier names the plan through its revisions; versionId says which one.
-        "meta": {"versionId": str(plan.revision)},
-        "identifier": [{"system": names.system("plan"), "value": plan.id}],
-        "instantiatesCanonical": [names.versioned(names.protocol(a)) for a in plan.areas],
-        "status": status,
-        "intent": "plan",
-        "category": [{"text": "Mesotherapy"}],
-        "title": title,
-        "description": description,
-        "subject": _patient_reference(plan, names),
-        "period": {"start": _fhir_instant(active[0].start), "end": _fhir_instant(active[-1].end)},
-        "activity": [
-            {"plannedActivityReference": {"reference": url, "type": "Appointment"}}
-            for url in appointments
-        ],
-    }
-    if notes:
-        resource["note"] = [{"text": note} for note in notes]
-    return resource
-
-
-def _service_request(plan: TreatmentPlan, names: Names, care_plan: str) -> dict[str, Any]:
-    p = plan.protocol
-    status = "completed" if plan.is_complete else "active"
-    timing = (
-        f"{p.sessions} sessions of {p.session_minutes} minutes, "
-        f"{p.interval_days} days apart ({p.min_interval_days}-"
-        f"{p.max_interval_days} allowed)"
-    )
-    sites = [_body_site(area) for area in plan.areas]
-    lines = [
-        f"Mesotherapy series ({status}): {timing}.",
-        f"Areas: {', '.join(site['text'] for site in sites)}.",
-    ]
-    resource: dict[str, Any] = {
-        "resourceType": "ServiceRequest",
-        "text": narrative(lines),
-        "instantiatesCanonical": [names.versioned(names.activity)],
-        "basedOn": [{"reference": care_plan, "type": "CarePlan"}],
-        "status": status,
-        "intent": "plan",
-        "code": {"concept": {"text": "Mesotherapy series"}},
-        "subject": _patient_reference(plan, names),
-        "occurrenceTiming": {
-            "repeat": {
-                "count": p.sessions,
-                "duration": p.session_minutes,
-                "durationUnit": "min",
-                "frequency": 1,
-                "period": p.min_interval_days,
-                "periodMax": p.max_interval_days,
-                "periodUnit": "d",
-            },
-            "code": {"text": timing},
-        },
-        "bodySite": sites,
-    }
-    if plan.review_acknowledged:
-        note = "A clinician reviewed the assessment before planning."
-        resource["note"] = [{"text": note}]
-        resource["text"] = narrative([*lines, note])
-    return resource
-
-
-def _appointment(  # noqa: PLR0913, PLR0917 - the session and what it references
-    plan: TreatmentPlan,
-    names: Names,
-    session: Session,
-    request: str,
-    sessions: Mapping[str, str],
-    known: Mapping[str, str],
-) -> dict[str, Any]:
-    client = _patient_reference(plan, names)
-    areas = ", ".join(area.value for area in session.areas)
-    status = _APPOINTMENT_STATUS[session.status]
-    description = f"Mesotherapy session {session.index}: {areas}"
-    lines = [
-        f"{description} ({status}).",
-        f"From {_local(session.start)} to {_local(session.end)} ({plan.timezone}).",
-    ]
-    resource: dict[str, Any] = {
-        "resourceType": "Appointment",
-        "identifier": [{"system": names.system("session"), "value": session.id}],
-        "status": status,
-        "serviceType": [{"concept": {"text": "Mesotherapy"}}],
-        "description": description,
-        "start": _fhir_instant(session.start),
-        "end": _fhir_instant(session.end),
-        "minutesDuration": max(1, (session.end - session.start).in_minutes()),
-        "basedOn": [{"reference": request, "type": "ServiceRequest"}],
-        "subject": client,
-        "participant": [
-            {"actor": client, "status": "accepted"},
-            *participants(names, session.practitioner, session.room, known),
-        ],
-    }
-    if session.practitioner is not None or session.room is not None:
-        who = known.get(session.practitioner or "", session.practitioner)
-        where = known.get(session.room or "", session.room)
-        lines.append(f"With {who or 'no practitioner'}, in {where or 'no room'}.")
-    if session.replaces is not None:
-        resource["replaces"] = [{"reference": sessions[session.replaces], "type": "Appointment"}]
-        replaced = next(s for s in plan.sessions if s.id == session.replaces)
-        lines.append(f"Replaces session {replaced.index} ({replaced.status.value}).")
-    if session.override is not None:  # never a silent break of the interval bounds
-        text = (
-            "Booked beyond the longest interval by a clinician's override: "
-            f"{session.override.reason}"
-        )
-        resource["note"] = [{"authorString": session.override.by, "text": text}]
-        lines.append(f"{sentence(text)} ({session.override.by})")
-    return {"resourceType": "Appointment", "text": narrative(lines)} | resource
-
-
 def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:
     """The names *diary* gives the plan's practitioners and rooms (none without a diary).
 
     Raises:
         ClientError: *diary* is no `Diary`, or it lacks a practitioner or room of the plan.
     """
-    if diary is None:
-        return {}
-    diary = checked_diary(diary)
-    practitioners = {p.id: p.name for p in diary.practitioners}
-    rooms = {r.id: r.name for r in diary.rooms}
-    for session in plan.sessions:
-        for field, value, ids in (
-            ("practitioner", session.practitioner, practitioners),
-            ("room", session.room, rooms),
-        ):
-            if value is not None and value not in ids:
-                msg = (
-                    f"sessions[{session.index - 1}].{field}: {value!r} is no {field} of the "
-                    "diary, expected the diary the plan was booked in"
-                )
-                raise ClientError(msg)
     used = {s.practitioner for s in plan.sessions} | {s.room for s in plan.sessions}
-    return {k: v for k, v in (practitioners | rooms).items() if k in used and v}
-
-
-def _body_site(area: Area) -> dict[str, Any]:
-    code, display, text = _BODY_SITES[area]
-    site: dict[str, Any] = {"text": text}
-    if code is not None:
-        site["coding"] = [{"system": SNOMED, "code": code, "display": display}]
-    return site
-
-
-def _patient_reference(plan: TreatmentPlan, names: Names) -> dict[str, Any]:
-    """The reference to the client: the opaque id as an identifier, and nothing else."""
-    if plan.client_id is None:
-        return {"type": "Patient", "display": _NO_ID}
-    identifier = {"system": names.client_system, "value": plan.client_id}
-    return {"type": "Patient", "identifier": identifier}
-
-
-def _fhir_instant(moment: pendulum.DateTime) -> str:
-    """An ISO 8601 instant with its UTC offset (UTC when the offset has seconds)."""
-    offset = moment.utcoffset()
-    if offset is not None and offset.total_seconds() % 60:
-        moment = moment.in_timezone("UTC")  # FHIR's instant allows offsets in minutes only
-    return moment.isoformat()
-
-
-# --- Deterministic ids ------------------------------------------------------------------------
-
-
-def _identified_urn(kind: str, system: str, value: str) -> str:
-    """The ``urn:uuid`` of the *kind* of resource whose identifier is *system* and *value*."""
-    return urn(f"{kind}/{system}|{value}")
-
-
-def _session_urn(names: Names, session: Session) -> str:
-    return _identified_urn("Appointment", names.system("session"), session.id)
+    return {k: v for k, v in booked_names(plan, diary).items() if k in used and v}

@@ -31,6 +31,7 @@ from ._guards import wrong_type
 from ._picture import plot
 from ._plan import TreatmentPlan
 from ._plan_rows import EXTRA, Row, Selection, check_selection, plan_rows
+from ._recalls import Recall
 from ._rules import RuleSet
 from ._week_picture import plot_week
 
@@ -42,9 +43,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DIARY_COLUMNS",
     "FRAME_COLUMNS",
+    "RECALL_COLUMNS",
     "diary_frame",
     "plot",
     "plot_week",
+    "recalls_frame",
     "to_frame",
 ]
 
@@ -61,6 +64,20 @@ FRAME_COLUMNS: Final = (
     "source",
 )
 """The columns of `to_frame`, in order."""
+
+RECALL_COLUMNS: Final = (
+    "plan",
+    "status",
+    "areas",
+    "opens",
+    "closes",
+    "last_session",
+    "last_session_end",
+    "practitioner",
+    "days_overdue",
+    "days_until_due",
+)
+"""The columns of `recalls_frame`, in order."""
 
 
 def to_frame(
@@ -172,3 +189,60 @@ def _plans(value: object) -> list[TreatmentPlan]:
         seen[one.id] = n
         plans.append(one)
     return plans
+
+
+def recalls_frame(recalls: Iterable[Recall]) -> pd.DataFrame:
+    """The maintenance worklist (`mesotherapy.recalls`) as a DataFrame, one row a recall.
+
+    The rows keep the worklist's order (most urgent first); the columns are
+    `RECALL_COLUMNS`: ``plan`` (the plan's id, to join with `to_frame`), ``status``
+    (``overdue``, ``due`` or ``due_soon``), ``areas`` (comma-separated), ``opens`` and
+    ``closes`` (the window's local dates, as `datetime.date`), ``last_session`` and
+    ``last_session_end`` (the id and the end of the series' last session, a time-zone-aware
+    timestamp in the clinic's zone, or in UTC when the plans are in several zones),
+    ``practitioner`` (who treated it, or ``None``), ``days_overdue`` and
+    ``days_until_due``. The client's id is left out, as in every notebook view.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"), plan_id="p-1")
+    >>> for index in (1, 2, 3, 4):
+    ...     plan = plan.complete(index)
+    >>> frame = recalls_frame(meso.recalls([plan], on="2027-07-01"))
+    >>> frame[["plan", "status", "days_overdue"]].to_dict("records")
+    [{'plan': 'p-1', 'status': 'overdue', 'days_overdue': 9}]
+
+    Raises:
+        MissingExtraError: pandas is not installed (``pip install 'mesotherapy[notebook]'``).
+        ClientError: *recalls* is no iterable of `Recall`.
+    """
+    pandas = require("pandas", EXTRA)
+    if isinstance(recalls, str | bytes | dict) or not isinstance(recalls, Iterable):
+        msg = (
+            f"recalls: expected an iterable of Recall (see recalls), got a {type(recalls).__name__}"
+        )
+        raise ClientError(msg)
+    rows = list(cast("Iterable[object]", recalls))
+    for n, row in enumerate(rows):
+        if problem := wrong_type(row, Recall, f"recalls[{n}]", "recalls"):
+            raise ClientError(problem)
+    listed = cast("list[Recall]", rows)
+    zones = {str(r.last_session_end.timezone_name) for r in listed}
+    zone = zones.pop() if len(zones) == 1 else "UTC"
+    utc = pandas.DatetimeTZDtype(unit="us", tz="UTC")
+    data = {
+        "plan": [r.plan_id for r in listed],
+        "status": [r.status.value for r in listed],
+        "areas": [", ".join(area.value for area in r.areas) for r in listed],
+        "opens": [r.opens for r in listed],
+        "closes": [r.closes for r in listed],
+        "last_session": [r.last_session for r in listed],
+        "last_session_end": pandas.DatetimeIndex(
+            [r.last_session_end for r in listed], dtype=utc
+        ).tz_convert(zone),
+        "practitioner": [r.practitioner for r in listed],
+        "days_overdue": pandas.array([r.days_overdue for r in listed], dtype="int64"),
+        "days_until_due": pandas.array([r.days_until_due for r in listed], dtype="int64"),
+    }
+    return pandas.DataFrame(data, columns=list(RECALL_COLUMNS))

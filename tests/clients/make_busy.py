@@ -20,7 +20,7 @@ from typing import Final
 import pendulum
 
 import mesotherapy as meso
-from mesotherapy.ical import _vtimezone
+from mesotherapy import _ical_zones
 
 CALENDARS: Final = Path(__file__).parent.parent / "calendars"
 ZONE: Final = "America/Toronto"
@@ -31,7 +31,7 @@ END: Final = pendulum.datetime(2027, 1, 1, tz=ZONE)
 def main(out: Path) -> None:
     """Write the pairs into *out*."""
     out.mkdir(parents=True, exist_ok=True)
-    zone = _vtimezone(ZONE, pendulum.date(2026, 1, 1), pendulum.date(2028, 1, 1))
+    zone = _ical_zones.vtimezone(ZONE, pendulum.date(2026, 1, 1), pendulum.date(2028, 1, 1))
     vtimezone = zone.to_ical().decode("utf-8")
     for path in sorted(CALENDARS.glob("*.ics")):
         busy = meso.busy_from_ics(path, "dr-h", start=START, end=END, zone=ZONE)

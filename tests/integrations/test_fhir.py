@@ -35,8 +35,9 @@ from mesotherapy import (
     SessionStatus,
     TreatmentPlan,
 )
+from mesotherapy._fhir_plan import fhir_instant
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
-from mesotherapy.fhir import DEFAULT_BASE, _fhir_instant, fhir_bundle, rules_fhir, to_fhir
+from mesotherapy.fhir import DEFAULT_BASE, fhir_bundle, rules_fhir, to_fhir
 from tests.builders import RULES, TORONTO, example_plan
 from tests.plan_strategies import operated_plans
 
@@ -561,8 +562,8 @@ def test_what_is_no_plan_or_no_rule_set_is_refused() -> None:
 
 def test_an_offset_with_seconds_is_written_in_utc() -> None:
     odd = pendulum.datetime(2026, 1, 1, 12, tz=pendulum.FixedTimezone(3600 + 30))
-    assert _fhir_instant(odd) == "2026-01-01T10:59:30+00:00"
-    assert _fhir_instant(pendulum.datetime(2026, 1, 1, 12, tz="Asia/Kathmandu")) == (
+    assert fhir_instant(odd) == "2026-01-01T10:59:30+00:00"
+    assert fhir_instant(pendulum.datetime(2026, 1, 1, 12, tz="Asia/Kathmandu")) == (
         "2026-01-01T12:00:00+05:45"
     )
 

@@ -5,6 +5,9 @@ Prints, for the same inputs in the same run:
 - the full pipeline for one client (assess, a 4-session plan, aftercare, timeline);
 - plans per second over a batch of clients from `plan_batch`, with memory along the way;
 - the time ``import mesotherapy`` adds to its dependencies' own import time;
+- booking a 4-session series into a diary of 5 practitioners and 3 rooms with a year of
+  existing claims (20 000 busy intervals), beside booking it into the same diary empty,
+  and the cost per client of booking 1 000 clients in a row into the busy diary;
 - reading a practitioner's year of calendar (`busy_from_ics`), against one second.
 
 Each figure is printed beside the baseline of `baseline.py` (the same date arithmetic with
@@ -19,6 +22,7 @@ import datetime as dt
 import gc
 import os
 import platform
+import random
 import resource
 import statistics
 import subprocess
@@ -30,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import baseline
 import pendulum
 
@@ -266,6 +271,97 @@ def bench_import(runs: int) -> None:
     print(f"    dependencies alone {only_deps:.1f} ms, with the core {core:.1f} ms")
 
 
+# -- booking into a diary --------------------------------------------------------------------
+
+DIARY_YEAR = 2027
+
+
+def busy_diary(clinic: meso.Clinic, count: int = 20_000, *, seed: int = 13) -> meso.Diary:
+    """A diary of 5 practitioners and 3 rooms with *count* busy intervals over a year.
+
+    Each interval is 15 minutes long, on an open day of the clinic, at a random quarter
+    hour of its hours, on a random resource: about two hours of a resource's day.
+    """
+    rng = random.Random(seed)  # noqa: S311 - a benchmark's fixed, replayable inputs
+    practitioners = [meso.Practitioner(id=f"dr-{n}", areas=list(meso.Area)) for n in range(1, 6)]
+    rooms = [meso.Room(id=f"room-{n}") for n in range(1, 4)]
+    ids = [p.id for p in practitioners] + [r.id for r in rooms]
+    days = [d for d in _days(DIARY_YEAR) if clinic.hours_on(d)]
+    busy = []
+    for _ in range(count):
+        day = rng.choice(days)
+        hours = rng.choice(clinic.hours_on(day))
+        wall = rng.randrange(hours.start_minute, hours.end_minute - 15, 15)
+        start = clinic.at(day, dt.time(wall // 60, wall % 60))
+        busy.append(meso.Busy(start=start, end=start.add(minutes=15), resource=rng.choice(ids)))
+    return meso.Diary(
+        clinic=clinic, practitioners=practitioners, rooms=rooms, busy=busy, buffer_minutes=10
+    )
+
+
+def _diary_start(clinic: meso.Clinic, n: int) -> pendulum.DateTime:
+    day = pendulum.date(DIARY_YEAR, 1, 4).add(days=(n * 97) % 280)
+    return clinic.at(day, dt.time(9 + n % 8, 15 * (n % 4)))
+
+
+def _book(
+    rules: meso.RuleSet, diary: meso.Diary, assessment: meso.Assessment, start: pendulum.DateTime
+) -> meso.Diary:
+    plan = meso.plan_series(assessment, AREAS, start=start, diary=diary, rules=rules)
+    return diary.book(plan)
+
+
+def bench_diary(rules: meso.RuleSet, clinic: meso.Clinic, clients: int) -> None:
+    """A 4-session series into a busy diary and into an empty one; many clients in a row."""
+    begin = time.perf_counter()
+    busy = busy_diary(clinic)
+    built = time.perf_counter() - begin
+    empty = attrs.evolve(busy, busy=())
+    assessment = meso.assess(_client(0), AREAS, on=pendulum.date(DIARY_YEAR, 1, 1), rules=rules)
+    starts = [_diary_start(clinic, n) for n in range(200)]
+    state = {"n": 0}
+
+    def into(diary: meso.Diary) -> Callable[[], object]:
+        def book() -> object:
+            state["n"] = (state["n"] + 1) % len(starts)
+            return _book(rules, diary, assessment, starts[state["n"]])
+
+        return book
+
+    full, bare = _best(into(busy), 200), _best(into(empty), 200)
+    print(
+        f"book a 4-session series into a diary of 5 practitioners and 3 rooms\n"
+        f"    with {len(busy.busy):,} busy intervals {full * 1e6:,.0f} us, empty "
+        f"{bare * 1e6:,.0f} us, cost ratio {full / bare:.2f} (target at most 3)"
+        f"\n    (the busy diary built in {built:.2f} s)"
+    )
+    diary, plans, books, refused = busy, [], [], 0
+    for n in range(clients):
+        one = meso.assess(_client(n), AREAS, on=pendulum.date(DIARY_YEAR, 1, 1), rules=rules)
+        start = _diary_start(clinic, n)
+        begin = time.perf_counter()
+        try:
+            plan = meso.plan_series(one, AREAS, start=start, diary=diary, rules=rules)
+        except meso.SchedulingError:
+            refused += 1
+            plans.append(time.perf_counter() - begin)
+            continue
+        middle = time.perf_counter()
+        diary = diary.book(plan)
+        plans.append(middle - begin)
+        books.append(time.perf_counter() - middle)
+
+    def us(values: list[float]) -> str:
+        return f"{statistics.mean(values) * 1e6:,.0f}"
+
+    print(
+        f"book {clients:,} clients in a row into the busy diary, per client: the search "
+        f"(plan_series) first 100 {us(plans[:100])} us, last 100 {us(plans[-100:])} us; "
+        f"Diary.book first 100 {us(books[:100])} us, last 100 {us(books[-100:])} us; "
+        f"{len(diary.bookings):,} sessions booked, {refused} clients refused"
+    )
+
+
 def year_of_calendar(year: int = 2026, one_offs: int = 500) -> str:
     """A practitioner's year as a calendar program exports it: a weekly pattern and one-offs.
 
@@ -353,8 +449,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=100_000, help="clients in the batch")
     parser.add_argument("--import-runs", type=int, default=15)
+    parser.add_argument("--diary-clients", type=int, default=1_000, help="clients booked in a row")
+    parser.add_argument("--only-diary", action="store_true", help="only the diary's benchmarks")
     args = parser.parse_args()
     rules, clinic = meso.default_rules(), meso.example_clinic()
+    if args.only_diary:
+        bench_diary(rules, clinic, args.diary_clients)
+        return
     setup = setup_from(rules, clinic)
     check_same(rules, clinic, setup, 300)
     print(
@@ -365,6 +466,7 @@ def main() -> None:
     bench_pipeline(rules, clinic, setup)
     bench_batch(rules, clinic, setup, args.batch)
     bench_import(args.import_runs)
+    bench_diary(rules, clinic, args.diary_clients)
     bench_calendar()
 
 

@@ -16,12 +16,14 @@ from mesotherapy import (
     Clinic,
     Closure,
     Diary,
+    PlanRequest,
     Practitioner,
     Room,
     SchedulingError,
     TreatmentPlan,
     assess,
     example_clinic,
+    plan_batch,
     plan_series,
 )
 from tests.builders import toronto
@@ -283,3 +285,135 @@ def test_a_day_that_is_closed_for_the_clinic_is_never_used() -> None:
     closed = attrs.evolve(CLINIC, closures=[Closure(start="2026-11-10", end="2026-11-10")])
     made = plan(diary(clinic=closed))
     assert all(s.start.date() != dt.date(2026, 11, 10) for s in made.sessions)
+
+
+# -- operations with a diary ---------------------------------------------------------------
+
+
+def booked(in_diary: Diary, **options: Any) -> tuple[TreatmentPlan, Diary]:
+    made = plan(in_diary, **options)
+    return made, in_diary.book(made)
+
+
+def test_reschedule_into_busy_time_is_refused_naming_the_session_and_changes_nothing() -> None:
+    busy = Busy(start=toronto(2026, 11, 12, 9), end=toronto(2026, 11, 12, 12), resource="dr-h")
+    made, book = booked(diary(busy=[busy]))
+    before = made
+    with pytest.raises(SchedulingError, match=r"^session 2: no free time in the diary at "):
+        made.reschedule(2, toronto(2026, 11, 12, 10), diary=book)
+    assert made == before
+    # Without the diary the same move is fine: the clinic is open.
+    assert made.reschedule(2, toronto(2026, 11, 12, 10)).sessions[1].practitioner == "dr-h"
+
+
+def test_reschedule_against_its_own_old_claim_is_allowed_and_the_diary_updates() -> None:
+    made, book = booked(diary())
+    second = made.sessions[1]
+    moved = made.reschedule(2, second.start.add(minutes=15), diary=book)
+    assert moved.sessions[1].start == second.start.add(minutes=15)
+    assert (moved.sessions[1].practitioner, moved.sessions[1].room) == ("dr-h", "room-1")
+    updated = book.update(made, moved)
+    assert len(updated.bookings) == 4
+    assert moved.revision == made.revision + 1
+
+
+def test_a_rescheduled_session_takes_another_practitioner_when_its_own_is_busy() -> None:
+    made, book = booked(diary(practitioners=TWO))
+    assert made.sessions[1].practitioner == "dr-a"
+    at = toronto(2026, 11, 12, 14)
+    busy = attrs.evolve(book, busy=[Busy(start=at, end=at.add(hours=1), resource="dr-a")])
+    moved = made.reschedule(2, at, diary=busy)
+    assert moved.sessions[1].practitioner == "dr-b"
+    assert busy.update(made, moved).bookings
+
+
+def test_later_sessions_that_must_move_go_where_the_diary_is_free() -> None:
+    made, book = booked(diary())
+    # Cancelling session 2 moves session 3 to 11-10 09:00 (21 days after session 1), which
+    # is busy: the diary's search takes the next day at the same time; session 4 keeps the
+    # place the operation gave it, which is free and within its bounds.
+    busy = Busy(start=toronto(2026, 11, 10, 8), end=toronto(2026, 11, 10, 18), resource="dr-h")
+    blocked = attrs.evolve(book, busy=[busy])
+    clinic_only = made.cancel(2)
+    assert clinic_only.session(3).start == toronto(2026, 11, 10, 9)
+    cancelled = made.cancel(2, diary=blocked)
+    assert cancelled.session(3).start == toronto(2026, 11, 11, 9)
+    assert cancelled.session(4).start == clinic_only.session(4).start == toronto(2026, 12, 1, 9)
+    assert cancelled.problems() == []
+    assert blocked.update(made, cancelled).bookings
+
+
+def test_cancel_books_the_replacement_where_the_diary_is_free() -> None:
+    made, book = booked(diary())
+    clinic_only = made.cancel(2)
+    replacement = clinic_only.sessions[-1]
+    busy = Busy(start=replacement.start, end=replacement.end, resource="room-1")
+    two_rooms = attrs.evolve(book, rooms=[Room(id="room-1"), Room(id="room-2")], busy=[busy])
+    cancelled = made.cancel(2, diary=two_rooms)
+    new = cancelled.sessions[-1]
+    assert (new.start, new.replaces) == (replacement.start, made.sessions[1].id)
+    assert (new.practitioner, new.room) == ("dr-h", "room-2")
+    updated = two_rooms.update(made, cancelled)
+    assert len(updated.bookings) == 4
+    assert made.sessions[1].id not in {b.session for b in updated.bookings}
+
+
+def test_no_show_with_a_full_diary_is_refused_and_the_plan_is_unchanged() -> None:
+    made, book = booked(diary())
+    full = attrs.evolve(book, busy=[days("2026-11-11", "2028-01-31")])
+    with pytest.raises(SchedulingError, match=r"^session \d: no free time in the diary"):
+        made.no_show(2, diary=full)
+    with pytest.raises(ClientError, match=r"diary: expected a Diary"):
+        made.cancel(2, diary="diary.toml")  # type: ignore[arg-type]
+    missed = made.no_show(2, diary=book)
+    assert missed.sessions[-1].practitioner == "dr-h"
+    assert book.update(made, missed).bookings
+
+
+# -- a batch booked into a diary -----------------------------------------------------------
+
+
+def requests(count: int) -> list[PlanRequest]:
+    return [
+        PlanRequest(client=Client(id=f"c-{n}", birth_date="1985-03-02"), areas=AREAS, start=START)
+        for n in range(count)
+    ]
+
+
+def test_a_batch_books_each_request_seeing_those_before_it() -> None:
+    empty = diary()
+    outcomes = list(plan_batch(requests(3), diary=empty))
+    assert all(o.ok for o in outcomes)
+    firsts = [o.plan.sessions[0].start for o in outcomes if o.plan]
+    assert firsts == [START, START.add(minutes=45 + 15), START.add(minutes=120)]
+    assert [len(o.diary.bookings) for o in outcomes if o.diary] == [4, 8, 12]
+    final = outcomes[-1].diary
+    assert final is not None
+    for outcome in outcomes:
+        assert outcome.plan is not None
+        assert final.bookings_of(outcome.plan.id)
+    assert empty.bookings == ()
+    # Without a diary, the same requests all get the same first slot.
+    alone = [o.plan.sessions[0].start for o in plan_batch(requests(3), clinic=CLINIC) if o.plan]
+    assert alone == [START] * 3
+
+
+def test_a_refused_request_leaves_the_diary_as_the_one_before_left_it() -> None:
+    pregnant = PlanRequest(
+        client=Client(birth_date="1990-01-01", pregnant=True), areas=AREAS, start=START
+    )
+    named = attrs.evolve(requests(1)[0], plan_id="p-1")
+    outcomes = list(plan_batch([named, pregnant, named], diary=diary()))
+    assert [o.ok for o in outcomes] == [True, False, False]
+    assert outcomes[1].diary == outcomes[2].diary == outcomes[0].diary
+    # The same plan id again: the diary holds it already, and the outcome says so.
+    assert outcomes[2].problem is not None
+    assert "booked already" in outcomes[2].problem
+
+
+def test_a_batch_refuses_a_clinic_that_is_not_the_diary_s() -> None:
+    other = example_clinic(holidays="CA-ON")
+    with pytest.raises(ClientError, match=r"is not the diary's clinic"):
+        list(plan_batch(requests(1), clinic=other, diary=diary()))
+    with pytest.raises(ClientError, match=r"diary: expected a Diary"):
+        list(plan_batch(requests(1), diary="diary.toml"))  # type: ignore[arg-type]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import pendulum
@@ -20,6 +20,9 @@ from ._series import plan_series
 from ._session import id_problem
 from ._time import aware, in_zone, parse_date
 from ._vocabulary import chosen_rules, parse_areas
+
+if TYPE_CHECKING:
+    from ._diary import Diary
 
 __all__ = ["PlanOutcome", "PlanRequest", "plan_batch"]
 
@@ -86,13 +89,16 @@ class PlanOutcome:
 
     ``problem`` is the message of the `MesotherapyError` that stopped the request (the
     client is not a candidate, no plan keeps the bounds...), and ``plan`` is then ``None``;
-    ``assessment`` is there whenever the assessment itself succeeded.
+    ``assessment`` is there whenever the assessment itself succeeded. In a batch booked
+    into a diary, ``diary`` is the diary after this request: with its plan booked, or as
+    the request before left it when there is no plan; the last outcome's is the batch's.
     """
 
     request: PlanRequest
     assessment: Assessment | None
     plan: TreatmentPlan | None
     problem: str | None = None
+    diary: Diary | None = attrs.field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -101,7 +107,11 @@ class PlanOutcome:
 
 
 def plan_batch(
-    requests: Iterable[PlanRequest], *, clinic: Clinic, rules: RuleSet | None = None
+    requests: Iterable[PlanRequest],
+    *,
+    clinic: Clinic | None = None,
+    rules: RuleSet | None = None,
+    diary: Diary | None = None,
 ) -> Iterator[PlanOutcome]:
     """Assess and plan every request at *clinic*, lazily, one outcome per request in order.
 
@@ -120,21 +130,65 @@ def plan_batch(
     >>> [(o.ok, o.problem) for o in meso.plan_batch(requests, clinic=meso.example_clinic())]
     [(True, None), (False, 'assessment: the client is not a candidate (status ineligible)')]
 
+    With *diary*, the requests are booked into it in order, each seeing the bookings of
+    those before it (`plan_series` with a diary, then `Diary.book`); *clinic* may be left
+    out (it is the diary's). Each outcome carries the diary after it, so the last one's
+    ``diary`` holds the whole batch; the *diary* given is not changed.
+
+    >>> diary = meso.Diary(clinic=meso.example_clinic(), rooms=[meso.Room(id="room-1")],
+    ...                    practitioners=[meso.Practitioner(id="dr-h", areas=["face"])])
+    >>> requests = [meso.PlanRequest(client=c, areas=["face"], start=start) for c in clients]
+    >>> outcomes = list(meso.plan_batch(requests[:1] * 2, diary=diary))
+    >>> [o.plan.sessions[0].start.format("MM-DD HH:mm") for o in outcomes if o.plan]
+    ['11-24 09:00', '11-24 09:45']
+    >>> len(outcomes[-1].diary.bookings), len(diary.bookings)
+    (8, 0)
+
     Raises:
         RuleSetError: *rules* is no `RuleSet` (checked when the first outcome is asked for).
         ClientError: *clinic* is no `Clinic`, or a request no `PlanRequest` (each checked
-            when its outcome is asked for: the outcomes before it stand).
+            when its outcome is asked for: the outcomes before it stand); *diary* is no
+            `Diary`, or one of another clinic than *clinic*.
     """
     chosen = chosen_rules(rules)
+    if diary is not None:
+        yield from _booked(requests, clinic, chosen, diary)
+        return
     if problem := wrong_type(clinic, Clinic, "clinic", "load_clinic"):
         raise ClientError(problem)
     for request in requests:
         if problem := wrong_type(request, PlanRequest, "requests", "PlanRequest"):
             raise ClientError(problem)
-        yield _outcome(request, clinic, chosen)
+        yield _outcome(request, cast("Clinic", clinic), chosen)  # checked above
 
 
-def _outcome(request: PlanRequest, clinic: Clinic, rules: RuleSet) -> PlanOutcome:
+def _booked(
+    requests: Iterable[PlanRequest], clinic: Clinic | None, rules: RuleSet, diary: Diary
+) -> Iterator[PlanOutcome]:
+    """The outcomes of a batch booked into *diary*, each with the diary after it."""
+    from ._diary import Diary  # noqa: PLC0415 - loaded with a diary
+
+    if problem := wrong_type(diary, Diary, "diary", "load_diary"):
+        raise ClientError(problem)
+    if clinic is not None and clinic != diary.clinic:
+        name = getattr(clinic, "name", clinic)
+        msg = f"clinic: {name!r} is not the diary's clinic ({diary.clinic.name!r}), expected it"
+        raise ClientError(msg)
+    for request in requests:
+        if problem := wrong_type(request, PlanRequest, "requests", "PlanRequest"):
+            raise ClientError(problem)
+        outcome = _outcome(request, diary.clinic, rules, diary)
+        if outcome.plan is not None:
+            try:
+                diary = diary.book(outcome.plan)
+            except MesotherapyError as error:  # a plan id booked already, say
+                outcome = attrs.evolve(outcome, plan=None, problem=str(error))
+        yield attrs.evolve(outcome, diary=diary)
+
+
+def _outcome(
+    request: PlanRequest, clinic: Clinic, rules: RuleSet, diary: Diary | None = None
+) -> PlanOutcome:
     on = request.on or in_zone(request.start, clinic.zone).date()
     assessment: Assessment | None = None
     try:
@@ -149,6 +203,7 @@ def _outcome(request: PlanRequest, clinic: Clinic, rules: RuleSet) -> PlanOutcom
             interval=request.interval,
             acknowledge_review=request.acknowledge_review,
             plan_id=request.plan_id,
+            diary=diary,
         )
     except MesotherapyError as error:
         return PlanOutcome(request=request, assessment=assessment, plan=None, problem=str(error))

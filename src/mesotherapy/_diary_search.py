@@ -23,7 +23,7 @@ import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import attrs
 import pendulum
@@ -174,9 +174,10 @@ class _Search:
         p = self.protocol
         if prev is None:
             opening = self.opening
-            if opening is None:  # pragma: no cover - the callers give one or the other
-                msg = "the search needs a session before or an opening"
-                raise AssertionError(msg)
+            if opening is None:
+                # An operation's first session stays where it is (`book_operation`).
+                current = cast("Session", step.current)
+                return _Window(current.start.date(), current.start.date(), current.start)
             first = max(opening.moment.date(), opening.earliest)
             last = dt.date.__add__(first, dt.timedelta(days=_SEARCH_DAYS - 1))
             return _Window(first, last, opening.moment)
@@ -297,11 +298,13 @@ class _Search:
         if step.current is not None and step.current.room in rooms:
             rooms.remove(step.current.room)
             rooms.insert(0, step.current.room)
-        room = next((r for r in rooms if self.free(r, start, end, near)), None)
-        if room is None:
-            return
+        room: str | None = None
         for person in people:
             if self.works(person, start, end) and self.free(person, start, end, near):
+                # The room once a practitioner is free: most times fail on the practitioner.
+                room = room or next((r for r in rooms if self.free(r, start, end, near)), None)
+                if room is None:
+                    return
                 yield person, room
 
     # -- the search --------------------------------------------------------------------
@@ -341,6 +344,32 @@ class _Search:
                 step.index, window, self._reasons(step, prev, window, mode, near)
             )
         self.failed.add(key)
+        return None
+
+    def first_alone(self, singles: Sequence[tuple[str, ...]]) -> list[Session] | None:
+        """The series with one practitioner throughout, the first session earliest.
+
+        At each time of the first session, each practitioner in turn for the whole series:
+        a practitioner's later series never goes before another's earlier one.
+        """
+        step = self.steps[0]
+        window = self.window(step, None)
+        found = False
+        for start in self.times(step, None, window):
+            end = elapsed_after(start, self.length)
+            for mode in singles:
+                for practitioner, room in self.places(
+                    step=step, prev=None, start=start, end=end, mode=mode, near=()
+                ):
+                    found = True
+                    session = self._session(step, start, end, practitioner, room)
+                    rest = self.solve(1, (session,), mode)
+                    if rest is not None:
+                        return [session, *rest]
+        if not found and self.dead_end is None:
+            everyone = tuple(p for mode in singles for p in mode)
+            reasons = self._reasons(step, None, window, everyone, ())
+            self.dead_end = _DeadEnd(step.index, window, reasons)
         return None
 
     def _session(
@@ -419,6 +448,12 @@ def search_series(  # noqa: PLR0913 - each argument is one fact of the search
     search = _Search(
         diary=diary, protocol=protocol, areas=areas, steps=steps, before=before, opening=opening
     )
+    singles = [mode for mode in modes if len(mode) == 1]
+    if opening is not None and not before and singles:
+        found = search.first_alone(singles)
+        if found is not None:
+            return tuple(found)
+        modes = [mode for mode in modes if len(mode) > 1]
     for mode in modes:
         search.dead_end = None
         found = search.solve(0, tuple(before), mode)

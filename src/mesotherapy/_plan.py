@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import attrs
 import pendulum
@@ -29,6 +29,9 @@ from ._session import (
 from ._slots import start_after
 from ._time import aware, elapsed_after, parse_date, within_calendar
 from ._vocabulary import chosen_rules
+
+if TYPE_CHECKING:
+    from ._diary import Diary
 
 __all__ = ["TreatmentPlan", "plan_rules"]
 
@@ -175,7 +178,12 @@ class TreatmentPlan:
 
     @within_calendar
     def reschedule(
-        self, index: int, new_start: pendulum.DateTime, *, override: Override | None = None
+        self,
+        index: int,
+        new_start: pendulum.DateTime,
+        *,
+        override: Override | None = None,
+        diary: Diary | None = None,
     ) -> TreatmentPlan:
         """Move a planned session; later planned sessions follow where their gap must.
 
@@ -183,20 +191,31 @@ class TreatmentPlan:
         or one that follows it) is placed beyond it and records the override; without,
         the plan is refused. No override lets a gap fall below the shortest interval.
 
+        With *diary*, every session the result moves or adds must fit the diary as
+        `plan_series` with a diary requires; the plan's own claims do not block it (it is
+        checked against ``diary.release(plan)``). A session keeps its practitioner and
+        room while they stay free, else takes other qualified, free ones; a later session
+        that cannot fit moves within its bounds. The diary is not changed: move the
+        claims with ``diary.update(plan, new_plan)``.
+
         Raises:
             SchedulingError: the session is not planned, the new time is closed, or no
-                plan keeps the protocol's bounds.
+                plan keeps the protocol's bounds; with *diary*, the diary cannot hold the
+                result (the message names the session and what blocked it).
             InvalidTimeError: *new_start* is naive.
-            ClientError: *override* is no `Override`, or names the plan's client.
+            ClientError: *override* is no `Override`, or names the plan's client; *diary*
+                is no `Diary`, or one of another clinic.
         """
         self._check_override(override)
+        self._check_diary(diary)
         session = self._planned(index)
         start = aware(new_start, field="new_start").in_timezone(self.timezone)
         moved = attrs.evolve(session, start=start, end=self._end(start), fixed=True)
         if not self.clinic.fits(start, self.protocol.session_minutes):
             msg = f"session {index}: the clinic is not open for a whole session at {start}"
             raise SchedulingError(msg)
-        return self._reflow(self._replace(moved), pinned=index, override=override, revise=True)
+        new = self._reflow(self._replace(moved), pinned=index, override=override, revise=True)
+        return self._in_diary(new, diary, pinned=index)
 
     @within_calendar
     def complete(self, index: int, at: pendulum.DateTime | None = None) -> TreatmentPlan:
@@ -224,27 +243,38 @@ class TreatmentPlan:
         return self._reflow(self._replace(done), pinned=index, revise=True)
 
     @within_calendar
-    def cancel(self, index: int, *, override: Override | None = None) -> TreatmentPlan:
+    def cancel(
+        self, index: int, *, override: Override | None = None, diary: Diary | None = None
+    ) -> TreatmentPlan:
         """Cancel a planned session; a replacement keeps the series at its count.
 
         With *override*, a session that can no longer keep the longest interval is placed
-        beyond it and records the override (see `reschedule`).
+        beyond it and records the override (see `reschedule`). With *diary*, the
+        replacement and every session that moves must fit it (see `reschedule`).
 
         Raises:
-            SchedulingError: the session is not planned, or no plan keeps the bounds.
-            ClientError: *override* is no `Override`, or names the plan's client.
+            SchedulingError: the session is not planned, or no plan keeps the bounds;
+                with *diary*, the diary cannot hold the result.
+            ClientError: *override* is no `Override`, or names the plan's client; *diary*
+                is no `Diary`, or one of another clinic.
         """
         self._check_override(override)
-        return self._drop(index, SessionStatus.CANCELLED, override)
+        self._check_diary(diary)
+        new = self._drop(index, SessionStatus.CANCELLED, override)
+        return self._in_diary(new, diary, pinned=None)
 
     @within_calendar
-    def no_show(self, index: int, *, override: Override | None = None) -> TreatmentPlan:
+    def no_show(
+        self, index: int, *, override: Override | None = None, diary: Diary | None = None
+    ) -> TreatmentPlan:
         """Record that the client missed a planned session; a replacement is booked.
 
-        *override* and the errors are those of `cancel`.
+        *override*, *diary* and the errors are those of `cancel`.
         """
         self._check_override(override)
-        return self._drop(index, SessionStatus.NO_SHOW, override)
+        self._check_diary(diary)
+        new = self._drop(index, SessionStatus.NO_SHOW, override)
+        return self._in_diary(new, diary, pinned=None)
 
     def problems(self, rules: RuleSet | None = None) -> list[str]:
         """Every way the plan breaks invariants 1 to 6 of DESIGN.md, or its identities.
@@ -325,6 +355,22 @@ class TreatmentPlan:
         if self.client_id is not None and cast("Override", override).by == self.client_id:
             msg = "override.by: names the plan's client, expected the clinician who decided"
             raise ClientError(msg)
+
+    def _check_diary(self, diary: object) -> None:
+        if diary is not None:
+            from ._diary_search import check_diary  # noqa: PLC0415 - loaded with a diary
+
+            check_diary(self, diary)
+
+    def _in_diary(
+        self, new: TreatmentPlan, diary: Diary | None, *, pinned: int | None
+    ) -> TreatmentPlan:
+        """*new*, this plan's operation, with every session it moves or adds in *diary*."""
+        if diary is None:
+            return new
+        from ._diary_search import book_operation  # noqa: PLC0415 - loaded with a diary
+
+        return book_operation(self, new, diary, pinned=pinned)
 
     def _drop(self, index: int, status: SessionStatus, override: Override | None) -> TreatmentPlan:
         session = self._planned(index)

@@ -473,3 +473,17 @@ def test_area_values_are_the_aftercare_rules_areas() -> None:
         rule.areas and all(type(area) is Area for area in rule.areas)
         for rule in RULES.aftercare.values()
     )
+
+
+def test_a_client_event_in_the_repeated_hour_ends_after_it_starts() -> None:
+    # 01:00 EDT, then 01:00 EST an hour later: the same wall clock, two instants.
+    start = toronto(2026, 11, 1, 0).add(hours=1)
+    end = start.add(hours=1)
+    assert (start.isoformat(), end.isoformat()) == (
+        "2026-11-01T01:00:00-04:00",
+        "2026-11-01T01:00:00-05:00",
+    )
+    event = ClientEvent(name="night shift", start=start, end=end, activities=["sun"])
+    assert event.end.isoformat() == "2026-11-01T01:00:00-05:00"
+    with pytest.raises(InvalidTimeError, match="events.end: expected a time after the start"):
+        ClientEvent(name="night shift", start=end, end=start, activities=["sun"])

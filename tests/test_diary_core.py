@@ -495,3 +495,15 @@ def test_a_big_diary_reprs_in_one_line_and_as_an_html_table() -> None:
     assert "jane" not in page
     assert ">500<" in page
     assert ">4<" in page
+
+
+def test_a_busy_block_in_the_repeated_hour_ends_after_it_starts() -> None:
+    # 01:00 EDT, then 01:00 EST an hour later: the same wall clock, two instants.
+    start = toronto(2026, 11, 1, 0).add(hours=1)
+    end = start.add(hours=1)
+    assert start.isoformat() == "2026-11-01T01:00:00-04:00"
+    assert end.isoformat() == "2026-11-01T01:00:00-05:00"
+    busy = Busy(start=start, end=end, resource="dr-h")
+    assert busy.end.isoformat() == "2026-11-01T01:00:00-05:00"
+    with pytest.raises(ClinicError, match="end: expected a time after the start"):
+        Busy(start=end, end=start, resource="dr-h")

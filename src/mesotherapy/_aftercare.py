@@ -15,7 +15,7 @@ from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
 from ._session import Session, session_index
-from ._time import aware, elapsed_after_each, wall_before, within_calendar
+from ._time import aware, elapsed_after_each, plain_utc, wall_before, within_calendar
 
 __all__ = [
     "Aftercare",
@@ -112,7 +112,8 @@ class ClientEvent:
     activities: tuple[str, ...] = attrs.field(converter=_activities)
 
     def __attrs_post_init__(self) -> None:
-        if self.end <= self.start:
+        # In UTC: two times of one zone compare by their wall clocks, fold aside.
+        if plain_utc(self.end) <= plain_utc(self.start):
             msg = f"events.end: expected a time after the start {self.start}, got {self.end}"
             raise InvalidTimeError(msg)
 

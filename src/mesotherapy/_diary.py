@@ -162,7 +162,9 @@ def _end(value: dt.datetime) -> pendulum.DateTime:
 
 
 def _after_start(instance: Busy | Booking, _: object, end: pendulum.DateTime) -> None:
-    if end <= instance.start:
+    # As whole instants: two times of one zone compare by their wall clocks, fold aside,
+    # so 01:00 EDT and the 01:00 EST an hour later would compare equal.
+    if _instant(end, "end") <= _instant(instance.start, "start"):
         after = f"a time after the start {instance.start.isoformat()}"
         raise ClinicError([_expected("end", end.isoformat(), after)])
 

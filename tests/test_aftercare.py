@@ -485,5 +485,5 @@ def test_a_client_event_in_the_repeated_hour_ends_after_it_starts() -> None:
     )
     event = ClientEvent(name="night shift", start=start, end=end, activities=["sun"])
     assert event.end.isoformat() == "2026-11-01T01:00:00-05:00"
-    with pytest.raises(InvalidTimeError, match="events.end: expected a time after the start"):
+    with pytest.raises(InvalidTimeError, match=r"events\.end: expected a time after the start"):
         ClientEvent(name="night shift", start=end, end=start, activities=["sun"])

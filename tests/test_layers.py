@@ -61,6 +61,8 @@ LAYERS: Final = {
         "_i18n",
         "_instructions",
         "_cli",
+        "_cli_base",
+        "_cli_diary",
         "__main__",
         "_day_sheet",
         "_ical_zones",

@@ -55,6 +55,7 @@ LAYERS: Final = {
         "_json_reader",
         "_schema",
         "_busy_calendar",
+        "_bookings_file",
         "_diary_file",
     },
     "views and integrations": {

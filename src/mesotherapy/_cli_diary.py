@@ -16,6 +16,7 @@ from typing import Any
 import pendulum
 
 from ._assess import assess
+from ._bookings_file import save_bookings
 from ._cli_base import (
     _LOCAL,
     EXIT_NOT_CANDIDATE,
@@ -31,7 +32,7 @@ from ._cli_base import (
     _why_not,
 )
 from ._diary import Diary
-from ._diary_file import load_diary, open_for_booking, save_bookings
+from ._diary_file import load_diary, open_for_booking
 from ._errors import (
     ClientError,
     DocumentError,

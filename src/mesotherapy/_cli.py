@@ -19,16 +19,18 @@ from ._cli_base import (
     EXIT_BAD_INPUT,
     EXIT_NOT_CANDIDATE,
     EXIT_OK,
-    _as_typed,
-    _load_client,
-    _load_rules,
-    _local_start,
-    _one_line,
-    _Parser,
-    _print_plan,
-    _say,
-    _stamp,
-    _why_not,
+    Parser,
+    as_typed,
+    local_start,
+    one_line,
+    output_flags,
+    print_plan,
+    read_client,
+    read_rules,
+    say,
+    series_flags,
+    stamp,
+    why_not,
 )
 from ._cli_diary import _book, _book_parser, _diary_parser, _diary_show, _recalls, _recalls_parser
 from ._client_file import client_from_dict
@@ -70,9 +72,9 @@ class _Version(argparse.Action):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="mesotherapy", description=__doc__)
+    parser = Parser(prog="mesotherapy", description=__doc__)
     parser.add_argument("--version", action=_Version)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     commands.add_parser("demo", help="plan for the example client on the shipped rules")
 
@@ -94,29 +96,21 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--holidays", help=f"public holidays, e.g. CA-ON (default {DEFAULT_HOLIDAYS})"
     )
-    plan.add_argument("--sessions", type=int, help="how many sessions (default: the protocol's)")
-    plan.add_argument("--interval-days", type=int, help="days between sessions")
-    plan.add_argument("--acknowledge-review", action="store_true", help="a clinician reviewed")
-    plan.add_argument("--rules", help="a rule file (default: the shipped rules)")
-    plan.add_argument("--locale", default="en", help="en or fr_CA: the text's language")
-    plan.add_argument("--format", choices=("text", "json", "ics", "fhir"), default="text")
-    plan.add_argument(
-        "--stamp",
-        help="the time of the export, ISO 8601 with its offset, for --format ics (default: now)",
-    )
+    series_flags(plan)
+    output_flags(plan)
 
     _book_parser(commands)
     _diary_parser(commands)
 
     rules = commands.add_parser("rules", help="print or check a rule set")
-    what = rules.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    what = rules.add_subparsers(dest="action", required=True, parser_class=Parser)
     show = what.add_parser("show", help="print a rule set as TOML")
     show.add_argument("--rules", help="a rule file (default: the shipped rules)")
     check = what.add_parser("check", help="validate a rule file: every problem, one a line")
     check.add_argument("file")
 
     clinic = commands.add_parser("clinic", help="check a clinic file")
-    clinic_what = clinic.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    clinic_what = clinic.add_subparsers(dest="action", required=True, parser_class=Parser)
     clinic_check = clinic_what.add_parser(
         "check", help="validate a clinic file: every problem, one a line"
     )
@@ -139,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = _run(args)
         sys.stdout.flush()
     except MesotherapyError as error:
-        print(f"mesotherapy: error: {_one_line(_as_typed(str(error)))}", file=sys.stderr)
+        print(f"mesotherapy: error: {one_line(as_typed(str(error)))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # Python would report the broken pipe again when it flushes stdout at exit.
@@ -171,43 +165,43 @@ def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return a comma
 def _demo() -> int:
     client = client_from_dict(DEMO_CLIENT)
     clinic = example_clinic(holidays=DEFAULT_HOLIDAYS)
-    start = _local_start(DEMO_START, clinic)
+    start = local_start(DEMO_START, clinic)
     result = assess(client, DEMO_AREAS.split(","), on=start.date())
-    _say(f"Example client, areas {DEMO_AREAS}, from {DEMO_START} at {clinic.name}")
-    _say(result.explain())
-    _say()
+    say(f"Example client, areas {DEMO_AREAS}, from {DEMO_START} at {clinic.name}")
+    say(result.explain())
+    say()
     plan = plan_series(result, DEMO_AREAS.split(","), start=start, clinic=clinic)
-    _say(plan.explain())
+    say(plan.explain())
     return EXIT_OK
 
 
 def _assess(args: argparse.Namespace) -> int:
-    rules = _load_rules(args.rules)
-    client = _load_client(args.client)
+    rules = read_rules(args.rules)
+    client = read_client(args.client)
     on = args.on if args.on is not None else _today(args.tz)
     result = assess(client, args.areas, on=on, rules=rules)
     if args.format == "json":
         print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
     else:
-        _say(result.explain())
+        say(result.explain())
     return _exit_status(result)
 
 
 def _plan(args: argparse.Namespace) -> int:
-    rules = _load_rules(args.rules)
-    client = _load_client(args.client)
+    rules = read_rules(args.rules)
+    client = read_client(args.client)
     clinic = _clinic(args)
-    start = _local_start(args.start, clinic)
+    start = local_start(args.start, clinic)
     result = assess(client, args.areas, on=args.on or start.date(), rules=rules)
-    blocked = _why_not(result, start.date(), acknowledged=args.acknowledge_review)
+    blocked = why_not(result, start.date(), acknowledged=args.acknowledge_review)
     if blocked:
         # A machine format stays machine-readable: JSON gets the assessment's document;
         # iCalendar and FHIR get nothing, and the findings go to stderr with the reason.
         if args.format == "json":
             print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
         else:
-            _say(result.explain(), file=sys.stdout if args.format == "text" else sys.stderr)
-        _say(f"mesotherapy: not planned: {blocked}", file=sys.stderr)
+            say(result.explain(), file=sys.stdout if args.format == "text" else sys.stderr)
+        say(f"mesotherapy: not planned: {blocked}", file=sys.stderr)
         return EXIT_NOT_CANDIDATE
     plan = plan_series(
         result,
@@ -219,7 +213,7 @@ def _plan(args: argparse.Namespace) -> int:
         interval=args.interval_days,
         acknowledge_review=args.acknowledge_review,
     )
-    _print_plan(plan, rules, args.format, args.locale, _stamp(args.stamp))
+    print_plan(plan, rules, args.format, args.locale, stamp(args.stamp))
     return EXIT_OK
 
 
@@ -250,7 +244,7 @@ def _holidays(text: str) -> str | None:
 
 def _rules(args: argparse.Namespace) -> int:
     if args.action == "show":
-        print(dump_rules(_load_rules(args.rules)), end="")
+        print(dump_rules(read_rules(args.rules)), end="")
         return EXIT_OK
     return _check_file(args.file, load_rules, "rule set")
 
@@ -262,12 +256,12 @@ def _check_file(path: str, load: Callable[[str], RuleSet | Clinic], kind: str) -
     except MesotherapyError as error:
         for problem in error.problems or (str(error),):
             where = "" if problem.startswith(f"{path}: ") else f"{path}: "
-            print(_one_line(f"{where}{problem}"), file=sys.stderr)
+            print(one_line(f"{where}{problem}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(loaded, RuleSet):
-        _say(f"{path}: valid rule set {loaded.name!r} version {loaded.version!r}")
+        say(f"{path}: valid rule set {loaded.name!r} version {loaded.version!r}")
     else:
-        _say(f"{path}: valid {kind} {loaded.name!r} in {loaded.timezone}")
+        say(f"{path}: valid {kind} {loaded.name!r} in {loaded.timezone}")
     return EXIT_OK
 
 
@@ -275,7 +269,7 @@ def _schema(name: str) -> int:
     """``schema NAME``: the shipped JSON Schema, as its file has it; exit 2 for another name."""
     from ._schema import schema_text  # noqa: PLC0415 - read only when asked
 
-    _say(schema_text(name).rstrip("\n"))
+    say(schema_text(name).rstrip("\n"))
     return EXIT_OK
 
 

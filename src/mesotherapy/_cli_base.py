@@ -30,28 +30,28 @@ EXIT_OK, EXIT_NOT_CANDIDATE, EXIT_BAD_INPUT = 0, 1, 2
 DEFAULT_HOLIDAYS = "CA-ON"
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, whatever the arguments hold: control characters are shown escaped.
-        self.exit(EXIT_BAD_INPUT, f"mesotherapy: error: {_one_line(message)}\n")
+        self.exit(EXIT_BAD_INPUT, f"mesotherapy: error: {one_line(message)}\n")
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """*text* on one line: control characters (line breaks among them) shown escaped."""
     return "".join(repr(c)[1:-1] if _is_control(c) else c for c in text)
 
 
-def _escaped(text: str) -> str:
+def escaped(text: str) -> str:
     r"""*text* with its line breaks kept and every other control character escaped.
 
     Names and reasons come from files that anyone may have written: an escape sequence in
     a rule set's name must reach the terminal as text, never as a command to it. Spaces
     that are no control (the no-break spaces of French dates) stay as they are.
 
-    >>> _escaped("Clinic \x1b[2J\nnext line, 2\xa0jours")
+    >>> escaped("Clinic \x1b[2J\nnext line, 2\xa0jours")
     'Clinic \\x1b[2J\nnext line, 2\xa0jours'
     """
-    return "\n".join(_one_line(line) for line in text.split("\n"))
+    return "\n".join(one_line(line) for line in text.split("\n"))
 
 
 # The controls of Unicode (category Cc: C0, DEL, C1), the line and paragraph separators
@@ -65,8 +65,26 @@ def _is_control(char: str) -> bool:
     return unicodedata.category(char) in _CONTROLS or char in _BIDI
 
 
-def _say(text: str = "", *, file: Any = None) -> None:
-    print(_escaped(text), file=file)
+def series_flags(command: argparse.ArgumentParser) -> None:
+    """The flags of a series that ``plan`` and ``book`` share: its length and the review."""
+    command.add_argument("--sessions", type=int, help="how many sessions (default: the protocol's)")
+    command.add_argument("--interval-days", type=int, help="days between sessions")
+    command.add_argument("--acknowledge-review", action="store_true", help="a clinician reviewed")
+
+
+def output_flags(command: argparse.ArgumentParser) -> None:
+    """The flags of a plan's output that ``plan`` and ``book`` share: rules, language, form."""
+    command.add_argument("--rules", help="a rule file (default: the shipped rules)")
+    command.add_argument("--locale", default="en", help="en or fr_CA: the text's language")
+    command.add_argument("--format", choices=("text", "json", "ics", "fhir"), default="text")
+    command.add_argument(
+        "--stamp",
+        help="the time of the export, ISO 8601 with its offset, for --format ics (default: now)",
+    )
+
+
+def say(text: str = "", *, file: Any = None) -> None:
+    print(escaped(text), file=file)
 
 
 # The library names its arguments as Python spells them; a person at the command line
@@ -88,10 +106,10 @@ _FLAGS: Final = {
 _LEADING_FIELD = re.compile(r"^(?P<field>[a-z_]+):")
 
 
-def _as_typed(message: str) -> str:
+def as_typed(message: str) -> str:
     """*message* with the Python argument it names given as the flag the user typed.
 
-    >>> _as_typed("interval_days: expected 14 to 28 days for face, got 3")
+    >>> as_typed("interval_days: expected 14 to 28 days for face, got 3")
     '--interval-days: expected 14 to 28 days for face, got 3'
     """
     message = message.replace("acknowledge_review=True", "--acknowledge-review")
@@ -101,7 +119,7 @@ def _as_typed(message: str) -> str:
     return _FLAGS[match["field"]] + message[match.end("field") :]
 
 
-def _stamp(text: str | None) -> dt.datetime:
+def stamp(text: str | None) -> dt.datetime:
     """``--stamp``: the export's time, which calendars compare to tell an update (DTSTAMP)."""
     if text is None:
         return pendulum.now("UTC")
@@ -118,7 +136,7 @@ def _stamp(text: str | None) -> dt.datetime:
     return moment
 
 
-def _print_plan(
+def print_plan(
     plan: TreatmentPlan, rules: RuleSet, form: str, locale: str, stamp: dt.datetime
 ) -> None:
     if form == "json":
@@ -136,14 +154,14 @@ def _print_plan(
         print(json.dumps(to_fhir(plan, rules=rules), indent=2, ensure_ascii=False))
     else:
         text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
-        _say(plan.assessment.explain())
-        _say()
-        _say(plan.explain())
-        _say()
-        _say(text)
+        say(plan.assessment.explain())
+        say()
+        say(plan.explain())
+        say()
+        say(text)
 
 
-def _why_not(result: Assessment, start: pendulum.Date, *, acknowledged: bool) -> str | None:
+def why_not(result: Assessment, start: pendulum.Date, *, acknowledged: bool) -> str | None:
     """Why the assessment stops the plan (exit 1), or ``None`` when a plan may be made."""
     if result.status is Candidacy.INELIGIBLE:
         return "the client is not a candidate"
@@ -160,12 +178,12 @@ def _why_not(result: Assessment, start: pendulum.Date, *, acknowledged: bool) ->
     return None
 
 
-_LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$")
+LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$")
 
 
-def _local_start(text: str, clinic: Clinic) -> pendulum.DateTime:
+def local_start(text: str, clinic: Clinic) -> pendulum.DateTime:
     """``--start``: a local date and time in the clinic's zone, refused in a DST gap."""
-    match = _LOCAL.match(text)
+    match = LOCAL.match(text)
     if match is None:
         msg = f"--start: expected a local date and time such as 2026-10-20T09:00, got {text!r}"
         raise InvalidTimeError(msg)
@@ -180,9 +198,9 @@ def _local_start(text: str, clinic: Clinic) -> pendulum.DateTime:
         raise InvalidTimeError(f"--start: {str(error).removeprefix('local_time: ')}") from None
 
 
-def _load_rules(path: str | None) -> RuleSet:
+def read_rules(path: str | None) -> RuleSet:
     return default_rules() if path is None else load_rules(path)
 
 
-def _load_client(path: str) -> Client:
+def read_client(path: str) -> Client:
     return load_client(path)

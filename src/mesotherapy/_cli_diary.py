@@ -15,22 +15,9 @@ from typing import Any
 
 import pendulum
 
+from . import _cli_base as base
 from ._assess import assess
 from ._bookings_file import save_bookings
-from ._cli_base import (
-    _LOCAL,
-    EXIT_NOT_CANDIDATE,
-    EXIT_OK,
-    _as_typed,
-    _load_client,
-    _load_rules,
-    _local_start,
-    _Parser,
-    _print_plan,
-    _say,
-    _stamp,
-    _why_not,
-)
 from ._diary import Diary
 from ._diary_file import load_diary, open_for_booking
 from ._errors import (
@@ -40,6 +27,7 @@ from ._errors import (
     MesotherapyError,
     SchedulingError,
 )
+from ._guards import unknown_id
 from ._instructions import instructions
 from ._json import to_dict
 from ._model import Client
@@ -57,22 +45,14 @@ def _book_parser(commands: Any) -> None:
     book.add_argument("--areas", required=True, help="comma-separated: face,neck,...")
     book.add_argument("--start", required=True, help="local to the clinic: 2026-10-20T09:00")
     book.add_argument("--practitioner", help="the id of the practitioner to book with")
-    book.add_argument("--sessions", type=int, help="how many sessions (default: the protocol's)")
-    book.add_argument("--interval-days", type=int, help="days between sessions")
-    book.add_argument("--acknowledge-review", action="store_true", help="a clinician reviewed")
+    base.series_flags(book)
     book.add_argument("--save", action="store_true", help="add the booking to the bookings file")
-    book.add_argument("--rules", help="a rule file (default: the shipped rules)")
-    book.add_argument("--locale", default="en", help="en or fr_CA: the text's language")
-    book.add_argument("--format", choices=("text", "json", "ics", "fhir"), default="text")
-    book.add_argument(
-        "--stamp",
-        help="the time of the export, ISO 8601 with its offset, for --format ics (default: now)",
-    )
+    base.output_flags(book)
 
 
 def _diary_parser(commands: Any) -> None:
     diary = commands.add_parser("diary", help="show a diary")
-    diary_what = diary.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    diary_what = diary.add_subparsers(dest="action", required=True, parser_class=base.Parser)
     show = diary_what.add_parser("show", help="the day sheet: each practitioner and room")
     show.add_argument("file", help="the diary file (TOML)")
     show.add_argument("--on", required=True, help="the first day, local: 2026-10-20")
@@ -86,9 +66,9 @@ def _book(args: argparse.Namespace) -> int:
     With ``--save`` the diary's bookings are read under the lock and written (atomically)
     before it is released, so two runs take turns and never book one slot twice.
     """
-    rules = _load_rules(args.rules)
-    client = _load_client(args.client)
-    stamp = _stamp(args.stamp)
+    rules = base.read_rules(args.rules)
+    client = base.read_client(args.client)
+    stamp = base.stamp(args.stamp)
     # The calendars are read from the start's day: two years hold any series and its slack.
     day = _start_day(args.start)
     window = {"start": day, "end": day.add(years=2)}
@@ -113,11 +93,11 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
     *,
     save: Callable[[Diary], None] | None,
 ) -> int:
-    start = _local_start(args.start, diary.clinic)
+    start = base.local_start(args.start, diary.clinic)
     if args.practitioner is not None:
         _check_practitioner(args.practitioner, diary)
     result = assess(client, args.areas, on=start.date(), rules=rules)
-    blocked = _why_not(result, start.date(), acknowledged=args.acknowledge_review)
+    blocked = base.why_not(result, start.date(), acknowledged=args.acknowledge_review)
     if blocked is None:
         # A request the protocol refuses is bad input (exit 2); past this, a refusal of
         # the search is the diary's answer: no series fits (exit 1).
@@ -139,14 +119,14 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
             )
             booked = diary.book(plan)
         except SchedulingError as error:
-            blocked = f"no series fits the diary: {_as_typed(str(error))}"
+            blocked = f"no series fits the diary: {base.as_typed(str(error))}"
     if blocked is not None:
         if args.format == "json":
             print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
         elif args.format == "text":
-            _say(result.explain())
-        _say(f"mesotherapy: not booked: {blocked}", file=sys.stderr)
-        return EXIT_NOT_CANDIDATE
+            base.say(result.explain())
+        base.say(f"mesotherapy: not booked: {blocked}", file=sys.stderr)
+        return base.EXIT_NOT_CANDIDATE
     # The output is made before the bookings are written: an export that cannot be made
     # (a missing extra) leaves the file as it was.
     output = _plan_output(plan, rules, args.format, args.locale, stamp, diary=diary)
@@ -155,7 +135,7 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
     sys.stdout.flush()
     sys.stdout.buffer.write(output)
     sys.stdout.buffer.flush()
-    return EXIT_OK
+    return base.EXIT_OK
 
 
 def _booked_text(plan: TreatmentPlan, diary: Diary) -> str:
@@ -169,7 +149,7 @@ def _booked_text(plan: TreatmentPlan, diary: Diary) -> str:
 
 def _start_day(text: str) -> pendulum.Date:
     """The local date of ``--start``, read before the diary (whose clinic gives the zone)."""
-    match = _LOCAL.match(text)
+    match = base.LOCAL.match(text)
     if match is None:
         msg = f"--start: expected a local date and time such as 2026-10-20T09:00, got {text!r}"
         raise InvalidTimeError(msg)
@@ -177,16 +157,13 @@ def _start_day(text: str) -> pendulum.Date:
 
 
 def _check_practitioner(resource: str, diary: Diary) -> None:
+    # A diary file has at least one practitioner: the list named is never empty.
     known = [p.id for p in diary.practitioners]
-    if resource not in known:
-        msg = (
-            f"--practitioner: {resource!r} is no practitioner of the diary, expected one of "
-            f"{', '.join(known)}"
-        )
+    if msg := unknown_id(resource, known, "--practitioner", "practitioner of the diary"):
         raise ClientError(msg)
 
 
-def _plan_output(  # noqa: PLR0913 - what `_print_plan` takes, and the diary
+def _plan_output(  # noqa: PLR0913 - what `print_plan` takes, and the diary
     plan: TreatmentPlan,
     rules: RuleSet,
     form: str,
@@ -195,7 +172,7 @@ def _plan_output(  # noqa: PLR0913 - what `_print_plan` takes, and the diary
     *,
     diary: Diary,
 ) -> bytes:
-    """What `_print_plan` prints for *plan*, as bytes, made without printing it.
+    """What `print_plan` (of `_cli_base`) prints for *plan*, as bytes, made without printing it.
 
     The text has each session's practitioner and room after the plan; the iCalendar and
     FHIR exports name them as the diary does.
@@ -213,14 +190,14 @@ def _plan_output(  # noqa: PLR0913 - what `_print_plan` takes, and the diary
     with contextlib.redirect_stdout(out):
         if form == "text":
             text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
-            _say(plan.assessment.explain())
-            _say()
-            _say(plan.explain())
-            _say()
-            _say(_booked_text(plan, diary))
-            _say(text)
+            base.say(plan.assessment.explain())
+            base.say()
+            base.say(plan.explain())
+            base.say()
+            base.say(_booked_text(plan, diary))
+            base.say(text)
         else:
-            _print_plan(plan, rules, form, locale, stamp)
+            base.print_plan(plan, rules, form, locale, stamp)
     return out.getvalue().encode(sys.stdout.encoding or "utf-8", errors="replace")
 
 
@@ -237,8 +214,8 @@ def _diary_show(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(sheet_document(sheets), indent=2, ensure_ascii=False))
     else:
-        _say(sheet_text(sheets))
-    return EXIT_OK
+        base.say(sheet_text(sheets))
+    return base.EXIT_OK
 
 
 # --- recalls: the maintenance worklist ----------------------------------------------------
@@ -265,7 +242,7 @@ def _recalls(args: argparse.Namespace) -> int:
     from ._recalls import recalls  # noqa: PLC0415 - only this command lists recalls
 
     within = _within_days(args.within_days)
-    rules = _load_rules(args.rules)
+    rules = base.read_rules(args.rules)
     plans: list[TreatmentPlan] = []
     files: dict[str, str] = {}
     for path in args.plans:
@@ -285,11 +262,11 @@ def _recalls(args: argparse.Namespace) -> int:
         document = {"on": args.on, "within_days": within, "recalls": [to_dict(r) for r in found]}
         print(json.dumps(document, indent=2, ensure_ascii=False))
     elif not found:
-        _say(f"No maintenance due on {args.on} or within {within} days.")
+        base.say(f"No maintenance due on {args.on} or within {within} days.")
     else:
         for recall in found:
-            _say(recall.explain())
-    return EXIT_OK
+            base.say(recall.explain())
+    return base.EXIT_OK
 
 
 def _within_days(text: str) -> int:

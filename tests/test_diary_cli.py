@@ -471,12 +471,12 @@ def test_two_runs_at_once_never_share_a_slot(tmp_path: Path) -> None:
     # read the empty diary and book its first slot.
     code = (
         "import sys, time\n"
-        "import mesotherapy._cli as cli\n"
-        "save = cli.save_bookings\n"
+        "import mesotherapy._cli as cli, mesotherapy._cli_diary as book\n"
+        "save = book.save_bookings\n"
         "def slow(*args):\n"
         "    time.sleep(0.5)\n"
         "    save(*args)\n"
-        "cli.save_bookings = slow\n"
+        "book.save_bookings = slow\n"
         "sys.exit(cli.main(sys.argv[1:]))\n"
     )
     children = [

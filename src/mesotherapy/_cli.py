@@ -3,48 +3,48 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime as dt
-import io
 import json
 import os
-import re
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any, Final, NoReturn
 
 import attrs
 import pendulum
 
 from ._assess import Assessment, Candidacy, assess
-from ._client_file import client_from_dict, load_client
+from ._cli_base import (
+    DEFAULT_HOLIDAYS,
+    DEFAULT_TZ,
+    EXIT_BAD_INPUT,
+    EXIT_NOT_CANDIDATE,
+    EXIT_OK,
+    Parser,
+    as_typed,
+    local_start,
+    one_line,
+    output_flags,
+    print_plan,
+    read_client,
+    read_rules,
+    say,
+    series_flags,
+    stamp,
+    why_not,
+)
+from ._cli_diary import _book, _book_parser, _diary_parser, _diary_show, _recalls, _recalls_parser
+from ._client_file import client_from_dict
 from ._clinic import Clinic, example_clinic
 from ._clinic_file import load_clinic
-from ._diary import Diary
-from ._diary_file import load_diary, open_for_booking, save_bookings
-from ._errors import (
-    ClientError,
-    DocumentError,
-    InvalidTimeError,
-    MesotherapyError,
-    SchedulingError,
-)
-from ._instructions import instructions
-from ._json import plan_document, to_dict
-from ._model import Client
-from ._plan import TreatmentPlan
-from ._protocol import series_protocol
+from ._errors import ClientError, MesotherapyError
+from ._json import to_dict
 from ._rules import RuleSet
-from ._rules_io import default_rules, dump_rules, load_rules
+from ._rules_io import dump_rules, load_rules
 from ._series import plan_series
-from ._time import parse_date, zone_key
+from ._time import zone_key
 
 __all__ = ["main"]
 
-DEFAULT_TZ = "America/Toronto"
-EXIT_OK, EXIT_NOT_CANDIDATE, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_PIPE_CLOSED = 128 + 13  # 13 is SIGPIPE on every POSIX system
 
 DEMO_CLIENT: dict[str, Any] = {
@@ -55,46 +55,6 @@ DEMO_CLIENT: dict[str, Any] = {
 }
 DEMO_AREAS = "face,neck"
 DEMO_START = "2026-10-20T09:00"
-DEFAULT_HOLIDAYS = "CA-ON"
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # One line, whatever the arguments hold: control characters are shown escaped.
-        self.exit(EXIT_BAD_INPUT, f"mesotherapy: error: {_one_line(message)}\n")
-
-
-def _one_line(text: str) -> str:
-    """*text* on one line: control characters (line breaks among them) shown escaped."""
-    return "".join(repr(c)[1:-1] if _is_control(c) else c for c in text)
-
-
-def _escaped(text: str) -> str:
-    r"""*text* with its line breaks kept and every other control character escaped.
-
-    Names and reasons come from files that anyone may have written: an escape sequence in
-    a rule set's name must reach the terminal as text, never as a command to it. Spaces
-    that are no control (the no-break spaces of French dates) stay as they are.
-
-    >>> _escaped("Clinic \x1b[2J\nnext line, 2\xa0jours")
-    'Clinic \\x1b[2J\nnext line, 2\xa0jours'
-    """
-    return "\n".join(_one_line(line) for line in text.split("\n"))
-
-
-# The controls of Unicode (category Cc: C0, DEL, C1), the line and paragraph separators
-# (Zl, Zp: `splitlines` breaks at them), and the bidirectional overrides and isolates,
-# which reorder what a terminal shows after them.
-_CONTROLS: Final = frozenset({"Cc", "Zl", "Zp"})
-_BIDI: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _is_control(char: str) -> bool:
-    return unicodedata.category(char) in _CONTROLS or char in _BIDI
-
-
-def _say(text: str = "", *, file: Any = None) -> None:
-    print(_escaped(text), file=file)
 
 
 class _Version(argparse.Action):
@@ -112,9 +72,9 @@ class _Version(argparse.Action):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="mesotherapy", description=__doc__)
+    parser = Parser(prog="mesotherapy", description=__doc__)
     parser.add_argument("--version", action=_Version)
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     commands.add_parser("demo", help="plan for the example client on the shipped rules")
 
@@ -136,29 +96,21 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--holidays", help=f"public holidays, e.g. CA-ON (default {DEFAULT_HOLIDAYS})"
     )
-    plan.add_argument("--sessions", type=int, help="how many sessions (default: the protocol's)")
-    plan.add_argument("--interval-days", type=int, help="days between sessions")
-    plan.add_argument("--acknowledge-review", action="store_true", help="a clinician reviewed")
-    plan.add_argument("--rules", help="a rule file (default: the shipped rules)")
-    plan.add_argument("--locale", default="en", help="en or fr_CA: the text's language")
-    plan.add_argument("--format", choices=("text", "json", "ics", "fhir"), default="text")
-    plan.add_argument(
-        "--stamp",
-        help="the time of the export, ISO 8601 with its offset, for --format ics (default: now)",
-    )
+    series_flags(plan)
+    output_flags(plan)
 
     _book_parser(commands)
     _diary_parser(commands)
 
     rules = commands.add_parser("rules", help="print or check a rule set")
-    what = rules.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    what = rules.add_subparsers(dest="action", required=True, parser_class=Parser)
     show = what.add_parser("show", help="print a rule set as TOML")
     show.add_argument("--rules", help="a rule file (default: the shipped rules)")
     check = what.add_parser("check", help="validate a rule file: every problem, one a line")
     check.add_argument("file")
 
     clinic = commands.add_parser("clinic", help="check a clinic file")
-    clinic_what = clinic.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    clinic_what = clinic.add_subparsers(dest="action", required=True, parser_class=Parser)
     clinic_check = clinic_what.add_parser(
         "check", help="validate a clinic file: every problem, one a line"
     )
@@ -168,36 +120,6 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("name", help="client, assessment or plan")
     _recalls_parser(commands)
     return parser
-
-
-def _book_parser(commands: Any) -> None:
-    book = commands.add_parser("book", help="plan a series against a diary and book it")
-    book.add_argument("client", help="the client file (JSON)")
-    book.add_argument("--diary", required=True, help="the diary file (TOML)")
-    book.add_argument("--areas", required=True, help="comma-separated: face,neck,...")
-    book.add_argument("--start", required=True, help="local to the clinic: 2026-10-20T09:00")
-    book.add_argument("--practitioner", help="the id of the practitioner to book with")
-    book.add_argument("--sessions", type=int, help="how many sessions (default: the protocol's)")
-    book.add_argument("--interval-days", type=int, help="days between sessions")
-    book.add_argument("--acknowledge-review", action="store_true", help="a clinician reviewed")
-    book.add_argument("--save", action="store_true", help="add the booking to the bookings file")
-    book.add_argument("--rules", help="a rule file (default: the shipped rules)")
-    book.add_argument("--locale", default="en", help="en or fr_CA: the text's language")
-    book.add_argument("--format", choices=("text", "json", "ics", "fhir"), default="text")
-    book.add_argument(
-        "--stamp",
-        help="the time of the export, ISO 8601 with its offset, for --format ics (default: now)",
-    )
-
-
-def _diary_parser(commands: Any) -> None:
-    diary = commands.add_parser("diary", help="show a diary")
-    diary_what = diary.add_subparsers(dest="action", required=True, parser_class=_Parser)
-    show = diary_what.add_parser("show", help="the day sheet: each practitioner and room")
-    show.add_argument("file", help="the diary file (TOML)")
-    show.add_argument("--on", required=True, help="the first day, local: 2026-10-20")
-    show.add_argument("--days", type=int, default=1, help="how many days (default 1)")
-    show.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -211,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = _run(args)
         sys.stdout.flush()
     except MesotherapyError as error:
-        print(f"mesotherapy: error: {_one_line(_as_typed(str(error)))}", file=sys.stderr)
+        print(f"mesotherapy: error: {one_line(as_typed(str(error)))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # Python would report the broken pipe again when it flushes stdout at exit.
@@ -240,78 +162,46 @@ def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return a comma
     return _rules(args)
 
 
-# The library names its arguments as Python spells them; a person at the command line
-# typed the flags. A message that starts with an argument's name is given the flag's.
-_FLAGS: Final = {
-    "acknowledge_review": "--acknowledge-review",
-    "areas": "--areas",
-    "days": "--days",
-    "holidays": "--holidays",
-    "interval_days": "--interval-days",
-    "interval": "--interval-days",
-    "locale": "--locale",
-    "on": "--on",
-    "practitioner": "--practitioner",
-    "sessions": "--sessions",
-    "start": "--start",
-    "timezone": "--tz",
-}
-_LEADING_FIELD = re.compile(r"^(?P<field>[a-z_]+):")
-
-
-def _as_typed(message: str) -> str:
-    """*message* with the Python argument it names given as the flag the user typed.
-
-    >>> _as_typed("interval_days: expected 14 to 28 days for face, got 3")
-    '--interval-days: expected 14 to 28 days for face, got 3'
-    """
-    message = message.replace("acknowledge_review=True", "--acknowledge-review")
-    match = _LEADING_FIELD.match(message)
-    if match is None or match["field"] not in _FLAGS:
-        return message
-    return _FLAGS[match["field"]] + message[match.end("field") :]
-
-
 def _demo() -> int:
     client = client_from_dict(DEMO_CLIENT)
     clinic = example_clinic(holidays=DEFAULT_HOLIDAYS)
-    start = _local_start(DEMO_START, clinic)
+    start = local_start(DEMO_START, clinic)
     result = assess(client, DEMO_AREAS.split(","), on=start.date())
-    _say(f"Example client, areas {DEMO_AREAS}, from {DEMO_START} at {clinic.name}")
-    _say(result.explain())
-    _say()
+    say(f"Example client, areas {DEMO_AREAS}, from {DEMO_START} at {clinic.name}")
+    say(result.explain())
+    say()
     plan = plan_series(result, DEMO_AREAS.split(","), start=start, clinic=clinic)
-    _say(plan.explain())
+    say(plan.explain())
     return EXIT_OK
 
 
 def _assess(args: argparse.Namespace) -> int:
-    rules = _load_rules(args.rules)
-    client = _load_client(args.client)
+    rules = read_rules(args.rules)
+    client = read_client(args.client)
     on = args.on if args.on is not None else _today(args.tz)
     result = assess(client, args.areas, on=on, rules=rules)
     if args.format == "json":
         print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
     else:
-        _say(result.explain())
+        say(result.explain())
     return _exit_status(result)
 
 
 def _plan(args: argparse.Namespace) -> int:
-    rules = _load_rules(args.rules)
-    client = _load_client(args.client)
+    rules = read_rules(args.rules)
+    client = read_client(args.client)
     clinic = _clinic(args)
-    start = _local_start(args.start, clinic)
+    start = local_start(args.start, clinic)
     result = assess(client, args.areas, on=args.on or start.date(), rules=rules)
-    blocked = _why_not(result, start.date(), acknowledged=args.acknowledge_review)
+    blocked = why_not(result, start.date(), acknowledged=args.acknowledge_review)
     if blocked:
         # A machine format stays machine-readable: JSON gets the assessment's document;
         # iCalendar and FHIR get nothing, and the findings go to stderr with the reason.
         if args.format == "json":
             print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
         else:
-            _say(result.explain(), file=sys.stdout if args.format == "text" else sys.stderr)
-        _say(f"mesotherapy: not planned: {blocked}", file=sys.stderr)
+            say(result.explain(), file=sys.stdout if args.format == "text" else sys.stderr)
+        say(f"mesotherapy: not planned: {blocked}", file=sys.stderr)
         return EXIT_NOT_CANDIDATE
     plan = plan_series(
         result,
@@ -323,228 +213,8 @@ def _plan(args: argparse.Namespace) -> int:
         interval=args.interval_days,
         acknowledge_review=args.acknowledge_review,
     )
-    _print_plan(plan, rules, args.format, args.locale, _stamp(args.stamp))
+    print_plan(plan, rules, args.format, args.locale, stamp(args.stamp))
     return EXIT_OK
-
-
-def _book(args: argparse.Namespace) -> int:
-    """``book``: the series planned against the diary; with ``--save``, booked in its file.
-
-    With ``--save`` the diary's bookings are read under the lock and written (atomically)
-    before it is released, so two runs take turns and never book one slot twice.
-    """
-    rules = _load_rules(args.rules)
-    client = _load_client(args.client)
-    stamp = _stamp(args.stamp)
-    # The calendars are read from the start's day: two years hold any series and its slack.
-    day = _start_day(args.start)
-    window = {"start": day, "end": day.add(years=2)}
-    if not args.save:
-        diary = load_diary(args.diary, **window)
-        return _book_into(args, rules, client, diary, stamp, save=None)
-    with open_for_booking(args.diary, **window) as opened:
-        where = opened.bookings
-
-        def save(diary: Diary) -> None:
-            save_bookings(diary, where)
-
-        return _book_into(args, rules, client, opened.diary, stamp, save=save)
-
-
-def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
-    args: argparse.Namespace,
-    rules: RuleSet,
-    client: Client,
-    diary: Diary,
-    stamp: dt.datetime,
-    *,
-    save: Callable[[Diary], None] | None,
-) -> int:
-    start = _local_start(args.start, diary.clinic)
-    if args.practitioner is not None:
-        _check_practitioner(args.practitioner, diary)
-    result = assess(client, args.areas, on=start.date(), rules=rules)
-    blocked = _why_not(result, start.date(), acknowledged=args.acknowledge_review)
-    if blocked is None:
-        # A request the protocol refuses is bad input (exit 2); past this, a refusal of
-        # the search is the diary's answer: no series fits (exit 1).
-        series_protocol(
-            rules, result.areas, sessions=args.sessions, interval_days=args.interval_days
-        )
-        try:
-            plan = plan_series(
-                result,
-                args.areas,
-                start=start,
-                clinic=diary.clinic,
-                rules=rules,
-                sessions=args.sessions,
-                interval=args.interval_days,
-                acknowledge_review=args.acknowledge_review,
-                diary=diary,
-                practitioner=args.practitioner,
-            )
-            booked = diary.book(plan)
-        except SchedulingError as error:
-            blocked = f"no series fits the diary: {_as_typed(str(error))}"
-    if blocked is not None:
-        if args.format == "json":
-            print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
-        elif args.format == "text":
-            _say(result.explain())
-        _say(f"mesotherapy: not booked: {blocked}", file=sys.stderr)
-        return EXIT_NOT_CANDIDATE
-    # The output is made before the bookings are written: an export that cannot be made
-    # (a missing extra) leaves the file as it was.
-    output = _plan_output(plan, rules, args.format, args.locale, stamp, diary=diary)
-    if save is not None:
-        save(booked)
-    sys.stdout.flush()
-    sys.stdout.buffer.write(output)
-    sys.stdout.buffer.flush()
-    return EXIT_OK
-
-
-def _booked_text(plan: TreatmentPlan, diary: Diary) -> str:
-    """Each session's practitioner and room, as ``book`` prints them after the plan."""
-    lines = [f"Booked in the diary (buffer {diary.buffer_minutes} minutes):"]
-    for session in plan.active_sessions:
-        when = f"{session.start.format('ddd YYYY-MM-DD HH:mm')}-{session.end.format('HH:mm')}"
-        lines.append(f"  {session.index}. {when} with {session.practitioner} in {session.room}")
-    return "\n".join(lines) + "\n"
-
-
-def _start_day(text: str) -> pendulum.Date:
-    """The local date of ``--start``, read before the diary (whose clinic gives the zone)."""
-    match = _LOCAL.match(text)
-    if match is None:
-        msg = f"--start: expected a local date and time such as 2026-10-20T09:00, got {text!r}"
-        raise InvalidTimeError(msg)
-    return parse_date(match[1], field="--start")
-
-
-def _check_practitioner(resource: str, diary: Diary) -> None:
-    known = [p.id for p in diary.practitioners]
-    if resource not in known:
-        msg = (
-            f"--practitioner: {resource!r} is no practitioner of the diary, expected one of "
-            f"{', '.join(known)}"
-        )
-        raise ClientError(msg)
-
-
-def _plan_output(  # noqa: PLR0913 - what `_print_plan` takes, and the diary
-    plan: TreatmentPlan,
-    rules: RuleSet,
-    form: str,
-    locale: str,
-    stamp: dt.datetime,
-    *,
-    diary: Diary,
-) -> bytes:
-    """What `_print_plan` prints for *plan*, as bytes, made without printing it.
-
-    The text has each session's practitioner and room after the plan; the iCalendar and
-    FHIR exports name them as the diary does.
-    """
-    if form == "ics":
-        from .ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
-
-        return to_ics(plan, rules=rules, stamp=stamp, diary=diary).encode("utf-8")
-    if form == "fhir":
-        from .fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
-
-        bundle = to_fhir(plan, rules=rules, diary=diary)
-        return (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        if form == "text":
-            text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
-            _say(plan.assessment.explain())
-            _say()
-            _say(plan.explain())
-            _say()
-            _say(_booked_text(plan, diary))
-            _say(text)
-        else:
-            _print_plan(plan, rules, form, locale, stamp)
-    return out.getvalue().encode(sys.stdout.encoding or "utf-8", errors="replace")
-
-
-def _diary_show(args: argparse.Namespace) -> int:
-    """``diary show``: the day sheet of each day asked, per practitioner and room."""
-    from ._day_sheet import day_sheet, sheet_document, sheet_text  # noqa: PLC0415 - when asked
-
-    first = parse_date(args.on, field="--on")
-    sheets = day_sheet(
-        load_diary(args.file, start=first, end=first.add(days=max(args.days, 1))),
-        first,
-        days=args.days,
-    )
-    if args.format == "json":
-        print(json.dumps(sheet_document(sheets), indent=2, ensure_ascii=False))
-    else:
-        _say(sheet_text(sheets))
-    return EXIT_OK
-
-
-def _stamp(text: str | None) -> dt.datetime:
-    """``--stamp``: the export's time, which calendars compare to tell an update (DTSTAMP)."""
-    if text is None:
-        return pendulum.now("UTC")
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        moment = None
-    if moment is None or moment.utcoffset() is None:
-        msg = (
-            "--stamp: expected a date and time with its offset, such as 2026-12-01T09:00Z, "
-            f"got {text!r}"
-        )
-        raise InvalidTimeError(msg)
-    return moment
-
-
-def _print_plan(
-    plan: TreatmentPlan, rules: RuleSet, form: str, locale: str, stamp: dt.datetime
-) -> None:
-    if form == "json":
-        print(json.dumps(plan_document(plan, rules=rules), indent=2, ensure_ascii=False))
-    elif form == "ics":
-        from .ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
-
-        # RFC 5545 lines end in CRLF: bytes, so that no platform's text mode doubles the CR.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(to_ics(plan, rules=rules, stamp=stamp).encode("utf-8"))
-        sys.stdout.buffer.flush()
-    elif form == "fhir":
-        from .fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
-
-        print(json.dumps(to_fhir(plan, rules=rules), indent=2, ensure_ascii=False))
-    else:
-        text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
-        _say(plan.assessment.explain())
-        _say()
-        _say(plan.explain())
-        _say()
-        _say(text)
-
-
-def _why_not(result: Assessment, start: pendulum.Date, *, acknowledged: bool) -> str | None:
-    """Why the assessment stops the plan (exit 1), or ``None`` when a plan may be made."""
-    if result.status is Candidacy.INELIGIBLE:
-        return "the client is not a candidate"
-    if result.status is Candidacy.DEFERRED:
-        if result.earliest_start is None:
-            return "deferred until a clinician confirms healing"
-        if result.earliest_start > start:
-            return f"deferred until {result.earliest_start}, after the requested start"
-    # A review finding needs its acknowledgement whatever the status: a deferral that lifts
-    # before the start still leaves the review to be done.
-    needs_review = any(f.outcome is Candidacy.REVIEW for f in result.findings)
-    if needs_review and not acknowledged:
-        return "a clinician must review first; pass --acknowledge-review once done"
-    return None
 
 
 def _clinic(args: argparse.Namespace) -> Clinic:
@@ -572,29 +242,9 @@ def _holidays(text: str) -> str | None:
     return text
 
 
-_LOCAL = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})$")
-
-
-def _local_start(text: str, clinic: Clinic) -> pendulum.DateTime:
-    """``--start``: a local date and time in the clinic's zone, refused in a DST gap."""
-    match = _LOCAL.match(text)
-    if match is None:
-        msg = f"--start: expected a local date and time such as 2026-10-20T09:00, got {text!r}"
-        raise InvalidTimeError(msg)
-    try:
-        day = dt.date.fromisoformat(match[1])
-    except ValueError:
-        raise InvalidTimeError(f"--start: {match[1]!r} is not a date") from None
-    try:
-        return clinic.at(day, match[2])
-    except InvalidTimeError as error:
-        # The clinic names its own argument; on the command line, the flag is the field.
-        raise InvalidTimeError(f"--start: {str(error).removeprefix('local_time: ')}") from None
-
-
 def _rules(args: argparse.Namespace) -> int:
     if args.action == "show":
-        print(dump_rules(_load_rules(args.rules)), end="")
+        print(dump_rules(read_rules(args.rules)), end="")
         return EXIT_OK
     return _check_file(args.file, load_rules, "rule set")
 
@@ -606,12 +256,12 @@ def _check_file(path: str, load: Callable[[str], RuleSet | Clinic], kind: str) -
     except MesotherapyError as error:
         for problem in error.problems or (str(error),):
             where = "" if problem.startswith(f"{path}: ") else f"{path}: "
-            print(_one_line(f"{where}{problem}"), file=sys.stderr)
+            print(one_line(f"{where}{problem}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     if isinstance(loaded, RuleSet):
-        _say(f"{path}: valid rule set {loaded.name!r} version {loaded.version!r}")
+        say(f"{path}: valid rule set {loaded.name!r} version {loaded.version!r}")
     else:
-        _say(f"{path}: valid {kind} {loaded.name!r} in {loaded.timezone}")
+        say(f"{path}: valid {kind} {loaded.name!r} in {loaded.timezone}")
     return EXIT_OK
 
 
@@ -619,7 +269,7 @@ def _schema(name: str) -> int:
     """``schema NAME``: the shipped JSON Schema, as its file has it; exit 2 for another name."""
     from ._schema import schema_text  # noqa: PLC0415 - read only when asked
 
-    _say(schema_text(name).rstrip("\n"))
+    say(schema_text(name).rstrip("\n"))
     return EXIT_OK
 
 
@@ -628,84 +278,8 @@ def _exit_status(result: Assessment) -> int:
     return EXIT_NOT_CANDIDATE if blocked else EXIT_OK
 
 
-def _load_rules(path: str | None) -> RuleSet:
-    return default_rules() if path is None else load_rules(path)
-
-
-def _load_client(path: str) -> Client:
-    return load_client(path)
-
-
 def _today(tz: str) -> pendulum.Date:
     return pendulum.now(pendulum.timezone(zone_key(tz, field="--tz"))).date()
-
-
-# --- recalls: the maintenance worklist ----------------------------------------------------
-
-
-def _recalls_parser(commands: Any) -> None:
-    from ._recalls import DEFAULT_WITHIN_DAYS  # noqa: PLC0415 - the worklist's module, when run
-
-    run = commands.add_parser("recalls", help="the maintenance worklist across plan files")
-    run.add_argument("plans", nargs="+", metavar="PLAN.json", help="plan files (JSON)")
-    run.add_argument("--on", required=True, help="the worklist's date, YYYY-MM-DD")
-    run.add_argument(
-        "--within-days",
-        default=str(DEFAULT_WITHIN_DAYS),
-        help=f"list windows opening within this many days (default {DEFAULT_WITHIN_DAYS})",
-    )
-    run.add_argument("--rules", help="the rule file the plans were made with (default: shipped)")
-    run.add_argument("--format", choices=("text", "json"), default="text")
-
-
-def _recalls(args: argparse.Namespace) -> int:
-    """``recalls``: one line a recall (text), or one JSON document; exit 0, 2 on bad input."""
-    from ._json_reader import from_json  # noqa: PLC0415 - only this command reads plans
-    from ._recalls import recalls  # noqa: PLC0415 - only this command lists recalls
-
-    within = _within_days(args.within_days)
-    rules = _load_rules(args.rules)
-    plans: list[TreatmentPlan] = []
-    files: dict[str, str] = {}
-    for path in args.plans:
-        text = _plan_text(path)
-        try:
-            plan = from_json(text, TreatmentPlan, rules=rules)
-        except MesotherapyError as error:
-            # A client file, an assessment or an edited plan: the file is named first.
-            raise DocumentError(f"{path}: {error}") from None
-        if plan.id in files:
-            msg = f"{path}: plan {plan.id!r} is also in {files[plan.id]}, expected each plan once"
-            raise ClientError(msg)
-        files[plan.id] = path
-        plans.append(plan)
-    found = recalls(plans, on=args.on, within_days=within)
-    if args.format == "json":
-        document = {"on": args.on, "within_days": within, "recalls": [to_dict(r) for r in found]}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
-    elif not found:
-        _say(f"No maintenance due on {args.on} or within {within} days.")
-    else:
-        for recall in found:
-            _say(recall.explain())
-    return EXIT_OK
-
-
-def _within_days(text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text, flags=re.ASCII):
-        msg = f"--within-days: expected a whole number of days from 0, got {text!r}"
-        raise ClientError(msg)
-    return int(text)
-
-
-def _plan_text(path: str) -> str:
-    """The text of the plan file at *path*: UTF-8, with or without a byte order mark."""
-    try:
-        return Path(path).read_text("utf-8-sig")
-    except OSError as error:
-        raise ClientError(f"{path}: cannot read the file ({error.strerror})") from None
-    except ValueError as error:  # not UTF-8, or a name no file can have
-        raise DocumentError(f"{path}: cannot read the file ({error})") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

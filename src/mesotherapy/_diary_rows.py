@@ -26,7 +26,7 @@ from typing import Final, Literal, cast
 import attrs
 import pendulum
 
-from ._diary import Diary, Practitioner, Room
+from ._diary import Booking, Busy, Diary, Practitioner, Room
 from ._errors import ClientError, InvalidTimeError
 from ._guards import wrong_type
 from ._time import aware, plain_utc
@@ -106,37 +106,31 @@ def diary_claims(
     resources: tuple[Practitioner | Room, ...] = (*diary.practitioners, *diary.rooms)
     for item in resources:
         kind: ResourceKind = "practitioner" if isinstance(item, Practitioner) else "room"
-        mine: list[Claim] = [
-            Claim(
-                resource=item.id,
-                kind=kind,
-                name=item.name or item.id,
-                claim="busy",
-                start=plain_utc(b.start),
-                end=plain_utc(b.end),
-                plan=None,
-                session=None,
-                label=b.label,
-            )
-            for b in diary.busy
-            if b.resource == item.id
-        ]
+        mine = [_claim(item, kind, b) for b in diary.busy if b.resource == item.id]
         mine += [
-            Claim(
-                resource=item.id,
-                kind=kind,
-                name=item.name or item.id,
-                claim="booked",
-                start=plain_utc(b.start),
-                end=plain_utc(b.end),
-                plan=b.plan,
-                session=b.session,
-                label=None,
-            )
-            for b in diary.bookings
-            if item.id in (b.practitioner, b.room)
+            _claim(item, kind, b) for b in diary.bookings if item.id in (b.practitioner, b.room)
         ]
         mine.sort(key=lambda c: (c.start, c.end, c.claim, c.session or "", c.label or ""))
         for claim in mine:
             if (start is None or start < claim.end) and (end is None or claim.start < end):
                 yield claim
+
+
+def _claim(item: Practitioner | Room, kind: ResourceKind, held: Busy | Booking) -> Claim:
+    """*held*, a busy interval or a booked session, as a claim on the resource *item*."""
+    if isinstance(held, Booking):
+        claim: ClaimKind = "booked"
+        plan, session, label = held.plan, held.session, None
+    else:
+        claim, plan, session, label = "busy", None, None, held.label
+    return Claim(
+        resource=item.id,
+        kind=kind,
+        name=item.name or item.id,
+        claim=claim,
+        start=plain_utc(held.start),
+        end=plain_utc(held.end),
+        plan=plan,
+        session=session,
+        label=label,
+    )

@@ -20,7 +20,7 @@ import pendulum
 
 from ._diary import Booking, Diary, Practitioner
 from ._errors import ClientError, SchedulingError
-from ._guards import wrong_type
+from ._guards import unknown_id, wrong_type
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan
 from ._session import MaintenanceWindow, Session, SessionStatus
@@ -230,12 +230,8 @@ def _practitioners(
             msg = f"practitioner: expected the id of a practitioner of the diary, got {wanted!r}"
             raise ClientError(msg)
         ids = [p.id for p in diary.practitioners]
-        if wanted not in ids:
-            msg = (
-                f"practitioner: {wanted!r} is no practitioner of the diary, expected one of "
-                f"{', '.join(ids) or 'none'}"
-            )
-            raise SchedulingError(msg)
+        if unknown := unknown_id(wanted, ids, "practitioner", "practitioner of the diary"):
+            raise SchedulingError(unknown)
         chosen = tuple(p for p in qualified if p.id == wanted)
         if not chosen:
             msg = f"{span}: practitioner {wanted!r} is not qualified for {_areas(plan)}"

@@ -98,8 +98,9 @@ def plot_week(
     >>> diary = meso.Diary(clinic=clinic,
     ...     practitioners=[meso.Practitioner(id="dr-h", name="Dr. H.", areas=["face"])],
     ...     rooms=[meso.Room(id="room-1")],
-    ...     busy=[meso.Busy(start=clinic.at("2026-11-24", "09:00"),
-    ...                     end=clinic.at("2026-11-24", "10:00"), resource="dr-h")])
+    ...     busy=[meso.Busy(start=clinic.at("2026-11-25", "12:00"),
+    ...                     end=clinic.at("2026-11-25", "13:00"), resource="room-1",
+    ...                     label="cleaning")])
     >>> ax = plot_week(diary, week_of="2026-11-26", ax=Figure().add_subplot())
     >>> [label.get_text() for label in ax.get_yticklabels()]
     ['Dr. H. (practitioner)', 'room-1 (room)']

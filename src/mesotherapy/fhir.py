@@ -236,17 +236,7 @@ def rules_fhir(rules: RuleSet | None = None, *, base_uri: str | None = None) -> 
     chosen = chosen_rules(rules)
     names = names_under(chosen, base_uri, None)
     entries = rule_entries(names, list(Area))
-    data = {
-        "resourceType": "Bundle",
-        "identifier": {
-            "system": "urn:ietf:rfc:3986",
-            "value": urn(f"Bundle/{canonical_json(entries)}"),
-        },
-        "type": "collection",
-        "entry": entries,
-    }
-    dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
-    return dumped
+    return _validated_collection(entries)
 
 
 @within_calendar
@@ -309,17 +299,27 @@ def diary_fhir(
     names = names_under(chosen_rules(None), base_uri, None)
     claims = list(diary_claims(diary, low, high))
     entries = diary_entries(names, diary, claims, (low, high))
-    data = {
+    return _validated_collection(entries)
+
+
+def _validated_collection(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A ``collection`` Bundle of *entries*, named by its entries, validated, as FHIR JSON."""
+    data = _collection(entries, canonical_json(entries))
+    dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
+    return dumped
+
+
+def _collection(entries: list[dict[str, Any]], snapshot: str) -> dict[str, Any]:
+    """A ``collection`` Bundle of *entries*, its identifier the URN of *snapshot*."""
+    return {
         "resourceType": "Bundle",
         "identifier": {
             "system": "urn:ietf:rfc:3986",
-            "value": urn(f"Bundle/{canonical_json(entries)}"),
+            "value": urn(f"Bundle/{snapshot}"),
         },
         "type": "collection",
         "entry": entries,
     }
-    dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
-    return dumped
 
 
 def _validated(data: dict[str, Any]) -> Bundle:
@@ -375,15 +375,7 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
         # A plan without a diary's names keeps the snapshot (and its identifier) it had.
         | ({"staff": known} if known else {})
     )
-    return {
-        "resourceType": "Bundle",
-        "identifier": {
-            "system": "urn:ietf:rfc:3986",
-            "value": urn(f"Bundle/{snapshot}"),
-        },
-        "type": "collection",
-        "entry": entries,
-    }
+    return _collection(entries, snapshot)
 
 
 def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:

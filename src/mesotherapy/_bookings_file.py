@@ -29,6 +29,7 @@ from ._diary import Booking, Busy, Diary, Practitioner, Room
 from ._errors import ClinicError, key_path
 from ._json import BOOKINGS_SCHEMA, bookings_document
 from ._session import id_problem
+from ._time import plain_utc
 
 __all__ = ["DiaryParts", "locked", "read_bookings", "save_bookings"]
 
@@ -201,7 +202,8 @@ def _read_booking(
     _check_resources(item, path, ids, problems)
     start = _instant(item["start"], key_path(path, "start"), zone, problems)
     end = _instant(item["end"], key_path(path, "end"), zone, problems)
-    if start is not None and end is not None and end <= start:
+    # As instants: two times of one zone compare by their wall clocks, fold aside.
+    if start is not None and end is not None and plain_utc(end) <= plain_utc(start):
         message = f"expected a time after the start {start.isoformat()}, got {end.isoformat()!r}"
         problems.add(ClinicError, key_path(path, "end"), message)
     if len(problems.found) > found or start is None or end is None:

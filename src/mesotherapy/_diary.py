@@ -60,6 +60,7 @@ _NEVER: Final = -(2**62)
 _FREE_AT: dict[
     tuple[int, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], list[bool]
 ] = {}
+_LANE_DAYS: dict[tuple[str, tuple[tuple[int, int], ...]], tuple[_Lane, _Lane, list[bool]]] = {}
 _FREE_AT_KEPT: Final = 100_000  # days of a resource `Diary._free_at` remembers, at most
 """Below every instant a lane holds: the running maximum of an empty lane."""
 
@@ -698,24 +699,29 @@ class Diary:
         """
         if not spans:
             return []
+        spans = tuple(spans)
+        busy, booked = self._busy_lanes[resource], self._booked_lanes[resource]
+        # A lane never changes, and a derived diary shares the lanes a booking left alone:
+        # the same lanes give the same answer, without a look into them.
+        kept = _LANE_DAYS.get((resource, spans))
+        if kept is not None and kept[0] is busy and kept[1] is booked:
+            return kept[2]
         buffer = self.buffer_minutes * 60 * _US
         # In order: the first span starts first and the last one ends last.
         low, high = spans[0][0] - buffer, spans[-1][1] + buffer
-        claims = tuple(
-            sorted(
-                [
-                    *self._busy_lanes[resource].spans(low, high),
-                    *self._booked_lanes[resource].spans(low, high),
-                ]
-            )
-        )
+        claims = tuple(sorted([*busy.spans(low, high), *booked.spans(low, high)]))
         # What decides the answer is all in the key: a day of one resource is worked out
         # once, for every diary derived from this one, until one of its claims changes.
-        key = (buffer, tuple(spans), claims)
+        if len(_LANE_DAYS) >= _FREE_AT_KEPT:
+            _LANE_DAYS.clear()
+        key = (buffer, spans, claims)
         try:
-            return _FREE_AT[key]
+            free = _FREE_AT[key]
         except KeyError:
             pass
+        else:
+            _LANE_DAYS[resource, spans] = (busy, booked, free)
+            return free
         if len(_FREE_AT) >= _FREE_AT_KEPT:
             _FREE_AT.clear()
         # The claims widened by the buffer and merged into disjoint stretches: a span is
@@ -733,6 +739,7 @@ class Diary:
             at = bisect.bisect_left(starts, b)
             free.append(at == 0 or ends[at - 1] <= a)
         _FREE_AT[key] = free
+        _LANE_DAYS[resource, spans] = (busy, booked, free)
         return free
 
     def why_busy(

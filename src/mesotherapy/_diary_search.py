@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["Opening", "Step", "book_operation", "search_series"]
 
 _ONE_DAY = dt.timedelta(days=1)
+_APART_DAYS = 3  # a shorter least interval may let a session's claims reach the next window
 
 
 @attrs.frozen(kw_only=True)
@@ -196,6 +197,16 @@ class _Search:
         self._ends: dict[pendulum.DateTime, pendulum.DateTime] = {}
         self._rooms_free: dict[dt.date, list[bool]] = {}
         self._free_on: dict[tuple[str, dt.date], list[bool]] = {}
+        self._reach: dict[tuple[int, dt.date, tuple[str, ...]], bool] = {}
+        # Where each later step is a plain one within the bounds after the one before, and
+        # the bounds keep a session's claims out of the next one's window (`near` empty),
+        # whether the rest of a series fits depends on the days alone (`reach`).
+        apart = protocol.min_interval_days >= _APART_DAYS
+        plain = [
+            apart and s.current is None and s.floor is None and not s.beyond and not s.only_current
+            for s in steps
+        ]
+        self.plain = [all(plain[n:]) for n in range(len(steps))]
         self._usable: dict[tuple[tuple[str, ...], dt.date], frozenset[pendulum.DateTime]] = {}
 
     # -- the clinic's openings ---------------------------------------------------------
@@ -269,6 +280,30 @@ class _Search:
         else:
             found = [False] * len(self.day(day).starts)
         self._rooms_free[day] = found
+        return found
+
+    def reach(self, pos: int, before: dt.date, mode: tuple[str, ...]) -> bool:
+        """Whether steps *pos* on fit with *mode*, the session before them on the day *before*.
+
+        For plain steps (`plain`) only: the days of each window, and whether one of *mode*
+        and a room are free at one of a day's openings (`usable`), decide it, so this is
+        exactly whether `solve` finds the rest of the series, in a fraction of its time.
+        """
+        key = (pos, before, mode)
+        try:
+            return self._reach[key]
+        except KeyError:
+            pass
+        p = self.protocol
+        found = False
+        for offset in range(p.min_interval_days, p.max_interval_days + 1):
+            day = dt.date.__add__(before, dt.timedelta(days=offset))
+            if self.usable(mode, day) and (
+                pos + 1 == len(self.steps) or self.reach(pos + 1, day, mode)
+            ):
+                found = True
+                break
+        self._reach[key] = found
         return found
 
     def window(self, step: Step, prev: Session | None) -> _Window:
@@ -463,6 +498,12 @@ class _Search:
         )
         if key in self.failed:
             return None
+        known = prev is not None and self.dead_end is not None and self.plain[pos]
+        if known and not self.reach(pos, cast("Session", prev).start.date(), mode):
+            # No series of *mode* from here, whatever the times (`reach`): the search
+            # would try each of them in vain, and its dead end is known already.
+            self.failed.add(key)
+            return None
         found = False
         for start in self.times(step, prev, window, mode):
             end = self.end(start)
@@ -493,7 +534,10 @@ class _Search:
         anyone = tuple(p for mode in singles for p in mode)
         for start in self.times(step, None, window, anyone):
             end = self.end(start)
+            pruned = self.dead_end is not None and len(self.plain) > 1 and self.plain[1]
             for mode in singles:
+                if pruned and not self.reach(1, start.date(), mode):
+                    continue  # as `solve` would find at once (its dead end is known)
                 for practitioner, room in self.places(
                     step=step, prev=None, start=start, end=end, mode=mode, near=()
                 ):

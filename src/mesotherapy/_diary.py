@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -56,6 +57,11 @@ _US: Final = 1_000_000
 _ONE_US: Final = dt.timedelta(microseconds=1)
 _EPOCH_DAY: Final = dt.date(1970, 1, 1).toordinal()
 _NEVER: Final = -(2**62)
+_FREE_AT: dict[
+    tuple[int, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], list[bool]
+] = {}
+_LANE_DAYS: dict[tuple[str, tuple[tuple[int, int], ...]], tuple[_Lane, _Lane, list[bool]]] = {}
+_FREE_AT_KEPT: Final = 100_000  # days of a resource `Diary._free_at` remembers, at most
 """Below every instant a lane holds: the running maximum of an empty lane."""
 
 
@@ -410,15 +416,28 @@ class _Lane:
         found.reverse()
         return found
 
+    def spans(self, low: int, high: int) -> list[tuple[int, int]]:
+        """The starts and ends of the claims that meet ``[low, high)`` (as `meeting`)."""
+        at = bisect.bisect_left(self.starts, high)
+        found: list[tuple[int, int]] = []
+        while at > 0 and self.latest[at - 1] > low:
+            at -= 1
+            if self.ends[at] > low:
+                found.append((self.starts[at], self.ends[at]))
+        return found
+
     def with_claim(self, start: int, end: int, item: _Claim) -> _Lane:
         lane = _Lane.__new__(_Lane)
         at = bisect.bisect_right(self.starts, start)
         lane.starts = [*self.starts[:at], start, *self.starts[at:]]
         lane.ends = [*self.ends[:at], end, *self.ends[at:]]
         lane.items = [*self.items[:at], item, *self.items[at:]]
-        lane.latest = self.latest[:at]
-        top = lane.latest[-1] if lane.latest else _NEVER
-        lane.latest += _running_max(lane.ends[at:], top)
+        # The running maximum after the new claim is the old one raised to its end, and
+        # the old one is sorted: only the stretch still below that end changes.
+        latest = self.latest
+        top = max(latest[at - 1] if at else _NEVER, end)
+        below = bisect.bisect_left(latest, end, lo=at)
+        lane.latest = [*latest[:at], top, *itertools.repeat(end, below - at), *latest[below:]]
         return lane
 
     def without(self, start: int, item: _Claim) -> _Lane:
@@ -672,6 +691,58 @@ class Diary:
         return not (
             cast("_Lane", busy).meets(low, high) or self._booked_lanes[resource].meets(low, high)
         )
+
+    def _free_at(self, resource: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
+        """Whether *resource* is free at each of *spans*, exactly as `is_free` says.
+
+        *spans* are instants as `_span` gives them, in order of their starts and ends (a
+        search's openings of one day): one look into the lanes for all of them, then
+        arithmetic on whole numbers.
+        """
+        if not spans:
+            return []
+        spans = tuple(spans)
+        busy, booked = self._busy_lanes[resource], self._booked_lanes[resource]
+        # A lane never changes, and a derived diary shares the lanes a booking left alone:
+        # the same lanes give the same answer, without a look into them.
+        kept = _LANE_DAYS.get((resource, spans))
+        if kept is not None and kept[0] is busy and kept[1] is booked:
+            return kept[2]
+        buffer = self.buffer_minutes * 60 * _US
+        # In order: the first span starts first and the last one ends last.
+        low, high = spans[0][0] - buffer, spans[-1][1] + buffer
+        claims = tuple(sorted([*busy.spans(low, high), *booked.spans(low, high)]))
+        # What decides the answer is all in the key: a day of one resource is worked out
+        # once, for every diary derived from this one, until one of its claims changes.
+        if len(_LANE_DAYS) >= _FREE_AT_KEPT:
+            _LANE_DAYS.clear()
+        key = (buffer, spans, claims)
+        try:
+            free = _FREE_AT[key]
+        except KeyError:
+            pass
+        else:
+            _LANE_DAYS[resource, spans] = (busy, booked, free)
+            return free
+        if len(_FREE_AT) >= _FREE_AT_KEPT:
+            _FREE_AT.clear()
+        # The claims widened by the buffer and merged into disjoint stretches: a span is
+        # free when the last stretch that starts before its end is over by its start.
+        starts: list[int] = []
+        ends: list[int] = []
+        for start, end in claims:
+            if ends and start - buffer <= ends[-1]:
+                ends[-1] = max(ends[-1], end + buffer)
+            else:
+                starts.append(start - buffer)
+                ends.append(end + buffer)
+        free = []
+        for a, b in spans:
+            at = bisect.bisect_left(starts, b)
+            free.append(at == 0 or ends[at - 1] <= a)
+        _FREE_AT[key] = free
+        _LANE_DAYS[resource, spans] = (busy, booked, free)
+        return free
 
     def why_busy(
         self, resource: str, start: dt.datetime, end: dt.datetime

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, cast
 import attrs
 import pendulum
 
-from ._diary import Diary, Practitioner
+from ._clinic import Clinic
+from ._diary import Diary, Practitioner, _span
 from ._errors import ClientError, SchedulingError
 from ._model import Area
 from ._protocol import SeriesProtocol
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["Opening", "Step", "book_operation", "search_series"]
 
 _ONE_DAY = dt.timedelta(days=1)
+_APART_DAYS = 3  # a shorter least interval may let a session's claims reach the next window
 
 
 @attrs.frozen(kw_only=True)
@@ -93,6 +95,38 @@ class _DeadEnd:
     index: int
     window: _Window
     reasons: str
+
+
+@attrs.frozen
+class _Day:
+    """A day's openings for one session length: starts, ends and both as instants."""
+
+    starts: tuple[pendulum.DateTime, ...]
+    ends: tuple[pendulum.DateTime, ...]
+    spans: tuple[tuple[int, int], ...]
+    index: dict[pendulum.DateTime, int]
+
+
+_Openings = dict[dt.date, _Day]
+_CLINICS: dict[tuple[int, int], tuple[Clinic, _Openings]] = {}
+_CLINICS_KEPT = 16  # clinics whose openings are remembered (a process has one or a few)
+
+
+def _clinic_days(clinic: Clinic, minutes: int) -> _Openings:
+    """The openings of *clinic* for *minutes*, by day, shared by every search of the process.
+
+    A clinic never changes (it is frozen), and each client's search asks for the same days
+    again: remembering them keeps a search's cost from being mostly the clinic's hours.
+    """
+    key = (id(clinic), minutes)
+    kept = _CLINICS.get(key)
+    if kept is not None and kept[0] is clinic:  # the same object, not one at a reused id
+        return kept[1]
+    if len(_CLINICS) >= _CLINICS_KEPT:
+        _CLINICS.pop(next(iter(_CLINICS)))
+    days: _Openings = {}
+    _CLINICS[key] = (clinic, days)
+    return days
 
 
 def _overlaps(session: Session, start: dt.datetime, end: dt.datetime, buffer: dt.timedelta) -> bool:
@@ -159,16 +193,118 @@ class _Search:
         self.failed: set[object] = set()
         self.dead_end: _DeadEnd | None = None
         self._free: dict[tuple[str, dt.datetime, tuple[object, ...]], bool] = {}
-        self._slots: dict[dt.date, tuple[pendulum.DateTime, ...]] = {}
+        self._days = _clinic_days(self.clinic, self.minutes)
+        self._ends: dict[pendulum.DateTime, pendulum.DateTime] = {}
+        self._rooms_free: dict[dt.date, list[bool]] = {}
+        self._free_on: dict[tuple[str, dt.date], list[bool]] = {}
+        self._reach: dict[tuple[int, dt.date, tuple[str, ...]], bool] = {}
+        # Where each later step is a plain one within the bounds after the one before, and
+        # the bounds keep a session's claims out of the next one's window (`near` empty),
+        # whether the rest of a series fits depends on the days alone (`reach`).
+        apart = protocol.min_interval_days >= _APART_DAYS
+        plain = [
+            apart and s.current is None and s.floor is None and not s.beyond and not s.only_current
+            for s in steps
+        ]
+        self.plain = [all(plain[n:]) for n in range(len(steps))]
+        self._usable: dict[tuple[tuple[str, ...], dt.date], frozenset[pendulum.DateTime]] = {}
 
     # -- the clinic's openings ---------------------------------------------------------
 
-    def openings(self, day: dt.date) -> tuple[pendulum.DateTime, ...]:
+    def day(self, day: dt.date) -> _Day:
         try:
-            return self._slots[day]
+            return self._days[day]
         except KeyError:
-            slots = self._slots[day] = tuple(self.clinic.slots(day, self.minutes))
-            return slots
+            pass
+        starts = tuple(self.clinic.slots(day, self.minutes))
+        ends = tuple(elapsed_after(start, self.length) for start in starts)
+        spans = tuple(_span(start, end) for start, end in zip(starts, ends, strict=True))
+        index = {start: n for n, start in enumerate(starts)}
+        found = self._days[day] = _Day(starts, ends, spans, index)
+        return found
+
+    def free_on(self, resource: str, day: dt.date) -> list[bool]:
+        """For each opening of *day*, whether *resource* is free then (the diary alone)."""
+        key = (resource, day)
+        try:
+            return self._free_on[key]
+        except KeyError:
+            pass
+        # The diary's lanes once for the whole day (`Diary._free_at`, as `is_free`).
+        found = self._free_on[key] = self.diary._free_at(resource, self.day(day).spans)  # noqa: SLF001 - the search's own look
+        return found
+
+    def openings(self, day: dt.date) -> tuple[pendulum.DateTime, ...]:
+        return self.day(day).starts
+
+    def end(self, start: pendulum.DateTime) -> pendulum.DateTime:
+        try:
+            return self._ends[start]
+        except KeyError:
+            end = self._ends[start] = elapsed_after(start, self.length)
+            return end
+
+    def usable(self, mode: tuple[str, ...], day: dt.date) -> frozenset[pendulum.DateTime]:
+        """The openings of *day* where one of *mode* and a room are free in the diary.
+
+        The diary alone: the chain's own claims only take more away, so a time outside this
+        set has no place (`places`) whatever the chain, and the search skips it unseen.
+        """
+        key = (mode, day)
+        try:
+            return self._usable[key]
+        except KeyError:
+            pass
+        if len(mode) > 1:
+            found = frozenset().union(*(self.usable((p,), day) for p in mode))
+        else:
+            person, openings = mode[0], self.day(day)
+            free, room = self.free_on(person, day), self.room_free(day)
+            found = frozenset(
+                start
+                for n, (start, end) in enumerate(zip(openings.starts, openings.ends, strict=True))
+                if free[n] and room[n] and self.works(person, start, end)
+            )
+        self._usable[key] = found
+        return found
+
+    def room_free(self, day: dt.date) -> list[bool]:
+        """For each opening of *day*, whether one of the rooms is free then (the diary alone)."""
+        try:
+            return self._rooms_free[day]
+        except KeyError:
+            pass
+        rooms = [self.free_on(r, day) for r in self.rooms]
+        if rooms:
+            found = [any(free) for free in zip(*rooms, strict=True)]
+        else:
+            found = [False] * len(self.day(day).starts)
+        self._rooms_free[day] = found
+        return found
+
+    def reach(self, pos: int, before: dt.date, mode: tuple[str, ...]) -> bool:
+        """Whether steps *pos* on fit with *mode*, the session before them on the day *before*.
+
+        For plain steps (`plain`) only: the days of each window, and whether one of *mode*
+        and a room are free at one of a day's openings (`usable`), decide it, so this is
+        exactly whether `solve` finds the rest of the series, in a fraction of its time.
+        """
+        key = (pos, before, mode)
+        try:
+            return self._reach[key]
+        except KeyError:
+            pass
+        p = self.protocol
+        found = False
+        for offset in range(p.min_interval_days, p.max_interval_days + 1):
+            day = dt.date.__add__(before, dt.timedelta(days=offset))
+            if self.usable(mode, day) and (
+                pos + 1 == len(self.steps) or self.reach(pos + 1, day, mode)
+            ):
+                found = True
+                break
+        self._reach[key] = found
+        return found
 
     def window(self, step: Step, prev: Session | None) -> _Window:
         p = self.protocol
@@ -194,9 +330,17 @@ class _Search:
         return _Window(first, last, not_before, wanted, whole)
 
     def times(
-        self, step: Step, prev: Session | None, window: _Window
+        self,
+        step: Step,
+        prev: Session | None,
+        window: _Window,
+        mode: tuple[str, ...] | None = None,
     ) -> Iterator[pendulum.DateTime]:
-        """The times of *window* in the order of preference, each once."""
+        """The times of *window* in the order of preference, each once.
+
+        With *mode*, only those where one of its practitioners may have a place (`usable`),
+        beside the session's current time.
+        """
         if step.current is not None:
             current = step.current.start
             if step.only_current:
@@ -207,33 +351,52 @@ class _Search:
             if within and current in self.openings(day):
                 yield current
         seen = {step.current.start} if step.current is not None else set()
-        for start in self._ordered(step, prev, window):
+        for start in self._ordered(step, prev, window, mode):
             if start not in seen and start >= window.not_before:
                 seen.add(start)
                 yield start
 
     def _ordered(
-        self, step: Step, prev: Session | None, window: _Window
+        self, step: Step, prev: Session | None, window: _Window, mode: tuple[str, ...] | None
     ) -> Iterator[pendulum.DateTime]:
         if prev is None:
             # The first session: the earliest opening, day after day (`first_start`).
             for day in _days_from(window.first):
-                yield from self.openings(day)
+                yield from self._openings(day, mode)
         elif step.beyond:
             # Day after day after the longest interval, the nearest time first (`start_after`).
             for day in _days_from(window.first):
-                yield from self._nearest(day, window.wanted)
+                yield from self._nearest(day, window.wanted, mode)
         else:
-            yield from self._within(prev, window)
+            yield from self._within(prev, window, mode)
 
-    def _nearest(self, day: dt.date, wanted: int) -> list[pendulum.DateTime]:
+    def _openings(self, day: dt.date, mode: tuple[str, ...] | None) -> Sequence[pendulum.DateTime]:
+        """The openings of *day*, those of them *mode* may use (`usable`) with a *mode*.
+
+        Only once the search has met a dead end: until then the first times tried mostly
+        fit, and looking at them one by one is cheaper than a whole day at a time. Leaving
+        out a time with no place never changes what the search finds, so when it starts
+        to leave them out does not matter either.
+        """
+        if mode is None or not self.failed:
+            return self.openings(day)
+        usable = self.usable(mode, day)
+        if not usable:
+            return ()
+        return [start for start in self.openings(day) if start in usable]
+
+    def _nearest(
+        self, day: dt.date, wanted: int, mode: tuple[str, ...] | None = None
+    ) -> list[pendulum.DateTime]:
         """The openings of *day*, the nearest to the local minute *wanted* first."""
         return sorted(
-            self.openings(day),
+            self._openings(day, mode),
             key=lambda start: (abs(start.hour * 60 + start.minute - wanted), start),
         )
 
-    def _within(self, prev: Session, window: _Window) -> Iterator[pendulum.DateTime]:
+    def _within(
+        self, prev: Session, window: _Window, mode: tuple[str, ...] | None
+    ) -> Iterator[pendulum.DateTime]:
         """The times within the interval bounds after *prev*, as `start_after` orders them."""
         p, wanted = self.protocol, window.wanted
         target = dt.date.__add__(prev.start.date(), dt.timedelta(days=p.interval_days))
@@ -242,11 +405,11 @@ class _Search:
             # The client's local time on the nearest day first, then any time (at a start
             # with seconds, the same local time is no slot: the nearest time only).
             for day in _nearest_days(target, low, high):
-                for start in self.openings(day):
+                for start in self._openings(day, mode):
                     if start.hour * 60 + start.minute == wanted:
                         yield start
         for day in _nearest_days(target, low, high):
-            yield from self._nearest(day, wanted)
+            yield from self._nearest(day, wanted, mode)
 
     # -- the diary's resources ---------------------------------------------------------
 
@@ -263,6 +426,13 @@ class _Search:
         end: pendulum.DateTime,
         near: Sequence[Session],
     ) -> bool:
+        if not near:
+            # An opening of a day: the day's answers, from the lanes at once (`free_on`).
+            day = start.date()
+            openings = self._days.get(day)
+            n = None if openings is None else openings.index.get(start)
+            if n is not None and cast("_Day", openings).ends[n] == end:
+                return self.free_on(resource, day)[n]
         key = (resource, start, tuple(s.id for s in near))
         try:
             return self._free[key]
@@ -328,9 +498,15 @@ class _Search:
         )
         if key in self.failed:
             return None
+        known = prev is not None and self.dead_end is not None and self.plain[pos]
+        if known and not self.reach(pos, cast("Session", prev).start.date(), mode):
+            # No series of *mode* from here, whatever the times (`reach`): the search
+            # would try each of them in vain, and its dead end is known already.
+            self.failed.add(key)
+            return None
         found = False
-        for start in self.times(step, prev, window):
-            end = elapsed_after(start, self.length)
+        for start in self.times(step, prev, window, mode):
+            end = self.end(start)
             for practitioner, room in self.places(
                 step=step, prev=prev, start=start, end=end, mode=mode, near=near
             ):
@@ -355,9 +531,13 @@ class _Search:
         step = self.steps[0]
         window = self.window(step, None)
         found = False
-        for start in self.times(step, None, window):
-            end = elapsed_after(start, self.length)
+        anyone = tuple(p for mode in singles for p in mode)
+        for start in self.times(step, None, window, anyone):
+            end = self.end(start)
+            pruned = self.dead_end is not None and len(self.plain) > 1 and self.plain[1]
             for mode in singles:
+                if pruned and not self.reach(1, start.date(), mode):
+                    continue  # as `solve` would find at once (its dead end is known)
                 for practitioner, room in self.places(
                     step=step, prev=None, start=start, end=end, mode=mode, near=()
                 ):
@@ -410,7 +590,7 @@ class _Search:
             # Each opening once, whatever its order of preference (the horizon is long).
             starts = sorted(set(starts))
         for start in starts:
-            end = elapsed_after(start, self.length)
+            end = self.end(start)
             working = [p for p in mode if self.works(p, start, end)]
             if not working:
                 counts[f"{who} does not work then"] += 1

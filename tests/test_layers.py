@@ -37,6 +37,8 @@ LAYERS: Final = {
         "_invariants",
         "_plan",
         "_series",
+        "_lanes",
+        "_resources",
         "_diary",
         "_diary_search",
         "_aftercare",

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from ._client_file import client_from_dict, load_client
     from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic
     from ._clinic_file import load_clinic
-    from ._diary import Booking, Busy, Diary, Practitioner, Room
+    from ._diary import Diary
     from ._diary_file import load_diary
     from ._errors import (
         CalendarError,
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ._plan import TreatmentPlan
     from ._protocol import SeriesProtocol
     from ._recalls import Recall, RecallStatus, recalls
+    from ._resources import Booking, Busy, Practitioner, Room
     from ._rules import RuleSet, Severity
     from ._rules_io import default_rules, dump_rules, load_rules
     from ._schema import json_schema
@@ -168,11 +169,11 @@ _LAZY = {
     "OpeningHours": "._clinic",
     "example_clinic": "._clinic",
     "load_clinic": "._clinic_file",
-    "Booking": "._diary",
-    "Busy": "._diary",
+    "Booking": "._resources",
+    "Busy": "._resources",
     "Diary": "._diary",
-    "Practitioner": "._diary",
-    "Room": "._diary",
+    "Practitioner": "._resources",
+    "Room": "._resources",
     "load_diary": "._diary_file",
     "CalendarError": "._errors",
     "ClientError": "._errors",

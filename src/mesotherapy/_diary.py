@@ -27,8 +27,6 @@ True
 from __future__ import annotations
 
 import bisect
-import datetime as dt
-import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, cast
 
@@ -36,14 +34,28 @@ import attrs
 import pendulum
 
 from ._clinic import Clinic
-from ._clinic_values import WEEKDAYS, Interval, IntervalLike, OpeningHours
-from ._errors import ClinicError, MesotherapyError, SchedulingError
+from ._clinic_values import Interval
+from ._errors import ClinicError, SchedulingError
+from ._lanes import _NEVER, _US, _instant, _Lane, free_at
+from ._lanes import _span as _span  # noqa: PLC0414 - re-exported: `_diary_search` imports it here
 from ._model import Area
 from ._pickling import exact_pickling
-from ._session import MAX_PLAN_ID, id_problem
-from ._time import aware
+from ._resources import (
+    Booking,
+    Busy,
+    Practitioner,
+    Room,
+    _area_set,
+    _booking_key,
+    _busy_key,
+    _Claim,
+    _describe,
+    _expected,
+)
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from ._plan import TreatmentPlan
     from ._session import Session
 
@@ -51,415 +63,6 @@ __all__ = ["Booking", "Busy", "Diary", "Practitioner", "Room"]
 
 _MAX_BUFFER: Final = 24 * 60
 """The longest buffer between two claims of one resource, in minutes: a day."""
-_SESSION_ID_LENGTH: Final = MAX_PLAN_ID + 40
-"""The longest session id, as `Session` allows it: a plan id, a dot and a number."""
-_US: Final = 1_000_000
-_ONE_US: Final = dt.timedelta(microseconds=1)
-_EPOCH_DAY: Final = dt.date(1970, 1, 1).toordinal()
-_NEVER: Final = -(2**62)
-_FREE_AT: dict[
-    tuple[int, tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], list[bool]
-] = {}
-_LANE_DAYS: dict[tuple[str, tuple[tuple[int, int], ...]], tuple[_Lane, _Lane, list[bool]]] = {}
-_FREE_AT_KEPT: Final = 100_000  # days of a resource `Diary._free_at` remembers, at most
-"""Below every instant a lane holds: the running maximum of an empty lane."""
-
-
-def _expected(field: str, value: object, what: str) -> str:
-    return f"{field}: expected {what}, got {value!r}"
-
-
-# -- values and their checks ----------------------------------------------------------------
-
-
-def _area_set(value: Iterable[Area | str]) -> frozenset[Area]:
-    """*value* as a set of areas; `ClinicError` naming ``areas`` for anything else."""
-    if isinstance(value, frozenset) and all(isinstance(area, Area) for area in value):
-        return cast("frozenset[Area]", value)
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, Mapping) or not isinstance(value, Iterable):
-        raise ClinicError([_expected("areas", value, "a list of areas")])
-    try:
-        return frozenset(Area.parse(area, field="areas") for area in value)
-    except MesotherapyError as error:  # an unknown area: a clinic's setting, wrongly made
-        raise ClinicError([str(error)]) from None
-
-
-def _treated(value: Iterable[Area | str]) -> frozenset[Area]:
-    areas = _area_set(value)
-    if not areas:
-        raise ClinicError([_expected("areas", [], "one or more areas")])
-    return areas
-
-
-def _served(value: Iterable[Area | str] | None) -> frozenset[Area] | None:
-    if value is None:
-        return None
-    areas = _area_set(value)
-    if not areas:
-        raise ClinicError([_expected("areas", [], "one or more areas, or None for every area")])
-    return areas
-
-
-_Hours = tuple[tuple[str, tuple[Interval, ...]], ...]
-
-
-def _hours(
-    value: Mapping[str, Iterable[IntervalLike]]
-    | Iterable[tuple[str, Iterable[IntervalLike]]]
-    | None,
-) -> _Hours:
-    """A practitioner's own weekly hours, as ``(weekday, intervals)`` pairs in week order.
-
-    Takes a table of weekdays, or the pairs themselves (so that `attrs.evolve` and a
-    practitioner's own ``hours`` give them back unchanged).
-    """
-    if value is None:
-        return ()
-    if isinstance(value, tuple) and all(
-        isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in value
-    ):
-        value = dict(value)
-    if not isinstance(value, Mapping):
-        raise ClinicError([_expected("hours", value, "a table of weekdays")])
-    unknown = sorted((str(day) for day in value if day not in WEEKDAYS), key=str)
-    if unknown:
-        msg = f"hours: unknown weekday {unknown[0]!r}, expected one of {', '.join(WEEKDAYS)}"
-        raise ClinicError([msg])
-    # The clinic's own weekly hours check the intervals: in order, apart, HH:MM.
-    try:
-        week = OpeningHours(**{day: value[day] for day in WEEKDAYS if day in value})
-    except ClinicError as error:
-        raise ClinicError([f"hours.{problem}" for problem in error.problems]) from None
-    return tuple((day, week.weekday(day)) for day in WEEKDAYS if day in value)
-
-
-def _resource_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    """A resource's id is one a `Session` can name: `id_problem`'s, in the diary's words."""
-    if problem := id_problem(value, attribute.name):
-        field = f"{attribute.name}: expected "
-        detail = problem.removeprefix(field).removeprefix("an id ")
-        joint = " " if detail.startswith("(") else " of "
-        raise ClinicError([f"{field}a non-empty id{joint}{detail}"])
-
-
-def _text(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str):
-        raise ClinicError([_expected(attribute.name, value, "text")])
-
-
-def _label(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not isinstance(value, str):
-        raise ClinicError([_expected(attribute.name, value, "text or None")])
-
-
-def _plan_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if problem := id_problem(value, attribute.name, longest=_SESSION_ID_LENGTH):
-        raise ClinicError([problem])
-
-
-def _start(value: dt.datetime) -> pendulum.DateTime:
-    return aware(value, field="start")
-
-
-def _end(value: dt.datetime) -> pendulum.DateTime:
-    return aware(value, field="end")
-
-
-def _after_start(instance: Busy | Booking, _: object, end: pendulum.DateTime) -> None:
-    # As whole instants: two times of one zone compare by their wall clocks, fold aside,
-    # so 01:00 EDT and the 01:00 EST an hour later would compare equal.
-    if _instant(end, "end") <= _instant(instance.start, "start"):
-        after = f"a time after the start {instance.start.isoformat()}"
-        raise ClinicError([_expected("end", end.isoformat(), after)])
-
-
-def _instant(value: object, field: str) -> int:
-    """*value*, an aware date and time, as whole microseconds since 1970 (UTC).
-
-    Exact, where ``timestamp()`` is a float: two claims a microsecond apart never meet.
-    """
-    offset = value.utcoffset() if isinstance(value, dt.datetime) else None
-    if offset is None:
-        aware(value, field=field)  # raises its InvalidTimeError, naming the field
-        raise AssertionError  # pragma: no cover - aware() refuses what has no offset
-    moment = cast("dt.datetime", value)
-    days = moment.toordinal() - _EPOCH_DAY
-    seconds = ((days * 24 + moment.hour) * 60 + moment.minute) * 60 + moment.second
-    return seconds * _US + moment.microsecond - offset // _ONE_US
-
-
-def _span(start: object, end: object) -> tuple[int, int]:
-    low, high = _instant(start, "start"), _instant(end, "end")
-    if high <= low:
-        after = f"a time after the start {cast('dt.datetime', start).isoformat()}"
-        raise ClinicError([_expected("end", cast("dt.datetime", end).isoformat(), after)])
-    return low, high
-
-
-def _clock(interval: Interval) -> tuple[str, str]:
-    start, end = str(interval).split("-")
-    return start, end
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class Practitioner:
-    """Someone who treats: an id, a name, the areas they may treat, and their own hours.
-
-    ``hours`` maps a weekday to the intervals they work on it (none: they do not work
-    that day); a weekday left out follows the clinic's hours. They must lie within the
-    clinic's (`Diary` checks).
-
-    >>> p = Practitioner(id="dr-h", name="Dr. H.", areas=["face", "neck"],
-    ...                  hours={"monday": [("09:00", "13:00")]})
-    >>> p
-    Practitioner(id='dr-h', name='Dr. H.', areas=['face', 'neck'], hours={'monday': [('09:00', '13:00')]})
-    >>> p.may_treat([Area.FACE]), p.may_treat(["face", "scalp"])
-    (True, False)
-    >>> import pendulum
-    >>> monday = pendulum.datetime(2026, 11, 23, 12, 30, tz="America/Toronto")
-    >>> p.works(monday, monday.add(minutes=45)), p.works(monday.add(days=1), monday.add(days=1))
-    (False, True)
-
-    Raises:
-        ClinicError: an id that is no id, no areas or an unknown one, or hours that are
-            no table of weekdays with ordered ``HH:MM`` intervals; naming the field.
-    """  # noqa: E501 - a doctest's output is one line
-
-    id: str = attrs.field(validator=_resource_id)
-    name: str = attrs.field(default="", validator=_text)
-    areas: frozenset[Area] = attrs.field(converter=_treated)
-    hours: tuple[tuple[str, tuple[Interval, ...]], ...] = attrs.field(default=(), converter=_hours)
-
-    def may_treat(self, areas: Iterable[Area | str]) -> bool:
-        """Whether every one of *areas* is among those this practitioner treats."""
-        return self.areas.issuperset(_area_set(areas))
-
-    def works(self, start: dt.datetime, end: dt.datetime) -> bool:
-        """Whether *start* to *end* lies within this practitioner's own hours that day.
-
-        Both are read on their own wall clock, which must be the clinic's (a `Diary`
-        moves them there before it asks). A weekday without hours of their own follows
-        the clinic: the answer is yes, and the clinic's hours decide. An interval that
-        runs past midnight lies within no hours.
-        """
-        weekday = WEEKDAYS[start.weekday()]
-        for day, intervals in self.hours:
-            if day == weekday:
-                first = start.hour * 60 + start.minute
-                last = end.hour * 60 + end.minute + (end.second > 0 or end.microsecond > 0)
-                if end.date() != start.date():
-                    last = 24 * 60
-                return any(i.start_minute <= first and last <= i.end_minute for i in intervals)
-        return True
-
-    def __repr__(self) -> str:
-        areas = sorted(area.value for area in self.areas)
-        hours = {day: [_clock(i) for i in intervals] for day, intervals in self.hours}
-        shown = f", hours={hours!r}" if hours else ""
-        return f"Practitioner(id={self.id!r}, name={self.name!r}, areas={areas!r}{shown})"
-
-
-@attrs.frozen(kw_only=True, repr=False)
-class Room:
-    """A treatment room: an id, a name, and the areas it serves (``None``: every area).
-
-    >>> Room(id="room-1", areas=["scalp"])
-    Room(id='room-1', name='', areas=['scalp'])
-    >>> Room(id="room-1", areas=["scalp"]).serves(["face"]), Room(id="room-2").serves(["face"])
-    (False, True)
-
-    Raises:
-        ClinicError: an id that is no id, or areas that are empty or unknown.
-    """
-
-    id: str = attrs.field(validator=_resource_id)
-    name: str = attrs.field(default="", validator=_text)
-    areas: frozenset[Area] | None = attrs.field(default=None, converter=_served)
-
-    def serves(self, areas: Iterable[Area | str]) -> bool:
-        """Whether this room serves every one of *areas*."""
-        wanted = _area_set(areas)
-        return self.areas is None or self.areas.issuperset(wanted)
-
-    def __repr__(self) -> str:
-        areas = None if self.areas is None else sorted(area.value for area in self.areas)
-        return f"Room(id={self.id!r}, name={self.name!r}, areas={areas!r})"
-
-
-@exact_pickling
-@attrs.frozen(kw_only=True, order=True, repr=False)
-class Busy:
-    """A time a practitioner or a room is taken by something else than a booked session.
-
-    No client data: at most a label (``"staff meeting"``). Busy blocks of one resource
-    may overlap one another (calendars do); a booked session keeps the diary's buffer
-    from each of them.
-
-    >>> import pendulum
-    >>> start = pendulum.datetime(2026, 11, 2, 9, tz="America/Toronto")
-    >>> Busy(start=start, end=start.add(hours=1), resource="room-1", label="cleaning")
-    Busy(resource='room-1', start='2026-11-02T09:00:00-05:00', end='2026-11-02T10:00:00-05:00', label='cleaning')
-
-    Raises:
-        InvalidTimeError: a start or end that is no aware date and time.
-        ClinicError: the end is not after the start, or the resource is no id.
-    """  # noqa: E501 - a doctest's output is one line
-
-    start: pendulum.DateTime = attrs.field(converter=_start)
-    end: pendulum.DateTime = attrs.field(converter=_end, validator=_after_start)
-    resource: str = attrs.field(validator=_resource_id)
-    label: str | None = attrs.field(default=None, validator=_label, order=False)
-
-    def __repr__(self) -> str:
-        return (
-            f"Busy(resource={self.resource!r}, start={self.start.isoformat()!r}, "
-            f"end={self.end.isoformat()!r}, label={self.label!r})"
-        )
-
-
-@exact_pickling
-@attrs.frozen(kw_only=True, order=True, repr=False)
-class Booking:
-    """One booked session's claim on a practitioner and a room, from its start to its end.
-
-    ``plan`` and ``session`` are the ids of the plan and the session (`Session.id`).
-
-    >>> import pendulum
-    >>> start = pendulum.datetime(2026, 11, 2, 9, tz="America/Toronto")
-    >>> Booking(start=start, end=start.add(minutes=45), plan="p-1", session="p-1.1",
-    ...         practitioner="dr-h", room="room-1")
-    Booking(plan='p-1', session='p-1.1', start='2026-11-02T09:00:00-05:00', end='2026-11-02T09:45:00-05:00', practitioner='dr-h', room='room-1')
-
-    Raises:
-        InvalidTimeError: a start or end that is no aware date and time.
-        ClinicError: the end is not after the start, or an id is no id.
-    """  # noqa: E501 - a doctest's output is one line
-
-    start: pendulum.DateTime = attrs.field(converter=_start)
-    end: pendulum.DateTime = attrs.field(converter=_end, validator=_after_start)
-    plan: str = attrs.field(validator=_plan_id)
-    session: str = attrs.field(validator=_plan_id)
-    practitioner: str = attrs.field(validator=_resource_id)
-    room: str = attrs.field(validator=_resource_id)
-
-    def __repr__(self) -> str:
-        return (
-            f"Booking(plan={self.plan!r}, session={self.session!r}, "
-            f"start={self.start.isoformat()!r}, end={self.end.isoformat()!r}, "
-            f"practitioner={self.practitioner!r}, room={self.room!r})"
-        )
-
-
-_Claim = Busy | Booking
-"""What takes a resource's time: busy time from its calendar, or a booked session."""
-
-
-def _busy_key(busy: Busy) -> tuple[dt.datetime, dt.datetime, str, str]:
-    return (busy.start, busy.end, busy.resource, busy.label or "")
-
-
-def _booking_key(booking: Booking) -> tuple[dt.datetime, dt.datetime, str, str, str, str]:
-    b = booking
-    return (b.start, b.end, b.plan, b.session, b.practitioner, b.room)
-
-
-def _describe(claim: _Claim) -> str:
-    """A claim in a message: its kind, its interval and a busy block's label, no client data."""
-    when = f"{claim.start.isoformat()} to {claim.end.isoformat()}"
-    if isinstance(claim, Busy):
-        label = f" ({claim.label})" if claim.label else ""
-        return f"busy {when}{label}"
-    return f"a booked session {when}"
-
-
-# -- lanes ----------------------------------------------------------------------------------
-
-
-class _Lane:
-    """The claims of one resource: starts in order, their ends, and the latest end so far.
-
-    With the running maximum of the ends, whether ``[a, b)`` meets a claim is one binary
-    search: the claims starting before ``b`` meet it exactly when the latest of their ends
-    lies after ``a``, whether or not those claims overlap one another (busy blocks from a
-    calendar may). Instants are whole microseconds (`_instant`). A lane never changes once
-    made: a claim added or taken away gives a new lane.
-    """
-
-    __slots__ = ("ends", "items", "latest", "starts")
-
-    def __init__(self, entries: Iterable[tuple[int, int, _Claim]] = ()) -> None:
-        ordered = sorted(entries, key=lambda entry: (entry[0], entry[1]))
-        self.starts = [start for start, _, _ in ordered]
-        self.ends = [end for _, end, _ in ordered]
-        self.items: list[_Claim] = [item for _, _, item in ordered]
-        self.latest = _running_max(self.ends)
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    def meets(self, low: int, high: int) -> bool:
-        before = bisect.bisect_left(self.starts, high)
-        return before > 0 and self.latest[before - 1] > low
-
-    def meeting(self, low: int, high: int) -> list[_Claim]:
-        """The claims that meet ``[low, high)``, in order of their starts."""
-        at = bisect.bisect_left(self.starts, high)
-        found: list[_Claim] = []
-        # Back from the last claim that starts before `high`, while one of the claims up
-        # to here still ends after `low`.
-        while at > 0 and self.latest[at - 1] > low:
-            at -= 1
-            if self.ends[at] > low:
-                found.append(self.items[at])
-        found.reverse()
-        return found
-
-    def spans(self, low: int, high: int) -> list[tuple[int, int]]:
-        """The starts and ends of the claims that meet ``[low, high)`` (as `meeting`)."""
-        at = bisect.bisect_left(self.starts, high)
-        found: list[tuple[int, int]] = []
-        while at > 0 and self.latest[at - 1] > low:
-            at -= 1
-            if self.ends[at] > low:
-                found.append((self.starts[at], self.ends[at]))
-        return found
-
-    def with_claim(self, start: int, end: int, item: _Claim) -> _Lane:
-        lane = _Lane.__new__(_Lane)
-        at = bisect.bisect_right(self.starts, start)
-        lane.starts = [*self.starts[:at], start, *self.starts[at:]]
-        lane.ends = [*self.ends[:at], end, *self.ends[at:]]
-        lane.items = [*self.items[:at], item, *self.items[at:]]
-        # The running maximum after the new claim is the old one raised to its end, and
-        # the old one is sorted: only the stretch still below that end changes.
-        latest = self.latest
-        top = max(latest[at - 1] if at else _NEVER, end)
-        below = bisect.bisect_left(latest, end, lo=at)
-        lane.latest = [*latest[:at], top, *itertools.repeat(end, below - at), *latest[below:]]
-        return lane
-
-    def without(self, start: int, item: _Claim) -> _Lane:
-        at = bisect.bisect_left(self.starts, start)
-        while self.items[at] is not item:  # the claim is in the lane: the diary put it there
-            at += 1
-        lane = _Lane.__new__(_Lane)
-        lane.starts = [*self.starts[:at], *self.starts[at + 1 :]]
-        lane.ends = [*self.ends[:at], *self.ends[at + 1 :]]
-        lane.items = [*self.items[:at], *self.items[at + 1 :]]
-        lane.latest = self.latest[:at]
-        top = lane.latest[-1] if lane.latest else _NEVER
-        lane.latest += _running_max(lane.ends[at:], top)
-        return lane
-
-
-def _running_max(ends: Iterable[int], top: int = _NEVER) -> list[int]:
-    out = []
-    for end in ends:
-        top = max(top, end)
-        out.append(top)
-    return out
 
 
 def _tuple(value: object) -> Any:
@@ -701,48 +304,13 @@ class Diary:
         """
         if not spans:
             return []
-        spans = tuple(spans)
-        busy, booked = self._busy_lanes[resource], self._booked_lanes[resource]
-        # A lane never changes, and a derived diary shares the lanes a booking left alone:
-        # the same lanes give the same answer, without a look into them.
-        kept = _LANE_DAYS.get((resource, spans))
-        if kept is not None and kept[0] is busy and kept[1] is booked:
-            return kept[2]
-        buffer = self.buffer_minutes * 60 * _US
-        # In order: the first span starts first and the last one ends last.
-        low, high = spans[0][0] - buffer, spans[-1][1] + buffer
-        claims = tuple(sorted([*busy.spans(low, high), *booked.spans(low, high)]))
-        # What decides the answer is all in the key: a day of one resource is worked out
-        # once, for every diary derived from this one, until one of its claims changes.
-        if len(_LANE_DAYS) >= _FREE_AT_KEPT:
-            _LANE_DAYS.clear()
-        key = (buffer, spans, claims)
-        try:
-            free = _FREE_AT[key]
-        except KeyError:
-            pass
-        else:
-            _LANE_DAYS[resource, spans] = (busy, booked, free)
-            return free
-        if len(_FREE_AT) >= _FREE_AT_KEPT:
-            _FREE_AT.clear()
-        # The claims widened by the buffer and merged into disjoint stretches: a span is
-        # free when the last stretch that starts before its end is over by its start.
-        starts: list[int] = []
-        ends: list[int] = []
-        for start, end in claims:
-            if ends and start - buffer <= ends[-1]:
-                ends[-1] = max(ends[-1], end + buffer)
-            else:
-                starts.append(start - buffer)
-                ends.append(end + buffer)
-        free = []
-        for a, b in spans:
-            at = bisect.bisect_left(starts, b)
-            free.append(at == 0 or ends[at - 1] <= a)
-        _FREE_AT[key] = free
-        _LANE_DAYS[resource, spans] = (busy, booked, free)
-        return free
+        return free_at(
+            resource,
+            self._busy_lanes[resource],
+            self._booked_lanes[resource],
+            self.buffer_minutes * 60 * _US,
+            spans,
+        )
 
     def why_busy(
         self, resource: str, start: dt.datetime, end: dt.datetime

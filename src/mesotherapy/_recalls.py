@@ -39,9 +39,9 @@ class RecallStatus(enum.StrEnum):
     """Where a plan's maintenance stands on the worklist's day, most urgent first."""
 
     OVERDUE = "overdue"
-    """The window has closed: the day is after its last day."""
+    """The window has closed; the day is after its last day."""
     DUE = "due"
-    """The window is open: the day lies from its first day to its last."""
+    """The window is open; the day lies from its first day to its last."""
     DUE_SOON = "due_soon"
     """The window opens within the worklist's ``within_days``."""
 

@@ -39,6 +39,8 @@ LAYERS: Final = {
         "_series",
         "_diary",
         "_diary_search",
+        "_diary_backtrack",
+        "_diary_steps",
         "_aftercare",
         "_timeline",
         "_batch",

@@ -41,6 +41,8 @@ LAYERS: Final = {
         "_resources",
         "_diary",
         "_diary_search",
+        "_diary_backtrack",
+        "_diary_steps",
         "_aftercare",
         "_timeline",
         "_batch",

@@ -16,13 +16,13 @@ asserted: the figures are printed, and docs/benchmarks.md records them.
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import time
 from collections.abc import Callable
 
 import attrs
 import pendulum
+from run import _best  # the one best-of-rounds timer of the benchmarks
 
 import mesotherapy as meso
 
@@ -30,18 +30,6 @@ ZONE = "America/Toronto"
 PRACTITIONERS = 5
 ROOMS = 3
 AREAS = ("face",)
-
-
-def _best(func: Callable[[], object], number: int, repeat: int = 5) -> float:
-    """The best time of *func* in seconds a call, over *repeat* rounds of *number* calls."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        begin = time.perf_counter()
-        for _ in range(number):
-            func()
-        times.append((time.perf_counter() - begin) / number)
-    return min(times)
 
 
 def _plan(clinic: meso.Clinic) -> meso.TreatmentPlan:

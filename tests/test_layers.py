@@ -38,6 +38,7 @@ LAYERS: Final = {
         "_plan",
         "_series",
         "_lanes",
+        "_diary_days",
         "_resources",
         "_diary",
         "_diary_search",

@@ -35,6 +35,7 @@ import pendulum
 
 from ._clinic import Clinic
 from ._clinic_values import Interval
+from ._diary_days import claim_days, derive
 from ._errors import ClinicError, SchedulingError
 from ._lanes import _NEVER, _US, _instant, _Lane, free_at
 from ._lanes import _span as _span  # noqa: PLC0414 - re-exported: `_diary_search` imports it here
@@ -437,7 +438,9 @@ class Diary:
         for booking in made:
             at = bisect.bisect_right(bookings, _booking_key(booking), key=_booking_key)
             bookings.insert(at, booking)
-        return self._derived(tuple(bookings), lanes, {**self._plans, plan_id: tuple(made)})
+        return self._derived(
+            tuple(bookings), lanes, {**self._plans, plan_id: tuple(made)}, changed=made
+        )
 
     def release(self, plan: TreatmentPlan) -> Diary:
         """This diary without the claims of *plan*.
@@ -460,7 +463,7 @@ class Diary:
         gone = {id(booking) for booking in mine}
         bookings = tuple(b for b in self.bookings if id(b) not in gone)
         plans = {key: value for key, value in self._plans.items() if key != plan_id}
-        return self._derived(bookings, lanes, plans)
+        return self._derived(bookings, lanes, plans, changed=mine)
 
     def update(self, old: TreatmentPlan, new: TreatmentPlan) -> Diary:
         """This diary with *old*'s claims replaced by those of *new*: all of them, or none.
@@ -480,8 +483,14 @@ class Diary:
         bookings: tuple[Booking, ...],
         lanes: dict[str, _Lane],
         plans: dict[str, tuple[Booking, ...]],
+        *,
+        changed: Sequence[Booking],
     ) -> Diary:
-        """This diary with other bookings, sharing everything else (busy lanes above all)."""
+        """This diary with other bookings, sharing everything else (busy lanes above all).
+
+        *changed* are the bookings added or taken away: the searches' answers of every day
+        they leave alone hold for the new diary too (`_diary_days`).
+        """
         new = object.__new__(Diary)
         for name in ("clinic", "practitioners", "rooms", "busy", "buffer_minutes", "_index"):
             object.__setattr__(new, name, getattr(self, name))
@@ -489,6 +498,13 @@ class Diary:
         object.__setattr__(new, "bookings", bookings)
         object.__setattr__(new, "_booked_lanes", lanes)
         object.__setattr__(new, "_plans", plans)
+        zone, margin = self.clinic.zone, -(-self.buffer_minutes // _MAX_BUFFER) + 1
+        days = {
+            day
+            for booking in changed
+            for day in claim_days(booking.start, booking.end, zone, margin)
+        }
+        derive(self, new, days)
         return new
 
     def _local(

@@ -20,6 +20,7 @@ with one practitioner and one room, both always free, the search finds the plan 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import cast
@@ -27,6 +28,7 @@ from typing import cast
 import pendulum
 
 from ._diary import Diary, _span
+from ._diary_days import answers_of
 from ._diary_steps import Opening, Step, _clinic_days, _Day, _DeadEnd, _overlaps, _Window
 from ._model import Area
 from ._protocol import SeriesProtocol
@@ -68,9 +70,8 @@ class _Search:
         self._free: dict[tuple[str, dt.datetime, tuple[object, ...]], bool] = {}
         self._days = _clinic_days(self.clinic, self.minutes)
         self._ends: dict[pendulum.DateTime, pendulum.DateTime] = {}
-        self._rooms_free: dict[dt.date, list[bool]] = {}
-        self._free_on: dict[tuple[str, dt.date], list[bool]] = {}
-        self._reach: dict[tuple[int, dt.date, tuple[str, ...]], bool] = {}
+        # The diary's answers of each day, from the searches before this one (`_diary_days`).
+        self._answers = answers_of(diary)
         # Where each later step is a plain one within the bounds after the one before, and
         # the bounds keep a session's claims out of the next one's window (`near` empty),
         # whether the rest of a series fits depends on the days alone (`reach`).
@@ -80,7 +81,7 @@ class _Search:
             for s in steps
         ]
         self.plain = [all(plain[n:]) for n in range(len(steps))]
-        self._usable: dict[tuple[tuple[str, ...], dt.date], frozenset[pendulum.DateTime]] = {}
+        self._rooms_key = ("rooms", self.rooms, self.minutes)
 
     # -- the clinic's openings ---------------------------------------------------------
 
@@ -98,13 +99,15 @@ class _Search:
 
     def free_on(self, resource: str, day: dt.date) -> list[bool]:
         """For each opening of *day*, whether *resource* is free then (the diary alone)."""
-        key = (resource, day)
+        answers = self._answers.of(day)
+        key = ("free", resource, self.minutes)
         try:
-            return self._free_on[key]
+            return cast("list[bool]", answers[key])
         except KeyError:
             pass
         # The diary's lanes once for the whole day (`Diary._free_at`, as `is_free`).
-        found = self._free_on[key] = self.diary._free_at(resource, self.day(day).spans)  # noqa: SLF001 - the search's own look
+        found = self.diary._free_at(resource, self.day(day).spans)  # noqa: SLF001 - the search's own look
+        answers[key] = found
         return found
 
     def openings(self, day: dt.date) -> tuple[pendulum.DateTime, ...]:
@@ -123,9 +126,10 @@ class _Search:
         The diary alone: the chain's own claims only take more away, so a time outside this
         set has no place (`places`) whatever the chain, and the search skips it unseen.
         """
-        key = (mode, day)
+        answers = self._answers.of(day)
+        asked = ("usable", mode, self.rooms, self.minutes)
         try:
-            return self._usable[key]
+            return cast("frozenset[pendulum.DateTime]", answers[asked])
         except KeyError:
             pass
         if len(mode) > 1:
@@ -138,13 +142,14 @@ class _Search:
                 for n, (start, end) in enumerate(zip(openings.starts, openings.ends, strict=True))
                 if free[n] and room[n] and self.works(person, start, end)
             )
-        self._usable[key] = found
+        answers[asked] = found
         return found
 
     def room_free(self, day: dt.date) -> list[bool]:
         """For each opening of *day*, whether one of the rooms is free then (the diary alone)."""
+        answers = self._answers.of(day)
         try:
-            return self._rooms_free[day]
+            return cast("list[bool]", answers[self._rooms_key])
         except KeyError:
             pass
         rooms = [self.free_on(r, day) for r in self.rooms]
@@ -152,7 +157,7 @@ class _Search:
             found = [any(free) for free in zip(*rooms, strict=True)]
         else:
             found = [False] * len(self.day(day).starts)
-        self._rooms_free[day] = found
+        answers[self._rooms_key] = found
         return found
 
     def reach(self, pos: int, before: dt.date, mode: tuple[str, ...]) -> bool:
@@ -162,21 +167,22 @@ class _Search:
         and a room are free at one of a day's openings (`usable`), decide it, so this is
         exactly whether `solve` finds the rest of the series, in a fraction of its time.
         """
-        key = (pos, before, mode)
+        p, left = self.protocol, len(self.steps) - pos
+        # What decides it is the days up to `left` longest intervals after *before*: the
+        # answer holds for later searches until one of them changes (`_diary_days`).
+        answers = self._answers.ahead_of(before, left * p.max_interval_days)
+        key = (left, p.min_interval_days, p.max_interval_days, mode, self.rooms, self.minutes)
         try:
-            return self._reach[key]
+            return cast("bool", answers[key])
         except KeyError:
             pass
-        p = self.protocol
         found = False
         for offset in range(p.min_interval_days, p.max_interval_days + 1):
             day = dt.date.__add__(before, dt.timedelta(days=offset))
-            if self.usable(mode, day) and (
-                pos + 1 == len(self.steps) or self.reach(pos + 1, day, mode)
-            ):
+            if self.usable(mode, day) and (left == 1 or self.reach(pos + 1, day, mode)):
                 found = True
                 break
-        self._reach[key] = found
+        answers[key] = found
         return found
 
     def window(self, step: Step, prev: Session | None) -> _Window:
@@ -251,7 +257,7 @@ class _Search:
         out a time with no place never changes what the search finds, so when it starts
         to leave them out does not matter either.
         """
-        if mode is None or not self.failed:
+        if mode is None:
             return self.openings(day)
         usable = self.usable(mode, day)
         if not usable:
@@ -290,7 +296,10 @@ class _Search:
         """The sessions of the chain whose claims may reach into *window*."""
         # A day's margin, so that a clock change at midnight never hides a claim.
         reach = dt.datetime.combine(window.first, dt.time(), tzinfo=self.clinic.zone) - _ONE_DAY
-        return tuple(s for s in chain if s.end + self.buffer > reach)
+        # The buffer taken from the stdlib instant, not added to each pendulum end: the same
+        # test, without pendulum's arithmetic for every session of the chain.
+        reach -= self.buffer
+        return tuple(s for s in chain if s.end > reach)
 
     def free(
         self,
@@ -390,7 +399,7 @@ class _Search:
                     return [session, *rest]
         if not found and self.dead_end is None:
             self.dead_end = _DeadEnd(
-                step.index, window, self._reasons(step, prev, window, mode, near)
+                step.index, window, lambda: self._reasons(step, prev, window, mode, near)
             )
         self.failed.add(key)
         return None
@@ -421,8 +430,9 @@ class _Search:
                         return [session, *rest]
         if not found and self.dead_end is None:
             everyone = tuple(p for mode in singles for p in mode)
-            reasons = self._reasons(step, None, window, everyone, ())
-            self.dead_end = _DeadEnd(step.index, window, reasons)
+            self.dead_end = _DeadEnd(
+                step.index, window, lambda: self._reasons(step, None, window, everyone, ())
+            )
         return None
 
     def _session(
@@ -457,11 +467,42 @@ class _Search:
     ) -> str:
         """What blocked every opening of *window*: closed, not working, busy, no room."""
         counts: Counter[str] = Counter()
-        who = ", ".join(mode)
         starts = list(self.times(step, prev, window))
-        if not step.only_current:
-            # Each opening once, whatever its order of preference (the horizon is long).
-            starts = sorted(set(starts))
+        if step.only_current:
+            counts.update(self._blocks(starts, mode, near))
+        else:
+            # Each opening once, whatever its order of preference (the horizon is long),
+            # and a whole day's counts, where nothing of the chain reaches it, from the
+            # searches before (`_diary_days`): the same for every client refused there.
+            for day, group in itertools.groupby(sorted(set(starts)), key=_local_day):
+                some = tuple(group)
+                if not near and some == self.openings(day):
+                    counts.update(self._day_blocks(day, mode))
+                else:
+                    counts.update(self._blocks(some, mode, near))
+        if not counts:
+            return f"closed: the clinic has no opening for {self.minutes} minutes then"
+        total = sum(counts.values())
+        parts = ", ".join(f"{what} at {n}" for what, n in counts.most_common())
+        return f"blocked at every one of {total} openings: {parts}"
+
+    def _day_blocks(self, day: dt.date, mode: tuple[str, ...]) -> Counter[str]:
+        """What blocks each opening of *day* in the diary alone (`_blocks`), kept for the day."""
+        answers = self._answers.of(day)
+        key = ("blocks", mode, self.rooms, self.minutes)
+        try:
+            return cast("Counter[str]", answers[key])
+        except KeyError:
+            pass
+        found = answers[key] = self._blocks(self.openings(day), mode, ())
+        return found
+
+    def _blocks(
+        self, starts: Sequence[pendulum.DateTime], mode: tuple[str, ...], near: Sequence[Session]
+    ) -> Counter[str]:
+        """What blocks each of *starts*: not working, busy, no room (none where one fits)."""
+        counts: Counter[str] = Counter()
+        who = ", ".join(mode)
         for start in starts:
             end = self.end(start)
             working = [p for p in mode if self.works(p, start, end)]
@@ -471,8 +512,8 @@ class _Search:
                 counts[f"practitioner busy ({who})"] += 1
             elif not any(self.free(r, start, end, near) for r in self.rooms):
                 counts["no room free"] += 1
-        if not counts:
-            return f"closed: the clinic has no opening for {self.minutes} minutes then"
-        total = sum(counts.values())
-        parts = ", ".join(f"{what} at {n}" for what, n in counts.most_common())
-        return f"blocked at every one of {total} openings: {parts}"
+        return counts
+
+
+def _local_day(start: pendulum.DateTime) -> dt.date:
+    return start.date()

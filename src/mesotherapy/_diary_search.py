@@ -108,7 +108,7 @@ def _refusal(search: _Search) -> str:
             where = f"at {step.current.start.isoformat()}"
     else:
         where = f"from {w.first} to {w.last}"
-    return f"session {dead.index}: no free time in the diary {where}: {dead.reasons}"
+    return f"session {dead.index}: no free time in the diary {where}: {dead.explain()}"
 
 
 def mark_moved(plan: TreatmentPlan) -> TreatmentPlan:

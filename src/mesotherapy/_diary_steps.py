@@ -9,6 +9,7 @@ process. The search itself is `_diary_backtrack`; its entry points are `_diary_s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import attrs
 import pendulum
@@ -61,11 +62,15 @@ class _Window:
 
 @attrs.frozen
 class _DeadEnd:
-    """A session that found no free time in its window, and what blocked it."""
+    """A session that found no free time in its window, and how to say what blocked it.
+
+    ``explain`` counts the openings and their blocks: it runs only if the whole search
+    refuses, since most dead ends are left behind by a series found another way.
+    """
 
     index: int
     window: _Window
-    reasons: str
+    explain: Callable[[], str] = attrs.field(eq=False)
 
 
 @attrs.frozen

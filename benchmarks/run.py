@@ -335,7 +335,7 @@ def bench_diary(rules: meso.RuleSet, clinic: meso.Clinic, clients: int) -> None:
         f"{bare * 1e6:,.0f} us, cost ratio {full / bare:.2f} (target at most 3)"
         f"\n    (the busy diary built in {built:.2f} s)"
     )
-    diary, plans, books, refused = busy, [], [], 0
+    diary, searches, books, refusals = busy, [], [], []
     for n in range(clients):
         one = meso.assess(_client(n), AREAS, on=pendulum.date(DIARY_YEAR, 1, 1), rules=rules)
         start = _diary_start(clinic, n)
@@ -343,22 +343,31 @@ def bench_diary(rules: meso.RuleSet, clinic: meso.Clinic, clients: int) -> None:
         try:
             plan = meso.plan_series(one, AREAS, start=start, diary=diary, rules=rules)
         except meso.SchedulingError:
-            refused += 1
-            plans.append(time.perf_counter() - begin)
+            refusals.append(time.perf_counter() - begin)
             continue
         middle = time.perf_counter()
         diary = diary.book(plan)
-        plans.append(middle - begin)
+        searches.append(middle - begin)
         books.append(time.perf_counter() - middle)
 
     def us(values: list[float]) -> str:
-        return f"{statistics.mean(values) * 1e6:,.0f}"
+        return f"{statistics.mean(values) * 1e6:,.0f}" if values else "-"
 
+    def flat(values: list[float]) -> str:
+        return f"{statistics.mean(values[-100:]) / statistics.mean(values[:100]):.2f}"
+
+    # The diary fills up: the last clients' series start months after the day they ask
+    # for, and the last of them are refused (no series fits the horizon). The refusals
+    # are timed apart: a refusal looks at every day of the horizon, a booking stops at
+    # the first series that fits.
     print(
-        f"book {clients:,} clients in a row into the busy diary, per client: the search "
-        f"(plan_series) first 100 {us(plans[:100])} us, last 100 {us(plans[-100:])} us; "
-        f"Diary.book first 100 {us(books[:100])} us, last 100 {us(books[-100:])} us; "
-        f"{len(diary.bookings):,} sessions booked, {refused} clients refused"
+        f"book {clients:,} clients in a row into the busy diary, per booked client:\n"
+        f"    the search (plan_series) first 100 {us(searches[:100])} us, last 100 "
+        f"{us(searches[-100:])} us, ratio {flat(searches)} (target flat)\n"
+        f"    Diary.book first 100 {us(books[:100])} us, last 100 {us(books[-100:])} us, "
+        f"ratio {flat(books)} (target flat)\n"
+        f"    {len(diary.bookings):,} sessions booked; {len(refusals)} clients refused, "
+        f"{us(refusals)} us each"
     )
 
 

@@ -414,12 +414,9 @@ class _Search:
         window = self.window(step, None)
         found = False
         anyone = tuple(p for mode in singles for p in mode)
-        for start in self.times(step, None, window, anyone):
+        for start, modes in self._first_starts(step, window, singles, anyone):
             end = self.end(start)
-            pruned = self.dead_end is not None and len(self.plain) > 1 and self.plain[1]
-            for mode in singles:
-                if pruned and not self.reach(1, start.date(), mode):
-                    continue  # as `solve` would find at once (its dead end is known)
+            for mode in modes:
                 for practitioner, room in self.places(
                     step=step, prev=None, start=start, end=end, mode=mode, near=()
                 ):
@@ -434,6 +431,58 @@ class _Search:
                 step.index, window, lambda: self._reasons(step, None, window, everyone, ())
             )
         return None
+
+    def _first_starts(
+        self,
+        step: Step,
+        window: _Window,
+        singles: Sequence[tuple[str, ...]],
+        anyone: tuple[str, ...],
+    ) -> Iterator[tuple[pendulum.DateTime, Sequence[tuple[str, ...]]]]:
+        """The times of the first session in order (as `times`), each with whom to try it.
+
+        A day none of *singles* may start the series on (`viable`) is passed over whole:
+        in a diary that fills up, most days before the first free one are such days, and
+        each costs a look-up or two.
+        """
+        if step.current is not None:  # pragma: no cover - an operation has no opening
+            for start in self.times(step, None, window, anyone):
+                yield start, self.viable(start.date(), singles)
+            return
+        for day in _days_from(window.first):
+            starts = self._openings(day, anyone)
+            modes = self.viable(day, singles) if starts else ()
+            if not modes:
+                continue
+            for start in starts:
+                if start >= window.not_before:
+                    yield start, modes
+
+    def viable(self, day: dt.date, singles: Sequence[tuple[str, ...]]) -> Sequence[tuple[str, ...]]:
+        """Those of *singles* with whom the rest of the series fits from *day* (`reach`).
+
+        Only once the search has met a dead end (before, all of them): the others `solve`
+        would give up on at once, since the dead end is known.
+        """
+        if self.dead_end is None or len(self.plain) < 2 or not self.plain[1]:
+            return singles
+        p, left = self.protocol, len(self.steps) - 1
+        answers = self._answers.ahead_of(day, left * p.max_interval_days)
+        key = (
+            "viable",
+            tuple(singles),
+            self.rooms,
+            self.minutes,
+            left,
+            p.min_interval_days,
+            p.max_interval_days,
+        )
+        try:
+            return cast("list[tuple[str, ...]]", answers[key])
+        except KeyError:
+            pass
+        found = answers[key] = [mode for mode in singles if self.reach(1, day, mode)]
+        return found
 
     def _session(
         self,

@@ -12,10 +12,11 @@ import pickle
 from collections.abc import Sequence
 
 import attrs
-from hypothesis import event, given, note
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 
 from mesotherapy import Diary, Practitioner, Room, SchedulingError, SessionStatus, TreatmentPlan
+from tests.conftest import examples
 from tests.diary_strategies import (
     World,
     brute_free,
@@ -83,6 +84,7 @@ def test_no_two_claims_of_a_resource_are_closer_than_the_buffer(
         assert session_problems(diary, session) == []
 
 
+@settings(max_examples=examples(50))
 @given(booked_worlds(), st.data())
 def test_is_free_agrees_with_a_scan_over_every_claim(
     booked: tuple[World, list[TreatmentPlan]], data: st.DataObject

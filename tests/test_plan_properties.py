@@ -53,6 +53,7 @@ from mesotherapy._clinic import WEEKDAYS
 from mesotherapy._clinic_file import clinic_from_dict, clinic_to_dict
 from mesotherapy._protocol import series_protocol
 from tests.builders import ADULT, RULES, TORONTO
+from tests.conftest import examples
 from tests.plan_strategies import PlanRequest, area_sets, plan_requests
 
 INFEASIBLE: Final = re.compile(r"^session \d+: ")
@@ -864,5 +865,5 @@ def test_operations_keep_the_invariants() -> None:
     phases = tuple(p for p in Phase if not (quick and p is Phase.shrink))
     run_state_machine_as_test(
         PlanOperations,
-        settings=settings(stateful_step_count=15, phases=phases),
+        settings=settings(max_examples=examples(50), stateful_step_count=15, phases=phases),
     )

@@ -434,6 +434,7 @@ def _month_ends(first: int, last: int) -> st.SearchStrategy[dt.date]:
     )
 
 
+@settings(max_examples=examples(50))
 @given(
     rules=st.just(meso.default_rules()) | rule_sets(),
     born=_month_ends(1996, 2012),

@@ -399,6 +399,7 @@ def _spacing(request: PlanRequest) -> list[tuple[str, dt.date]]:
     return found
 
 
+@settings(max_examples=examples(50))
 @given(request=plan_requests(plannable=False))
 def test_no_plan_for_a_client_who_is_no_candidate(request: PlanRequest) -> None:
     assessment = request.assessment()
@@ -495,6 +496,7 @@ def test_the_first_session_keeps_the_spacing_after_another_treatment_of_the_area
 # --- Invariant 9: determinism -----------------------------------------------------------
 
 
+@settings(max_examples=examples(50))
 @given(request=plan_requests())
 def test_the_same_request_gives_the_same_plan(request: PlanRequest) -> None:
     def outcome(req: PlanRequest) -> TreatmentPlan | str:

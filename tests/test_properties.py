@@ -103,6 +103,7 @@ def test_status_is_the_worst_outcome_of_the_findings(scenario: Scenario) -> None
     assert result.is_candidate is (result.status in (Candidacy.ELIGIBLE, Candidacy.REVIEW))
 
 
+@settings(max_examples=examples(50))
 @given(scenarios())
 def test_earliest_start_is_when_the_last_deferral_lifts(scenario: Scenario) -> None:
     result = _assess(scenario)
@@ -171,6 +172,7 @@ def test_assessment_does_not_depend_on_the_order_of_the_inputs(
     assert to_dict(result) == to_dict(expected)
 
 
+@settings(max_examples=examples(50))
 @given(scenarios())
 def test_findings_stay_in_the_requested_areas(scenario: Scenario) -> None:
     result = _assess(scenario)

@@ -33,8 +33,13 @@ def tests(session: nox.Session) -> None:
     session.install(".[all]", *_group("tests"))
     env = {"COVERAGE_FILE": f".coverage.{session.python}"}
     # Two workers: the suite is CPU-bound, and CI has two cores. pytest-cov gathers the
-    # workers' coverage into COVERAGE_FILE, which the coverage session combines.
-    session.run("pytest", "-n", "2", "--cov", "--cov-report=", "tests", *session.posargs, env=env)
+    # workers' coverage into COVERAGE_FILE, which the coverage session combines. A seed of
+    # each Python's own (tests/conftest.py): the Pythons try different examples, each run the
+    # same ones, so the three runs together try more than any one of them.
+    seed = f"--hypothesis-seed={session.python}"
+    session.run(
+        "pytest", "-n", "2", "--cov", "--cov-report=", seed, "tests", *session.posargs, env=env
+    )
     session.run(
         "coverage",
         "run",
@@ -53,8 +58,10 @@ def minimal(session: nox.Session) -> None:
     """The core tests with no extra installed: the library must not need them."""
     session.install(".", *_group("tests"))
     # tests/integrations: the extras' tests, and the thread and privacy tests, which run the
-    # whole pipeline, its exports included.
-    session.run("pytest", "-n", "2", "tests", "--ignore=tests/integrations", *session.posargs)
+    # whole pipeline, its exports included. The quick profile (20 examples a property): this
+    # run proves the imports and the code paths, the tests session the properties.
+    args = ("-n", "2", "--hypothesis-profile=quick", "tests", "--ignore=tests/integrations")
+    session.run("pytest", *args, *session.posargs)
 
 
 @nox.session(python=PYTHONS[0])

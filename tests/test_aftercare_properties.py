@@ -47,6 +47,7 @@ from tests.builders import (
     utc,
     with_changes,
 )
+from tests.conftest import examples
 from tests.plan_strategies import area_sets, day_hours, operated, plan_requests
 
 DST_ZONES: Final = (
@@ -242,6 +243,7 @@ def overlaps(window: CareWindow, event: ClientEvent) -> bool:
 # --- Properties -------------------------------------------------------------------------------
 
 
+@settings(max_examples=examples(50))
 @given(plans())
 def test_windows_follow_each_session_and_rule(drawn: tuple[TreatmentPlan, RuleSet]) -> None:
     plan, rules = drawn
@@ -280,6 +282,7 @@ def test_windows_follow_each_session_and_rule(drawn: tuple[TreatmentPlan, RuleSe
             assert elapsed(window.start, window.end) == rule.duration.elapsed()
 
 
+@settings(max_examples=examples(50))
 @given(plans(), st.data())
 def test_may_i_says_no_exactly_inside_a_restricting_window(
     drawn: tuple[TreatmentPlan, RuleSet], data: st.DataObject
@@ -308,6 +311,7 @@ def test_may_i_says_no_exactly_inside_a_restricting_window(
     assert answer.source in {w.source for w in covering}
 
 
+@settings(max_examples=examples(50))
 @given(plans(), st.data())
 def test_restricted_at_is_exactly_the_covering_restrictions(
     drawn: tuple[TreatmentPlan, RuleSet], data: st.DataObject
@@ -340,6 +344,7 @@ def events_near(draw: st.DrawFn, care: Aftercare) -> list[ClientEvent]:
     return found
 
 
+@settings(max_examples=examples(50))
 @given(plans(), st.data())
 def test_conflicts_are_exactly_the_overlaps(
     drawn: tuple[TreatmentPlan, RuleSet], data: st.DataObject
@@ -361,6 +366,7 @@ def test_conflicts_are_exactly_the_overlaps(
         assert conflict.event.name in str(conflict)
 
 
+@settings(max_examples=examples(50))
 @given(plans(), st.data())
 def test_changing_one_duration_changes_only_that_rules_windows(
     drawn: tuple[TreatmentPlan, RuleSet], data: st.DataObject

@@ -8,11 +8,12 @@ from typing import Any, Final
 
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mesotherapy as meso
 from tests.builders import TORONTO
+from tests.conftest import examples
 from tests.exact import assert_exactly_equal
 from tests.plan_strategies import PlanRequest as Drawn
 from tests.plan_strategies import plan_requests
@@ -57,6 +58,7 @@ def _library(drawn: Drawn) -> meso.PlanRequest:
     )
 
 
+@settings(max_examples=examples(50))
 @given(st.lists(plan_requests(plannable=False), min_size=1, max_size=4))
 def test_each_outcome_is_its_request_planned_alone(drawn: list[Drawn]) -> None:
     clinic = drawn[0].clinic

@@ -28,6 +28,7 @@ from mesotherapy import (
     TreatmentPlan,
 )
 from tests.builders import RULES, TORONTO
+from tests.conftest import examples
 from tests.plan_strategies import PlanRequest, plan_requests
 from tests.strategies import assessment_dates, clients
 from tests.test_plan_properties import check_invariants
@@ -242,7 +243,7 @@ def _one_edit(draw: st.DrawFn, document: dict[str, Any]) -> tuple[str, Any]:
     return f"findings.{n}.{name}", draw(value)
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), client=clients(RULES), on=assessment_dates())
 def test_an_assessment_edited_in_one_field_is_refused_or_keeps_its_status(
     data: st.DataObject, client: meso.Client, on: pendulum.Date

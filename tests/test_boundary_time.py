@@ -20,7 +20,7 @@ from typing import Any, Final, NamedTuple
 
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mesotherapy as meso
@@ -29,6 +29,7 @@ from mesotherapy._clinic_file import clinic_from_dict
 from mesotherapy._model import Client
 from mesotherapy._rules import RuleSet
 from tests.builders import ADULT
+from tests.conftest import examples
 from tests.strategies import Scenario, rule_sets, scenarios
 
 # --- One gate for instants: the DST gap, at every public entry point ---------------------------
@@ -417,6 +418,7 @@ def _check_waits(rules: RuleSet, client: Client, areas: frozenset[meso.Area], on
         assert finding.until > on  # a wait that has passed is no finding
 
 
+@settings(max_examples=examples(50))
 @given(scenarios())
 def test_every_wait_is_at_least_its_period_and_no_longer(scenario: Scenario) -> None:
     _check_waits(scenario.rules, scenario.client, scenario.areas, scenario.on)
@@ -432,6 +434,7 @@ def _month_ends(first: int, last: int) -> st.SearchStrategy[dt.date]:
     )
 
 
+@settings(max_examples=examples(50))
 @given(
     rules=st.just(meso.default_rules()) | rule_sets(),
     born=_month_ends(1996, 2012),

@@ -12,10 +12,11 @@ import pickle
 from collections.abc import Sequence
 
 import attrs
-from hypothesis import event, given, note
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 
 from mesotherapy import Diary, Practitioner, Room, SchedulingError, SessionStatus, TreatmentPlan
+from tests.conftest import examples
 from tests.diary_strategies import (
     World,
     brute_free,
@@ -64,6 +65,7 @@ def _answers(diary: Diary, asked: Sequence[tuple[str, dt.datetime, dt.datetime]]
     return [diary.is_free(r, s, e) for r, s, e in asked]
 
 
+@settings(max_examples=examples(50))
 @given(booked_worlds())
 def test_no_two_claims_of_a_resource_are_closer_than_the_buffer(
     booked: tuple[World, list[TreatmentPlan]],
@@ -83,6 +85,7 @@ def test_no_two_claims_of_a_resource_are_closer_than_the_buffer(
         assert session_problems(diary, session) == []
 
 
+@settings(max_examples=examples(50))
 @given(booked_worlds(), st.data())
 def test_is_free_agrees_with_a_scan_over_every_claim(
     booked: tuple[World, list[TreatmentPlan]], data: st.DataObject
@@ -108,6 +111,7 @@ def test_is_free_agrees_with_a_scan_over_every_claim(
         assert set(shown) <= set(diary.claims(resource))
 
 
+@settings(max_examples=examples(50))
 @given(booked_worlds(max_plans=3), st.data())
 def test_book_is_all_or_nothing_and_release_gives_the_diary_back(
     booked: tuple[World, list[TreatmentPlan]], data: st.DataObject
@@ -144,6 +148,7 @@ def test_book_is_all_or_nothing_and_release_gives_the_diary_back(
     assert _answers(clone, asked) == _answers(after, asked)
 
 
+@settings(max_examples=examples(50))
 @given(booked_worlds(max_plans=4), st.data())
 def test_update_moves_a_plan_or_changes_nothing(
     booked: tuple[World, list[TreatmentPlan]], data: st.DataObject

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from hypothesis import event, given, note, reject
+from hypothesis import event, given, note, reject, settings
 from hypothesis import strategies as st
 
 from mesotherapy import (
@@ -31,6 +31,7 @@ from mesotherapy import (
     to_json,
 )
 from tests.builders import ADULT, RULES, toronto, with_changes
+from tests.conftest import examples
 from tests.plan_strategies import PlanRequest, plan_requests
 
 
@@ -59,6 +60,7 @@ def _times(plan: TreatmentPlan) -> list[tuple[object, ...]]:
     return [(s.id, s.index, s.start, s.end, s.status, s.fixed) for s in plan.sessions]
 
 
+@settings(max_examples=examples(50))
 @given(plan_requests())
 def test_an_empty_diary_gives_exactly_the_plan_without_a_diary(request: PlanRequest) -> None:
     try:
@@ -248,6 +250,7 @@ def test_the_search_finds_a_series_whenever_a_brute_force_does(diary: Diary) -> 
     assert diary.bookings == ()
 
 
+@settings(max_examples=examples(50))
 @given(small_diaries(), st.integers(0, 2), st.sampled_from(["cancel", "no_show"]))
 def test_an_operation_with_a_diary_returns_a_plan_the_diary_can_hold(
     diary: Diary, pick: int, name: str

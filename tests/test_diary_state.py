@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from mesotherapy import Diary, InvalidTimeError, SchedulingError, TreatmentPlan
+from tests.conftest import examples
 from tests.diary_strategies import World, assigned, brute_refusal, plans_in, sweep, worlds
 from tests.plan_strategies import Operation, operations
 
@@ -97,5 +98,5 @@ class DiaryMachine(RuleBasedStateMachine):
         assert attrs.evolve(self.diary) == self.diary
 
 
-DiaryMachine.TestCase.settings = settings(stateful_step_count=25)
+DiaryMachine.TestCase.settings = settings(max_examples=examples(50), stateful_step_count=25)
 TestDiary = DiaryMachine.TestCase

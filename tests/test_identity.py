@@ -27,6 +27,7 @@ from mesotherapy._invariants import check_plan
 from mesotherapy._session import PLAN_ID_NAMESPACE, derived_plan_id
 from mesotherapy.notebook import FRAME_COLUMNS
 from tests.builders import TORONTO, example_plan
+from tests.conftest import examples
 from tests.plan_strategies import Operation, PlanRequest, operations, plan_requests
 
 DOCUMENTS: Final = Path(__file__).parent / "documents"
@@ -547,7 +548,7 @@ def test_every_sequence_of_operations_keeps_every_id(
     assert meso.from_json(meso.to_json(plan), TreatmentPlan) == plan
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(25))
 @given(plan_requests(), st.lists(operations(), max_size=6))
 def test_an_upgraded_schema_2_document_keeps_the_ids_the_operations_gave(
     request: PlanRequest, steps: list[Operation]

@@ -53,6 +53,7 @@ from mesotherapy._clinic import WEEKDAYS
 from mesotherapy._clinic_file import clinic_from_dict, clinic_to_dict
 from mesotherapy._protocol import series_protocol
 from tests.builders import ADULT, RULES, TORONTO
+from tests.conftest import examples
 from tests.plan_strategies import PlanRequest, area_sets, plan_requests
 
 INFEASIBLE: Final = re.compile(r"^session \d+: ")
@@ -398,6 +399,7 @@ def _spacing(request: PlanRequest) -> list[tuple[str, dt.date]]:
     return found
 
 
+@settings(max_examples=examples(50))
 @given(request=plan_requests(plannable=False))
 def test_no_plan_for_a_client_who_is_no_candidate(request: PlanRequest) -> None:
     assessment = request.assessment()
@@ -494,6 +496,7 @@ def test_the_first_session_keeps_the_spacing_after_another_treatment_of_the_area
 # --- Invariant 9: determinism -----------------------------------------------------------
 
 
+@settings(max_examples=examples(50))
 @given(request=plan_requests())
 def test_the_same_request_gives_the_same_plan(request: PlanRequest) -> None:
     def outcome(req: PlanRequest) -> TreatmentPlan | str:
@@ -864,5 +867,5 @@ def test_operations_keep_the_invariants() -> None:
     phases = tuple(p for p in Phase if not (quick and p is Phase.shrink))
     run_state_machine_as_test(
         PlanOperations,
-        settings=settings(stateful_step_count=15, phases=phases),
+        settings=settings(max_examples=examples(50), stateful_step_count=15, phases=phases),
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 import pendulum
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mesotherapy import (
@@ -29,6 +29,7 @@ from mesotherapy import (
     to_dict,
 )
 from mesotherapy._rules_io import rules_from_dict
+from tests.conftest import examples
 from tests.strategies import Scenario, rule_sets, scenarios, spans, with_added_fact
 
 # The outcome of each severity, as the design states it, independent of the library's table.
@@ -66,6 +67,7 @@ def test_ranks_order_candidacy_from_best_to_worst() -> None:
     assert {c: c.rank for c in Candidacy} == RANKS
 
 
+@settings(max_examples=examples(50))
 @given(scenario=scenarios(), data=st.data())
 def test_adding_a_contraindicated_fact_never_improves_the_assessment(
     scenario: Scenario, data: st.DataObject
@@ -86,6 +88,7 @@ def test_adding_a_contraindicated_fact_never_improves_the_assessment(
         assert after.earliest_start >= before.earliest_start
 
 
+@settings(max_examples=examples(50))
 @given(scenarios())
 def test_status_is_the_worst_outcome_of_the_findings(scenario: Scenario) -> None:
     result = _assess(scenario)
@@ -100,6 +103,7 @@ def test_status_is_the_worst_outcome_of_the_findings(scenario: Scenario) -> None
     assert result.is_candidate is (result.status in (Candidacy.ELIGIBLE, Candidacy.REVIEW))
 
 
+@settings(max_examples=examples(50))
 @given(scenarios())
 def test_earliest_start_is_when_the_last_deferral_lifts(scenario: Scenario) -> None:
     result = _assess(scenario)
@@ -150,6 +154,7 @@ def _as_shuffled_data(client: Client, data: st.DataObject) -> dict[str, Any]:
     }
 
 
+@settings(max_examples=examples(50))
 @given(scenario=scenarios(), data=st.data())
 def test_assessment_does_not_depend_on_the_order_of_the_inputs(
     scenario: Scenario, data: st.DataObject
@@ -167,6 +172,7 @@ def test_assessment_does_not_depend_on_the_order_of_the_inputs(
     assert to_dict(result) == to_dict(expected)
 
 
+@settings(max_examples=examples(50))
 @given(scenarios())
 def test_findings_stay_in_the_requested_areas(scenario: Scenario) -> None:
     result = _assess(scenario)
@@ -187,6 +193,7 @@ def test_findings_stay_in_the_requested_areas(scenario: Scenario) -> None:
     assert _assess(scenario, elsewhere) == result
 
 
+@settings(max_examples=examples(50))
 @given(rule_sets())
 def test_dumped_rules_load_back_equal(rules: RuleSet) -> None:
     text = dump_rules(rules)

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import pendulum
 import pytest
-from hypothesis import given, note, reject
+from hypothesis import given, note, reject, settings
 from hypothesis import strategies as st
 
 import mesotherapy as meso
@@ -37,6 +37,7 @@ from mesotherapy import (
 from mesotherapy._recalls import DEFAULT_WITHIN_DAYS
 from mesotherapy.notebook import RECALL_COLUMNS, recalls_frame
 from tests.builders import toronto
+from tests.conftest import examples
 from tests.plan_strategies import plan_requests, plans_in_any_state
 
 CLINIC = example_clinic()
@@ -319,6 +320,7 @@ def worklists(draw: st.DrawFn) -> tuple[list[TreatmentPlan], dt.date, int]:
     return plans, on, draw(st.integers(0, 60))
 
 
+@settings(max_examples=examples(50))
 @given(worklists())
 def test_every_completed_plan_appears_once_with_the_status_of_maintenance_status(
     worklist: tuple[list[TreatmentPlan], dt.date, int],

@@ -31,6 +31,7 @@ from mesotherapy._rules import AftercareKind, Severity
 from mesotherapy._schema import SCHEMA_NAMES
 from mesotherapy._timeline import MilestoneKind
 from tests.builders import RULES, example_plan
+from tests.conftest import examples
 from tests.plan_strategies import plans_in_any_state
 from tests.strategies import clients, scenarios
 
@@ -282,7 +283,7 @@ def test_the_example_client_files_validate(path: Path) -> None:
     assert_valid("client", json.loads(path.read_text("utf-8")))
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_every_assessment_validates_in_both_forms(scenario: Any) -> None:
     result = meso.assess(scenario.client, scenario.areas, on=scenario.on, rules=scenario.rules)
@@ -293,7 +294,7 @@ def test_every_assessment_validates_in_both_forms(scenario: Any) -> None:
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 import mesotherapy as meso
 from mesotherapy import (
@@ -39,6 +39,7 @@ from mesotherapy._fhir_plan import fhir_instant
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
 from mesotherapy.fhir import DEFAULT_BASE, fhir_bundle, rules_fhir, to_fhir
 from tests.builders import RULES, TORONTO, example_plan
+from tests.conftest import examples
 from tests.plan_strategies import operated_plans
 
 if TYPE_CHECKING:
@@ -513,6 +514,7 @@ def test_the_golden_example() -> None:
 
 
 @needs_fhir
+@settings(max_examples=examples(30))
 @given(operated_plans(max_operations=3).map(lambda versions: versions[-1]))
 def test_property_every_plan_exports_a_valid_bundle(plan: TreatmentPlan) -> None:
     data = to_fhir(plan)
@@ -917,6 +919,7 @@ def test_the_full_urls_follow_the_given_plan_id_not_the_schedule() -> None:
 
 
 @needs_fhir
+@settings(max_examples=examples(30))
 @given(operated_plans())
 def test_property_a_session_id_keeps_its_full_url_and_no_full_url_names_two(
     plans: list[TreatmentPlan],

@@ -21,7 +21,7 @@ import attrs
 import icalendar
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 
 from mesotherapy import (
     Client,
@@ -44,6 +44,7 @@ from mesotherapy.ical import (
     to_ics,
 )
 from tests.builders import RULES, TORONTO, example_plan, utc
+from tests.conftest import examples
 from tests.plan_strategies import operated_plans, plans_in_any_state
 
 GOLDEN: Final = Path(__file__).parents[1] / "golden" / "example-plan.ics"
@@ -410,6 +411,7 @@ def test_wrong_arguments_raise_the_library_errors() -> None:
 # --- Properties over generated plans ----------------------------------------------------------
 
 
+@settings(max_examples=examples(40))
 @given(plans_in_any_state(max_operations=1))
 def test_a_round_trip_keeps_every_session_and_instant(plan: TreatmentPlan) -> None:
     text = to_ics(plan)
@@ -575,6 +577,7 @@ def test_the_stamp_is_dtstamp_and_last_modified() -> None:
 # --- Identity over any sequence of operations ---------------------------------------------------
 
 
+@settings(max_examples=examples(30))
 @given(operated_plans())
 def test_property_a_session_id_keeps_its_uid_and_sequence_rises_with_the_revision(
     versions: list[TreatmentPlan],

@@ -468,7 +468,7 @@ class Diary:
         # Each of the plan's bookings found by a binary search (a session is booked once:
         # no two keys are equal) and taken out, never a loop in Python over them all.
         bookings = list(self.bookings)
-        for booking in sorted(mine, key=_booking_key, reverse=True):
+        for booking in mine:
             at = bisect.bisect_left(bookings, booking.start, key=_START)
             while bookings[at] is not booking:  # the diary put it there
                 at += 1

@@ -13,13 +13,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
 
+import pendulum
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mesotherapy import _lanes
+from mesotherapy import Busy, _lanes
 from mesotherapy._lanes import _NEVER, _Lane, free_at
+from mesotherapy._resources import _Claim
 
-Claim = tuple[int, int, str]
+Claim = tuple[int, int, _Claim]
+Step = tuple[str, tuple[int, int] | int]
+_AT = pendulum.datetime(2027, 1, 4, 9, tz="UTC")
+
+
+def named(name: str) -> _Claim:
+    """A claim of its own, told apart by its label (a lane holds claims, not their times)."""
+    return Busy(start=_AT, end=_AT.add(minutes=1), resource="lane", label=name)
+
 
 # Small instants, so that claims share starts and ends and overlap one another, as busy
 # blocks from a calendar may.
@@ -38,23 +48,22 @@ def small_blocks(size: int = 2) -> Iterator[None]:
         yield
 
 
-def lanes_of(steps: list[tuple[str, object]]) -> Iterator[tuple[_Lane, list[Claim]]]:
+def lanes_of(steps: list[Step]) -> Iterator[tuple[_Lane, list[Claim]]]:
     """Each lane *steps* make, one claim at a time, with its claims in the order they came."""
-    lane, held = _Lane(), []
+    lane, held = _Lane(), list[Claim]()
     yield lane, list(held)
-    for n, (kind, value) in enumerate(steps):
-        if kind == "add":
-            start, end = value  # type: ignore[misc]
-            claim = (start, end, f"claim-{n}")
+    for n, (_, value) in enumerate(steps):
+        if isinstance(value, tuple):
+            claim = (*value, named(f"claim-{n}"))
             lane = lane.with_claim(*claim)
             held.append(claim)
         elif held:
-            start, _, item = held.pop(int(value) % len(held))  # type: ignore[call-overload]
+            start, _, item = held.pop(value % len(held))
             lane = lane.without(start, item)
         yield lane, list(held)
 
 
-def replay(steps: list[tuple[str, object]]) -> tuple[_Lane, list[Claim]]:
+def replay(steps: list[Step]) -> tuple[_Lane, list[Claim]]:
     """The last lane *steps* make, and its claims."""
     *_, last = lanes_of(steps)
     return last
@@ -91,7 +100,7 @@ def agrees(lane: _Lane, held: list[Claim], low: int, high: int) -> None:
 
 @given(operations)
 def test_a_lane_made_a_claim_at_a_time_is_the_lane_made_at_once(
-    steps: list[tuple[str, object]],
+    steps: list[Step],
 ) -> None:
     with small_blocks():
         lane, held = replay(steps)
@@ -104,7 +113,7 @@ def test_a_lane_made_a_claim_at_a_time_is_the_lane_made_at_once(
 
 @given(operations, st.lists(windows, min_size=1, max_size=20))
 def test_what_meets_an_interval_is_what_a_scan_finds(
-    steps: list[tuple[str, object]], asked: list[tuple[int, int]]
+    steps: list[Step], asked: list[tuple[int, int]]
 ) -> None:
     with small_blocks():
         lane, held = replay(steps)
@@ -118,19 +127,20 @@ def test_a_long_claim_early_is_found_from_blocks_after_it(
     more: list[tuple[int, int]], window: tuple[int, int]
 ) -> None:
     # A claim of the whole stretch at the front: every question reaches back to its block.
-    held = [(-10, 200, "all day"), *((s, e, f"claim-{n}") for n, (s, e) in enumerate(more))]
+    long = named("all day")
+    held = [(-10, 200, long), *((s, e, named(f"claim-{n}")) for n, (s, e) in enumerate(more))]
     with small_blocks():
         lane = _Lane(held)
         assert len(lane.blocks) > 1
         agrees(lane, held, *window)
-        assert "all day" in lane.meeting(*window)
+        assert long in lane.meeting(*window)
 
 
 @given(st.lists(claims, min_size=200, max_size=400), st.lists(windows, max_size=10), st.data())
 def test_lanes_of_many_blocks_of_their_own_size(
     many: list[tuple[int, int]], asked: list[tuple[int, int]], data: st.DataObject
 ) -> None:
-    spread = [(s * 50, e * 50 + 7, f"claim-{n}") for n, (s, e) in enumerate(many)]
+    spread = [(s * 50, e * 50 + 7, named(f"claim-{n}")) for n, (s, e) in enumerate(many)]
     lane = _Lane()
     for claim in spread:
         lane = lane.with_claim(*claim)
@@ -146,22 +156,24 @@ def test_lanes_of_many_blocks_of_their_own_size(
 
 def test_a_claim_copies_one_block_and_shares_the_others() -> None:
     """The cost of a claim is one block's, not the lane's: the other blocks are the same."""
-    held = [(start * 10, start * 10 + 5, f"claim-{start}") for start in range(1_000)]
+    held = [(start * 10, start * 10 + 5, named(f"claim-{start}")) for start in range(1_000)]
     lane = _Lane(held)
     assert len(lane.blocks) > 10
-    more = lane.with_claim(5_003, 5_004, "new")
+    new = named("new")
+    more = lane.with_claim(5_003, 5_004, new)
     fewer = lane.without(5_000, held[500][2])  # the claim itself: found by identity
     for derived in (more, fewer):
         kept = [block for block in derived.blocks if any(block is b for b in lane.blocks)]
         assert len(kept) == len(lane.blocks) - 1
-    assert [item for _, _, item in more.entries()].count("new") == 1
+    assert [item for _, _, item in more.entries()].count(new) == 1
     assert len(more) == 1_001
     assert len(fewer) == 999
     assert len(lane) == 1_000
 
 
 def test_taking_away_every_claim_leaves_an_empty_lane() -> None:
-    held = [(0, 5, "a"), (0, 5, "b"), (3, 9, "c"), (20, 30, "d"), (21, 22, "e")]
+    a, b, c, d, e = (named(name) for name in "abcde")
+    held = [(0, 5, a), (0, 5, b), (3, 9, c), (20, 30, d), (21, 22, e)]
     with small_blocks():
         lane = _Lane(held)
         for start, _, item in [held[1], held[4], held[0], held[3], held[2]]:
@@ -170,7 +182,7 @@ def test_taking_away_every_claim_leaves_an_empty_lane() -> None:
     assert len(lane) == 0
     assert lane.blocks == []
     assert not lane.meets(_NEVER, -_NEVER)
-    assert lane.with_claim(1, 2, "x").meeting(0, 3) == ["x"]
+    assert lane.with_claim(1, 2, a).meeting(0, 3) == [a]
 
 
 def brute_free(
@@ -189,7 +201,7 @@ def brute_free(
 )
 def test_free_at_follows_the_lanes_it_is_given(
     busy: list[tuple[int, int]],
-    steps: list[tuple[str, object]],
+    steps: list[Step],
     buffer: int,
     asked: list[tuple[int, int]],
 ) -> None:
@@ -197,7 +209,7 @@ def test_free_at_follows_the_lanes_it_is_given(
     spans = sorted(asked)
     spans = [span for n, span in enumerate(spans) if all(span[1] >= s[1] for s in spans[:n])]
     with small_blocks():
-        busy_lane = _Lane((s, e, f"busy-{n}") for n, (s, e) in enumerate(busy))
+        busy_lane = _Lane((s, e, named(f"busy-{n}")) for n, (s, e) in enumerate(busy))
         for lane, held in lanes_of(steps):
             expected = brute_free([*busy, *((s, e) for s, e, _ in held)], buffer, spans)
             assert free_at("lanes-test", busy_lane, lane, buffer, spans) == expected

@@ -8,9 +8,9 @@ overlapping) beside the same diary empty. For each, the best time of:
 - ``update`` of the booked plan to one with a session moved.
 
 The cost ratio is the full diary's time over the empty one's: ``is_free`` is a binary
-search and ``book`` copies the booked lanes of the two resources it claims (never the busy
-lanes), so the ratios stay near 1 however much busy time a diary holds. Nothing here is
-asserted: the figures are printed, and docs/benchmarks.md records them.
+search and ``book`` copies one small block of the booked lanes of each resource it claims
+(never the busy lanes), so the ratios stay near 1 however much busy time a diary holds.
+Nothing here is asserted: the figures are printed, and docs/benchmarks.md records them.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 A claim's start and end are whole microseconds since 1970 (UTC), exact where a float
 timestamp is not (`_instant`). A `_Lane` keeps one resource's claims in order of their
-starts with the running maximum of their ends, so whether an interval meets one of them
-is one binary search. `free_at` answers a whole day's openings at once and remembers the
-answer for as long as the lanes stay the same.
+starts, in small blocks each with the running maximum of its ends, so whether an interval
+meets one of them is a binary search, and a claim added or taken away copies one block.
+`free_at` answers a whole day's openings at once and remembers the answer for as long as
+the lanes stay the same.
 
 >>> import pendulum
 >>> nine = pendulum.datetime(2026, 11, 24, 9, tz="America/Toronto")
@@ -23,7 +24,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, cast
 
 from ._errors import ClinicError
@@ -70,90 +71,194 @@ def _span(start: object, end: object) -> tuple[int, int]:
 
 # -- lanes ----------------------------------------------------------------------------------
 
+_BLOCK: Final = 64
+"""Claims in a block of a lane built at once; a block that grows to twice that splits."""
 
-class _Lane:
-    """The claims of one resource: starts in order, their ends, and the latest end so far.
 
-    With the running maximum of the ends, whether ``[a, b)`` meets a claim is one binary
-    search: the claims starting before ``b`` meet it exactly when the latest of their ends
-    lies after ``a``, whether or not those claims overlap one another (busy blocks from a
-    calendar may). Instants are whole microseconds (`_instant`). A lane never changes once
-    made: a claim added or taken away gives a new lane.
+class _Block:
+    """A run of a lane's claims in order: starts, ends, the claims, the latest end so far.
+
+    The running maximum is the block's own (from its first claim), so that a block holds
+    nothing of the blocks before it and a lane can share it unchanged with the lanes
+    derived from it. A block never changes once made.
     """
 
     __slots__ = ("ends", "items", "latest", "starts")
 
+    def __init__(
+        self,
+        starts: list[int],
+        ends: list[int],
+        items: list[_Claim],
+        latest: list[int] | None = None,
+    ) -> None:
+        self.starts = starts
+        self.ends = ends
+        self.items = items
+        self.latest = _running_max(ends) if latest is None else latest
+
+
+class _Lane:
+    """The claims of one resource in order of their starts (then their ends), in blocks.
+
+    With the running maximum of the ends, whether ``[a, b)`` meets a claim is a binary
+    search: the claims starting before ``b`` meet it exactly when the latest of their ends
+    lies after ``a``, whether or not those claims overlap one another (busy blocks from a
+    calendar may). The claims are kept in small sorted blocks, each with its own running
+    maximum, and the lane keeps each block's first start and the latest end of the blocks
+    up to it: a binary search among the blocks, then one in a block. Instants are whole
+    microseconds (`_instant`). A lane never changes once made: a claim added or taken away
+    gives a new lane, which copies the one block it changes and the lane's short lists of
+    blocks, and shares every other block with this one, so that its cost does not grow
+    with the claims a resource holds.
+
+    >>> lane = _Lane([(0, 10, "a"), (20, 30, "b")]).with_claim(5, 25, "c")
+    >>> [item for _, _, item in lane.entries()], lane.meeting(12, 18), lane.meets(26, 40)
+    (['a', 'c', 'b'], ['c'], True)
+    >>> [item for _, _, item in lane.without(5, "c").entries()]
+    ['a', 'b']
+    """
+
+    __slots__ = ("blocks", "firsts", "reach", "size", "tops")
+
     def __init__(self, entries: Iterable[tuple[int, int, _Claim]] = ()) -> None:
         ordered = sorted(entries, key=lambda entry: (entry[0], entry[1]))
-        self.starts = [start for start, _, _ in ordered]
-        self.ends = [end for _, end, _ in ordered]
-        self.items: list[_Claim] = [item for _, _, item in ordered]
-        self.latest = _running_max(self.ends)
+        blocks: list[_Block] = []
+        for at in range(0, len(ordered), _BLOCK):
+            run = ordered[at : at + _BLOCK]
+            starts = [start for start, _, _ in run]
+            ends = [end for _, end, _ in run]
+            blocks.append(_Block(starts, ends, [item for _, _, item in run]))
+        self.blocks = blocks
+        self.firsts = [block.starts[0] for block in blocks]
+        self.tops = [block.latest[-1] for block in blocks]
+        # The latest end of the blocks up to each one: whether to look into earlier blocks.
+        self.reach = _running_max(self.tops)
+        self.size = len(ordered)
+
+    def _replaced(self, k: int, blocks: list[_Block], size: int) -> _Lane:
+        """This lane with *blocks* (none, one or two) in place of its block *k*."""
+        lane = _Lane.__new__(_Lane)
+        # Copies of short lists by slices, in C: the lane's cost is its blocks' number.
+        lane.blocks = [*self.blocks[:k], *blocks, *self.blocks[k + 1 :]]
+        lane.firsts = [
+            *self.firsts[:k],
+            *[block.starts[0] for block in blocks],
+            *self.firsts[k + 1 :],
+        ]
+        tops = [*self.tops[:k], *[block.latest[-1] for block in blocks], *self.tops[k + 1 :]]
+        lane.tops = tops
+        lane.reach = [*self.reach[:k], *_running_max(tops[k:], self.reach[k - 1] if k else _NEVER)]
+        lane.size = size
+        return lane
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return self.size
+
+    def entries(self) -> Iterator[tuple[int, int, _Claim]]:
+        """Every claim with its start and end, in order of their starts, then their ends."""
+        for block in self.blocks:
+            yield from zip(block.starts, block.ends, block.items, strict=True)
 
     def meets(self, low: int, high: int) -> bool:
-        before = bisect.bisect_left(self.starts, high)
-        return before > 0 and self.latest[before - 1] > low
+        k = bisect.bisect_left(self.firsts, high)
+        if k == 0:
+            return False
+        block = self.blocks[k - 1]
+        if block.latest[bisect.bisect_left(block.starts, high) - 1] > low:
+            return True
+        return k > 1 and self.reach[k - 2] > low
+
+    def _met(self, low: int, high: int) -> Iterator[tuple[_Block, int]]:
+        """The claims that meet ``[low, high)`` as blocks and places, the last one first."""
+        k = bisect.bisect_left(self.firsts, high)
+        if k == 0:
+            return
+        block = self.blocks[k - 1]
+        at = bisect.bisect_left(block.starts, high)
+        while True:
+            # Back from the last claim that starts before `high`, while one of the claims
+            # up to here still ends after `low`; then on into the blocks before, while one
+            # of theirs does.
+            latest, ends = block.latest, block.ends
+            while at > 0 and latest[at - 1] > low:
+                at -= 1
+                if ends[at] > low:
+                    yield block, at
+            k -= 1
+            if k == 0 or self.reach[k - 1] <= low:
+                return
+            block = self.blocks[k - 1]
+            at = len(block.starts)
 
     def meeting(self, low: int, high: int) -> list[_Claim]:
         """The claims that meet ``[low, high)``, in order of their starts."""
-        at = bisect.bisect_left(self.starts, high)
-        found: list[_Claim] = []
-        # Back from the last claim that starts before `high`, while one of the claims up
-        # to here still ends after `low`.
-        while at > 0 and self.latest[at - 1] > low:
-            at -= 1
-            if self.ends[at] > low:
-                found.append(self.items[at])
+        found = [block.items[at] for block, at in self._met(low, high)]
         found.reverse()
         return found
 
     def spans(self, low: int, high: int) -> list[tuple[int, int]]:
         """The starts and ends of the claims that meet ``[low, high)`` (as `meeting`)."""
-        at = bisect.bisect_left(self.starts, high)
-        found: list[tuple[int, int]] = []
-        while at > 0 and self.latest[at - 1] > low:
-            at -= 1
-            if self.ends[at] > low:
-                found.append((self.starts[at], self.ends[at]))
-        return found
+        return [(block.starts[at], block.ends[at]) for block, at in self._met(low, high)]
 
     def with_claim(self, start: int, end: int, item: _Claim) -> _Lane:
-        lane = _Lane.__new__(_Lane)
-        at = bisect.bisect_right(self.starts, start)
-        lane.starts = [*self.starts[:at], start, *self.starts[at:]]
-        lane.ends = [*self.ends[:at], end, *self.ends[at:]]
-        lane.items = [*self.items[:at], item, *self.items[at:]]
+        """This lane with *item*, from *start* to *end*, after the claims of that interval."""
+        blocks, firsts = self.blocks, self.firsts
+        if not blocks:
+            return _Lane([(start, end, item)])
+        # The last block whose first claim is not after the new one.
+        k = max(bisect.bisect_right(firsts, start) - 1, 0)
+        while k > 0 and firsts[k] == start and blocks[k].ends[0] > end:
+            k -= 1
+        block = blocks[k]
+        low = bisect.bisect_left(block.starts, start)
+        high = bisect.bisect_right(block.starts, start, low)
+        at = bisect.bisect_right(block.ends, end, low, high)
+        starts = [*block.starts[:at], start, *block.starts[at:]]
+        ends = [*block.ends[:at], end, *block.ends[at:]]
+        items = [*block.items[:at], item, *block.items[at:]]
         # The running maximum after the new claim is the old one raised to its end, and
         # the old one is sorted: only the stretch still below that end changes.
-        latest = self.latest
-        top = max(latest[at - 1] if at else _NEVER, end)
-        below = bisect.bisect_left(latest, end, lo=at)
-        lane.latest = [*latest[:at], top, *itertools.repeat(end, below - at), *latest[below:]]
-        return lane
+        old = block.latest
+        top = max(old[at - 1] if at else _NEVER, end)
+        below = bisect.bisect_left(old, end, lo=at)
+        latest = [*old[:at], top, *itertools.repeat(end, below - at), *old[below:]]
+        if len(starts) < 2 * _BLOCK:
+            changed = [_Block(starts, ends, items, latest)]
+        else:
+            half = len(starts) // 2
+            changed = [
+                _Block(starts[:half], ends[:half], items[:half], latest[:half]),
+                _Block(starts[half:], ends[half:], items[half:]),
+            ]
+        return self._replaced(k, changed, self.size + 1)
 
     def without(self, start: int, item: _Claim) -> _Lane:
-        at = bisect.bisect_left(self.starts, start)
-        while self.items[at] is not item:  # the claim is in the lane: the diary put it there
-            at += 1
-        lane = _Lane.__new__(_Lane)
-        lane.starts = [*self.starts[:at], *self.starts[at + 1 :]]
-        lane.ends = [*self.ends[:at], *self.ends[at + 1 :]]
-        lane.items = [*self.items[:at], *self.items[at + 1 :]]
-        lane.latest = self.latest[:at]
-        top = lane.latest[-1] if lane.latest else _NEVER
-        lane.latest += _running_max(lane.ends[at:], top)
-        return lane
+        """This lane without *item*, a claim of it that starts at *start*."""
+        blocks = self.blocks
+        # The claim is in the lane (the diary put it there): from the first claim that
+        # starts then, on through the claims that start with it, maybe into later blocks.
+        k = max(bisect.bisect_left(self.firsts, start) - 1, 0)
+        at = bisect.bisect_left(blocks[k].starts, start)
+        while at == len(blocks[k].items) or blocks[k].items[at] is not item:
+            if at == len(blocks[k].items):
+                k, at = k + 1, 0
+            else:
+                at += 1
+        block = blocks[k]
+        changed: list[_Block] = []
+        if len(block.starts) > 1:
+            ends = [*block.ends[:at], *block.ends[at + 1 :]]
+            latest = block.latest[:at]
+            latest += _running_max(ends[at:], latest[-1] if latest else _NEVER)
+            starts = [*block.starts[:at], *block.starts[at + 1 :]]
+            items = [*block.items[:at], *block.items[at + 1 :]]
+            changed.append(_Block(starts, ends, items, latest))
+        return self._replaced(k, changed, self.size - 1)
 
 
-def _running_max(ends: Iterable[int], top: int = _NEVER) -> list[int]:
-    out = []
-    for end in ends:
-        top = max(top, end)
-        out.append(top)
-    return out
+def _running_max(ends: Sequence[int], top: int = _NEVER) -> list[int]:
+    return list(itertools.accumulate(ends, max, initial=top))[1:]
 
 
 def free_at(

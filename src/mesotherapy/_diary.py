@@ -466,8 +466,8 @@ class Diary:
             low = _instant(booking.start, "start")
             for resource in (booking.practitioner, booking.room):
                 lanes[resource] = lanes[resource].without(low, booking)
-        # Each of the plan's bookings found by a binary search (a session is booked once:
-        # no two keys are equal) and taken out, never a loop in Python over them all.
+        # Each of the plan's bookings found by a binary search on its start, then by identity
+        # among the few that start with it, and taken out: never a loop over them all.
         bookings = list(self.bookings)
         for booking in mine:
             at = bisect.bisect_left(bookings, booking.start, key=_START)

@@ -3,8 +3,9 @@
 A `Diary` is immutable: `Diary.book` returns a new diary with a plan's sessions claimed.
 Each resource (a practitioner or a room) keeps its claims as sorted lanes of instants, so
 whether an interval is free costs a binary search in the diary's size, never a scan; a
-booking copies the booked lanes of the two resources it claims and shares everything else
-(the busy time of the calendars above all) with the diary it came from.
+booking copies one small block of the booked lanes of the two resources it claims and
+shares everything else (the busy time of the calendars above all) with the diary it came
+from, and the searches' answers of every day it leaves alone (`_diary_days`).
 
 >>> from mesotherapy import example_clinic
 >>> clinic = example_clinic(holidays=None)

@@ -26,6 +26,8 @@ A file with problems of more than one kind raises a `ClinicError` that lists the
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
 import functools
 import types
@@ -56,6 +58,7 @@ from ._clinic_values import (
     IntervalLike,
     OpeningHours,
     _as_date,
+    _ClosureIndex,
     _read_closures,
     _read_hours,
     _to_categories,
@@ -157,8 +160,13 @@ class Clinic:
     slot_minutes: int = attrs.field(default=15, validator=_valid)
     # Each day's slot minutes, worked out once: planning asks about the same days again and
     # again. Not part of the value: equality, hashing, repr and pickles leave it out.
-    _walls_memo: dict[tuple[dt.date, int], range | tuple[int, ...] | None] = attrs.field(
-        init=False, factory=dict, eq=False, repr=False
+    _walls_memo: collections.OrderedDict[tuple[dt.date, int], range | tuple[int, ...] | None] = (
+        attrs.field(init=False, factory=collections.OrderedDict, eq=False, repr=False)
+    )
+    # The closures ready for bisection, made on the first question about a day (not here:
+    # the closures may still be unread input that their validator is about to refuse).
+    _closure_index: _ClosureIndex | None = attrs.field(
+        init=False, default=None, eq=False, repr=False
     )
 
     def __getstate__(self) -> dict[str, Any]:
@@ -168,7 +176,8 @@ class Clinic:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
             object.__setattr__(self, name, value)
-        object.__setattr__(self, "_walls_memo", {})
+        object.__setattr__(self, "_walls_memo", collections.OrderedDict())
+        object.__setattr__(self, "_closure_index", None)
 
     @property
     def zone(self) -> pendulum.Timezone:
@@ -190,8 +199,13 @@ class Clinic:
         return self._closed_reason(_as_date(day, field="day"))
 
     def _closed_reason(self, day: dt.date) -> str | None:
-        for closure in self.closures:
-            if closure.start <= day <= closure.end:
+        if self.closures:
+            index = self._closure_index
+            if index is None:  # two threads may both build it: they build the same
+                index = _ClosureIndex(self.closures)
+                object.__setattr__(self, "_closure_index", index)
+            closure = index.first_covering(day)
+            if closure is not None:
                 return f"closure: {closure.reason}" if closure.reason else "closure"
         holiday = self._holiday(day)
         if holiday is not None:
@@ -274,13 +288,24 @@ class Clinic:
         found minute by minute (`_exact_slots`).
         """
         key = (day, minutes)
+        memo = self._walls_memo
         try:
-            return self._walls_memo[key]
+            walls = memo[key]
         except KeyError:
             pass
-        if len(self._walls_memo) > _MEMO_DAYS:
-            self._walls_memo.clear()  # a long-lived clinic keeps a bounded memo
-        walls = self._walls_memo[key] = self._work_out_walls(day, minutes)
+        else:
+            # Another thread may just have forgotten the day: the answer stands all the same.
+            with contextlib.suppress(KeyError):
+                memo.move_to_end(key)  # the least recently used day is forgotten first
+            return walls
+        walls = memo[key] = self._work_out_walls(day, minutes)
+        # A long-lived clinic keeps a bounded memo, forgetting one day at a time: the days a
+        # batch is planning stay, however many years its clients' starts are spread over.
+        while len(memo) > _MEMO_DAYS:
+            try:
+                memo.popitem(last=False)
+            except KeyError:  # emptied by another thread meanwhile
+                break
         return walls
 
     def _work_out_walls(self, day: dt.date, minutes: int) -> range | tuple[int, ...] | None:
@@ -488,7 +513,7 @@ _READERS: Final[Mapping[str, Callable[[object, str, _Problems], Any]]] = {
 }
 """The reader of each key of a clinic, in a file, a mapping or code: its value fields."""
 _MEMO_DAYS = 4096
-"""How many (day, length) answers a clinic remembers before it starts afresh."""
+"""How many (day, length) answers a clinic remembers; the least recently used goes first."""
 
 
 def _steady(day: dt.date, interval: Interval, zone: dt.tzinfo) -> bool:

@@ -8,6 +8,7 @@ mappings are read in `._clinic_file`.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -350,6 +351,43 @@ class Closure:
         if self.end != self.start:
             days += f" to {self.end.isoformat()}"
         return f"{days} ({self.reason})" if self.reason else days
+
+
+class _ClosureIndex:
+    """A clinic's closures, ready to find the one that covers a day by bisection.
+
+    The clinic keeps its closures sorted by start (then end and reason), and names the
+    first of them that covers a day: of those that do, the one that starts first. With
+    ``reach[i]`` the latest end among the first ``i + 1`` closures, that is closure ``j``,
+    the first whose reach is on or after the day, when it starts on or before the day:
+    every closure before ``j`` ends before the day, and none after it starts sooner.
+
+    >>> index = _ClosureIndex((Closure(start="2026-12-20", end="2027-01-03", reason="winter"),
+    ...                        Closure(start="2026-12-24", reason="eve")))
+    >>> index.first_covering(pendulum.date(2026, 12, 24)).reason
+    'winter'
+    >>> index.first_covering(pendulum.date(2027, 1, 4)) is None
+    True
+    """
+
+    __slots__ = ("_closures", "_reach", "_starts")
+
+    def __init__(self, closures: Sequence[Closure]) -> None:
+        self._closures = tuple(closures)
+        self._starts = [closure.start.toordinal() for closure in self._closures]
+        latest = -1
+        self._reach: list[int] = []
+        for closure in self._closures:
+            latest = max(latest, closure.end.toordinal())
+            self._reach.append(latest)
+
+    def first_covering(self, day: dt.date) -> Closure | None:
+        """The first closure (in the clinic's order) that covers *day*, or ``None``."""
+        ordinal = day.toordinal()
+        at = bisect.bisect_left(self._reach, ordinal)
+        if at < len(self._starts) and self._starts[at] <= ordinal:
+            return self._closures[at]
+        return None
 
 
 def _as_date(value: object, *, field: str) -> pendulum.Date:

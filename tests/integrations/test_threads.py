@@ -399,7 +399,7 @@ def test_a_clinic_shared_by_eight_threads_answers_for_every_day_as_a_fresh_one()
     for share, answers in zip(shares, got, strict=True):
         assert_exactly_equal(answers, _answers(fresh, share), "answers")
     # After all that, the shared memo still answers as a fresh clinic does.
-    # Every thread added its days: the memo overflowed and was cleared meanwhile.
+    # Every thread added its days: the memo overflowed and forgot the oldest meanwhile.
     assert len(shared._walls_memo) < len(DAYS) * len(LENGTHS)
     again = attrs.evolve(shared)
     assert_exactly_equal(_answers(shared, CHANGES), _answers(again, CHANGES), "after")

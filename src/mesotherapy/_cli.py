@@ -35,9 +35,7 @@ from ._cli_base import (
 from ._cli_diary import _book, _book_parser, _diary_parser, _diary_show, _recalls, _recalls_parser
 from ._client_file import client_from_dict
 from ._clinic import Clinic, example_clinic
-from ._clinic_file import load_clinic
 from ._errors import ClientError, MesotherapyError
-from ._json import to_dict
 from ._rules import RuleSet
 from ._rules_io import dump_rules, load_rules
 from ._series import plan_series
@@ -154,6 +152,8 @@ def _run(args: argparse.Namespace) -> int:  # noqa: PLR0911 - one return a comma
     if args.command == "diary":
         return _diary_show(args)
     if args.command == "clinic":
+        from ._clinic_file import load_clinic  # noqa: PLC0415 - loaded for the command
+
         return _check_file(args.file, load_clinic, "clinic")
     if args.command == "schema":
         return _schema(args.name)
@@ -181,6 +181,8 @@ def _assess(args: argparse.Namespace) -> int:
     on = args.on if args.on is not None else _today(args.tz)
     result = assess(client, args.areas, on=on, rules=rules)
     if args.format == "json":
+        from ._json import to_dict  # noqa: PLC0415 - loaded for the format that needs it
+
         print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
     else:
         say(result.explain())
@@ -198,6 +200,8 @@ def _plan(args: argparse.Namespace) -> int:
         # A machine format stays machine-readable: JSON gets the assessment's document;
         # iCalendar and FHIR get nothing, and the findings go to stderr with the reason.
         if args.format == "json":
+            from ._json import to_dict  # noqa: PLC0415 - loaded for the format that needs it
+
             print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
         else:
             say(result.explain(), file=sys.stdout if args.format == "text" else sys.stderr)
@@ -221,6 +225,8 @@ def _clinic(args: argparse.Namespace) -> Clinic:
     if args.clinic is None:
         holidays = DEFAULT_HOLIDAYS if args.holidays is None else _holidays(args.holidays)
         return example_clinic(holidays=holidays, timezone=args.tz or DEFAULT_TZ)
+    from ._clinic_file import load_clinic  # noqa: PLC0415 - loaded for a clinic file
+
     clinic = load_clinic(args.clinic)
     if args.tz is not None:
         clinic = attrs.evolve(clinic, timezone=args.tz)

@@ -18,8 +18,6 @@ from ._clinic import Clinic
 from ._errors import (
     InvalidTimeError,
 )
-from ._instructions import instructions
-from ._json import plan_document
 from ._model import Client
 from ._plan import TreatmentPlan
 from ._rules import RuleSet
@@ -140,6 +138,8 @@ def print_plan(
     plan: TreatmentPlan, rules: RuleSet, form: str, locale: str, stamp: dt.datetime
 ) -> None:
     if form == "json":
+        from ._json import plan_document  # noqa: PLC0415 - loaded for the format that needs it
+
         print(json.dumps(plan_document(plan, rules=rules), indent=2, ensure_ascii=False))
     elif form == "ics":
         from .ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
@@ -153,6 +153,8 @@ def print_plan(
 
         print(json.dumps(to_fhir(plan, rules=rules), indent=2, ensure_ascii=False))
     else:
+        from ._instructions import instructions  # noqa: PLC0415 - loaded for the text output
+
         text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
         say(plan.assessment.explain())
         say()

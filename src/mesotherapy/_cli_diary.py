@@ -11,15 +11,12 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 
 from . import _cli_base as base
 from ._assess import assess
-from ._bookings_file import save_bookings
-from ._diary import Diary
-from ._diary_file import load_diary, open_for_booking
 from ._errors import (
     ClientError,
     DocumentError,
@@ -28,14 +25,15 @@ from ._errors import (
     SchedulingError,
 )
 from ._guards import unknown_id
-from ._instructions import instructions
-from ._json import to_dict
 from ._model import Client
 from ._plan import TreatmentPlan
 from ._protocol import series_protocol
 from ._rules import RuleSet
 from ._series import plan_series
 from ._time import parse_date
+
+if TYPE_CHECKING:
+    from ._diary import Diary
 
 
 def _book_parser(commands: Any) -> None:
@@ -69,6 +67,10 @@ def _book(args: argparse.Namespace) -> int:
     rules = base.read_rules(args.rules)
     client = base.read_client(args.client)
     stamp = base.stamp(args.stamp)
+    # The diary's modules load for the diary's commands, not for every run of the command line.
+    from ._bookings_file import save_bookings  # noqa: PLC0415
+    from ._diary_file import load_diary, open_for_booking  # noqa: PLC0415
+
     # The calendars are read from the start's day: two years hold any series and its slack.
     day = _start_day(args.start)
     window = {"start": day, "end": day.add(years=2)}
@@ -122,6 +124,8 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
             blocked = f"no series fits the diary: {base.as_typed(str(error))}"
     if blocked is not None:
         if args.format == "json":
+            from ._json import to_dict  # noqa: PLC0415 - loaded for the format that needs it
+
             print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
         elif args.format == "text":
             base.say(result.explain())
@@ -189,6 +193,8 @@ def _plan_output(  # noqa: PLR0913 - what `print_plan` takes, and the diary
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         if form == "text":
+            from ._instructions import instructions  # noqa: PLC0415 - for the text output
+
             text = instructions(plan, locale=locale, rules=rules)  # checks the locale first
             base.say(plan.assessment.explain())
             base.say()
@@ -204,6 +210,7 @@ def _plan_output(  # noqa: PLR0913 - what `print_plan` takes, and the diary
 def _diary_show(args: argparse.Namespace) -> int:
     """``diary show``: the day sheet of each day asked, per practitioner and room."""
     from ._day_sheet import day_sheet, sheet_document, sheet_text  # noqa: PLC0415 - when asked
+    from ._diary_file import load_diary  # noqa: PLC0415 - loaded for the diary's commands
 
     first = parse_date(args.on, field="--on")
     sheets = day_sheet(
@@ -238,6 +245,7 @@ def _recalls_parser(commands: Any) -> None:
 
 def _recalls(args: argparse.Namespace) -> int:
     """``recalls``: one line a recall (text), or one JSON document; exit 0, 2 on bad input."""
+    from ._json import to_dict  # noqa: PLC0415 - only this command lists recalls
     from ._json_reader import from_json  # noqa: PLC0415 - only this command reads plans
     from ._recalls import recalls  # noqa: PLC0415 - only this command lists recalls
 

@@ -50,6 +50,8 @@ from ._clinic_checks import (
     _read_zone,
     _wall_minute,
     _zone,
+    holiday_entity,
+    holiday_table,
 )
 from ._clinic_values import (
     WEEKDAYS,
@@ -108,9 +110,13 @@ def _holiday_names(
     country: str, subdiv: str | None, categories: tuple[str, ...], year: int
 ) -> Mapping[dt.date, str]:
     """The holidays of one year, by date; several on one day are joined with ``"; "``."""
-    import holidays  # noqa: PLC0415 - costs ~85 ms: only for a clinic that asks for holidays
+    entity = holiday_entity(country)
+    if entity is None:  # pragma: no cover - a clinic's code is checked when it is made
+        import holidays  # noqa: PLC0415 - let holidays say what it does not know
 
-    table = holidays.country_holidays(country, subdiv=subdiv, years=year, categories=categories)
+        table = holidays.country_holidays(country, subdiv=subdiv, years=year, categories=categories)
+    else:
+        table = holiday_table(entity, subdiv=subdiv, years=year, categories=categories)
     return types.MappingProxyType(dict(table.items()))
 
 

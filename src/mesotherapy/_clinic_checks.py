@@ -12,14 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeGuard, TypeVar
 
 import attrs
 import pendulum
 
 from ._errors import ClinicError, InvalidTimeError, MesotherapyError, UnknownCodeError, key_path
 from ._time import parse_date, zone_key
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 _T = TypeVar("_T")
 
@@ -232,20 +236,18 @@ def _check_holidays(code: str, categories: tuple[str, ...], problems: _Problems)
 @functools.lru_cache(maxsize=64)
 def _holiday_problems(code: str, categories: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """What is wrong with a holidays code and its categories, as ``(key, message)`` pairs."""
-    import holidays  # noqa: PLC0415 - costs ~85 ms: only for a clinic that asks for holidays
-
     country, _, subdiv = code.partition("-")
-    try:
-        table = holidays.country_holidays(country, years=())
-    except NotImplementedError:
+    entity = holiday_entity(country)
+    if entity is None:
         message = (
             f"unknown country {country!r} in {code!r}, expected a country code that the "
             "holidays package knows, with an optional subdivision, such as 'CA' or 'CA-ON'"
         )
         return (("holidays", message),)
+    table = holiday_table(entity, years=())
     if subdiv:
         try:
-            table = holidays.country_holidays(country, subdiv=subdiv, years=())
+            table = holiday_table(entity, subdiv=subdiv, years=())
         except NotImplementedError:
             choices = ", ".join(table.subdivisions) or "none"
             message = (
@@ -262,6 +264,80 @@ def _holiday_problems(code: str, categories: tuple[str, ...]) -> tuple[tuple[str
         for category in categories
         if category not in supported
     )
+
+
+def holiday_table(
+    entity: type[HolidayBase],
+    *,
+    years: int | tuple[int, ...],
+    subdiv: str | None = None,
+    categories: tuple[str, ...] | None = None,
+) -> HolidayBase:
+    """The holidays of *entity*, made as ``holidays.country_holidays`` makes them.
+
+    Raises:
+        NotImplementedError: *subdiv* is no subdivision of the entity (from holidays).
+    """
+    return entity(
+        years=years,
+        subdiv=subdiv,
+        expand=True,
+        observed=True,
+        prov=None,
+        state=None,
+        language=None,
+        categories=categories,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def holiday_entity(code: str) -> type[HolidayBase] | None:
+    """The holidays package's class for the country (or market) *code*, or ``None``.
+
+    What ``holidays.country_holidays`` finds under that name, found in the package's
+    registry of codes: the package imports every country's module (a tenth of a second)
+    the first time one is asked for, and only the one named is loaded here.
+
+    >>> holiday_entity("CA").__name__, holiday_entity("GBR").country, holiday_entity("XX")
+    ('Canada', 'GB', None)
+    """
+    from holidays import registry  # noqa: PLC0415 - only for a clinic that asks for holidays
+
+    for kind, table in (("countries", registry.COUNTRIES), ("financial", registry.FINANCIAL)):
+        for module, names in table.items():
+            if code in names:
+                return _entity_class(f"holidays.{kind}.{module}", names[0])
+    return None
+
+
+def _entity_class(module_name: str, class_name: str) -> type[HolidayBase]:
+    """The class *class_name* of the module *module_name* of holidays, loaded alone.
+
+    Imported the usual way, a country's module first imports the package of all the
+    countries; its own code needs none of them, so its file is run by itself when that
+    package is not loaded yet. The module is left out of ``sys.modules``: a later import
+    of the package loads it again, as it would have.
+    """
+    import importlib.machinery  # noqa: PLC0415 - only for a clinic that asks for holidays
+    import importlib.util  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    package = module_name.rpartition(".")[0]
+    if module_name in sys.modules or package in sys.modules:
+        module = importlib.import_module(module_name)
+    else:
+        where = importlib.util.find_spec("holidays")
+        places = [] if where is None else list(where.submodule_search_locations or ())
+        spec = importlib.machinery.PathFinder.find_spec(
+            module_name, [str(Path(place, package.rpartition(".")[2])) for place in places]
+        )
+        if spec is None or spec.loader is None:  # pragma: no cover - not as installed
+            module = importlib.import_module(module_name)
+        else:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+    entity: type[HolidayBase] = getattr(module, class_name)
+    return entity
 
 
 # --- The checks of the calendar's arguments ------------------------------------------------

@@ -468,10 +468,11 @@ def test_a_run_killed_before_the_rename_leaves_the_file_as_it_was(booked_diary: 
 def test_two_runs_at_once_never_share_a_slot(tmp_path: Path) -> None:
     diary = diary_folder(tmp_path)
     # Each run waits a moment between planning and writing: without the lock, both would
-    # read the empty diary and book its first slot.
+    # read the empty diary and book its first slot. The command loads the writer when it
+    # runs: it is replaced in its own module.
     code = (
         "import sys, time\n"
-        "import mesotherapy._cli as cli, mesotherapy._cli_diary as book\n"
+        "import mesotherapy._cli as cli, mesotherapy._bookings_file as book\n"
         "save = book.save_bookings\n"
         "def slow(*args):\n"
         "    time.sleep(0.5)\n"

@@ -299,19 +299,21 @@ def holiday_entity(code: str) -> type[HolidayBase] | None:
     the first time one is asked for, and only the one named is loaded here.
 
     >>> holiday_entity("CA").__name__, holiday_entity("GBR").country, holiday_entity("XX")
-    ('Canada', 'GB', None)
+    ('CA', 'GB', None)
     """
     from holidays import registry  # noqa: PLC0415 - only for a clinic that asks for holidays
 
     for kind, table in (("countries", registry.COUNTRIES), ("financial", registry.FINANCIAL)):
         for module, names in table.items():
             if code in names:
-                return _entity_class(f"holidays.{kind}.{module}", names[0])
+                return _entity_class(f"holidays.{kind}.{module}", code)
     return None
 
 
 def _entity_class(module_name: str, class_name: str) -> type[HolidayBase]:
     """The class *class_name* of the module *module_name* of holidays, loaded alone.
+
+    Each code is a class of its own there (``CA`` and ``CAN`` derive from ``Canada``).
 
     Imported the usual way, a country's module first imports the package of all the
     countries; its own code needs none of them, so its file is run by itself when that

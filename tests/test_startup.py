@@ -1,0 +1,118 @@
+"""What starting the command line loads: the one country of holidays asked, none of the rest.
+
+A clinic's holidays code is checked in the holidays package's registry of codes, and only
+the module of the country it names is loaded (the package's own import of one country
+loads all of them). The demo loads no module it does not use.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import mesotherapy as meso
+from mesotherapy import UnknownCodeError
+from mesotherapy._clinic_checks import holiday_entity
+
+
+def _run(code: str) -> dict[str, object]:
+    script = f"import sys, json\n{code}\n"
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    found: dict[str, object] = json.loads(result.stdout.splitlines()[-1])
+    return found
+
+
+def test_a_clinic_with_holidays_loads_only_its_country() -> None:
+    found = _run(
+        "import pendulum, mesotherapy as m\n"
+        "clinic = m.example_clinic(holidays='CA-ON')\n"
+        "day = clinic.closed_reason(pendulum.date(2026, 12, 25))\n"
+        "family = clinic.closed_reason(pendulum.date(2026, 2, 16))\n"
+        "countries = sorted(n for n in sys.modules if n.startswith('holidays.countries'))\n"
+        "print(json.dumps({'day': day, 'family': family, 'countries': countries}))"
+    )
+    assert found == {
+        "day": "holiday: Christmas Day",
+        "family": "holiday: Family Day",  # Ontario's own
+        "countries": [],  # Canada's module is run by itself, out of sys.modules
+    }
+
+
+def test_the_package_of_countries_loaded_afterwards_works_as_ever() -> None:
+    found = _run(
+        "import pendulum, mesotherapy as m\n"
+        "m.example_clinic(holidays='CA-ON').closed_reason(pendulum.date(2026, 12, 25))\n"
+        "import holidays\n"
+        "table = holidays.country_holidays('CA', subdiv='ON', years=2026)\n"
+        "quebec = m.example_clinic(holidays='CA-QC').closed_reason(pendulum.date(2026, 6, 24))\n"
+        "print(json.dumps({'christmas': table.get('2026-12-25'), 'quebec': quebec}))"
+    )
+    assert found == {"christmas": "Christmas Day", "quebec": "holiday: Saint John the Baptist Day"}
+
+
+def test_the_demo_loads_no_module_it_does_not_use() -> None:
+    found = _run(
+        "import contextlib, io\n"
+        "from mesotherapy._cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    status = main(['demo'])\n"
+        "print(json.dumps({'status': status, 'modules': sorted(sys.modules)}))"
+    )
+    assert found["status"] == 0
+    modules = set(found["modules"])  # type: ignore[call-overload]
+    unused = {
+        "mesotherapy._diary",
+        "mesotherapy._diary_file",
+        "mesotherapy._bookings_file",
+        "mesotherapy._json",
+        "mesotherapy._instructions",
+        "mesotherapy._aftercare",
+        "mesotherapy._timeline",
+        "mesotherapy._clinic_file",
+        "holidays.countries",
+        "holidays.financial",
+        "mesotherapy._busy_calendar",
+    }
+    assert not modules & unused
+    assert {"mesotherapy._plan", "holidays"} <= modules
+
+
+@pytest.mark.parametrize(
+    ("code", "country"),
+    [("CA", "CA"), ("CAN", "CA"), ("GB", "GB"), ("UK", "GB"), ("GBR", "GB"), ("US", "US")],
+)
+def test_a_code_names_the_country_holidays_names(code: str, country: str) -> None:
+    import holidays  # noqa: PLC0415 - the package of countries, to compare with
+
+    entity = holiday_entity(code)
+    assert entity is not None
+    assert entity.country == country
+    assert type(holidays.country_holidays(code, years=())).__name__ == entity.__name__
+
+
+def test_every_code_of_the_registry_names_the_entity_holidays_does() -> None:
+    import holidays  # noqa: PLC0415
+    from holidays import registry  # noqa: PLC0415
+
+    for table in (registry.COUNTRIES, registry.FINANCIAL):
+        for names in table.values():
+            for code in names[1:]:
+                entity, real = holiday_entity(code), getattr(holidays, code).get_entity()
+                assert entity is not None, code
+                # The same class, loaded once alone, or once with the whole package.
+                assert (entity.__module__, entity.__qualname__) == (
+                    real.__module__,
+                    real.__qualname__,
+                ), code
+
+
+@pytest.mark.parametrize("code", ["MON", "JAN", "XX", "ZZZ"])
+def test_a_name_of_holidays_that_is_no_country_is_an_unknown_country(code: str) -> None:
+    # "MON" and "JAN" are constants of holidays (0 and 1): they used to be called.
+    with pytest.raises(UnknownCodeError, match=f"holidays: unknown country '{code}' in '{code}'"):
+        meso.example_clinic(holidays=code)

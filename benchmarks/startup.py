@@ -32,16 +32,30 @@ def _children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def _best(command: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
-    """The best wall time and the best CPU time of *command* over *runs* fresh processes."""
-    subprocess.run(command, check=True, capture_output=True, env=env)  # fills the caches
-    walls, cpus = [], []
+def _time(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """The wall time and the CPU time of one run of *command*, a fresh process."""
+    cpu, begin = _children_cpu(), time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - begin, _children_cpu() - cpu
+
+
+def _best(
+    commands: dict[str, list[str]], runs: int, env: dict[str, str]
+) -> dict[str, tuple[float, float]]:
+    """The best wall time and the best CPU time of each command over *runs* rounds.
+
+    Each round runs every command once, in turn: a busy spell of the machine falls on all
+    of them alike.
+    """
+    for command in commands.values():
+        subprocess.run(command, check=True, capture_output=True, env=env)  # fills the caches
+    times: dict[str, list[tuple[float, float]]] = {what: [] for what in commands}
     for _ in range(runs):
-        cpu, begin = _children_cpu(), time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=env)
-        walls.append(time.perf_counter() - begin)
-        cpus.append(_children_cpu() - cpu)
-    return min(walls), min(cpus)
+        for what, command in commands.items():
+            times[what].append(_time(command, env))
+    return {
+        what: (min(w for w, _ in found), min(c for _, c in found)) for what, found in times.items()
+    }
 
 
 def main() -> None:
@@ -54,23 +68,24 @@ def main() -> None:
         if env.pop("PYTHONDONTWRITEBYTECODE", None):
             env["PYTHONPYCACHEPREFIX"] = cache
         commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
             "python -m mesotherapy demo": [sys.executable, "-m", "mesotherapy", "demo"],
         }
         script = shutil.which("mesotherapy", path=str(Path(sys.executable).parent))
         if script is not None:
             commands["mesotherapy demo (the console script)"] = [script, "demo"]
-        floor_wall, floor_cpu = _best([sys.executable, "-c", "pass"], args.runs, env)
+        best = _best(commands, args.runs, env)
+    floor_wall, floor_cpu = best.pop("python -c pass")
+    print(
+        f"python -c pass: {floor_wall * 1e3:.1f} ms wall, {floor_cpu * 1e3:.1f} ms CPU "
+        f"(best of {args.runs} rounds)"
+    )
+    for what, (wall, cpu) in best.items():
         print(
-            f"python -c pass: {floor_wall * 1e3:.1f} ms wall, {floor_cpu * 1e3:.1f} ms CPU "
-            f"(best of {args.runs})"
+            f"{what}\n    {wall * 1e3:.1f} ms wall, {cpu * 1e3:.1f} ms CPU   ratio to "
+            f"python -c pass {wall / floor_wall:.1f} wall, {cpu / floor_cpu:.1f} CPU "
+            f"(target at most {TARGET:g})"
         )
-        for what, command in commands.items():
-            wall, cpu = _best(command, args.runs, env)
-            print(
-                f"{what}\n    {wall * 1e3:.1f} ms wall, {cpu * 1e3:.1f} ms CPU   ratio to "
-                f"python -c pass {wall / floor_wall:.1f} wall, {cpu / floor_cpu:.1f} CPU "
-                f"(target at most {TARGET:g})"
-            )
 
 
 if __name__ == "__main__":

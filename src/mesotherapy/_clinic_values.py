@@ -375,11 +375,8 @@ class _ClosureIndex:
     def __init__(self, closures: Sequence[Closure]) -> None:
         self._closures = tuple(closures)
         self._starts = [closure.start.toordinal() for closure in self._closures]
-        latest = -1
-        self._reach: list[int] = []
-        for closure in self._closures:
-            latest = max(latest, closure.end.toordinal())
-            self._reach.append(latest)
+        ends = (closure.end.toordinal() for closure in self._closures)
+        self._reach = list(itertools.accumulate(ends, max))
 
     def first_covering(self, day: dt.date) -> Closure | None:
         """The first closure (in the clinic's order) that covers *day*, or ``None``."""

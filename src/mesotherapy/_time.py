@@ -21,6 +21,7 @@ __all__ = [
     "LocalTime",
     "Span",
     "Unambiguous",
+    "as_pendulum",
     "aware",
     "elapsed_after",
     "elapsed_after_each",
@@ -29,6 +30,7 @@ __all__ = [
     "off_calendar",
     "parse_date",
     "plain_utc",
+    "stdlib_instant",
     "wall_before",
     "within_calendar",
     "zone_key",
@@ -486,6 +488,19 @@ def _pendulum(local: dt.datetime) -> pendulum.DateTime:
         tzinfo=local.tzinfo,
         fold=local.fold,
     )
+
+
+def stdlib_instant(moment: dt.datetime) -> dt.datetime:
+    """*moment* as a standard-library datetime: the same fields, zone and fold.
+
+    Its arithmetic runs in C; `as_pendulum` turns the result back.
+    """
+    return _stdlib(moment)
+
+
+def as_pendulum(local: dt.datetime) -> pendulum.DateTime:
+    """*local* (aware) as a pendulum `DateTime` of the same fields, zone and fold."""
+    return _pendulum(local)
 
 
 def elapsed_after(moment: pendulum.DateTime, delta: dt.timedelta) -> pendulum.DateTime:

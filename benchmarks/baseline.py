@@ -56,6 +56,7 @@ class Setup:
     memo: dict[dt.date, Walls] = field(init=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
+        """Work out the durations and the order of the days tried, once."""
         derived = {
             "length": dt.timedelta(minutes=self.minutes),
             "offsets": tuple(
@@ -121,7 +122,7 @@ def _fits_exactly(setup: Setup, start: dt.datetime, end_wall: int) -> bool:
 
 def _exact_slots(setup: Setup, day: dt.date) -> list[dt.datetime]:
     """Every start on a day when the clocks change, found minute by minute."""
-    found = []
+    found: list[dt.datetime] = []
     if day in setup.closed:
         return found
     for begin, end in setup.hours[day.weekday()]:
@@ -240,7 +241,7 @@ def pipeline(
     last = ends[-1].date()
     low, high = setup.maintenance
     maintenance = [(_add_months(last, low), _add_months(last, high))]
-    care = []
+    care: list[tuple[dt.datetime, dt.datetime]] = []
     after, effect = setup.aftercare_deltas, setup.effect_deltas
     for start_, end, utc in zip(sessions, ends, utc_ends, strict=True):
         # Calendar time before the start (aware arithmetic keeps the wall clock), elapsed

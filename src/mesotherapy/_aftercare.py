@@ -11,9 +11,9 @@ import pendulum
 
 from ._errors import ClientError, InvalidTimeError, UnknownCodeError
 from ._guards import wrong_type
+from ._model import Area
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_rules
-from ._model import Area
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
 from ._session import Session, session_index
 from ._time import (
@@ -369,14 +369,14 @@ def _session_windows(
     # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
     ends = elapsed_after_each(end, [item[4] for item in chosen])
     plain_end = stdlib_instant(end)
-    for (position, code, rule, kind, _), closes in zip(chosen, ends, strict=True):
+    for (position, code, after, kind, _), closes in zip(chosen, ends, strict=True):
         window = CareWindow(
             session=index,
             activity=code,
             kind=kind,
-            description=rule.description,
+            description=after.description,
             start=end,
             end=closes,
-            source=rule.source,
+            source=after.source,
         )
         found.append((plain_end, index, position, window))

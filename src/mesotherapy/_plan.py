@@ -27,7 +27,7 @@ from ._session import (
     session_index,
 )
 from ._slots import start_after
-from ._time import aware, elapsed_after, parse_date, within_calendar
+from ._time import aware, elapsed_after, parse_date, shift_date, within_calendar
 from ._vocabulary import chosen_rules
 
 if TYPE_CHECKING:
@@ -101,10 +101,11 @@ class TreatmentPlan:
         if not active:
             return ()
         last = active[-1].end.date()
+        # `shift_date` is pendulum's `add(months=...)` in the C date arithmetic.
         return (
             MaintenanceWindow(
-                last.add(months=self.protocol.min_maintenance_months),
-                last.add(months=self.protocol.max_maintenance_months),
+                shift_date(last, self.protocol.min_maintenance_months, 0),
+                shift_date(last, self.protocol.max_maintenance_months, 0),
             ),
         )
 

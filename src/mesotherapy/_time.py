@@ -8,7 +8,7 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable
-from typing import Any, Final, ParamSpec, TypeAlias, TypeVar
+from typing import Any, Final, Generic, ParamSpec, TypeAlias, TypeVar
 
 import attrs
 import pendulum
@@ -16,6 +16,7 @@ import pendulum
 from ._errors import InvalidTimeError, MesotherapyError, named
 
 __all__ = [
+    "Deferred",
     "Fold",
     "Gap",
     "LocalTime",
@@ -23,6 +24,7 @@ __all__ = [
     "Unambiguous",
     "as_pendulum",
     "aware",
+    "deferred_fields",
     "elapsed_after",
     "elapsed_after_each",
     "in_zone",
@@ -39,6 +41,8 @@ __all__ = [
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_T = TypeVar("_T")
+_C = TypeVar("_C", bound=type)
 
 _SPAN = re.compile(
     r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -538,6 +542,62 @@ def elapsed_after_each(
     """`elapsed_after` for several *deltas* from one *moment*, in order."""
     utc, zone = _stdlib(moment).astimezone(_UTC), moment.tzinfo
     return [_pendulum((utc + delta).astimezone(zone)) for delta in deltas]
+
+
+class Deferred(Generic[_T]):
+    """A tuple of values worked out already, built as objects only when first read.
+
+    A derived view's field holds one (`Aftercare.windows`, `Timeline.milestones`; see
+    `deferred_fields`): every instant is computed, and every error raised, when the view
+    is made; the pendulum values and frozen objects that carry them are made on first
+    read, once. It pickles as the built tuple.
+    """
+
+    __slots__ = ("_build", "_built")
+
+    def __init__(self, build: Callable[[], tuple[_T, ...]]) -> None:
+        """Hold *build*, which makes the tuple, until it is first read."""
+        self._build: Callable[[], tuple[_T, ...]] | None = build
+        self._built: tuple[_T, ...] = ()
+
+    def get(self) -> tuple[_T, ...]:
+        """The tuple, built on the first call."""
+        build = self._build
+        if build is not None:
+            self._built = build()
+            self._build = None
+        return self._built
+
+    def __reduce__(self) -> tuple[type[tuple[_T, ...]], tuple[tuple[_T, ...]]]:
+        return tuple, (self.get(),)
+
+
+def deferred_fields(*names: str) -> Callable[[_C], _C]:
+    """A slotted attrs class whose fields *names* may hold a `Deferred` tuple.
+
+    Each such field reads as its tuple, built on the first read and kept: for equality,
+    hashing, repr, pickling, `attrs.asdict` and every caller the field holds the tuple,
+    as if it had been given built.
+    """
+
+    def wrap(cls: _C) -> _C:
+        for name in names:
+            slot = cls.__dict__[name]  # the member descriptor of the slot
+
+            def read(self: object, slot: Any = slot) -> Any:
+                value = slot.__get__(self)
+                if type(value) is Deferred:
+                    value = value.get()
+                    slot.__set__(self, value)  # the same value, built once
+                return value
+
+            def write(self: object, value: object, slot: Any = slot) -> None:
+                slot.__set__(self, value)  # attrs' __init__ and unpickling set it
+
+            setattr(cls, name, property(read, write, doc=slot.__doc__))
+        return cls
+
+    return wrap
 
 
 @attrs.frozen

@@ -9,6 +9,7 @@ from typing import Any, cast
 import attrs
 import pendulum
 
+from ._deferred import Deferred, deferred_fields
 from ._errors import ClientError, InvalidTimeError, UnknownCodeError
 from ._guards import wrong_type
 from ._model import Area
@@ -17,11 +18,9 @@ from ._plan import TreatmentPlan, plan_rules
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
 from ._session import Session, session_index
 from ._time import (
-    Deferred,
     Span,
     as_pendulum,
     aware,
-    deferred_fields,
     plain_utc,
     stdlib_instant,
     wall_before,

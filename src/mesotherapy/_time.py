@@ -8,7 +8,7 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable
-from typing import Any, Final, Generic, ParamSpec, TypeAlias, TypeVar
+from typing import Any, Final, ParamSpec, TypeAlias, TypeVar
 
 import attrs
 import pendulum
@@ -16,7 +16,6 @@ import pendulum
 from ._errors import InvalidTimeError, MesotherapyError, named
 
 __all__ = [
-    "Deferred",
     "Fold",
     "Gap",
     "LocalTime",
@@ -24,7 +23,6 @@ __all__ = [
     "Unambiguous",
     "as_pendulum",
     "aware",
-    "deferred_fields",
     "elapsed_after",
     "elapsed_after_each",
     "in_zone",
@@ -41,8 +39,6 @@ __all__ = [
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-_T = TypeVar("_T")
-_C = TypeVar("_C", bound=type)
 
 _SPAN = re.compile(
     r"^P(?!$)(?:(?P<years>\d+)Y)?(?:(?P<months>\d+)M)?(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -152,7 +148,7 @@ class Span:
         """
         date = _date_arg(date)
         try:
-            return _shift(date, self.years * 12 + self.months, self.weeks * 7 + self.days)
+            return shift_date(date, self.years * 12 + self.months, self.weeks * 7 + self.days)
         except (OverflowError, ValueError) as error:
             raise off_calendar(f"{self} after {date}") from error
 
@@ -176,7 +172,7 @@ class Span:
         """
         date = _date_arg(date)
         try:
-            return _shift(
+            return shift_date(
                 date, self.years * 12 + self.months, self.weeks * 7 + self.days, forward=True
             )
         except (OverflowError, ValueError) as error:
@@ -191,7 +187,7 @@ class Span:
         """
         date = _date_arg(date)
         try:
-            return _shift(date, -(self.years * 12 + self.months), -(self.weeks * 7 + self.days))
+            return shift_date(date, -(self.years * 12 + self.months), -(self.weeks * 7 + self.days))
         except (OverflowError, ValueError) as error:
             raise off_calendar(f"{self} before {date}") from error
 
@@ -226,7 +222,9 @@ def _date_arg(value: object) -> pendulum.Date:
     return parse_date(value, field="date")
 
 
-def _shift(date: pendulum.Date, months: int, days: int, *, forward: bool = False) -> pendulum.Date:
+def shift_date(
+    date: pendulum.Date, months: int, days: int, *, forward: bool = False
+) -> pendulum.Date:
     """*date* moved by *months* (the day clamped to the month's end), then by *days*.
 
     What pendulum's `Date.add` and `subtract` do, in the C date arithmetic, at a fifth of
@@ -246,17 +244,6 @@ def _shift(date: pendulum.Date, months: int, days: int, *, forward: bool = False
 
 
 _ONE_DAY: Final = dt.timedelta(days=1)
-
-
-def shift_date(date: pendulum.Date, months: int, days: int) -> pendulum.Date:
-    """*date* moved by *months* (the day clamped to the month's end), then by *days*.
-
-    What pendulum's ``add(months=..., days=...)`` gives, at a fifth of its cost.
-
-    >>> shift_date(pendulum.date(2026, 8, 31), 6, 1)
-    Date(2027, 3, 1)
-    """
-    return _shift(date, months, days)
 
 
 def off_calendar(what: str) -> InvalidTimeError:
@@ -542,62 +529,6 @@ def elapsed_after_each(
     """`elapsed_after` for several *deltas* from one *moment*, in order."""
     utc, zone = _stdlib(moment).astimezone(_UTC), moment.tzinfo
     return [_pendulum((utc + delta).astimezone(zone)) for delta in deltas]
-
-
-class Deferred(Generic[_T]):
-    """A tuple of values worked out already, built as objects only when first read.
-
-    A derived view's field holds one (`Aftercare.windows`, `Timeline.milestones`; see
-    `deferred_fields`): every instant is computed, and every error raised, when the view
-    is made; the pendulum values and frozen objects that carry them are made on first
-    read, once. It pickles as the built tuple.
-    """
-
-    __slots__ = ("_build", "_built")
-
-    def __init__(self, build: Callable[[], tuple[_T, ...]]) -> None:
-        """Hold *build*, which makes the tuple, until it is first read."""
-        self._build: Callable[[], tuple[_T, ...]] | None = build
-        self._built: tuple[_T, ...] = ()
-
-    def get(self) -> tuple[_T, ...]:
-        """The tuple, built on the first call."""
-        build = self._build
-        if build is not None:
-            self._built = build()
-            self._build = None
-        return self._built
-
-    def __reduce__(self) -> tuple[type[tuple[_T, ...]], tuple[tuple[_T, ...]]]:
-        return tuple, (self.get(),)
-
-
-def deferred_fields(*names: str) -> Callable[[_C], _C]:
-    """A slotted attrs class whose fields *names* may hold a `Deferred` tuple.
-
-    Each such field reads as its tuple, built on the first read and kept: for equality,
-    hashing, repr, pickling, `attrs.asdict` and every caller the field holds the tuple,
-    as if it had been given built.
-    """
-
-    def wrap(cls: _C) -> _C:
-        for name in names:
-            slot = cls.__dict__[name]  # the member descriptor of the slot
-
-            def read(self: object, slot: Any = slot) -> Any:
-                value = slot.__get__(self)
-                if type(value) is Deferred:
-                    value = value.get()
-                    slot.__set__(self, value)  # the same value, built once
-                return value
-
-            def write(self: object, value: object, slot: Any = slot) -> None:
-                slot.__set__(self, value)  # attrs' __init__ and unpickling set it
-
-            setattr(cls, name, property(read, write, doc=slot.__doc__))
-        return cls
-
-    return wrap
 
 
 @attrs.frozen

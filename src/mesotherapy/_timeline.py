@@ -5,22 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterator, Mapping
+from typing import cast
 
 import attrs
 import pendulum
 
+from ._deferred import Deferred, deferred_fields
 from ._errors import UnknownCodeError
 from ._model import Area
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import ResultMilestone, RuleSet, SideEffect
-from ._session import Session
 from ._time import (
     Span,
-    elapsed_after_each,
+    as_pendulum,
     off_calendar,
     parse_date,
     shift_date,
+    stdlib_instant,
     within_calendar,
 )
 
@@ -56,6 +58,7 @@ class Milestone:
     advice: str | None = None
 
 
+@deferred_fields("milestones")
 @attrs.frozen(kw_only=True)
 class Timeline:
     """The milestones of a plan, in order.
@@ -65,6 +68,7 @@ class Timeline:
     """
 
     milestones: tuple[Milestone, ...]
+    """The milestones; `expected_timeline` builds them on first read (a derived view)."""
 
     def _repr_html_(self) -> str:
         """The timeline as an HTML table, for Jupyter."""
@@ -110,6 +114,10 @@ def _local_date(value: dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+# A result worked out: its order, start and end, code and rule.
+_Result = tuple[int, pendulum.Date, pendulum.Date, str, ResultMilestone]
+
+
 @within_calendar
 def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Timeline:
     """The results to expect and when, the side effects and the maintenance, for *plan*.
@@ -127,31 +135,77 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
     rules = plan_rules(plan, rules)
     active = plan.active_sessions
     chosen = _chosen(rules, plan.areas)
-    results = [m for m in _results(active, chosen) if m is not None]
+    # Every date and instant is worked out here (and refused here when it falls beyond
+    # the calendar); the milestones that carry them are built on first read.
+    ends = [session.end.date() for session in active]
+    results: list[_Result] = []
+    for code, rule, starts, stops in chosen.results:
+        start, end = _anchor_date(starts, ends), _anchor_date(stops, ends)
+        if start is not None and end is not None:  # else too few sessions for it
+            results.append((rule.order, start, max(start, end), code, rule))
     results.sort(key=_result_order)
-    last_order = max((m.order for m in results), default=0)
-    maintenance = [
-        Milestone(
-            code="maintenance_due",
-            kind=MilestoneKind.MAINTENANCE,
-            order=last_order + 1,
-            description="Maintenance session due, to extend the results",
-            start=window.opens,
-            end=window.closes,
-            source=chosen.maintenance_source,
+    last_order = max((row[0] for row in results), default=0)
+    windows = plan.maintenance
+    effects: list[tuple[int, pendulum.DateTime, dt.datetime, str, SideEffect]] = []
+    for session in active:
+        # Elapsed time from the session's end, in the standard library's C arithmetic.
+        end = session.end
+        plain = stdlib_instant(end)
+        zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
+        effects += [
+            (session.index, end, (utc + delta).astimezone(zone), code, effect)
+            for code, effect, delta in chosen.effects_for(session.areas)
+        ]
+
+    def build() -> tuple[Milestone, ...]:
+        return (
+            *(
+                Milestone(
+                    code=code,
+                    kind=MilestoneKind.RESULT,
+                    order=order,
+                    description=rule.description,
+                    start=start,
+                    end=end,
+                    source=rule.source,
+                )
+                for order, start, end, code, rule in results
+            ),
+            *(
+                Milestone(
+                    code="maintenance_due",
+                    kind=MilestoneKind.MAINTENANCE,
+                    order=last_order + 1,
+                    description="Maintenance session due, to extend the results",
+                    start=window.opens,
+                    end=window.closes,
+                    source=chosen.maintenance_source,
+                )
+                for window in windows
+            ),
+            *(
+                Milestone(
+                    code=code,
+                    kind=MilestoneKind.SIDE_EFFECT,
+                    order=last_order + 2,
+                    description=effect.description,
+                    start=end,
+                    end=as_pendulum(closes),
+                    source=effect.source,
+                    session=index,
+                    advice=effect.if_longer,
+                )
+                for index, end, closes, code, effect in effects
+            ),
         )
-        for window in plan.maintenance
-    ]
-    effects = [
-        milestone
-        for session in active
-        for milestone in _side_effects(session, chosen.effects_for(session.areas), last_order)
-    ]
-    return Timeline(milestones=(*results, *maintenance, *effects))
+
+    return Timeline(milestones=cast("tuple[Milestone, ...]", Deferred(build)))
 
 
-def _result_order(milestone: Milestone) -> tuple[int, dt.date]:
-    return milestone.order, milestone.start
+def _result_order(
+    row: tuple[int, pendulum.Date, pendulum.Date, str, ResultMilestone],
+) -> tuple[int, dt.date]:
+    return row[0], row[1]
 
 
 # A result's anchor: the active session it counts from (None: the last), months, days,
@@ -222,51 +276,6 @@ def _chosen(rules: RuleSet, areas: tuple[Area, ...]) -> _Chosen:
 def _anchor(anchor: str, offset: Span) -> _Anchor:
     number = None if anchor == "series_end" else int(anchor.removeprefix("session:"))
     return number, offset.years * 12 + offset.months, offset.weeks * 7 + offset.days, offset
-
-
-def _side_effects(
-    session: Session, chosen: tuple[tuple[str, SideEffect, dt.timedelta], ...], last_order: int
-) -> list[Milestone]:
-    """The side effects to expect after *session*: those of the areas it treats."""
-    end = session.end
-    ends = elapsed_after_each(end, [delta for *_, delta in chosen])
-    return [
-        Milestone(
-            code=code,
-            kind=MilestoneKind.SIDE_EFFECT,
-            order=last_order + 2,
-            description=effect.description,
-            start=end,
-            end=closes,
-            source=effect.source,
-            session=session.index,
-            advice=effect.if_longer,
-        )
-        for (code, effect, _), closes in zip(chosen, ends, strict=True)
-    ]
-
-
-def _results(active: tuple[Session, ...], chosen: _Chosen) -> Iterator[Milestone | None]:
-    # Each active session's local date of its end, read once.
-    ends = [session.end.date() for session in active]
-    for code, rule, starts, stops in chosen.results:
-        yield _result(code, rule, _anchor_date(starts, ends), _anchor_date(stops, ends))
-
-
-def _result(
-    code: str, rule: ResultMilestone, start: pendulum.Date | None, end: pendulum.Date | None
-) -> Milestone | None:
-    if start is None or end is None:
-        return None  # the plan has fewer sessions than the milestone counts on
-    return Milestone(
-        code=code,
-        kind=MilestoneKind.RESULT,
-        order=rule.order,
-        description=rule.description,
-        start=start,
-        end=max(start, end),
-        source=rule.source,
-    )
 
 
 def _anchor_date(anchor: _Anchor, ends: list[pendulum.Date]) -> pendulum.Date | None:

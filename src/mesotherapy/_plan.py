@@ -419,10 +419,11 @@ class TreatmentPlan:
                         placed[-1], session.index, low, override, ids=session
                     )
             placed.append(session)
-        if placed and placed[0].start.date() < earliest_day(self.assessment):
+        earliest = earliest_day(self.assessment) if placed else None
+        if earliest is not None and placed[0].start.date() < earliest:
             msg = (
                 f"session {placed[0].index}: starts before the assessment's earliest start "
-                f"{earliest_day(self.assessment)}"
+                f"{earliest}"
             )
             raise SchedulingError(msg)
         next_index = max(s.index for s in sessions) + 1

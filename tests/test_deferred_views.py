@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import pickle
 import uuid
+from typing import TypeVar
 
 import attrs
 import pendulum
@@ -52,10 +53,17 @@ def test_a_view_equals_the_same_view_given_built() -> None:
     assert attrs.asdict(meso.aftercare(plan)) == attrs.asdict(given_care)
 
 
+def _pickled(value: _View) -> _View:
+    return pickle.loads(pickle.dumps(value))  # type: ignore[no-any-return]  # noqa: S301
+
+
+_View = TypeVar("_View")
+
+
 def test_an_unread_view_pickles_and_copies_as_its_tuple() -> None:
     plan = _plan()
     expected = meso.aftercare(plan).windows
-    for trip in (lambda v: pickle.loads(pickle.dumps(v)), copy.copy, copy.deepcopy):  # noqa: S301
+    for trip in (_pickled, copy.copy, copy.deepcopy):
         got = trip(meso.aftercare(plan))
         assert got.windows == expected
         assert type(attrs.fields(type(got)).windows) is attrs.Attribute

@@ -399,12 +399,14 @@ class TreatmentPlan:
         yet, if any.
         """
         inactive = [s for s in sessions if not s.status.is_active]
+        # The missed sessions, found once: each session placed asks which ended before it.
+        missed = tuple(s for s in inactive if s.status is SessionStatus.NO_SHOW)
         # Index order is time order: a session moved past the next ones pushes them after it.
         active = sorted((s for s in sessions if s.status.is_active), key=lambda s: s.index)
         placed: list[Session] = []
         for session in active:
             movable = session.status is SessionStatus.PLANNED and session.index != pinned
-            low = missed_end(sessions, session.index)
+            low = missed_end(missed, session.index)
             early = (
                 low is not None and session.status is SessionStatus.PLANNED and session.start < low
             )
@@ -430,7 +432,7 @@ class TreatmentPlan:
         replaced = {s.replaces for s in sessions}
         unreplaced = [s.id for s in sorted(inactive, key=lambda s: s.index) if s.id not in replaced]
         while len(placed) < self.protocol.sessions:
-            floor = missed_end(sessions, next_index)
+            floor = missed_end(missed, next_index)
             ids = (session_id(self.id, next_index), unreplaced.pop(0) if unreplaced else None)
             placed.append(self._place_after(placed[-1], next_index, floor, override, ids=ids))
             next_index += 1

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 import attrs
 import pendulum
 
-from ._assess import Assessment, Candidacy, RulesRef, candidacy
+from ._assess import Assessment, Candidacy, RulesRef, candidacy, parsed_areas
 from ._clinic import Clinic
 from ._errors import ClientError, SchedulingError
 from ._guards import wrong_type
@@ -21,7 +21,7 @@ from ._rules import RuleSet
 from ._session import Session, derived_plan_id, id_problem, session_id
 from ._slots import first_start
 from ._time import aware, elapsed_after, in_zone, within_calendar
-from ._vocabulary import chosen_rules, parse_areas
+from ._vocabulary import chosen_rules
 
 if TYPE_CHECKING:
     from ._diary import Diary
@@ -99,7 +99,7 @@ def plan_series(  # noqa: PLR0913 - the design's signature
     if plan_id is not None and (problem := id_problem(plan_id, "plan_id")):
         raise ClientError(problem)
     acknowledge_review = flag(acknowledge_review, "acknowledge_review")
-    chosen = _parsed_areas(areas)
+    chosen = parsed_areas(areas)
     _check_candidate(assessment, chosen, acknowledge_review=acknowledge_review)
     protocol = series_protocol(rules, chosen, sessions=sessions, interval_days=interval)
     moment = in_zone(aware(start, field="start"), clinic.zone)
@@ -135,26 +135,6 @@ def plan_series(  # noqa: PLR0913 - the design's signature
     # A new plan is checked by its construction and by the property tests; checking it again
     # here would cost a batch a third of its throughput. Every operation checks its result.
     return plan._reflow(plan.sessions, pinned=1, check=False)  # noqa: SLF001 - its own machinery
-
-
-_AREAS_MEMO: dict[tuple[str, ...], tuple[Area, ...]] = {}
-_AREAS_MEMO_MOST = 256
-"""How many spellings of areas `_parsed_areas` remembers (a caller uses a few)."""
-
-
-def _parsed_areas(areas: Iterable[Area | str]) -> tuple[Area, ...]:
-    """`parse_areas`, remembered for a tuple of names: a batch spells its areas alike."""
-    if type(areas) is not tuple or not all(type(area) is str for area in areas):
-        return parse_areas(areas)
-    try:
-        return _AREAS_MEMO[areas]
-    except KeyError:
-        pass
-    chosen = parse_areas(areas)  # refused before it is remembered
-    if len(_AREAS_MEMO) >= _AREAS_MEMO_MOST:
-        _AREAS_MEMO.clear()
-    _AREAS_MEMO[areas] = chosen
-    return chosen
 
 
 def _diary_clinic(diary: object, clinic: object) -> Clinic:

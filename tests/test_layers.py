@@ -22,7 +22,16 @@ PACKAGE: Final = Path(mesotherapy.__file__).parent
 
 # The layers of DESIGN.md ("Layout: one boundary, one direction"), lowest first.
 LAYERS: Final = {
-    "ground": {"_errors", "_time", "_frozen", "_pickling", "_extras", "_guards", "_html"},
+    "ground": {
+        "_errors",
+        "_time",
+        "_deferred",
+        "_frozen",
+        "_pickling",
+        "_extras",
+        "_guards",
+        "_html",
+    },
     "core": {
         "_model",
         "_rules",

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pendulum
 
+from ._deferred import Deferred, deferred_fields
 from ._errors import ClientError, InvalidTimeError, UnknownCodeError
 from ._guards import wrong_type
+from ._model import Area
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import AftercareKind, AftercareRule, PrecareRule, RuleSet
 from ._session import Session, session_index
-from ._time import aware, elapsed_after_each, plain_utc, wall_before, within_calendar
+from ._time import (
+    Span,
+    as_pendulum,
+    aware,
+    plain_utc,
+    stdlib_instant,
+    wall_before,
+    within_calendar,
+)
 
 __all__ = [
     "Aftercare",
@@ -132,9 +142,14 @@ class Conflict:
         )
 
 
+@deferred_fields("windows")
 @attrs.frozen(kw_only=True)
 class Aftercare:
-    """Every pre-care and aftercare window of a plan, in time order."""
+    """Every pre-care and aftercare window of a plan, in time order.
+
+    `aftercare` works out every window's instants when it makes one, and builds the
+    `CareWindow` values on the first read of ``windows`` (a derived view, made once).
+    """
 
     windows: tuple[CareWindow, ...]
     activities: frozenset[str]
@@ -246,56 +261,137 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     False
     """
     rules = plan_rules(plan, rules)
-    # Each rule read once, not once a session: the windows are most of a pipeline's work.
-    precare = tuple(rules.precare.items())
-    after = tuple(
-        (code, rule, rule.kind.value, rule.duration.elapsed())
-        for code, rule in rules.aftercare.items()
-    )
-    windows = [w for s in plan.active_sessions for w in _session_windows(s, precare, after)]
-    # Time order; at the same start, the order of the rule file (restrictions first).
-    position = {code: n for n, code in enumerate([*rules.precare, *rules.aftercare])}
-    return Aftercare(
-        windows=tuple(sorted(windows, key=lambda w: (w.start, w.session, position[w.activity]))),
-        activities=frozenset(position),
-    )
+    # What depends only on the rules and the areas is worked out once per rule set: the
+    # windows are most of a pipeline's work, and each rule would otherwise be read again
+    # for every session of every plan.
+    prepared = _prepared(rules)
+    found: list[_Row] = []
+    for session in plan.active_sessions:
+        _session_windows(session, prepared, found)
+    # Time order; at the same start, the order of the rule file (restrictions first). The
+    # session's number and the rule's position settle every tie.
+    found.sort(key=_order)
+    windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(found)))
+    return Aftercare(windows=windows, activities=prepared.activities)
 
 
-def _session_windows(
-    session: Session,
-    precare: tuple[tuple[str, PrecareRule], ...],
-    after: tuple[tuple[str, AftercareRule, str, dt.timedelta], ...],
-) -> list[CareWindow]:
-    # A session's instants are in the clinic's zone, and so are the windows built on them.
-    windows = [
+# A window worked out: its start (standard library, for the order), session, rule's
+# position, then the fields of its `CareWindow`, whose instants may still be standard ones.
+_Row = tuple[dt.datetime, int, int, str, str, str, str, dt.datetime, dt.datetime]
+
+
+def _built(rows: list[_Row]) -> tuple[CareWindow, ...]:
+    return tuple(
         CareWindow(
-            session=session.index,
-            activity=code,
-            kind=PRECARE,
-            description=rule.description,
-            # Calendar time: "2 days before" keeps the local time across a DST change.
-            start=wall_before(session.start, rule.before),
-            end=session.start,
-            source=rule.source,
-        )
-        for code, rule in precare
-    ]
-    # Each aftercare rule follows the sessions of the areas it names: no makeup rule after
-    # a scalp session, no hair washing after a face one.
-    areas = set(session.areas)
-    chosen = [item for item in after if item[1].areas & areas]
-    # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
-    ends = elapsed_after_each(session.end, [delta for *_, delta in chosen])
-    windows += [
-        CareWindow(
-            session=session.index,
+            session=index,
             activity=code,
             kind=kind,
-            description=rule.description,
-            start=session.end,
-            end=end,
-            source=rule.source,
+            description=description,
+            start=_pendulum_of(start),
+            end=_pendulum_of(end),
+            source=source,
         )
-        for (code, rule, kind, _), end in zip(chosen, ends, strict=True)
-    ]
-    return windows
+        for _, index, _, code, kind, description, source, start, end in rows
+    )
+
+
+def _pendulum_of(moment: dt.datetime) -> pendulum.DateTime:
+    return moment if type(moment) is pendulum.DateTime else as_pendulum(moment)
+
+
+def _order(row: _Row) -> tuple[dt.datetime, int, int]:
+    return row[0], row[1], row[2]
+
+
+@attrs.frozen
+class _Prepared:
+    """What the windows of one rule set take from it, read once."""
+
+    # (position, code, rule, whether `wall_before` may be done on the wall clock)
+    precare: tuple[tuple[int, str, PrecareRule, dt.timedelta | None], ...]
+    after: tuple[tuple[int, str, AftercareRule, str, dt.timedelta], ...]
+    activities: frozenset[str]
+    # The aftercare rules that follow a session of these areas, worked out on first use.
+    chosen: dict[tuple[Area, ...], tuple[tuple[int, str, AftercareRule, str, dt.timedelta], ...]]
+
+    def after_for(
+        self, areas: tuple[Area, ...]
+    ) -> tuple[tuple[int, str, AftercareRule, str, dt.timedelta], ...]:
+        try:
+            return self.chosen[areas]
+        except KeyError:
+            # Each aftercare rule follows the sessions of the areas it names: no makeup
+            # rule after a scalp session, no hair washing after a face one.
+            wanted = set(areas)
+            found = self.chosen[areas] = tuple(i for i in self.after if i[2].areas & wanted)
+            return found
+
+
+_PREPARED: dict[int, tuple[RuleSet, _Prepared]] = {}
+_PREPARED_MOST = 16
+"""How many rule sets' prepared windows are kept (a process uses one or two)."""
+
+
+def _prepared(rules: RuleSet) -> _Prepared:
+    entry = _PREPARED.get(id(rules))
+    if entry is not None and entry[0] is rules:
+        return entry[1]
+    position = {code: n for n, code in enumerate([*rules.precare, *rules.aftercare])}
+    prepared = _Prepared(
+        precare=tuple(
+            (position[code], code, rule, _wall_days(rule.before))
+            for code, rule in rules.precare.items()
+        ),
+        after=tuple(
+            (position[code], code, rule, rule.kind.value, rule.duration.elapsed())
+            for code, rule in rules.aftercare.items()
+        ),
+        activities=frozenset(position),
+        chosen={},
+    )
+    if len(_PREPARED) >= _PREPARED_MOST:
+        _PREPARED.clear()
+    # The rule set is kept with its entry, so that its id names it while the entry lives.
+    _PREPARED[id(rules)] = (rules, prepared)
+    return prepared
+
+
+def _wall_days(span: Span) -> dt.timedelta | None:
+    """*span* as whole days on the wall clock, or ``None`` when `wall_before` must decide."""
+    if span.has_calendar_units or not span.is_calendar_only:
+        return None
+    return dt.timedelta(weeks=span.weeks, days=span.days)
+
+
+def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -> None:
+    """Append *session*'s windows to *found*, worked out in the standard library."""
+    # A session's instants are in the clinic's zone, and so are the windows built on them.
+    index, start = session.index, session.start
+    local = stdlib_instant(start)
+    for position, code, rule, days in prepared.precare:
+        # Calendar time: "2 days before" keeps the local time across a DST change. Aware
+        # arithmetic in the standard library is wall-clock arithmetic (fold 0), as
+        # `local_instant` probes it; a wall time in a gap or a repeated hour goes to
+        # `wall_before`, whose rule for those is pendulum's.
+        begin = None if days is None else local - days
+        opens: dt.datetime
+        if begin is not None and begin.utcoffset() == begin.replace(fold=1).utcoffset():
+            opens = begin
+        else:
+            opens = wall_before(start, rule.before)
+            begin = stdlib_instant(opens)
+        found.append(
+            (begin, index, position, code, PRECARE, rule.description, rule.source, opens, start)
+        )
+    chosen = prepared.after_for(session.areas)
+    if not chosen:
+        return
+    end = session.end
+    plain_end = stdlib_instant(end)
+    zone, utc = plain_end.tzinfo, plain_end.astimezone(dt.UTC)
+    # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
+    for position, code, after, kind, delta in chosen:
+        closes = (utc + delta).astimezone(zone)
+        found.append(
+            (plain_end, index, position, code, kind, after.description, after.source, end, closes)
+        )

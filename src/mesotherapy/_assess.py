@@ -24,6 +24,7 @@ __all__ = [
     "assess",
     "candidacy",
     "finding_problems",
+    "parsed_areas",
 ]
 
 
@@ -241,7 +242,7 @@ def assess(
     if problem := wrong_type(client, Client, "client", "client_from_dict"):
         raise ClientError(problem)
     rules = chosen_rules(rules)
-    chosen = parse_areas(areas)
+    chosen = parsed_areas(areas)
     day = parse_date(on, field="on")
     if client.birth_date > day:
         msg = (
@@ -398,6 +399,30 @@ def _earliest_start(
     if any(f.until is None for f in deferrals):
         return None
     return max((f.until for f in deferrals if f.until is not None), default=day)
+
+
+_AREAS_MEMO: dict[tuple[str, ...], tuple[Area, ...]] = {}
+_AREAS_MEMO_MOST = 256
+"""How many spellings of areas `_parsed_areas` remembers (a caller uses a few)."""
+
+
+def parsed_areas(areas: Iterable[Area | str]) -> tuple[Area, ...]:
+    """`parse_areas`, remembered for a tuple of names: a batch spells its areas alike.
+
+    >>> parsed_areas(("neck", "face"))
+    (<Area.FACE: 'face'>, <Area.NECK: 'neck'>)
+    """
+    if type(areas) is not tuple or not all(type(area) is str for area in areas):
+        return parse_areas(areas)
+    try:
+        return _AREAS_MEMO[areas]
+    except KeyError:
+        pass
+    chosen = parse_areas(areas)  # refused before it is remembered
+    if len(_AREAS_MEMO) >= _AREAS_MEMO_MOST:
+        _AREAS_MEMO.clear()
+    _AREAS_MEMO[areas] = chosen
+    return chosen
 
 
 def _findings(

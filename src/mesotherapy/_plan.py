@@ -27,7 +27,7 @@ from ._session import (
     session_index,
 )
 from ._slots import start_after
-from ._time import aware, elapsed_after, parse_date, within_calendar
+from ._time import aware, elapsed_after, parse_date, shift_date, within_calendar
 from ._vocabulary import chosen_rules
 
 if TYPE_CHECKING:
@@ -101,10 +101,11 @@ class TreatmentPlan:
         if not active:
             return ()
         last = active[-1].end.date()
+        # `shift_date` is pendulum's `add(months=...)` in the C date arithmetic.
         return (
             MaintenanceWindow(
-                last.add(months=self.protocol.min_maintenance_months),
-                last.add(months=self.protocol.max_maintenance_months),
+                shift_date(last, self.protocol.min_maintenance_months, 0),
+                shift_date(last, self.protocol.max_maintenance_months, 0),
             ),
         )
 
@@ -398,12 +399,14 @@ class TreatmentPlan:
         yet, if any.
         """
         inactive = [s for s in sessions if not s.status.is_active]
+        # The missed sessions, found once: each session placed asks which ended before it.
+        missed = tuple(s for s in inactive if s.status is SessionStatus.NO_SHOW)
         # Index order is time order: a session moved past the next ones pushes them after it.
         active = sorted((s for s in sessions if s.status.is_active), key=lambda s: s.index)
         placed: list[Session] = []
         for session in active:
             movable = session.status is SessionStatus.PLANNED and session.index != pinned
-            low = missed_end(sessions, session.index)
+            low = missed_end(missed, session.index)
             early = (
                 low is not None and session.status is SessionStatus.PLANNED and session.start < low
             )
@@ -418,17 +421,18 @@ class TreatmentPlan:
                         placed[-1], session.index, low, override, ids=session
                     )
             placed.append(session)
-        if placed and placed[0].start.date() < earliest_day(self.assessment):
+        earliest = earliest_day(self.assessment) if placed else None
+        if earliest is not None and placed[0].start.date() < earliest:
             msg = (
                 f"session {placed[0].index}: starts before the assessment's earliest start "
-                f"{earliest_day(self.assessment)}"
+                f"{earliest}"
             )
             raise SchedulingError(msg)
         next_index = max(s.index for s in sessions) + 1
         replaced = {s.replaces for s in sessions}
         unreplaced = [s.id for s in sorted(inactive, key=lambda s: s.index) if s.id not in replaced]
         while len(placed) < self.protocol.sessions:
-            floor = missed_end(sessions, next_index)
+            floor = missed_end(missed, next_index)
             ids = (session_id(self.id, next_index), unreplaced.pop(0) if unreplaced else None)
             placed.append(self._place_after(placed[-1], next_index, floor, override, ids=ids))
             next_index += 1

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast
 import attrs
 import pendulum
 
-from ._assess import Assessment, Candidacy, RulesRef, candidacy
+from ._assess import Assessment, Candidacy, RulesRef, candidacy, parsed_areas
 from ._clinic import Clinic
 from ._errors import ClientError, SchedulingError
 from ._guards import wrong_type
@@ -21,7 +21,7 @@ from ._rules import RuleSet
 from ._session import Session, derived_plan_id, id_problem, session_id
 from ._slots import first_start
 from ._time import aware, elapsed_after, in_zone, within_calendar
-from ._vocabulary import chosen_rules, parse_areas
+from ._vocabulary import chosen_rules
 
 if TYPE_CHECKING:
     from ._diary import Diary
@@ -99,7 +99,7 @@ def plan_series(  # noqa: PLR0913 - the design's signature
     if plan_id is not None and (problem := id_problem(plan_id, "plan_id")):
         raise ClientError(problem)
     acknowledge_review = flag(acknowledge_review, "acknowledge_review")
-    chosen = parse_areas(areas)
+    chosen = parsed_areas(areas)
     _check_candidate(assessment, chosen, acknowledge_review=acknowledge_review)
     protocol = series_protocol(rules, chosen, sessions=sessions, interval_days=interval)
     moment = in_zone(aware(start, field="start"), clinic.zone)

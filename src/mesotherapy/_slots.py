@@ -46,6 +46,20 @@ def _nearest_first(low: int, high: int) -> tuple[int, ...]:
     return tuple(sorted(range(low, high + 1), key=lambda d: (abs(d), -d)))
 
 
+def _slot_at(
+    clinic: Clinic, day: dt.date, minutes: int, wall: int, not_before: pendulum.DateTime
+) -> pendulum.DateTime | None:
+    """`Clinic.slot_at` for arguments the plan has checked already."""
+    walls = clinic._walls(day, minutes)  # noqa: SLF001 - the day memo, see `start_after`
+    if walls is None:
+        start = clinic._nearest_slot(day, minutes, wall, not_before)  # noqa: SLF001
+        return start if start is not None and start.hour * 60 + start.minute == wall else None
+    if wall not in walls:
+        return None
+    start = clinic._instant(day, wall)  # noqa: SLF001
+    return start if start >= not_before else None
+
+
 def first_start(
     clinic: Clinic, protocol: SeriesProtocol, moment: pendulum.DateTime, earliest: pendulum.Date
 ) -> pendulum.DateTime:
@@ -93,23 +107,23 @@ def start_after(  # noqa: PLR0913 - each argument is one fact of the search
     wanted = before.start.hour * 60 + before.start.minute
     minutes = protocol.session_minutes
     whole = not before.start.second and not before.start.microsecond
+    # The arguments are the plan's own (*not_before* the end of a session it built): ask the
+    # clinic's day memo directly rather than through `Clinic.slot_at`, which checks them
+    # again for every day tried.
+    floor = not_before
 
     def same_time(day: pendulum.Date) -> pendulum.DateTime | None:
         # At a start with seconds, the same local time is no slot of the clinic's.
-        return clinic.slot_at(day, minutes, wanted, not_before=not_before) if whole else None
+        return _slot_at(clinic, day, minutes, wanted, floor) if whole else None
 
     def nearest(day: pendulum.Date) -> pendulum.DateTime | None:
-        return clinic.nearest_slot(day, minutes, wanted, not_before=not_before)
+        return clinic._nearest_slot(day, minutes, wanted, floor)  # noqa: SLF001 - see above
 
     after = f"after session {before.index}"
     if beyond:
         day = before.start.date()
         days = _days_from(dt.date.__add__(day, dt.timedelta(days=protocol.max_interval_days + 1)))
         start = _found(days, lambda d: same_time(d) or nearest(d))
-        where = (
-            f"within {_SEARCH_DAYS} days after the longest interval "
-            f"(interval_days {protocol.max_interval_days} {after})"
-        )
     else:
         target = dt.date.__add__(before.start.date(), dt.timedelta(days=protocol.interval_days))
         low = protocol.min_interval_days - protocol.interval_days
@@ -117,11 +131,18 @@ def start_after(  # noqa: PLR0913 - each argument is one fact of the search
         start = _found(_nearest_days(target, low, high), same_time) if whole else None
         if start is None:
             start = _found(_nearest_days(target, low, high), nearest)
+    if start is not None:
+        return start
+    # The message only when it is needed: its dates cost more than the search that succeeds.
+    if beyond:
+        where = (
+            f"within {_SEARCH_DAYS} days after the longest interval "
+            f"(interval_days {protocol.max_interval_days} {after})"
+        )
+    else:
         where = (
             f"from {target.add(days=low)} to {target.add(days=high)} (interval_days "
             f"{protocol.min_interval_days}-{protocol.max_interval_days} {after})"
         )
-    if start is not None:
-        return start
     msg = f"session {index}: the clinic has no opening for {minutes} minutes {where}"
     raise SchedulingError(msg)

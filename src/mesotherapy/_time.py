@@ -21,6 +21,7 @@ __all__ = [
     "LocalTime",
     "Span",
     "Unambiguous",
+    "as_pendulum",
     "aware",
     "elapsed_after",
     "elapsed_after_each",
@@ -29,6 +30,8 @@ __all__ = [
     "off_calendar",
     "parse_date",
     "plain_utc",
+    "shift_date",
+    "stdlib_instant",
     "wall_before",
     "within_calendar",
     "zone_key",
@@ -145,7 +148,7 @@ class Span:
         """
         date = _date_arg(date)
         try:
-            return _shift(date, self.years * 12 + self.months, self.weeks * 7 + self.days)
+            return shift_date(date, self.years * 12 + self.months, self.weeks * 7 + self.days)
         except (OverflowError, ValueError) as error:
             raise off_calendar(f"{self} after {date}") from error
 
@@ -169,7 +172,7 @@ class Span:
         """
         date = _date_arg(date)
         try:
-            return _shift(
+            return shift_date(
                 date, self.years * 12 + self.months, self.weeks * 7 + self.days, forward=True
             )
         except (OverflowError, ValueError) as error:
@@ -184,7 +187,7 @@ class Span:
         """
         date = _date_arg(date)
         try:
-            return _shift(date, -(self.years * 12 + self.months), -(self.weeks * 7 + self.days))
+            return shift_date(date, -(self.years * 12 + self.months), -(self.weeks * 7 + self.days))
         except (OverflowError, ValueError) as error:
             raise off_calendar(f"{self} before {date}") from error
 
@@ -219,7 +222,9 @@ def _date_arg(value: object) -> pendulum.Date:
     return parse_date(value, field="date")
 
 
-def _shift(date: pendulum.Date, months: int, days: int, *, forward: bool = False) -> pendulum.Date:
+def shift_date(
+    date: pendulum.Date, months: int, days: int, *, forward: bool = False
+) -> pendulum.Date:
     """*date* moved by *months* (the day clamped to the month's end), then by *days*.
 
     What pendulum's `Date.add` and `subtract` do, in the C date arithmetic, at a fifth of
@@ -486,6 +491,19 @@ def _pendulum(local: dt.datetime) -> pendulum.DateTime:
         tzinfo=local.tzinfo,
         fold=local.fold,
     )
+
+
+def stdlib_instant(moment: dt.datetime) -> dt.datetime:
+    """*moment* as a standard-library datetime: the same fields, zone and fold.
+
+    Its arithmetic runs in C; `as_pendulum` turns the result back.
+    """
+    return _stdlib(moment)
+
+
+def as_pendulum(local: dt.datetime) -> pendulum.DateTime:
+    """*local* (aware) as a pendulum `DateTime` of the same fields, zone and fold."""
+    return _pendulum(local)
 
 
 def elapsed_after(moment: pendulum.DateTime, delta: dt.timedelta) -> pendulum.DateTime:

@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import cast
 
 import attrs
 import pendulum
 
+from ._deferred import Deferred, deferred_fields
 from ._errors import UnknownCodeError
+from ._model import Area
 from ._pickling import exact_pickling
 from ._plan import TreatmentPlan, plan_rules
-from ._rules import ResultMilestone, RuleSet
-from ._session import Session
-from ._time import Span, elapsed_after_each, parse_date, within_calendar
+from ._rules import ResultMilestone, RuleSet, SideEffect
+from ._time import (
+    Span,
+    as_pendulum,
+    off_calendar,
+    parse_date,
+    shift_date,
+    stdlib_instant,
+    within_calendar,
+)
 
 __all__ = ["Milestone", "MilestoneKind", "Timeline", "expected_timeline"]
 
@@ -48,6 +58,7 @@ class Milestone:
     advice: str | None = None
 
 
+@deferred_fields("milestones")
 @attrs.frozen(kw_only=True)
 class Timeline:
     """The milestones of a plan, in order.
@@ -57,6 +68,7 @@ class Timeline:
     """
 
     milestones: tuple[Milestone, ...]
+    """The milestones; `expected_timeline` builds them on first read (a derived view)."""
 
     def _repr_html_(self) -> str:
         """The timeline as an HTML table, for Jupyter."""
@@ -102,6 +114,10 @@ def _local_date(value: dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+# A result worked out: its order, start and end, code and rule.
+_Result = tuple[int, pendulum.Date, pendulum.Date, str, ResultMilestone]
+
+
 @within_calendar
 def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Timeline:
     """The results to expect and when, the side effects and the maintenance, for *plan*.
@@ -118,81 +134,160 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
     """
     rules = plan_rules(plan, rules)
     active = plan.active_sessions
-    results = [m for m in _results(active, plan, rules) if m is not None]
-    results.sort(key=lambda m: (m.order, m.start))
-    last_order = max((m.order for m in results), default=0)
-    maintenance = [
-        Milestone(
-            code="maintenance_due",
-            kind=MilestoneKind.MAINTENANCE,
-            order=last_order + 1,
-            description="Maintenance session due, to extend the results",
-            start=window.opens,
-            end=window.closes,
-            source=rules.protocols[plan.areas[0]].maintenance_months.source,
+    chosen = _chosen(rules, plan.areas)
+    # Every date and instant is worked out here (and refused here when it falls beyond
+    # the calendar); the milestones that carry them are built on first read.
+    ends = [session.end.date() for session in active]
+    results: list[_Result] = []
+    for code, rule, starts, stops in chosen.results:
+        start, end = _anchor_date(starts, ends), _anchor_date(stops, ends)
+        if start is not None and end is not None:  # else too few sessions for it
+            results.append((rule.order, start, max(start, end), code, rule))
+    results.sort(key=_result_order)
+    last_order = max((row[0] for row in results), default=0)
+    windows = plan.maintenance
+    effects: list[tuple[int, pendulum.DateTime, dt.datetime, str, SideEffect]] = []
+    for session in active:
+        # Elapsed time from the session's end, in the standard library's C arithmetic.
+        end = session.end
+        plain = stdlib_instant(end)
+        zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
+        effects += [
+            (session.index, end, (utc + delta).astimezone(zone), code, effect)
+            for code, effect, delta in chosen.effects_for(session.areas)
+        ]
+
+    def build() -> tuple[Milestone, ...]:
+        return (
+            *(
+                Milestone(
+                    code=code,
+                    kind=MilestoneKind.RESULT,
+                    order=order,
+                    description=rule.description,
+                    start=start,
+                    end=end,
+                    source=rule.source,
+                )
+                for order, start, end, code, rule in results
+            ),
+            *(
+                Milestone(
+                    code="maintenance_due",
+                    kind=MilestoneKind.MAINTENANCE,
+                    order=last_order + 1,
+                    description="Maintenance session due, to extend the results",
+                    start=window.opens,
+                    end=window.closes,
+                    source=chosen.maintenance_source,
+                )
+                for window in windows
+            ),
+            *(
+                Milestone(
+                    code=code,
+                    kind=MilestoneKind.SIDE_EFFECT,
+                    order=last_order + 2,
+                    description=effect.description,
+                    start=end,
+                    end=as_pendulum(closes),
+                    source=effect.source,
+                    session=index,
+                    advice=effect.if_longer,
+                )
+                for index, end, closes, code, effect in effects
+            ),
         )
-        for window in plan.maintenance
-    ]
-    effects = [
-        milestone for session in active for milestone in _side_effects(session, rules, last_order)
-    ]
-    return Timeline(milestones=(*results, *maintenance, *effects))
+
+    return Timeline(milestones=cast("tuple[Milestone, ...]", Deferred(build)))
 
 
-def _side_effects(session: Session, rules: RuleSet, last_order: int) -> list[Milestone]:
-    """The side effects to expect after *session*: those of the areas it treats."""
-    areas = set(session.areas)
-    chosen = [(code, effect) for code, effect in rules.side_effects.items() if effect.areas & areas]
-    deltas = [effect.resolves_within.elapsed() for _, effect in chosen]
-    return [
-        Milestone(
-            code=code,
-            kind=MilestoneKind.SIDE_EFFECT,
-            order=last_order + 2,
-            description=effect.description,
-            start=session.end,
-            end=end,
-            source=effect.source,
-            session=session.index,
-            advice=effect.if_longer,
-        )
-        for (code, effect), end in zip(chosen, elapsed_after_each(session.end, deltas), strict=True)
-    ]
+def _result_order(
+    row: tuple[int, pendulum.Date, pendulum.Date, str, ResultMilestone],
+) -> tuple[int, dt.date]:
+    return row[0], row[1]
 
 
-def _results(
-    active: tuple[Session, ...], plan: TreatmentPlan, rules: RuleSet
-) -> Iterator[Milestone | None]:
-    areas = set(plan.areas)
-    for code, rule in rules.results.items():
-        if rule.areas & areas:  # a scalp plan expects no face results, nor the reverse
-            yield _result(code, rule, active)
+# A result's anchor: the active session it counts from (None: the last), months, days,
+# and the span they come from, which names a date beyond the calendar.
+_Anchor = tuple[int | None, int, int, Span]
 
 
-def _result(code: str, rule: ResultMilestone, active: tuple[Session, ...]) -> Milestone | None:
-    start = _anchor_date(rule.starts_after, rule.starts_offset, active)
-    end = _anchor_date(rule.ends_after, rule.ends_offset, active)
-    if start is None or end is None:
-        return None  # the plan has fewer sessions than the milestone counts on
-    return Milestone(
-        code=code,
-        kind=MilestoneKind.RESULT,
-        order=rule.order,
-        description=rule.description,
-        start=start,
-        end=max(start, end),
-        source=rule.source,
+@attrs.frozen
+class _Chosen:
+    """What the timeline of one rule set and one plan's areas takes from the rules."""
+
+    results: tuple[tuple[str, ResultMilestone, _Anchor, _Anchor], ...]
+    maintenance_source: str
+    effects: Mapping[str, SideEffect]
+    # The side effects that follow a session of these areas, with their elapsed lengths.
+    by_areas: dict[tuple[Area, ...], tuple[tuple[str, SideEffect, dt.timedelta], ...]]
+
+    def effects_for(
+        self, areas: tuple[Area, ...]
+    ) -> tuple[tuple[str, SideEffect, dt.timedelta], ...]:
+        try:
+            return self.by_areas[areas]
+        except KeyError:
+            wanted = set(areas)
+            found = self.by_areas[areas] = tuple(
+                (code, effect, effect.resolves_within.elapsed())
+                for code, effect in self.effects.items()
+                if effect.areas & wanted
+            )
+            return found
+
+
+_CHOSEN: dict[tuple[int, tuple[Area, ...]], tuple[RuleSet, _Chosen]] = {}
+_CHOSEN_MOST = 64
+"""How many (rule set, areas) pairs are kept (a clinic plans a handful of area sets)."""
+
+
+def _chosen(rules: RuleSet, areas: tuple[Area, ...]) -> _Chosen:
+    """The rules of a timeline for *areas*, worked out once per rule set and areas."""
+    key = (id(rules), areas)
+    entry = _CHOSEN.get(key)
+    if entry is not None and entry[0] is rules:
+        return entry[1]
+    wanted = set(areas)
+    chosen = _Chosen(
+        # A scalp plan expects no face results, nor the reverse.
+        results=tuple(
+            (
+                code,
+                rule,
+                _anchor(rule.starts_after, rule.starts_offset),
+                _anchor(rule.ends_after, rule.ends_offset),
+            )
+            for code, rule in rules.results.items()
+            if rule.areas & wanted
+        ),
+        maintenance_source=rules.protocols[areas[0]].maintenance_months.source,
+        effects=rules.side_effects,
+        by_areas={},
     )
+    if len(_CHOSEN) >= _CHOSEN_MOST:
+        _CHOSEN.clear()
+    # The rule set is kept with its entry, so that its id names it while the entry lives.
+    _CHOSEN[key] = (rules, chosen)
+    return chosen
 
 
-def _anchor_date(anchor: str, offset: Span, active: tuple[Session, ...]) -> pendulum.Date | None:
-    if not active:
+def _anchor(anchor: str, offset: Span) -> _Anchor:
+    number = None if anchor == "series_end" else int(anchor.removeprefix("session:"))
+    return number, offset.years * 12 + offset.months, offset.weeks * 7 + offset.days, offset
+
+
+def _anchor_date(anchor: _Anchor, ends: list[pendulum.Date]) -> pendulum.Date | None:
+    if not ends:
         return None
-    if anchor == "series_end":
-        session = active[-1]
-    else:
-        number = int(anchor.removeprefix("session:"))
-        if number > len(active):
-            return None
-        session = active[number - 1]
-    return offset.after(session.end.date())
+    number, months, days, span = anchor
+    if number is not None and number > len(ends):
+        return None
+    date = ends[-1] if number is None else ends[number - 1]
+    # `Span.after`, its date arithmetic (the month's end clamped, then the days) and its
+    # refusal of a date beyond the calendar.
+    try:
+        return shift_date(date, months, days)
+    except (OverflowError, ValueError) as error:
+        raise off_calendar(f"{span} after {date}") from error

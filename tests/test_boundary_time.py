@@ -269,14 +269,17 @@ def test_an_unknown_zone_keeps_its_message() -> None:
         meso.example_clinic(timezone="Mars/X")
 
 
-def test_the_zone_list_is_read_only_when_a_zone_is_checked() -> None:
-    # available_timezones() walks the database on disk: never at import time.
+def test_checking_a_zone_never_lists_the_whole_database() -> None:
+    # available_timezones() walks and opens every file of the database on disk: checking
+    # the clinic's one zone looks at that zone alone, at import time and after.
     code = (
-        "import mesotherapy as meso, mesotherapy._time as t\n"
+        "import zoneinfo\n"
+        "def listed():\n"
+        "    raise AssertionError('the whole database listed')\n"
+        "zoneinfo.available_timezones = listed\n"
+        "import mesotherapy as meso\n"
         "meso.Span.parse('P6M')\n"
-        "before = t._zone_keys.cache_info().currsize\n"
-        "meso.example_clinic()\n"
-        "print(before, t._zone_keys.cache_info().currsize)\n"
+        "print(meso.example_clinic().timezone)\n"
     )
     src = str(Path(__file__).parents[1] / "src")
     done = subprocess.run(
@@ -286,7 +289,28 @@ def test_the_zone_list_is_read_only_when_a_zone_is_checked() -> None:
         check=True,
         env={"PYTHONPATH": src},
     )
-    assert done.stdout.split() == ["0", "1"]
+    assert done.stdout.split() == ["America/Toronto"]
+
+
+def test_a_zone_key_is_exactly_one_of_the_available_zones() -> None:
+    from mesotherapy._time import _is_zone_key  # noqa: PLC0415 - the one private check
+
+    available = zoneinfo.available_timezones()
+    assert all(_is_zone_key(key) for key in available)
+    others = [
+        "America",
+        "America/",
+        "America//Toronto",
+        "/etc/passwd",
+        "../UTC",
+        "Mars/X",
+        "zone.tab",
+        "tzdata.zi",
+        "iso3166.tab",
+        "America/toronto_",
+        "",
+    ]
+    assert [key for key in others if _is_zone_key(key)] == [k for k in others if k in available]
 
 
 # --- Safety waits never end early -----------------------------------------------------------

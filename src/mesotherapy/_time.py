@@ -8,6 +8,7 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, Final, ParamSpec, TypeAlias, TypeVar
 
 import attrs
@@ -388,9 +389,40 @@ _MACHINE_PREFIXES: Final = ("posix/", "right/")
 
 
 @functools.cache
-def _zone_keys() -> frozenset[str]:
-    # Read once: available_timezones() walks the database on disk (some milliseconds).
-    return frozenset(zoneinfo.available_timezones())
+def _tzdata_keys() -> frozenset[str]:
+    """The keys the ``tzdata`` package lists, if it is installed (a small file, read once)."""
+    try:
+        from importlib import resources  # noqa: PLC0415 - only where a key is not on disk
+
+        listed = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(listed.split())
+
+
+@functools.lru_cache(maxsize=1_024)
+def _is_zone_key(key: str) -> bool:
+    """Whether *key* is one of `zoneinfo.available_timezones`, without listing them all.
+
+    The same test as the standard library's, for one key: a name the ``tzdata`` package
+    lists, or a file of the system's database that starts as zone files do. Listing them
+    all walks and opens every file of the database: most of a command's start-up.
+    """
+    parts = key.split("/")
+    if key.startswith("/") or any(part in {"", ".", ".."} for part in parts):
+        return False
+    if key in _tzdata_keys():
+        return True
+    for root in zoneinfo.TZPATH:
+        path = Path(root, *parts)
+        try:
+            if path.is_file():
+                with path.open("rb") as file:
+                    if file.read(4) == b"TZif":
+                        return True
+        except OSError:
+            continue
+    return False
 
 
 def zone_key(value: object, *, field: str | None = "timezone") -> str:
@@ -420,7 +452,7 @@ def zone_key(value: object, *, field: str | None = "timezone") -> str:
             f"server; {example} (an IANA key of the time-zone database)"
         )
         raise InvalidTimeError(msg)
-    if not isinstance(value, str) or value not in _zone_keys():
+    if not isinstance(value, str) or not _is_zone_key(value):
         msg = f"{where}unknown IANA time zone {value!r}, {example}"
         raise InvalidTimeError(msg)
     return value

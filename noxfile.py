@@ -250,6 +250,8 @@ def bench(session: nox.Session) -> None:
     session.install(".[ical]")  # reading calendars needs the ical extra
     session.run("python", "benchmarks/run.py", *session.posargs)
     session.run("python", "benchmarks/diary_core.py")
+    session.run("python", "benchmarks/closures.py")
+    session.run("python", "benchmarks/startup.py")
 
 
 @nox.session

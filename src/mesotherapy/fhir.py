@@ -26,14 +26,24 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
+import json
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack
 
 from ._diary import Diary
 from ._diary_names import booked_names
 from ._diary_rows import checked_diary, diary_claims, window
 from ._errors import InvalidTimeError
 from ._extras import require
-from ._fhir_base import DEFAULT_BASE, canonical_json, entry, names_under, urn
+from ._fhir_base import (
+    DEFAULT_BASE,
+    Names,
+    as_dumped,
+    canonical_json,
+    entry,
+    learn_order,
+    names_under,
+    urn,
+)
 from ._fhir_diary import diary_entries, resource_entries
 from ._fhir_plan import SNOMED as SNOMED  # noqa: PLC0414 - kept as mesotherapy.fhir.SNOMED
 from ._fhir_plan import (
@@ -200,8 +210,28 @@ def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str,
     Raises:
         ClientError, RuleSetError, MissingExtraError: as `fhir_bundle`.
     """
-    dumped: dict[str, Any] = fhir_bundle(plan, **options).model_dump(mode="json")
-    return dumped
+    head, names, areas, snapshot = _plan_part(
+        plan,
+        options.get("rules"),
+        include_rules=options.get("include_rules", True),
+        base_uri=options.get("base_uri"),
+        patient_system=options.get("patient_system"),
+        diary=options.get("diary"),
+    )
+    # The JSON that validating the Bundle and dumping it gives, without validating and
+    # dumping it each time (2% of the cost): the rule resources are dumped once per rule
+    # set, base and areas; the plan's resources are put in the order of the dump, learnt
+    # once for each shape of resource from a dump that gives the very values they hold.
+    rules = None if areas is None else _dumped_rules(names, areas)
+    ordered = [as_dumped(e) for e in head]
+    if rules is None or None in ordered:
+        data = _collection([*head, *([] if areas is None else rule_entries(names, areas))], snapshot)
+        dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
+        learn_order(head, dumped["entry"][: len(head)])
+        if areas is not None:
+            _keep_rules(names, areas, dumped["entry"][len(head) :])
+        return dumped
+    return _collection([*ordered, *rules], snapshot)
 
 
 def rules_fhir(rules: RuleSet | None = None, *, base_uri: str | None = None) -> dict[str, Any]:
@@ -342,6 +372,31 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     diary: object = None,
 ) -> dict[str, Any]:
     """The Bundle as FHIR JSON, checked for the library's errors, not yet validated."""
+    head, names, areas, snapshot = _plan_part(
+        plan,
+        rules,
+        include_rules=include_rules,
+        base_uri=base_uri,
+        patient_system=patient_system,
+        diary=diary,
+    )
+    return _collection([*head, *([] if areas is None else rule_entries(names, areas))], snapshot)
+
+
+def _plan_part(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
+    plan: TreatmentPlan,
+    rules: RuleSet | None,
+    *,
+    include_rules: object,
+    base_uri: object,
+    patient_system: object,
+    diary: object = None,
+) -> tuple[list[dict[str, Any]], Names, list[Area] | None, str]:
+    """The plan's entries, the names, the areas of the rule entries (None: none) and the snapshot.
+
+    Raises:
+        ClientError, RuleSetError: as `fhir_bundle`.
+    """
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     rules = plan_rules(plan, rules)
     include = flag(include_rules, "include_rules")
@@ -363,8 +418,6 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
         used += [("practitioner", s.practitioner)] if s.practitioner is not None else []
         used += [("room", s.room)] if s.room is not None else []
     entries += resource_entries(names, used, known, plan.clinic.name)
-    if include:
-        entries += rule_entries(names, list(plan.areas))
     snapshot = canonical_json(
         {
             "plan": to_dict(plan),
@@ -375,7 +428,30 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
         # A plan without a diary's names keeps the snapshot (and its identifier) it had.
         | ({"staff": known} if known else {})
     )
-    return _collection(entries, snapshot)
+    return entries, names, list(plan.areas) if include else None, snapshot
+
+
+_RULES_KEPT: Final = 32
+"""How many rule sets, bases and areas `_dumped_rules` keeps the dumped resources of."""
+
+_dumped: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, str]] = {}
+
+
+def _dumped_rules(names: Names, areas: list[Area]) -> list[dict[str, Any]] | None:
+    """The rule entries of *names* and *areas* as the Bundle dumps them, if kept; a new copy."""
+    kept = _dumped.get((id(names.rules), names.base, tuple(areas)))
+    if kept is None or kept[0] is not names.rules:
+        return None
+    entries: list[dict[str, Any]] = json.loads(kept[1])
+    return entries
+
+
+def _keep_rules(names: Names, areas: list[Area], entries: list[dict[str, Any]]) -> None:
+    """Keep the dumped rule entries, as text: each call reads a copy of its own."""
+    if len(_dumped) >= _RULES_KEPT:
+        _dumped.clear()
+    # The rule set is held with its id, so that no other object takes the id while kept.
+    _dumped[id(names.rules), names.base, tuple(areas)] = (names.rules, json.dumps(entries))
 
 
 def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:

@@ -81,7 +81,7 @@ from ._ical_events import (
     plan_sequence,
     staff_names,
 )
-from ._ical_zones import add_timezones, covered_dates
+from ._ical_zones import add_timezones, covered_dates, used_zones, vtimezone_text
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
 from ._session import Session
@@ -179,6 +179,20 @@ def ical_calendar(
         ClientError: *diary* is no `Diary` or lacks a practitioner or room of the plan,
             or *organizer* is no absolute URI.
     """
+    calendar = _events_calendar(plan, rules=rules, stamp=stamp, diary=diary, organizer=organizer)
+    add_timezones(calendar, covered_dates(plan))
+    return calendar
+
+
+def _events_calendar(
+    plan: TreatmentPlan,
+    *,
+    rules: RuleSet | None,
+    stamp: dt.datetime | None,
+    diary: Diary | None,
+    organizer: str | None,
+) -> icalendar.Calendar:
+    """`ical_calendar` without its VTIMEZONEs: the properties and the events."""
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     rules = plan_rules(plan, rules)
     staff = staff_names(plan, diary)
@@ -216,7 +230,6 @@ def ical_calendar(
         add_stamps(event, dtstamp, sequence, modified=stamp is not None)
         describe_maintenance(event, plan, window.opens, window.closes)
         calendar.add_component(event)
-    add_timezones(calendar, covered_dates(plan))
     return calendar
 
 
@@ -285,9 +298,13 @@ def to_ics(
     Raises:
         ClientError, RuleSetError, InvalidTimeError, MissingExtraError: as `ical_calendar`.
     """
-    calendar = ical_calendar(plan, rules=rules, stamp=stamp, diary=diary, organizer=organizer)
-    text: str = calendar.to_ical().decode("utf-8")
-    return text
+    calendar = _events_calendar(plan, rules=rules, stamp=stamp, diary=diary, organizer=organizer)
+    # ical_calendar's text, with each VTIMEZONE written out once per zone and span rather
+    # than built and written again for every plan: they go first among the components,
+    # before the first event (a plan has a session, so an event).
+    zones = b"".join(vtimezone_text(tzid, *covered_dates(plan)) for tzid in used_zones(calendar))
+    head, first, events = calendar.to_ical().partition(b"\r\nBEGIN:VEVENT\r\n")
+    return (head + b"\r\n" + zones + first.removeprefix(b"\r\n") + events).decode("utf-8")
 
 
 # --- Identities -----------------------------------------------------------------------------

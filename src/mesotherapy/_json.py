@@ -54,7 +54,65 @@ def to_json(
     >>> meso.from_json(to_json(client), meso.Client) == client
     True
     """
-    return json.dumps(_document(obj, rules), ensure_ascii=False, indent=2)
+    return indented_json(_document(obj, rules))
+
+
+_encoded = json.encoder.encode_basestring  # what json.dumps quotes text with, unless ASCII
+_SCALARS: dict[object, str] = {None: "null", True: "true", False: "false"}
+
+
+def indented_json(document: object) -> str:
+    """``json.dumps(document, ensure_ascii=False, indent=2)``: the same text, sooner.
+
+    With an indent, ``json`` writes through its pure-Python encoder, half of `to_json`;
+    a document of dicts with text keys, lists, text, whole numbers, booleans and nulls
+    (every document the library writes) is written here in one pass, anything else by
+    ``json.dumps`` itself.
+
+    >>> indented_json({"a": [1, True, None, "é"], "b": {}}) == json.dumps(
+    ...     {"a": [1, True, None, "é"], "b": {}}, ensure_ascii=False, indent=2)
+    True
+    """
+    try:
+        return _text(document, "\n")
+    except _NotPlainError:
+        return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+class _NotPlainError(Exception):
+    """A value `_text` leaves to ``json.dumps``: a float, a subclass, a key not text."""
+
+
+def _text(value: object, newline: str) -> str:
+    """*value* as indented JSON, its nested lines starting with *newline* and two spaces."""
+    kind = type(value)
+    if kind is str:
+        return _encoded(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        items = value.items()  # type: ignore[attr-defined] - a dict, checked above
+        if any(type(key) is not str for key, _ in items):
+            raise _NotPlainError
+        return (
+            "{"
+            + inner
+            + ("," + inner).join([_encoded(key) + ": " + _text(v, inner) for key, v in items])
+            + newline
+            + "}"
+        )
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        values = value  # type: ignore[assignment] - a list or tuple, checked above
+        return "[" + inner + ("," + inner).join([_text(v, inner) for v in values]) + newline + "]"
+    if kind is int:
+        return int.__repr__(value)  # type: ignore[arg-type] - an int, checked above
+    if kind is bool or value is None:
+        return _SCALARS[value]
+    raise _NotPlainError
 
 
 def _document(obj: object, rules: RuleSet | None) -> dict[str, Any]:

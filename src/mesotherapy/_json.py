@@ -93,15 +93,11 @@ def _text(value: object, newline: str) -> str:
             return "{}"
         inner = newline + "  "
         items = value.items()  # type: ignore[attr-defined] - a dict, checked above
-        if any(type(key) is not str for key, _ in items):
-            raise _NotPlainError
-        return (
-            "{"
-            + inner
-            + ("," + inner).join([_encoded(key) + ": " + _text(v, inner) for key, v in items])
-            + newline
-            + "}"
-        )
+        try:  # json writes keys of other types as text, which encoding refuses here
+            pairs = [_encoded(key) + ": " + _text(v, inner) for key, v in items]
+        except TypeError:
+            raise _NotPlainError from None
+        return "{" + inner + ("," + inner).join(pairs) + newline + "}"
     if kind is list or kind is tuple:
         if not value:
             return "[]"

@@ -66,11 +66,16 @@ def main() -> None:
     for name, func in rows:
         cost = _best(cycling(func), args.number)
         target = TARGETS.get(name)
-        beside = f"target {target:.0f}x  {'met' if cost / planning <= target else 'MISSED'}" if target else "no target"
+        beside = (
+            f"target {target:.0f}x  {'met' if cost / planning <= target else 'MISSED'}"
+            if target
+            else "no target"
+        )
         print(f"    {name:<12} {cost * 1e6:>10,.0f} us   ratio {cost / planning:6.1f}x   {beside}")
 
 
 def to_json(plan: meso.TreatmentPlan) -> str:
+    """`mesotherapy.to_json` of *plan*."""
     return meso.to_json(plan)
 
 

@@ -57,7 +57,9 @@ def _local(moment: pendulum.DateTime) -> str:
     """A moment as a person reads it in the narrative: local date, time and offset."""
     # pendulum's format("YYYY-MM-DD HH:mm Z"), written out: format parses its pattern and
     # loads a locale at every call, a fifth of the plan's resources.
-    day = f"{moment.year:d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
+    day = (
+        f"{moment.year:d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
+    )
     if moment.tzinfo is None:
         return f"{day} "
     minutes = (moment.utcoffset() or dt.timedelta()).total_seconds() / 60

@@ -85,28 +85,30 @@ class _NotPlainError(Exception):
 
 def _text(value: object, newline: str) -> str:
     """*value* as indented JSON, its nested lines starting with *newline* and two spaces."""
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         return _encoded(value)
-    if kind is dict:
+    if type(value) is dict:
         if not value:
             return "{}"
         inner = newline + "  "
-        items = value.items()  # type: ignore[attr-defined] - a dict, checked above
         try:  # json writes keys of other types as text, which encoding refuses here
-            pairs = [_encoded(key) + ": " + _text(v, inner) for key, v in items]
+            pairs = [_encoded(key) + ": " + _text(v, inner) for key, v in value.items()]
         except TypeError:
             raise _NotPlainError from None
         return "{" + inner + ("," + inner).join(pairs) + newline + "}"
-    if kind is list or kind is tuple:
+    if type(value) is list or type(value) is tuple:
         if not value:
             return "[]"
         inner = newline + "  "
-        values = value  # type: ignore[assignment] - a list or tuple, checked above
-        return "[" + inner + ("," + inner).join([_text(v, inner) for v in values]) + newline + "]"
-    if kind is int:
-        return int.__repr__(value)  # type: ignore[arg-type] - an int, checked above
-    if kind is bool or value is None:
+        items = [_text(v, inner) for v in value]
+        return "[" + inner + ("," + inner).join(items) + newline + "]"
+    return _scalar(value)
+
+
+def _scalar(value: object) -> str:
+    if type(value) is int:
+        return int.__repr__(value)
+    if type(value) is bool or value is None:
         return _SCALARS[value]
     raise _NotPlainError
 

@@ -223,15 +223,17 @@ def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str,
     # set, base and areas; the plan's resources are put in the order of the dump, learnt
     # once for each shape of resource from a dump that gives the very values they hold.
     rules = None if areas is None else _dumped_rules(names, areas)
-    ordered = [as_dumped(e) for e in head]
-    if rules is None or None in ordered:
-        data = _collection([*head, *([] if areas is None else rule_entries(names, areas))], snapshot)
+    ordered = [item for e in head if (item := as_dumped(e)) is not None]
+    if (rules is None and areas is not None) or len(ordered) < len(head):
+        data = _collection(
+            [*head, *([] if areas is None else rule_entries(names, areas))], snapshot
+        )
         dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
         learn_order(head, dumped["entry"][: len(head)])
         if areas is not None:
             _keep_rules(names, areas, dumped["entry"][len(head) :])
         return dumped
-    return _collection([*ordered, *rules], snapshot)
+    return _collection([*ordered, *(rules or [])], snapshot)
 
 
 def rules_fhir(rules: RuleSet | None = None, *, base_uri: str | None = None) -> dict[str, Any]:

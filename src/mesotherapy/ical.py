@@ -317,9 +317,9 @@ def _written(calendar: icalendar.Calendar) -> bytes:
     return b"\r\n".join(_folded(line) for line in calendar.content_lines() if line) + b"\r\n"
 
 
-def _folded(line: icalendar.Contentline) -> bytes:
+def _folded(line: icalendar.parser.Contentline) -> bytes:
     data = line.encode("utf-8")
-    return data if len(data) < _FOLD_AT else bytes(line.to_ical())
+    return data if len(data) < _FOLD_AT else bytes(line.to_ical())  # type: ignore[no-untyped-call, unused-ignore]
 
 
 # --- Identities -----------------------------------------------------------------------------

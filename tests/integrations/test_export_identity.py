@@ -70,7 +70,9 @@ def test_to_fhir_writes_utc_instants_as_the_dump_does_after_learning_another_zon
 
     to_fhir(example_plan(areas=("face",)))  # the shape learnt from Toronto's offsets
     clinic = attrs.evolve(meso.example_clinic(holidays=None), timezone="UTC")
-    assessment = meso.assess(meso.Client(id="c-9", birth_date="1985-03-02"), ["face"], on="2026-10-20")
+    assessment = meso.assess(
+        meso.Client(id="c-9", birth_date="1985-03-02"), ["face"], on="2026-10-20"
+    )
     plan = meso.plan_series(
         assessment, ["face"], clinic=clinic, start=pendulum.datetime(2026, 10, 20, 9, tz="UTC")
     )
@@ -126,10 +128,12 @@ def test_to_json_is_the_indented_dump(plan: meso.TreatmentPlan) -> None:
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=5), inner, max_size=4)
-    | st.dictionaries(st.integers() | st.booleans() | st.none(), inner, max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+        | st.dictionaries(st.integers() | st.booleans() | st.none(), inner, max_size=2)
+    ),
     max_leaves=20,
 )
 

@@ -140,6 +140,9 @@ _INSTANT: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?[+-]\d\d
 _UTC_PROBE: Final = "2000-01-01T00:00:00+00:00"
 """An instant in UTC, which ``fhir.resources`` dumps with ``Z`` where the field is a time."""
 
+_SHAPES_KEPT: Final = 4096
+"""How many shapes of resource `learn_order` keeps the order of."""
+
 _orders: dict[object, object] = {}
 """The order of the dump of each shape of resource (`learn_order`), by shape."""
 
@@ -212,4 +215,6 @@ def learn_order(items: list[dict[str, Any]], dumped: list[dict[str, Any]]) -> No
             continue
         template = _order_of(dump, {"fullUrl": item["fullUrl"], "resource": probed})
         if json.dumps(_ordered(item, template)) == json.dumps(dump):
+            if len(_orders) >= _SHAPES_KEPT:  # a bound, which plans of one clinic never reach
+                _orders.clear()
             _orders[_shape(item)] = template

@@ -222,6 +222,7 @@ def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str,
     # dumping it each time (2% of the cost): the rule resources are dumped once per rule
     # set, base and areas; the plan's resources are put in the order of the dump, learnt
     # once for each shape of resource from a dump that gives the very values they hold.
+    require("fhir.resources", "fhir")  # the JSON is fhir.resources' dump, with or without it
     rules = None if areas is None else _dumped_rules(names, areas)
     ordered = [item for e in head if (item := as_dumped(e)) is not None]
     if (rules is None and areas is not None) or len(ordered) < len(head):

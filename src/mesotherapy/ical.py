@@ -318,8 +318,30 @@ def _written(calendar: icalendar.Calendar) -> bytes:
 
 
 def _folded(line: icalendar.parser.Contentline) -> bytes:
+    r"""The line as icalendar folds it: pieces of at most 74 octets, joined by CRLF and a space.
+
+    icalendar never ends a piece with ``\`` or ``^`` (the start of an escape), which go
+    to the next piece instead; a line that is not ASCII is left to icalendar itself.
+    """
     data = line.encode("utf-8")
-    return data if len(data) < _FOLD_AT else bytes(line.to_ical())  # type: ignore[no-untyped-call, unused-ignore]
+    if len(data) < _FOLD_AT:
+        return data
+    if len(data) != len(line):  # not ASCII: a character may take more than one octet
+        return _icalendar_folded(line)
+    pieces = []
+    start, size = 0, _FOLD_AT - 1
+    while len(line) - start > size:
+        end = start + size
+        if line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return "\r\n ".join(pieces).encode("ascii")
+
+
+def _icalendar_folded(line: icalendar.parser.Contentline) -> bytes:
+    return bytes(line.to_ical())  # type: ignore[no-untyped-call, unused-ignore]
 
 
 # --- Identities -----------------------------------------------------------------------------

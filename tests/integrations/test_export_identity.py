@@ -141,3 +141,19 @@ _JSON = st.recursive(
 @given(_JSON)
 def test_indented_json_is_json_dumps(value: object) -> None:
     assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+@needs_ical
+@given(
+    st.text(
+        alphabet=st.sampled_from("ab \\^,;:é€😀") | st.characters(exclude_categories=["Cs"]),
+        max_size=400,
+    )
+)
+def test_lines_are_folded_as_icalendar_folds_them(text: str) -> None:
+    from icalendar.parser import Contentline  # noqa: PLC0415 - the extra
+
+    from mesotherapy.ical import _folded  # noqa: PLC0415 - with the extra
+
+    line = Contentline(text.replace("\n", " ").replace("\r", " "))  # type: ignore[no-untyped-call, unused-ignore]
+    assert _folded(line) == line.to_ical()  # type: ignore[no-untyped-call, unused-ignore]

@@ -92,7 +92,10 @@ def _text(value: object, newline: str) -> str:
             return "{}"
         inner = newline + "  "
         try:  # json writes keys of other types as text, which encoding refuses here
-            pairs = [_encoded(key) + ": " + _text(v, inner) for key, v in value.items()]
+            pairs = [
+                _encoded(key) + ": " + (_encoded(v) if type(v) is str else _text(v, inner))
+                for key, v in value.items()
+            ]
         except TypeError:
             raise _NotPlainError from None
         return "{" + inner + ("," + inner).join(pairs) + newline + "}"
@@ -100,7 +103,7 @@ def _text(value: object, newline: str) -> str:
         if not value:
             return "[]"
         inner = newline + "  "
-        items = [_text(v, inner) for v in value]
+        items = [_encoded(v) if type(v) is str else _text(v, inner) for v in value]
         return "[" + inner + ("," + inner).join(items) + newline + "]"
     return _scalar(value)
 
@@ -169,9 +172,14 @@ def plan_document(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[
         RuleSetError: *rules* is no `RuleSet`.
     """
     rules = plan_rules(plan, rules)
-    document = to_dict(plan)
-    document["aftercare"] = [to_dict(w) for w in aftercare(plan, rules=rules).windows]
-    document["timeline"] = [to_dict(m) for m in expected_timeline(plan, rules=rules)]
+    # The writers themselves, not to_dict: its dispatch was a tenth of the document.
+    simple = False  # the writers' second argument, which only an assessment's reads
+    document = _plan_dict(plan, simple)
+    windows = aftercare(plan, rules=rules).windows
+    document["aftercare"] = [_window_dict(w, simple) for w in windows]
+    document["timeline"] = [
+        _milestone_dict(m, simple) for m in expected_timeline(plan, rules=rules)
+    ]
     return document
 
 

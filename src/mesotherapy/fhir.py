@@ -158,7 +158,7 @@ def fhir_bundle(  # noqa: PLR0913 - each keyword is one choice of the export
         RuleSetError: *rules* is no `RuleSet`.
         MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
     """
-    data = _bundle_data(
+    head, names, areas, snapshot = _plan_part(
         plan,
         rules,
         include_rules=include_rules,
@@ -166,7 +166,27 @@ def fhir_bundle(  # noqa: PLR0913 - each keyword is one choice of the export
         patient_system=patient_system,
         diary=diary,
     )
-    return _validated(data)
+    if areas is None:
+        return _validated(_collection(head, snapshot))
+    # The rule resources are validated once per rule set, base and areas, and each bundle
+    # gets copies of its own: they were three quarters of validating the bundle.
+    models = _rule_models(names, areas)
+    return _validated(_collection([*head, *(m.model_copy(deep=True) for m in models)], snapshot))
+
+
+def _rule_models(names: Names, areas: list[Area]) -> list[Any]:
+    """The rule entries of *names* and *areas*, validated (``BundleEntry`` models), kept."""
+    key = (id(names.rules), names.base, tuple(areas))
+    kept = _models.get(key)
+    if kept is not None and kept[0] is names.rules:
+        return kept[1]
+    require("fhir.resources", "fhir")
+    module = importlib.import_module("fhir.resources.bundle")
+    models = [module.BundleEntry.model_validate(e) for e in rule_entries(names, areas)]
+    if len(_models) >= _RULES_KEPT:
+        _models.clear()
+    _models[key] = (names.rules, models)  # held with its id: no other object takes the id
+    return models
 
 
 class _BundleOptions(TypedDict, total=False):
@@ -365,27 +385,6 @@ def _validated(data: dict[str, Any]) -> Bundle:
 # --- The resources, as FHIR JSON --------------------------------------------------------------
 
 
-def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
-    plan: TreatmentPlan,
-    rules: RuleSet | None,
-    *,
-    include_rules: object,
-    base_uri: object,
-    patient_system: object,
-    diary: object = None,
-) -> dict[str, Any]:
-    """The Bundle as FHIR JSON, checked for the library's errors, not yet validated."""
-    head, names, areas, snapshot = _plan_part(
-        plan,
-        rules,
-        include_rules=include_rules,
-        base_uri=base_uri,
-        patient_system=patient_system,
-        diary=diary,
-    )
-    return _collection([*head, *([] if areas is None else rule_entries(names, areas))], snapshot)
-
-
 def _plan_part(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     plan: TreatmentPlan,
     rules: RuleSet | None,
@@ -435,9 +434,10 @@ def _plan_part(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
 
 
 _RULES_KEPT: Final = 32
-"""How many rule sets, bases and areas `_dumped_rules` keeps the dumped resources of."""
+"""How many rule sets, bases and areas `to_fhir` and `fhir_bundle` keep the rule resources of."""
 
 _dumped: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, str]] = {}
+_models: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, list[Any]]] = {}
 
 
 def _dumped_rules(names: Names, areas: list[Area]) -> list[dict[str, Any]] | None:

@@ -94,6 +94,18 @@ def test_to_fhir_returns_a_bundle_of_its_own_each_time() -> None:
 
 
 @needs_fhir
+def test_fhir_bundle_returns_rule_resources_of_its_own_each_time() -> None:
+    from mesotherapy.fhir import fhir_bundle  # noqa: PLC0415 - the extra
+
+    plan = example_plan()
+    first = fhir_bundle(plan)
+    expected = json.dumps(first.model_dump(mode="json"))
+    definition: Any = first.entry[-1].resource if first.entry else None  # a ClinicalUseDefinition
+    definition.status.coding[0].code = "retired"
+    assert json.dumps(fhir_bundle(plan).model_dump(mode="json")) == expected
+
+
+@needs_fhir
 def test_to_fhir_of_another_rule_set_of_the_same_name_is_its_own() -> None:
     from mesotherapy.fhir import to_fhir  # noqa: PLC0415 - the extra
 

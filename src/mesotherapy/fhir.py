@@ -203,6 +203,11 @@ class _BundleOptions(TypedDict, total=False):
 def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str, Any]:
     """The plan as a FHIR R5 Bundle in JSON form: `fhir_bundle` validated, then dumped.
 
+    The same JSON, key for key and in the same order, without validating and dumping at
+    each call: the rule resources are dumped once per rule set, base URI and areas, and
+    the plan's resources are written in the order of the dump, which each shape of
+    resource teaches from one validated dump of it.
+
     The keyword arguments are `fhir_bundle`'s (*rules*, *include_rules*, *base_uri*,
     *patient_system* and *diary*), with its defaults. Every value is JSON-ready
     (``json.dumps`` takes it as it is); instants are ISO 8601 strings with the clinic's
@@ -230,6 +235,10 @@ def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str,
     Raises:
         ClientError, RuleSetError, MissingExtraError: as `fhir_bundle`.
     """
+    unknown = sorted(options.keys() - _BundleOptions.__optional_keys__)
+    if unknown:  # as fhir_bundle(**options) refused them, when to_fhir called it
+        msg = f"to_fhir() got an unexpected keyword argument {unknown[0]!r}"
+        raise TypeError(msg)
     head, names, areas, snapshot = _plan_part(
         plan,
         options.get("rules"),
@@ -239,9 +248,10 @@ def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str,
         diary=options.get("diary"),
     )
     # The JSON that validating the Bundle and dumping it gives, without validating and
-    # dumping it each time (2% of the cost): the rule resources are dumped once per rule
-    # set, base and areas; the plan's resources are put in the order of the dump, learnt
-    # once for each shape of resource from a dump that gives the very values they hold.
+    # dumping it at each call (nine tenths of the cost): the rule resources are dumped once
+    # per rule set, base and areas; the plan's resources are put in the dump's order,
+    # learnt once for each shape of resource from a dump that gives the very values they
+    # hold (an unknown shape takes the validated way, and teaches its order).
     require("fhir.resources", "fhir")  # the JSON is fhir.resources' dump, with or without it
     rules = None if areas is None else _dumped_rules(names, areas)
     ordered = [item for e in head if (item := as_dumped(e)) is not None]

@@ -169,3 +169,12 @@ def test_lines_are_folded_as_icalendar_folds_them(text: str) -> None:
 
     line = Contentline(text.replace("\n", " ").replace("\r", " "))  # type: ignore[no-untyped-call, unused-ignore]
     assert _folded(line) == line.to_ical()  # type: ignore[no-untyped-call, unused-ignore]
+
+
+@needs_fhir
+def test_to_fhir_refuses_what_fhir_bundle_takes_no_keyword_for() -> None:
+    from mesotherapy.fhir import to_fhir  # noqa: PLC0415 - the extra
+
+    options: Any = {"include_rule": False}
+    with pytest.raises(TypeError, match="include_rule"):
+        to_fhir(example_plan(), **options)

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from run import _best, _client, _start  # the benchmarks' one timer and their inputs
 
 import mesotherapy as meso
-from mesotherapy._json import plan_document
 from mesotherapy.fhir import fhir_bundle, to_fhir
 from mesotherapy.ical import to_ics
 from mesotherapy.notebook import to_frame
@@ -65,7 +64,7 @@ def main() -> None:
         ("fhir_bundle", lambda n: fhir_bundle(plans[n])),
         ("to_frame", lambda n: to_frame(plans[n])),
         # What to_json cannot avoid: the document's aftercare and timeline, computed.
-        ("  of which plan_document", lambda n: plan_document(plans[n])),
+        ("  of which plan_document", lambda n: meso.plan_document(plans[n])),
     ]
     costs = {name: _best(cycling(func), args.number, ROUNDS) for name, func in rows}
     planning = min(planning, _best(cycling(plan_of), args.number, ROUNDS))

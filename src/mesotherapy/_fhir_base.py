@@ -130,3 +130,91 @@ def canonical_json(value: object) -> str:
 def urn(name: str) -> str:
     """The ``urn:uuid`` of *name* under `URN_NAMESPACE`."""
     return f"urn:uuid:{uuid.uuid5(URN_NAMESPACE, name)}"
+
+
+# --- The order of the dump ----------------------------------------------------------------------
+
+_INSTANT: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?[+-]\d\d:\d\d")
+"""A date and time with its offset, as the builders write instants."""
+
+_UTC_PROBE: Final = "2000-01-01T00:00:00+00:00"
+"""An instant in UTC, which ``fhir.resources`` dumps with ``Z`` where the field is a time."""
+
+_SHAPES_KEPT: Final = 4096
+"""How many shapes of resource `learn_order` keeps the order of."""
+
+_orders: dict[object, object] = {}
+"""The order of the dump of each shape of resource (`learn_order`), by shape."""
+
+
+def _shape(node: object) -> object:
+    """What decides the dump's order and form: the keys at every level, the leaves' types."""
+    if isinstance(node, dict):
+        return tuple((key, _shape(value)) for key, value in node.items())
+    if isinstance(node, list):
+        return ("list", *(_shape(value) for value in node))
+    return type(node)
+
+
+def _order_of(dumped: object, probed: object) -> object:
+    """The template of *dumped*: its keys in order; ``"Z"`` where the probe came back in UTC."""
+    if isinstance(dumped, dict) and isinstance(probed, dict):
+        return ("dict", tuple((k, _order_of(v, probed.get(k))) for k, v in dumped.items()))
+    if isinstance(dumped, list) and isinstance(probed, list):
+        return ("list", tuple(_order_of(v, p) for v, p in zip(dumped, probed, strict=True)))
+    return "Z" if probed == _UTC_PROBE.replace("+00:00", "Z") else None
+
+
+def _ordered(node: Any, template: Any) -> Any:
+    if template is None:
+        return node
+    if template == "Z":
+        return f"{node[:-6]}Z" if node.endswith("+00:00") else node
+    kind, parts = template
+    if kind == "dict":
+        return {key: _ordered(node[key], part) for key, part in parts}
+    return [_ordered(value, part) for value, part in zip(node, parts, strict=True)]
+
+
+def _probe(node: Any) -> Any:
+    """*node* with every instant the UTC probe: its dump says which fields are times."""
+    if isinstance(node, dict):
+        return {key: _probe(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_probe(value) for value in node]
+    return _UTC_PROBE if isinstance(node, str) and _INSTANT.fullmatch(node) else node
+
+
+def as_dumped(item: dict[str, Any]) -> dict[str, Any] | None:
+    """The entry *item* as the validated Bundle dumps it, if its shape's order is known.
+
+    Only the order of the keys and the form of instants in UTC (``Z``) differ between the
+    JSON the builders write and the dump of ``fhir.resources``; `learn_order` learns both
+    for each shape of entry from one dump of it.
+    """
+    template = _orders.get(_shape(item))
+    return None if template is None else dict(_ordered(item, template))
+
+
+def learn_order(items: list[dict[str, Any]], dumped: list[dict[str, Any]]) -> None:
+    """Learn the order of the dump of each entry of *items* from its validated *dumped* form.
+
+    An entry's order is kept only where the dump holds the very values the entry does
+    (the order of the keys and ``Z`` for UTC aside), so that `as_dumped` gives exactly
+    the dump; the form of instants is learnt from one more dump, of the entry with every
+    instant in UTC.
+    """
+    import fhir.resources  # noqa: PLC0415 - the extra, imported by the caller already
+
+    for item, dump in zip(items, dumped, strict=True):
+        resource = item["resource"]
+        model = fhir.resources.get_fhir_model_class(resource["resourceType"])
+        try:
+            probed = model.model_validate(_probe(resource)).model_dump(mode="json")
+        except ValueError:  # the probe's instants are no valid times there: learn nothing
+            continue
+        template = _order_of(dump, {"fullUrl": item["fullUrl"], "resource": probed})
+        if json.dumps(_ordered(item, template)) == json.dumps(dump):
+            if len(_orders) >= _SHAPES_KEPT:  # a bound, which plans of one clinic never reach
+                _orders.clear()
+            _orders[_shape(item)] = template

@@ -8,6 +8,7 @@ values of each resource's identifier (`identified_urn`), never random.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -54,7 +55,16 @@ _NO_ID: Final = "client without a recorded identifier"
 
 def _local(moment: pendulum.DateTime) -> str:
     """A moment as a person reads it in the narrative: local date, time and offset."""
-    return moment.format("YYYY-MM-DD HH:mm Z")
+    # pendulum's format("YYYY-MM-DD HH:mm Z"), written out: format parses its pattern and
+    # loads a locale at every call, a fifth of the plan's resources.
+    day = (
+        f"{moment.year:d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
+    )
+    if moment.tzinfo is None:
+        return f"{day} "
+    minutes = (moment.utcoffset() or dt.timedelta()).total_seconds() / 60
+    hour, minute = divmod(abs(int(minutes)), 60)
+    return f"{day} {'+' if minutes >= 0 else '-'}{hour:02d}:{minute:02d}"
 
 
 def care_plan_resource(

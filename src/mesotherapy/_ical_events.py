@@ -43,8 +43,20 @@ _INACTIVE_SUFFIX: Final[Mapping[SessionStatus, str]] = {
 _ONE_DAY: Final = dt.timedelta(days=1)
 _MORNING: Final = dt.timedelta(hours=9)
 """When the maintenance reminder goes off: 09:00 on the day the window opens."""
-_WALL_MINUTE: Final = "YYYY-MM-DD HH:mm"
-"""How a description writes a local time: the date and the wall-clock time, to the minute."""
+
+
+def _wall_minute(moment: dt.datetime) -> str:
+    """How a description writes a local time: the date and the wall-clock time, to the minute.
+
+    pendulum's ``format("YYYY-MM-DD HH:mm")`` written out (it parses its pattern at every
+    call).
+    """
+    return f"{moment.year:d}-{moment.month:02d}-{moment.day:02d} {_clock(moment)}"
+
+
+def _clock(moment: dt.datetime) -> str:
+    """The wall-clock time to the minute: pendulum's ``format("HH:mm")``."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def describe_session(
@@ -80,7 +92,7 @@ def describe_session(
         alarm.add("action", "DISPLAY")
         # A nominal day (RFC 5545, 3.3.6): the same local time the day before, DST or not.
         alarm.add("trigger", -_ONE_DAY)
-        alarm.add("description", f"Tomorrow at {session.start.format('HH:mm')}: {summary}")
+        alarm.add("description", f"Tomorrow at {_clock(session.start)}: {summary}")
         event.add_component(alarm)
 
 
@@ -159,7 +171,7 @@ def _session_text(
     precare = [w for w in windows if w.kind == PRECARE]
     if precare:
         lines.append(f"Before this session ({zone} time):")
-        lines += [f"- from {w.start.format(_WALL_MINUTE)}: {w.description}" for w in precare]
+        lines += [f"- from {_wall_minute(w.start)}: {w.description}" for w in precare]
     return "\n".join(lines)
 
 

@@ -26,14 +26,24 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
+import json
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack
 
 from ._diary import Diary
 from ._diary_names import booked_names
 from ._diary_rows import checked_diary, diary_claims, window
 from ._errors import InvalidTimeError
 from ._extras import require
-from ._fhir_base import DEFAULT_BASE, canonical_json, entry, names_under, urn
+from ._fhir_base import (
+    DEFAULT_BASE,
+    Names,
+    as_dumped,
+    canonical_json,
+    entry,
+    learn_order,
+    names_under,
+    urn,
+)
 from ._fhir_diary import diary_entries, resource_entries
 from ._fhir_plan import SNOMED as SNOMED  # noqa: PLC0414 - kept as mesotherapy.fhir.SNOMED
 from ._fhir_plan import (
@@ -148,7 +158,7 @@ def fhir_bundle(  # noqa: PLR0913 - each keyword is one choice of the export
         RuleSetError: *rules* is no `RuleSet`.
         MissingExtraError: ``fhir.resources`` is not installed (the ``fhir`` extra).
     """
-    data = _bundle_data(
+    head, names, areas, snapshot = _plan_part(
         plan,
         rules,
         include_rules=include_rules,
@@ -156,7 +166,27 @@ def fhir_bundle(  # noqa: PLR0913 - each keyword is one choice of the export
         patient_system=patient_system,
         diary=diary,
     )
-    return _validated(data)
+    if areas is None:
+        return _validated(_collection(head, snapshot))
+    # The rule resources are validated once per rule set, base and areas, and each bundle
+    # gets copies of its own: they were three quarters of validating the bundle.
+    models = _rule_models(names, areas)
+    return _validated(_collection([*head, *(m.model_copy(deep=True) for m in models)], snapshot))
+
+
+def _rule_models(names: Names, areas: list[Area]) -> list[Any]:
+    """The rule entries of *names* and *areas*, validated (``BundleEntry`` models), kept."""
+    key = (id(names.rules), names.base, tuple(areas))
+    kept = _models.get(key)
+    if kept is not None and kept[0] is names.rules:
+        return kept[1]
+    require("fhir.resources", "fhir")
+    module = importlib.import_module("fhir.resources.bundle")
+    models = [module.BundleEntry.model_validate(e) for e in rule_entries(names, areas)]
+    if len(_models) >= _RULES_KEPT:
+        _models.clear()
+    _models[key] = (names.rules, models)  # held with its id: no other object takes the id
+    return models
 
 
 class _BundleOptions(TypedDict, total=False):
@@ -172,6 +202,11 @@ class _BundleOptions(TypedDict, total=False):
 @within_calendar
 def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str, Any]:
     """The plan as a FHIR R5 Bundle in JSON form: `fhir_bundle` validated, then dumped.
+
+    The same JSON, key for key and in the same order, without validating and dumping at
+    each call: the rule resources are dumped once per rule set, base URI and areas, and
+    the plan's resources are written in the order of the dump, which each shape of
+    resource teaches from one validated dump of it.
 
     The keyword arguments are `fhir_bundle`'s (*rules*, *include_rules*, *base_uri*,
     *patient_system* and *diary*), with its defaults. Every value is JSON-ready
@@ -200,8 +235,36 @@ def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str,
     Raises:
         ClientError, RuleSetError, MissingExtraError: as `fhir_bundle`.
     """
-    dumped: dict[str, Any] = fhir_bundle(plan, **options).model_dump(mode="json")
-    return dumped
+    unknown = sorted(options.keys() - _BundleOptions.__optional_keys__)
+    if unknown:  # as fhir_bundle(**options) refused them, when to_fhir called it
+        msg = f"to_fhir() got an unexpected keyword argument {unknown[0]!r}"
+        raise TypeError(msg)
+    head, names, areas, snapshot = _plan_part(
+        plan,
+        options.get("rules"),
+        include_rules=options.get("include_rules", True),
+        base_uri=options.get("base_uri"),
+        patient_system=options.get("patient_system"),
+        diary=options.get("diary"),
+    )
+    # The JSON that validating the Bundle and dumping it gives, without validating and
+    # dumping it at each call (nine tenths of the cost): the rule resources are dumped once
+    # per rule set, base and areas; the plan's resources are put in the dump's order,
+    # learnt once for each shape of resource from a dump that gives the very values they
+    # hold (an unknown shape takes the validated way, and teaches its order).
+    require("fhir.resources", "fhir")  # the JSON is fhir.resources' dump, with or without it
+    rules = None if areas is None else _dumped_rules(names, areas)
+    ordered = [item for e in head if (item := as_dumped(e)) is not None]
+    if (rules is None and areas is not None) or len(ordered) < len(head):
+        data = _collection(
+            [*head, *([] if areas is None else rule_entries(names, areas))], snapshot
+        )
+        dumped: dict[str, Any] = _validated(data).model_dump(mode="json")
+        learn_order(head, dumped["entry"][: len(head)])
+        if areas is not None:
+            _keep_rules(names, areas, dumped["entry"][len(head) :])
+        return dumped
+    return _collection([*ordered, *(rules or [])], snapshot)
 
 
 def rules_fhir(rules: RuleSet | None = None, *, base_uri: str | None = None) -> dict[str, Any]:
@@ -332,7 +395,7 @@ def _validated(data: dict[str, Any]) -> Bundle:
 # --- The resources, as FHIR JSON --------------------------------------------------------------
 
 
-def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
+def _plan_part(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     plan: TreatmentPlan,
     rules: RuleSet | None,
     *,
@@ -340,8 +403,12 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     base_uri: object,
     patient_system: object,
     diary: object = None,
-) -> dict[str, Any]:
-    """The Bundle as FHIR JSON, checked for the library's errors, not yet validated."""
+) -> tuple[list[dict[str, Any]], Names, list[Area] | None, str]:
+    """The plan's entries, the names, the areas of the rule entries (None: none) and the snapshot.
+
+    Raises:
+        ClientError, RuleSetError: as `fhir_bundle`.
+    """
     # Callers without a type checker pass dicts and names; refuse them with our errors.
     rules = plan_rules(plan, rules)
     include = flag(include_rules, "include_rules")
@@ -363,8 +430,6 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
         used += [("practitioner", s.practitioner)] if s.practitioner is not None else []
         used += [("room", s.room)] if s.room is not None else []
     entries += resource_entries(names, used, known, plan.clinic.name)
-    if include:
-        entries += rule_entries(names, list(plan.areas))
     snapshot = canonical_json(
         {
             "plan": to_dict(plan),
@@ -375,7 +440,31 @@ def _bundle_data(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
         # A plan without a diary's names keeps the snapshot (and its identifier) it had.
         | ({"staff": known} if known else {})
     )
-    return _collection(entries, snapshot)
+    return entries, names, list(plan.areas) if include else None, snapshot
+
+
+_RULES_KEPT: Final = 32
+"""How many rule sets, bases and areas `to_fhir` and `fhir_bundle` keep the rule resources of."""
+
+_dumped: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, str]] = {}
+_models: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, list[Any]]] = {}
+
+
+def _dumped_rules(names: Names, areas: list[Area]) -> list[dict[str, Any]] | None:
+    """The rule entries of *names* and *areas* as the Bundle dumps them, if kept; a new copy."""
+    kept = _dumped.get((id(names.rules), names.base, tuple(areas)))
+    if kept is None or kept[0] is not names.rules:
+        return None
+    entries: list[dict[str, Any]] = json.loads(kept[1])
+    return entries
+
+
+def _keep_rules(names: Names, areas: list[Area], entries: list[dict[str, Any]]) -> None:
+    """Keep the dumped rule entries, as text: each call reads a copy of its own."""
+    if len(_dumped) >= _RULES_KEPT:
+        _dumped.clear()
+    # The rule set is held with its id, so that no other object takes the id while kept.
+    _dumped[id(names.rules), names.base, tuple(areas)] = (names.rules, json.dumps(entries))
 
 
 def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:

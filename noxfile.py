@@ -247,10 +247,11 @@ def dask(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[0])
 def bench(session: nox.Session) -> None:
     """The benchmarks beside their standard-library baseline: ``nox -s bench -- --batch 1000``."""
-    session.install(".[ical]")  # reading calendars needs the ical extra
+    session.install(".[ical,fhir,notebook]")  # calendars, and the exports' benchmark
     session.run("python", "benchmarks/run.py", *session.posargs)
     session.run("python", "benchmarks/diary_core.py")
     session.run("python", "benchmarks/closures.py")
+    session.run("python", "benchmarks/exports.py")
     session.run("python", "benchmarks/startup.py")
 
 

@@ -186,9 +186,19 @@ class CompactOutcome:
     ) -> PlanOutcome:
         """The whole outcome, plan included: *request* planned again at *clinic*.
 
-        Planning is deterministic, so the request this outcome was made from, at the same
-        clinic and under the same rules, gives the very outcome that was compacted; it is
-        checked to give this one back.
+        Planning is deterministic, so the request this outcome was made from, at the
+        clinic and under the rules of its batch, gives the very outcome that was compacted.
+        The outcome made is checked to compact to this one, which tells another request
+        apart; a clinic or rule set that plans the same sessions passes the check, and
+        the plan given back is then theirs.
+
+        >>> import mesotherapy as meso
+        >>> clinic = meso.example_clinic()
+        >>> request = meso.PlanRequest(client=meso.Client(birth_date="1985-03-02"),
+        ...                            areas=["face"], start=clinic.at("2026-11-24", "09:00"))
+        >>> compact = next(meso.plan_batch([request], clinic=clinic)).compact()
+        >>> compact.full(request, clinic=clinic).plan.sessions[0].start
+        DateTime(2026, 11, 24, 9, 0, 0, tzinfo=Timezone('America/Toronto'))
 
         Raises:
             ClientError: *request* is no `PlanRequest`, *clinic* no `Clinic`, or they give

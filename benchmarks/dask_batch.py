@@ -1,0 +1,166 @@
+"""A batch on a two-worker Dask cluster against the same batch serially.
+
+``python benchmarks/dask_batch.py [--count 50000] [--rounds 2] [--full]`` (needs the
+``dask`` extra). The batch is the Dask how-to's: chunks of 50 clients, each partition
+building its own requests. The serial run is ``list(plan_batch(...))`` over every request
+in this process; the cluster run is a `distributed.LocalCluster` of two worker processes of
+one thread each, whose partitions plan their chunks and send back each outcome's
+`CompactOutcome`, gathered here by ``bag.compute()``. The clinic and the rules travel once
+in each partition's task. Starting the cluster (and a first small batch on each worker,
+which imports the library there) is timed apart and not counted.
+
+Each round times the serial run and the cluster run one after the other; the best of the
+rounds is kept for each, and their ratio is printed beside the target (1.6). Before the
+timing, the cluster's compact outcomes are checked to be those of the serial outcomes,
+and a sample of them to give back the serial outcomes exactly (`CompactOutcome.full`).
+The pickled size of an outcome, full and compact, is printed too: alone, and in a list
+of them as a partition sends them back (pickle's memo shares what the outcomes share).
+``--full`` also times the cluster sending back the full `PlanOutcome`s, the slow path of
+before (several times the serial run: minutes at 50 000). Nothing here is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import pickle
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Final
+
+import pendulum
+
+import mesotherapy as meso
+
+TARGET: Final = 1.6
+CHUNK: Final = 50
+"""Clients in a chunk: the unit a partition reads (a query of the records, in practice)."""
+CLINIC: Final = meso.example_clinic()
+
+
+def requests_of(chunk: int) -> Iterator[meso.PlanRequest]:
+    """The clients of one chunk, as in the how-to: one in 25 pregnant (no plan)."""
+    start = CLINIC.at("2026-11-24", "09:00")
+    for n in range(chunk * CHUNK, chunk * CHUNK + CHUNK):
+        client = meso.Client(
+            id=f"c-{n:06d}",
+            pregnant=n % 25 == 7,
+            birth_date=pendulum.date(1950 + n % 50, 1 + n % 12, 1 + n % 28),
+        )
+        yield meso.PlanRequest(
+            client=client, areas=["face", "neck"], start=start.add(minutes=15 * (n % 8))
+        )
+
+
+def _requests(chunks: Iterable[int]) -> Iterator[meso.PlanRequest]:
+    return (request for chunk in chunks for request in requests_of(chunk))
+
+
+def plan_partition(
+    chunks: Iterable[int], clinic: meso.Clinic, rules: meso.RuleSet
+) -> list[meso.CompactOutcome]:
+    """One partition's compact outcomes: what the cluster sends back."""
+    return [o.compact() for o in meso.plan_batch(_requests(chunks), clinic=clinic, rules=rules)]
+
+
+def plan_partition_full(
+    chunks: Iterable[int], clinic: meso.Clinic, rules: meso.RuleSet
+) -> list[meso.PlanOutcome]:
+    """One partition's full outcomes: the path of before."""
+    return list(meso.plan_batch(_requests(chunks), clinic=clinic, rules=rules))
+
+
+def _timed(func: Callable[[], Any]) -> tuple[float, Any]:
+    gc.collect()
+    begin = time.perf_counter()
+    result = func()
+    return time.perf_counter() - begin, result
+
+
+def _sizes(outcomes: list[meso.PlanOutcome]) -> None:
+    """The pickled bytes of an outcome, full and compact, alone and in a list."""
+    sample = outcomes[:2000]
+    compacts = [o.compact() for o in sample]
+    planned = next(o for o in sample if o.ok)
+    for name, one, many in (
+        ("PlanOutcome", planned, sample),
+        ("CompactOutcome", planned.compact(), compacts),
+    ):
+        alone = len(pickle.dumps(one, pickle.HIGHEST_PROTOCOL))
+        listed = len(pickle.dumps(many, pickle.HIGHEST_PROTOCOL)) / len(many)
+        print(f"pickled {name:<15} {alone:6,} B alone, {listed:7,.0f} B an outcome in a list")
+
+
+def main() -> None:
+    """Time the batch serially and on the cluster, and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=50_000, help="requests (a multiple of 50)")
+    parser.add_argument("--rounds", type=int, default=2, help="best of this many runs")
+    parser.add_argument("--partitions", type=int, default=8, help="partitions of the batch")
+    parser.add_argument("--full", action="store_true", help="time the full outcomes too")
+    args = parser.parse_args()
+
+    from dask import bag  # noqa: PLC0415 - the dask extra, needed here only
+    from distributed import Client, LocalCluster  # noqa: PLC0415
+
+    rules = meso.default_rules()
+    chunks = range(args.count // CHUNK)
+    count = len(chunks) * CHUNK
+    plan_partition_full(range(1), CLINIC, rules)  # this process's imports, as the workers'
+
+    def serial() -> list[meso.PlanOutcome]:
+        return list(meso.plan_batch(_requests(chunks), clinic=CLINIC, rules=rules))
+
+    def on_cluster(func: Callable[..., list[Any]]) -> Callable[[], list[Any]]:
+        partitioned = bag.from_sequence(chunks, npartitions=args.partitions)
+        return lambda: partitioned.map_partitions(func, clinic=CLINIC, rules=rules).compute()
+
+    begin = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        warm = bag.from_sequence(range(2), npartitions=2)
+        warm.map_partitions(plan_partition, clinic=CLINIC, rules=rules).compute()
+        started = time.perf_counter() - begin
+        print(f"{count:,} requests; cluster start-up {started:.1f} s (not counted)")
+        workers = len(client.scheduler_info()["workers"])
+
+        serial_times, cluster_times, full_times = [], [], []
+        outcomes: list[meso.PlanOutcome] = []
+        compacts: list[meso.CompactOutcome] = []
+        for _ in range(args.rounds):
+            took, outcomes = _timed(serial)
+            serial_times.append(took)
+            took, compacts = _timed(on_cluster(plan_partition))
+            cluster_times.append(took)
+        if args.full:
+            took, fulls = _timed(on_cluster(plan_partition_full))
+            full_times.append(took)
+            assert fulls == outcomes, "the cluster's full outcomes are not the serial ones"
+
+    # Checked after the timing, on the last round's results (each round gives the same).
+    assert compacts == [o.compact() for o in outcomes], "compact outcomes differ from serial"
+    step = max(1, count // 200)
+    for compact, outcome in zip(compacts[::step], outcomes[::step], strict=True):
+        assert compact.full(outcome.request, clinic=CLINIC, rules=rules) == outcome
+    planned = sum(c.ok for c in compacts)
+    print(f"{planned:,} plans, {count - planned:,} refused; compact == serial: checked")
+    _sizes(outcomes)
+
+    best_serial, best_cluster = min(serial_times), min(cluster_times)
+    rounds = ", ".join(f"{s:.1f}/{c:.1f}" for s, c in zip(serial_times, cluster_times, strict=True))
+    print(f"serial plan_batch             {best_serial:7.2f} s  (rounds serial/cluster: {rounds})")
+    print(f"{workers}-worker cluster, compact   {best_cluster:7.2f} s")
+    ratio = best_serial / best_cluster
+    print(f"speed-up, compact outcomes    {ratio:7.2f}x  target >= {TARGET}x")
+    if full_times:
+        full = min(full_times)
+        print(f"{workers}-worker cluster, full      {full:7.2f} s")
+        print(f"speed-up, full outcomes       {best_serial / full:7.2f}x  (the path of before)")
+
+
+if __name__ == "__main__":
+    main()

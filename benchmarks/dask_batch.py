@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -151,8 +152,9 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="time the full outcomes too")
     args = parser.parse_args()
 
-    from dask import bag  # noqa: PLC0415 - the dask extra, needed here only
-    from distributed import Client, LocalCluster  # noqa: PLC0415
+    # The dask extra, needed here only; untyped, so held as modules of any type.
+    bag: Any = importlib.import_module("dask.bag")
+    distributed: Any = importlib.import_module("distributed")
 
     rules = meso.default_rules()
     chunks = range(args.count // CHUNK)
@@ -170,10 +172,10 @@ def main() -> None:
         key: [] for key in ("serial", "cluster", "serial CPU", "cluster CPU", "full")
     }
     with (
-        LocalCluster(
+        distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        Client(cluster) as client,
+        distributed.Client(cluster) as client,
     ):
         warm = bag.from_sequence(range(2), npartitions=2)
         warm.map_partitions(plan_partition, clinic=CLINIC, rules=rules).compute()

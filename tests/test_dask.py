@@ -3,7 +3,8 @@
 Everything a worker receives (requests, clinic, rules) and sends back (outcomes, plans,
 aftercare) crosses a process boundary as a pickle: the comparison is exact down to each
 instant's fold (`exact.assert_exactly_equal`), and the batch holds instants of the
-repeated autumn hour, where a lost fold moves an instant by an hour.
+repeated autumn hour, where a lost fold moves an instant by an hour. Compact outcomes
+sent back by the workers give back, in this process, exactly the serial outcomes.
 
 Needs the ``dask`` extra; skipped without it (``nox -s dask`` runs it).
 """
@@ -142,3 +143,31 @@ def test_a_generator_of_requests_runs_partition_by_partition() -> None:
         if outcome.plan
     }
     assert recalls == {"not_due"}  # nothing was completed
+
+
+def plan_compact(
+    requests: Iterator[meso.PlanRequest], clinic: meso.Clinic, rules: meso.RuleSet
+) -> list[tuple[int, meso.CompactOutcome]]:
+    """A partition's compact outcomes, and the process that computed them."""
+    return [
+        (os.getpid(), outcome.compact())
+        for outcome in meso.plan_batch(requests, clinic=clinic, rules=rules)
+    ]
+
+
+@pytest.mark.usefixtures("client")
+def test_compact_outcomes_from_workers_give_back_exactly_the_serial_outcomes() -> None:
+    rules = meso.default_rules()
+    requests = _requests(200)
+    serial = list(meso.plan_batch(requests, clinic=NIGHT, rules=rules))
+    bag = dask_bag.from_sequence(requests, npartitions=4)
+    computed = bag.map_partitions(plan_compact, clinic=NIGHT, rules=rules).compute()
+    assert os.getpid() not in {pid for pid, _ in computed}
+    compacts = [compact for _, compact in computed]
+    assert_exactly_equal(compacts, [outcome.compact() for outcome in serial], "compacts")
+    assert 0 < sum(compact.ok for compact in compacts) < len(compacts)
+    # The whole outcome on request, in this process: the serial one down to each fold.
+    full = [c.full(r, clinic=NIGHT, rules=rules) for c, r in zip(compacts, requests, strict=True)]
+    assert_exactly_equal(full, serial, "outcomes")
+    assert full[0].request.start.fold == 1
+    assert sum(d.fold for d in datetimes_in(full)) >= 10

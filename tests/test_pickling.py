@@ -124,6 +124,8 @@ def _zoo() -> dict[str, Any]:
         "plan request": request,
         "plan outcome": outcomes[0],
         "plan outcome refused": outcomes[1],
+        "compact outcome": outcomes[0].compact(),
+        "compact outcome refused": outcomes[1].compact(),
         "override": meso.Override(by="Dr. A. Chen", reason="the client was away"),
         "diary": diary,
         "practitioner": diary.practitioners[0],

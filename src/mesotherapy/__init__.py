@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from ._aftercare import Aftercare, Answer, CareWindow, ClientEvent, Conflict, aftercare
     from ._assess import Assessment, Candidacy, Finding, assess
-    from ._batch import PlanOutcome, PlanRequest, plan_batch
+    from ._batch import CompactOutcome, PlanOutcome, PlanRequest, plan_batch
     from ._busy_calendar import busy_from_ics
     from ._client_file import client_from_dict, load_client
     from ._clinic import Clinic, Closure, Interval, OpeningHours, example_clinic
@@ -77,6 +77,7 @@ __all__ = [
     "Clinic",
     "ClinicError",
     "Closure",
+    "CompactOutcome",
     "Concern",
     "Conflict",
     "Diary",
@@ -157,6 +158,7 @@ _LAZY = {
     "Candidacy": "._assess",
     "Finding": "._assess",
     "assess": "._assess",
+    "CompactOutcome": "._batch",
     "PlanOutcome": "._batch",
     "PlanRequest": "._batch",
     "plan_batch": "._batch",

@@ -247,12 +247,13 @@ def dask(session: nox.Session) -> None:
 @nox.session(python=PYTHONS[0])
 def bench(session: nox.Session) -> None:
     """The benchmarks beside their standard-library baseline: ``nox -s bench -- --batch 1000``."""
-    session.install(".[ical,fhir,notebook]")  # calendars, and the exports' benchmark
+    session.install(".[ical,fhir,notebook,dask]")  # calendars, the exports, the Dask batch
     session.run("python", "benchmarks/run.py", *session.posargs)
     session.run("python", "benchmarks/diary_core.py")
     session.run("python", "benchmarks/closures.py")
     session.run("python", "benchmarks/exports.py")
     session.run("python", "benchmarks/startup.py")
+    session.run("python", "benchmarks/dask_batch.py")
 
 
 @nox.session

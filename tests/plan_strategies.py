@@ -37,6 +37,7 @@ from mesotherapy import (
     default_rules,
     plan_series,
 )
+from mesotherapy import PlanRequest as BatchRequest
 from mesotherapy._clinic import WEEKDAYS
 from mesotherapy._protocol import series_protocol
 
@@ -330,6 +331,19 @@ class PlanRequest:
             sessions=self.sessions,
             interval=self.interval,
             acknowledge_review=self.acknowledge_review,
+        )
+
+    def batch_request(self, plan_id: str | None = None) -> BatchRequest:
+        """The same request as the library's `PlanRequest` of a batch (the clinic apart)."""
+        return BatchRequest(
+            client=self.client,
+            areas=self.areas,
+            start=self.start,
+            on=self.on,
+            sessions=self.sessions,
+            interval=self.interval,
+            acknowledge_review=self.acknowledge_review,
+            plan_id=plan_id,
         )
 
 

@@ -46,23 +46,11 @@ def _alone(request: meso.PlanRequest, clinic: meso.Clinic) -> tuple[Any, Any, st
     return assessment, plan, None
 
 
-def _library(drawn: Drawn) -> meso.PlanRequest:
-    return meso.PlanRequest(
-        client=drawn.client,
-        areas=drawn.areas,
-        start=drawn.start,
-        on=drawn.on,
-        sessions=drawn.sessions,
-        interval=drawn.interval,
-        acknowledge_review=drawn.acknowledge_review,
-    )
-
-
 @settings(max_examples=examples(50))
 @given(st.lists(plan_requests(plannable=False), min_size=1, max_size=4))
 def test_each_outcome_is_its_request_planned_alone(drawn: list[Drawn]) -> None:
     clinic = drawn[0].clinic
-    requests = [_library(d) for d in drawn]
+    requests = [d.batch_request() for d in drawn]
     outcomes = list(meso.plan_batch(requests, clinic=clinic))
     assert [o.request for o in outcomes] == requests
     for outcome, request in zip(outcomes, requests, strict=True):

@@ -43,19 +43,6 @@ OTHER_RULES: Final = meso.load_rules(
 )
 
 
-def _library(drawn: Drawn, plan_id: str | None) -> meso.PlanRequest:
-    return meso.PlanRequest(
-        client=drawn.client,
-        areas=drawn.areas,
-        start=drawn.start,
-        on=drawn.on,
-        sessions=drawn.sessions,
-        interval=drawn.interval,
-        acknowledge_review=drawn.acknowledge_review,
-        plan_id=plan_id,
-    )
-
-
 def _request(**more: Any) -> meso.PlanRequest:
     fields = {"client": meso.Client(id="c-1", birth_date="1985-03-02"), "areas": ["face"]}
     return meso.PlanRequest(**{**fields, "start": START, **more})
@@ -108,7 +95,7 @@ def test_a_compact_outcome_gives_back_exactly_the_full_outcome(
     drawn: list[Drawn], plan_ids: list[str | None]
 ) -> None:
     clinic, rules = drawn[0].clinic, meso.default_rules()
-    requests = [_library(d, plan_id) for d, plan_id in zip(drawn, plan_ids, strict=False)]
+    requests = [d.batch_request(plan_id) for d, plan_id in zip(drawn, plan_ids, strict=False)]
     outcomes = list(meso.plan_batch(requests, clinic=clinic, rules=rules))
     compacts = [outcome.compact() for outcome in outcomes]
     # As a worker sends them back: one pickle of the partition's list.

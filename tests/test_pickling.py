@@ -201,9 +201,11 @@ def _errors() -> dict[str, BaseException]:
 
 
 def _enum_members() -> list[enum.Enum]:
+    # Every public name, by `getattr`: a lazily exported enum is not in `vars(meso)` until
+    # something has asked for it, so this file run alone would miss it.
     enums = [
         value
-        for value in vars(meso).values()
+        for value in (getattr(meso, name) for name in meso.__all__)
         if isinstance(value, type) and issubclass(value, enum.Enum)
     ]
     return [member for cls in enums for member in cls]

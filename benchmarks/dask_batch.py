@@ -15,9 +15,11 @@ rounds is kept for each, and their ratio is printed beside the target (1.6). On 
 whose cores other work shares, that ratio measures the sharing too; the CPU seconds of
 each process are printed as well, and the ratio they allow on two idle cores (the serial
 run's CPU time over the busiest worker's, or over the CPU time of the workers and this
-process shared by two cores, whichever is longer). Before the
-timing, the cluster's compact outcomes are checked to be those of the serial outcomes,
-and a sample of them to give back the serial outcomes exactly (`CompactOutcome.full`).
+process shared by two cores, whichever is longer). While the cluster runs, this process
+keeps only the serial outcomes' compact forms and a sample of them (holding all 50 000
+would make its garbage collector walk them on the cores the workers need). After the
+timing, the cluster's compact outcomes are checked to be the serial outcomes' compact
+forms, and the sample to be given back exactly (`CompactOutcome.full`).
 The pickled size of an outcome, full and compact, is printed too: alone, and in a list
 of them as a partition sends them back (pickle's memo shares what the outcomes share).
 ``--full`` also times the cluster sending back the full `PlanOutcome`s, the slow path of
@@ -113,13 +115,22 @@ def _sizes(outcomes: list[meso.PlanOutcome]) -> None:
         print(f"pickled {name:<15} {alone:6,} B alone, {listed:7,.0f} B an outcome in a list")
 
 
+def _kept(outcomes: list[meso.PlanOutcome]) -> tuple[list[meso.CompactOutcome], list[Any]]:
+    """What the check needs of the serial outcomes: their compact forms and a sample."""
+    step = max(1, len(outcomes) // 200)
+    return [o.compact() for o in outcomes], outcomes[::step]
+
+
 def _check(
-    compacts: list[meso.CompactOutcome], outcomes: list[meso.PlanOutcome], rules: meso.RuleSet
+    compacts: list[meso.CompactOutcome],
+    serial: tuple[list[meso.CompactOutcome], list[meso.PlanOutcome]],
+    rules: meso.RuleSet,
 ) -> None:
     """The cluster's compact outcomes are the serial ones; a sample gives them back whole."""
-    assert compacts == [o.compact() for o in outcomes], "compact outcomes differ from serial"
-    step = max(1, len(outcomes) // 200)
-    for compact, outcome in zip(compacts[::step], outcomes[::step], strict=True):
+    expected, sample = serial
+    assert compacts == expected, "compact outcomes differ from serial"
+    step = max(1, len(expected) // 200)
+    for compact, outcome in zip(compacts[::step], sample, strict=True):
         assert compact.full(outcome.request, clinic=CLINIC, rules=rules) == outcome
     planned = sum(c.ok for c in compacts)
     print(f"{planned:,} plans, {len(compacts) - planned:,} refused; compact == serial: checked")
@@ -193,6 +204,14 @@ def main() -> None:
             took, outcomes = _timed(serial)
             times["serial"].append(took)
             times["serial CPU"].append(time.process_time() - cpu)
+            if n == 0:
+                _sizes(outcomes)
+            # Only what the check needs is kept: 50 000 full outcomes held here would make
+            # this process's garbage collector walk them all while the cluster runs (about
+            # 1 s of CPU in a 7.5 s run, on the cores the workers need), a cost of holding
+            # the serial run's results, not of the cluster.
+            kept = _kept(outcomes)
+            del outcomes
             meter = _Cpu(client)
             took, compacts = _timed(on_cluster(plan_partition))
             times["cluster"].append(took)
@@ -211,11 +230,11 @@ def main() -> None:
         if args.full:
             took, fulls = _timed(on_cluster(plan_partition_full))
             times["full"].append(took)
-            assert fulls == outcomes, "the cluster's full outcomes are not the serial ones"
+            assert [o.compact() for o in fulls] == kept[0], "full outcomes differ from serial"
+            assert fulls[:: max(1, len(fulls) // 200)] == kept[1], "full outcomes differ"
 
     # Checked after the timing, on the last round's results (each round gives the same).
-    _check(compacts, outcomes, rules)
-    _sizes(outcomes)
+    _check(compacts, kept, rules)
     _report(times, workers)
 
 

@@ -13,7 +13,6 @@ from typing import Any, Final, NoReturn
 import pendulum
 
 from ._assess import Assessment, Candidacy
-from ._client_file import load_client
 from ._clinic import Clinic
 from ._errors import (
     InvalidTimeError,
@@ -205,4 +204,6 @@ def read_rules(path: str | None) -> RuleSet:
 
 
 def read_client(path: str) -> Client:
+    from ._client_file import load_client  # noqa: PLC0415 - cattrs, only for a client file
+
     return load_client(path)

@@ -19,7 +19,7 @@ import enum
 import functools
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -31,51 +31,63 @@ from ._time import Span, parse_date
 __all__ = ["structure"]
 
 
-@functools.cache
-def _fields(cls: type) -> tuple[tuple[str, str, Any], ...]:
-    """Each field of the attrs class *cls* as (key in the document, keyword, its type)."""
-    hints = typing.get_type_hints(cls)
-    return tuple((field.name, field.alias, hints[field.name]) for field in attrs.fields(cls))
-
-
-def structure(value: Any, kind: Any) -> Any:  # noqa: PLR0911 - one return a kind of type
+def structure(value: Any, kind: Any) -> Any:
     """*value*, a parsed table or scalar of a trusted document, as the type *kind*.
 
     Structured as the library's cattrs converter does for a valid document: a missing key
     takes the field's default; spans and dates are read from their ISO 8601 text; a code
     is read by its vocabulary's parser.
     """
+    return _structurer(kind)(value)
+
+
+@functools.cache
+def _structurer(kind: Any) -> Callable[[Any], Any]:  # noqa: PLR0911 - one return a kind
+    """The function that structures a value as *kind*, made once for each type."""
     origin = typing.get_origin(kind)
     if origin is types.UnionType or origin is typing.Union:
-        if value is None:
-            return None
-        (inner,) = (arg for arg in typing.get_args(kind) if arg is not type(None))
-        return structure(value, inner)
+        (inner,) = (_structurer(arg) for arg in typing.get_args(kind) if arg is not type(None))
+        return lambda value: None if value is None else inner(value)
     if origin is not None:
-        args = typing.get_args(kind)
-        if origin is Mapping or origin is dict:
-            key, item = args
-            return {structure(k, key): structure(v, item) for k, v in value.items()}
-        if origin is frozenset:
-            return frozenset(structure(v, args[0]) for v in value)
-        if origin is tuple and args[-1] is Ellipsis:
-            return tuple(structure(v, args[0]) for v in value)
-        msg = f"no trusted structuring for {kind!r}"  # pragma: no cover - a new field's type
-        raise TypeError(msg)  # pragma: no cover
+        return _generic(origin, typing.get_args(kind))
     if kind is Span:  # an attrs class, written as text
-        return Span.parse(value)
+        return Span.parse
     if attrs.has(kind):
-        return kind(
-            **{
-                alias: structure(value[name], hint)
-                for name, alias, hint in _fields(kind)
-                if name in value
-            }
-        )
+        return _attrs_class(kind)
     if kind is pendulum.Date:
-        return parse_date(value, field="value")
+        return functools.partial(parse_date, field="value")
     if isinstance(kind, type) and issubclass(kind, _Code):
-        return kind.parse(value, field="value")
+        return functools.partial(kind.parse, field="value")
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind(value)
+        return kind
+    return _same
+
+
+def _same(value: Any) -> Any:
     return value
+
+
+def _generic(origin: Any, args: tuple[Any, ...]) -> Callable[[Any], Any]:
+    if origin is Mapping or origin is dict:
+        key, item = _structurer(args[0]), _structurer(args[1])
+        return lambda value: {key(k): item(v) for k, v in value.items()}
+    if origin is frozenset:
+        member = _structurer(args[0])
+        return lambda value: frozenset(map(member, value))
+    if origin is tuple and args[-1] is Ellipsis:
+        member = _structurer(args[0])
+        return lambda value: tuple(map(member, value))
+    msg = f"no trusted structuring for {origin!r}{list(args)!r}"  # pragma: no cover - new type
+    raise TypeError(msg)  # pragma: no cover
+
+
+def _attrs_class(cls: type) -> Callable[[Any], Any]:
+    hints = typing.get_type_hints(cls)
+    fields = [
+        (field.name, field.alias, _structurer(hints[field.name])) for field in attrs.fields(cls)
+    ]
+
+    def build(value: Any) -> Any:
+        return cls(**{alias: make(value[name]) for name, alias, make in fields if name in value})
+
+    return build

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from ._cli_base import (
     EXIT_OK,
     Parser,
     as_typed,
+    json_text,
     local_start,
     one_line,
     output_flags,
@@ -185,7 +185,7 @@ def _assess(args: argparse.Namespace) -> int:
     if args.format == "json":
         from ._json import to_dict  # noqa: PLC0415 - loaded for the format that needs it
 
-        print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
+        print(json_text(to_dict(result)))
     else:
         say(result.explain())
     return _exit_status(result)
@@ -204,7 +204,7 @@ def _plan(args: argparse.Namespace) -> int:
         if args.format == "json":
             from ._json import to_dict  # noqa: PLC0415 - loaded for the format that needs it
 
-            print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
+            print(json_text(to_dict(result)))
         else:
             say(result.explain(), file=sys.stdout if args.format == "text" else sys.stderr)
         say(f"mesotherapy: not planned: {blocked}", file=sys.stderr)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 import sys
 import unicodedata
@@ -139,7 +138,7 @@ def print_plan(
     if form == "json":
         from ._json import plan_document  # noqa: PLC0415 - loaded for the format that needs it
 
-        print(json.dumps(plan_document(plan, rules=rules), indent=2, ensure_ascii=False))
+        print(json_text(plan_document(plan, rules=rules)))
     elif form == "ics":
         from .ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
 
@@ -150,7 +149,7 @@ def print_plan(
     elif form == "fhir":
         from .fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
 
-        print(json.dumps(to_fhir(plan, rules=rules), indent=2, ensure_ascii=False))
+        print(json_text(to_fhir(plan, rules=rules)))
     else:
         from ._instructions import instructions  # noqa: PLC0415 - loaded for the text output
 
@@ -197,6 +196,13 @@ def local_start(text: str, clinic: Clinic) -> pendulum.DateTime:
     except InvalidTimeError as error:
         # The clinic names its own argument; on the command line, the flag is the field.
         raise InvalidTimeError(f"--start: {str(error).removeprefix('local_time: ')}") from None
+
+
+def json_text(document: object) -> str:
+    """*document* as the command line writes JSON: indented, and not escaped to ASCII."""
+    import json  # noqa: PLC0415 - only for a JSON output, which the demo never writes
+
+    return json.dumps(document, indent=2, ensure_ascii=False)
 
 
 def read_rules(path: str | None) -> RuleSet:

@@ -88,10 +88,24 @@ def test_the_demo_loads_no_module_it_does_not_use() -> None:
         "tomli_w",
         "mesotherapy._convert",
         "mesotherapy._client_file",
-        "json",  # the command line writes JSON only when asked
     }
     assert not modules & unused
     assert {"mesotherapy._plan", "holidays"} <= modules
+
+
+def test_the_demo_loads_no_json() -> None:
+    # Not through `_run`, which loads json to report what it found.
+    script = (
+        "import contextlib, io, sys\n"
+        "from mesotherapy._cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['demo'])\n"
+        "print('json' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False"]  # the command line writes JSON only when asked
 
 
 def test_import_loads_none_of_the_dependencies() -> None:

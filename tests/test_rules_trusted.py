@@ -115,3 +115,10 @@ def test_the_demos_client_is_the_client_files_reader_s() -> None:
     read = client_from_dict(DEMO_CLIENT)
     assert built == read
     assert (built.id, built.treatments) == (read.id, read.treatments)
+
+
+def test_the_packaged_text_is_the_one_importlib_resources_finds() -> None:
+    import importlib.resources  # noqa: PLC0415
+
+    found = importlib.resources.files("mesotherapy").joinpath("rules", "default.toml")
+    assert default_text() == found.read_text("utf-8-sig")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from ._errors import RuleSetError
@@ -48,10 +48,20 @@ def load_default() -> RuleSet:
 
 
 def default_text() -> str:
-    """The shipped rule file's text."""
-    return (
-        importlib.resources.files("mesotherapy").joinpath("rules", _DEFAULT).read_text("utf-8-sig")
-    )
+    """The shipped rule file's text.
+
+    >>> default_text().startswith("# The rule set mesotherapy ships.")
+    True
+    """
+    try:
+        # Where `importlib.resources` finds it for a package installed as files; that
+        # module (with zipfile, tempfile, shutil) is loaded only for one that is not.
+        return Path(__file__).with_name("rules").joinpath(_DEFAULT).read_text("utf-8-sig")
+    except OSError:  # pragma: no cover - a package imported from a zip file
+        import importlib.resources  # noqa: PLC0415
+
+        files = importlib.resources.files("mesotherapy")
+        return files.joinpath("rules", _DEFAULT).read_text("utf-8-sig")
 
 
 def default_rules() -> RuleSet:

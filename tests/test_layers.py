@@ -62,6 +62,7 @@ LAYERS: Final = {
     "boundary": {
         "_convert",
         "_toml",
+        "_trusted",
         "_rules_io",
         "_client_file",
         "_clinic_file",

@@ -82,9 +82,53 @@ def test_the_demo_loads_no_module_it_does_not_use() -> None:
         "holidays.countries",
         "holidays.financial",
         "mesotherapy._busy_calendar",
+        # The shipped rules and the demo's client are built without cattrs (_trusted);
+        # the rule file's writer is loaded only to write one.
+        "cattrs",
+        "tomli_w",
+        "mesotherapy._convert",
+        "mesotherapy._client_file",
     }
     assert not modules & unused
     assert {"mesotherapy._plan", "holidays"} <= modules
+
+
+def test_the_demo_loads_no_json() -> None:
+    # Not through `_run`, which loads json to report what it found.
+    script = (
+        "import contextlib, io, sys\n"
+        "from mesotherapy._cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['demo'])\n"
+        "print('json' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False"]  # the command line writes JSON only when asked
+
+
+def test_import_loads_none_of_the_dependencies() -> None:
+    found = _run(
+        "before = set(sys.modules)\n"
+        "import mesotherapy\n"
+        "print(json.dumps({'new': sorted(set(sys.modules) - before)}))"
+    )
+    roots = {name.split(".")[0] for name in found["new"]}  # type: ignore[attr-defined]
+    assert roots <= {"mesotherapy", "importlib", "__future__", "warnings"}
+
+
+def test_first_use_of_the_core_loads_no_reader_of_documents() -> None:
+    found = _run(
+        "import mesotherapy as m, pendulum\n"
+        "r = m.assess(m.Client(birth_date='1985-03-02'), ['face'], on='2026-10-01')\n"
+        "m.plan_series(r, ['face'], clinic=m.example_clinic(holidays=None),"
+        " start=pendulum.datetime(2026, 10, 20, 9, tz='America/Toronto'))\n"
+        "print(json.dumps({'modules': sorted(sys.modules)}))"
+    )
+    modules = set(found["modules"])  # type: ignore[call-overload]
+    assert not modules & {"cattrs", "tomli_w", "mesotherapy._convert", "holidays", "argparse"}
+    assert "mesotherapy._plan" in modules
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 import sys
 import unicodedata
@@ -13,7 +12,6 @@ from typing import Any, Final, NoReturn
 import pendulum
 
 from ._assess import Assessment, Candidacy
-from ._client_file import load_client
 from ._clinic import Clinic
 from ._errors import (
     InvalidTimeError,
@@ -140,7 +138,7 @@ def print_plan(
     if form == "json":
         from ._json import plan_document  # noqa: PLC0415 - loaded for the format that needs it
 
-        print(json.dumps(plan_document(plan, rules=rules), indent=2, ensure_ascii=False))
+        print(json_text(plan_document(plan, rules=rules)))
     elif form == "ics":
         from .ical import to_ics  # noqa: PLC0415 - the ical extra loads only when asked
 
@@ -151,7 +149,7 @@ def print_plan(
     elif form == "fhir":
         from .fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
 
-        print(json.dumps(to_fhir(plan, rules=rules), indent=2, ensure_ascii=False))
+        print(json_text(to_fhir(plan, rules=rules)))
     else:
         from ._instructions import instructions  # noqa: PLC0415 - loaded for the text output
 
@@ -200,9 +198,18 @@ def local_start(text: str, clinic: Clinic) -> pendulum.DateTime:
         raise InvalidTimeError(f"--start: {str(error).removeprefix('local_time: ')}") from None
 
 
+def json_text(document: object) -> str:
+    """*document* as the command line writes JSON: indented, and not escaped to ASCII."""
+    import json  # noqa: PLC0415 - only for a JSON output, which the demo never writes
+
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
 def read_rules(path: str | None) -> RuleSet:
     return default_rules() if path is None else load_rules(path)
 
 
 def read_client(path: str) -> Client:
+    from ._client_file import load_client  # noqa: PLC0415 - cattrs, only for a client file
+
     return load_client(path)

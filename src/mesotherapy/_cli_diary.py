@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import datetime as dt
 import io
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -126,7 +125,7 @@ def _book_into(  # noqa: PLR0913 - the command's parts, read once by `_book`
         if args.format == "json":
             from ._json import to_dict  # noqa: PLC0415 - loaded for the format that needs it
 
-            print(json.dumps(to_dict(result), indent=2, ensure_ascii=False))
+            print(base.json_text(to_dict(result)))
         elif args.format == "text":
             base.say(result.explain())
         base.say(f"mesotherapy: not booked: {blocked}", file=sys.stderr)
@@ -189,7 +188,7 @@ def _plan_output(  # noqa: PLR0913 - what `print_plan` takes, and the diary
         from .fhir import to_fhir  # noqa: PLC0415 - the fhir extra loads only when asked
 
         bundle = to_fhir(plan, rules=rules, diary=diary)
-        return (json.dumps(bundle, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return (base.json_text(bundle) + "\n").encode("utf-8")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         if form == "text":
@@ -219,7 +218,7 @@ def _diary_show(args: argparse.Namespace) -> int:
         days=args.days,
     )
     if args.format == "json":
-        print(json.dumps(sheet_document(sheets), indent=2, ensure_ascii=False))
+        print(base.json_text(sheet_document(sheets)))
     else:
         base.say(sheet_text(sheets))
     return base.EXIT_OK
@@ -268,7 +267,7 @@ def _recalls(args: argparse.Namespace) -> int:
     found = recalls(plans, on=args.on, within_days=within)
     if args.format == "json":
         document = {"on": args.on, "within_days": within, "recalls": [to_dict(r) for r in found]}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(base.json_text(document))
     elif not found:
         base.say(f"No maintenance due on {args.on} or within {within} days.")
     else:

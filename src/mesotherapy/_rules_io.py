@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
-import tomli_w
-from cattrs.errors import BaseValidationError, ClassValidationError, IterableValidationError
-
-from ._convert import converter, problems
 from ._errors import RuleSetError
 from ._guards import wrong_type
 from ._model import Area, nearest_code
@@ -24,9 +20,11 @@ from ._rules import (
     unreachable_anchor,
 )
 from ._toml import parse_toml, read_toml
+from ._trusted import structure
 
 __all__ = [
     "default_rules",
+    "default_text",
     "dump_rules",
     "load_default",
     "load_rules",
@@ -39,11 +37,31 @@ _DEFAULT = "default.toml"
 
 @functools.cache
 def load_default() -> RuleSet:
-    """The shipped rule set, parsed once."""
-    text = (
-        importlib.resources.files("mesotherapy").joinpath("rules", _DEFAULT).read_text("utf-8-sig")
-    )
-    return rules_from_dict(parse_toml(text, source=_DEFAULT), source=_DEFAULT)
+    """The shipped rule set, parsed once.
+
+    Built by `structure`, without cattrs: the shipped file is the library's own, and
+    tests/test_rules_trusted.py checks it through `rules_from_dict` (every key, every
+    type, the cross-table checks) and that both give an equal rule set.
+    """
+    rules: RuleSet = structure(parse_toml(default_text(), source=_DEFAULT), RuleSet)
+    return rules
+
+
+def default_text() -> str:
+    """The shipped rule file's text.
+
+    >>> default_text().startswith("# The rule set mesotherapy ships.")
+    True
+    """
+    try:
+        # Where `importlib.resources` finds it for a package installed as files; that
+        # module (with zipfile, tempfile, shutil) is loaded only for one that is not.
+        return Path(__file__).with_name("rules").joinpath(_DEFAULT).read_text("utf-8-sig")
+    except OSError:  # pragma: no cover - a package imported from a zip file
+        import importlib.resources  # noqa: PLC0415
+
+        files = importlib.resources.files("mesotherapy")
+        return files.joinpath("rules", _DEFAULT).read_text("utf-8-sig")
 
 
 def default_rules() -> RuleSet:
@@ -111,6 +129,11 @@ def rules_from_dict(
         # partial table would be reported as missing keys; name the unknown areas alone.
         raise RuleSetError(unknown_areas, source=source)
     found = [f"{key}: {message}" for key, message in code_key_problems(data)]
+    # Loaded for a document that is not the library's own (`load_default` needs neither).
+    from cattrs.errors import BaseValidationError  # noqa: PLC0415
+
+    from ._convert import converter, problems  # noqa: PLC0415
+
     try:
         rules = converter().structure(data, RuleSet)
     except BaseValidationError as error:
@@ -125,6 +148,8 @@ def rules_from_dict(
 
 def rules_to_dict(rules: RuleSet) -> dict[str, Any]:
     """The rule set as plain data, shaped as the rule file (no ``None`` values)."""
+    from ._convert import converter  # noqa: PLC0415 - cattrs, only when a rule set is written
+
     data: dict[str, Any] = _drop_none(converter().unstructure(rules))
     return data
 
@@ -142,6 +167,8 @@ def dump_rules(rules: RuleSet) -> str:
     """
     if problem := wrong_type(rules, RuleSet, "rules", "load_rules"):
         raise RuleSetError([problem])
+    import tomli_w  # noqa: PLC0415 - only when a rule set is written
+
     return tomli_w.dumps(rules_to_dict(rules))
 
 
@@ -204,6 +231,8 @@ def _cited(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 def _more_problems(error: BaseException, path: str = "") -> Iterator[str]:
     """The problems a `RuleValueError` found besides its first (`RuleValueError.also`)."""
+    from cattrs.errors import ClassValidationError, IterableValidationError  # noqa: PLC0415
+
     if isinstance(error, RuleValueError):
         yield from (f"{path}{key}: {message}" for key, message in error.also)
     if isinstance(error, ClassValidationError | IterableValidationError):

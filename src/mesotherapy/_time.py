@@ -411,8 +411,6 @@ def _is_zone_key(key: str) -> bool:
     parts = key.split("/")
     if key.startswith("/") or any(part in {"", ".", ".."} for part in parts):
         return False
-    if key in _tzdata_keys():
-        return True
     for root in zoneinfo.TZPATH:
         path = Path(root, *parts)
         try:
@@ -422,7 +420,7 @@ def _is_zone_key(key: str) -> bool:
                         return True
         except OSError:
             continue
-    return False
+    return key in _tzdata_keys()
 
 
 def zone_key(value: object, *, field: str | None = "timezone") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator
@@ -96,11 +97,12 @@ def _first_slot(
     if moment.year == day.year and moment.month == day.month and moment.day == day.day:
         # On a steady day a later wall minute is a later instant: skip the earlier ones.
         lowest = moment.hour * 60 + moment.minute + bool(moment.second or moment.microsecond)
-    for wall in walls:
-        if wall >= lowest:
-            start = clinic._instant(day, wall)  # noqa: SLF001
-            if start >= moment:
-                return start
+    # The walls rise (a range, or the ranges of the day's intervals in order): skip those
+    # before *lowest* at once.
+    for wall in walls[bisect.bisect_left(walls, lowest) :]:
+        start = clinic._instant(day, wall)  # noqa: SLF001
+        if start >= moment:
+            return start
     return None
 
 
@@ -121,16 +123,70 @@ def series_sessions(
     Raises:
         SchedulingError: the clinic has no opening for a session within its bounds.
     """
-    length = dt.timedelta(minutes=protocol.session_minutes)
+    minutes = protocol.session_minutes
+    length = dt.timedelta(minutes=minutes)
+    interval = dt.timedelta(days=protocol.interval_days)
+    low = protocol.min_interval_days - protocol.interval_days
+    high = protocol.max_interval_days - protocol.interval_days
+    deltas = _nearest_deltas(low, high)
     start, end = first, elapsed_after(first, length)
     sessions = [planned_session(session_id(plan_id, 1), 1, start, end, areas)]
     for index in range(2, protocol.sessions + 1):
-        start = _within_bounds(clinic, protocol, start, end)
-        if start is None:
-            _no_opening(protocol, sessions[-1], index, beyond=False)
-        end = elapsed_after(start, length)
+        target = dt.date.__add__(start.date(), interval)
+        found = _same_time(clinic, minutes, start, end, target=target, deltas=deltas)
+        if found is None:
+            # No day keeps the local time: the whole search, its first half again included.
+            nearest = _within_bounds(clinic, protocol, start, end)
+            if nearest is None:
+                _no_opening(protocol, sessions[-1], index, beyond=False)
+            start, end = nearest, elapsed_after(nearest, length)
+        else:
+            start, end = found
         sessions.append(planned_session(session_id(plan_id, index), index, start, end, areas))
     return tuple(sessions)
+
+
+_DAY_MINUTES = 24 * 60
+
+
+def _same_time(  # noqa: PLR0913 - each argument is one fact of the search
+    clinic: Clinic,
+    minutes: int,
+    before: pendulum.DateTime,
+    floor: pendulum.DateTime,
+    *,
+    target: pendulum.Date,
+    deltas: tuple[dt.timedelta, ...],
+) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
+    """The first half of `_within_bounds` (the local time of *before* kept), with the end.
+
+    On a steady day (`Clinic._walls`) the clocks run with real time through the opening
+    interval, so the session's end is its wall time *minutes* later, at the same offset:
+    built from the fields, as `elapsed_after` would give it, at a third of the cost.
+    """
+    if before.second or before.microsecond:
+        return None  # at a start with seconds, the same local time is no slot of the clinic's
+    wanted = before.hour * 60 + before.minute
+    ending = wanted + minutes
+    for delta in deltas:
+        day = dt.date.__add__(target, delta)
+        walls = clinic._walls(day, minutes)  # noqa: SLF001 - the day memo, see `start_after`
+        if walls is None:
+            start = clinic._nearest_slot(day, minutes, wanted, floor)  # noqa: SLF001
+            if start is not None and start.hour * 60 + start.minute == wanted:
+                return start, elapsed_after(start, dt.timedelta(minutes=minutes))
+        elif wanted in walls:
+            start = clinic._instant(day, wanted)  # noqa: SLF001
+            if start >= floor:
+                if ending < _DAY_MINUTES:
+                    return start, clinic._instant(day, ending)  # noqa: SLF001
+                return start, elapsed_after(start, dt.timedelta(minutes=minutes))
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _nearest_deltas(low: int, high: int) -> tuple[dt.timedelta, ...]:
+    return tuple(dt.timedelta(days=offset) for offset in _nearest_first(low, high))
 
 
 def start_after(  # noqa: PLR0913 - each argument is one fact of the search

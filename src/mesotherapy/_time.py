@@ -498,17 +498,10 @@ def plain_utc(moment: dt.datetime) -> dt.datetime:
     >>> plain_utc(pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto")).isoformat()
     '2026-10-20T13:00:00+00:00'
     """
-    utc = moment.astimezone(_UTC)
-    return dt.datetime(
-        utc.year,
-        utc.month,
-        utc.day,
-        utc.hour,
-        utc.minute,
-        utc.second,
-        utc.microsecond,
-        tzinfo=_UTC,
-    )
+    # The standard library's C conversion, never pendulum's (in Python): a plain datetime
+    # converts to a plain datetime in `datetime.UTC` itself.
+    utc = (moment if type(moment) is dt.datetime else _stdlib(moment)).astimezone(_UTC)
+    return utc.replace(fold=0) if utc.fold else utc
 
 
 def _pendulum(local: dt.datetime) -> pendulum.DateTime:

@@ -118,7 +118,7 @@ def plan_series(  # noqa: PLR0913 - the design's signature
         raise ClientError(msg)
     first = first_start(clinic, protocol, moment, earliest_day(assessment))
     if plan_id is None:
-        plan_id = derived_plan_id(assessment.client_id, first, chosen)
+        plan_id = derived_plan_id(assessment.client_id, first[0], chosen)
     # Each session built once, with its final id: what `TreatmentPlan._reflow` would book
     # after the first one (the tests compare the two on hundreds of clients). A new plan is
     # checked by its construction and by the property tests; checking it again here would

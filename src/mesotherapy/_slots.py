@@ -22,6 +22,7 @@ __all__ = ["first_start", "series_sessions", "start_after"]
 _ONE_DAY = dt.timedelta(days=1)
 _SEARCH_DAYS = 366
 """How far ahead a session is looked for before the plan is called infeasible."""
+_DAY_MINUTES = 24 * 60
 
 
 def _found(
@@ -66,19 +67,22 @@ def _slot_at(
 
 def first_start(
     clinic: Clinic, protocol: SeriesProtocol, moment: pendulum.DateTime, earliest: pendulum.Date
-) -> pendulum.DateTime:
+) -> tuple[pendulum.DateTime, pendulum.DateTime]:
     """The first opening for a session at *moment* or after, never before *earliest*.
 
-    *moment* is an instant in the clinic's zone (`plan_series` has checked it).
+    With the end of a session there. *moment* is an instant in the clinic's zone
+    (`plan_series` has checked it).
 
     Raises:
         SchedulingError: the clinic has no such opening within a year.
     """
     minutes = protocol.session_minutes
     day = max(moment.date(), earliest)
-    start = _found(_days_from(day), lambda d: _first_slot(clinic, d, minutes, moment))
-    if start is not None:
-        return start
+    for _ in range(_SEARCH_DAYS):
+        found = _first_slot(clinic, day, minutes, moment)
+        if found is not None:
+            return found
+        day = dt.date.__add__(day, _ONE_DAY)
     msg = (
         f"session 1: the clinic has no opening for {minutes} minutes "
         f"within {_SEARCH_DAYS} days of {moment}"
@@ -88,11 +92,13 @@ def first_start(
 
 def _first_slot(
     clinic: Clinic, day: dt.date, minutes: int, moment: pendulum.DateTime
-) -> pendulum.DateTime | None:
-    """`Clinic.first_slot` for a valid length and an instant in the clinic's zone."""
+) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
+    """`Clinic.first_slot` for a valid length and an instant in the clinic's zone; the end."""
     walls = clinic._walls(day, minutes)  # noqa: SLF001 - the day memo, see `start_after`
     if walls is None:
-        return next((s for s in clinic._exact_slots(day, minutes) if s >= moment), None)  # noqa: SLF001
+        exact = clinic._exact_slots(day, minutes)  # noqa: SLF001
+        start = next((s for s in exact if s >= moment), None)
+        return None if start is None else (start, _end(start, minutes))
     lowest = 0
     if moment.year == day.year and moment.month == day.month and moment.day == day.day:
         # On a steady day a later wall minute is a later instant: skip the earlier ones.
@@ -102,18 +108,37 @@ def _first_slot(
     for wall in walls[bisect.bisect_left(walls, lowest) :]:
         start = clinic._instant(day, wall)  # noqa: SLF001
         if start >= moment:
-            return start
+            return start, _steady_end(clinic, day, wall, minutes, start)
     return None
+
+
+def _end(start: pendulum.DateTime, minutes: int) -> pendulum.DateTime:
+    return elapsed_after(start, dt.timedelta(minutes=minutes))
+
+
+def _steady_end(
+    clinic: Clinic, day: dt.date, wall: int, minutes: int, start: pendulum.DateTime
+) -> pendulum.DateTime:
+    """The end of a session at the slot *wall* of a steady *day* (`Clinic._walls`).
+
+    On a steady day the clocks run with real time through the opening interval, so the
+    session ends at its wall time *minutes* later, at the same offset: built from the
+    fields, as `elapsed_after` would give it, at a third of the cost.
+    """
+    ending = wall + minutes
+    if ending < _DAY_MINUTES:
+        return clinic._instant(day, ending)  # noqa: SLF001
+    return _end(start, minutes)  # at midnight: the next day's date
 
 
 def series_sessions(
     clinic: Clinic,
     protocol: SeriesProtocol,
-    first: pendulum.DateTime,
+    first: tuple[pendulum.DateTime, pendulum.DateTime],
     plan_id: str,
     areas: tuple[Area, ...],
 ) -> tuple[Session, ...]:
-    """The sessions of a new plan whose first starts at *first*, each built once.
+    """The sessions of a new plan whose first is *first* (start, end), each built once.
 
     What `TreatmentPlan._reflow` books after a plan's first session when none is
     cancelled, missed or overridden: each next session at `start_after` the one before,
@@ -129,7 +154,7 @@ def series_sessions(
     low = protocol.min_interval_days - protocol.interval_days
     high = protocol.max_interval_days - protocol.interval_days
     deltas = _nearest_deltas(low, high)
-    start, end = first, elapsed_after(first, length)
+    start, end = first
     sessions = [planned_session(session_id(plan_id, 1), 1, start, end, areas)]
     for index in range(2, protocol.sessions + 1):
         target = dt.date.__add__(start.date(), interval)
@@ -146,9 +171,6 @@ def series_sessions(
     return tuple(sessions)
 
 
-_DAY_MINUTES = 24 * 60
-
-
 def _same_time(  # noqa: PLR0913 - each argument is one fact of the search
     clinic: Clinic,
     minutes: int,
@@ -158,29 +180,21 @@ def _same_time(  # noqa: PLR0913 - each argument is one fact of the search
     target: pendulum.Date,
     deltas: tuple[dt.timedelta, ...],
 ) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
-    """The first half of `_within_bounds` (the local time of *before* kept), with the end.
-
-    On a steady day (`Clinic._walls`) the clocks run with real time through the opening
-    interval, so the session's end is its wall time *minutes* later, at the same offset:
-    built from the fields, as `elapsed_after` would give it, at a third of the cost.
-    """
+    """The first half of `_within_bounds` (the local time of *before* kept), with the end."""
     if before.second or before.microsecond:
         return None  # at a start with seconds, the same local time is no slot of the clinic's
     wanted = before.hour * 60 + before.minute
-    ending = wanted + minutes
     for delta in deltas:
         day = dt.date.__add__(target, delta)
         walls = clinic._walls(day, minutes)  # noqa: SLF001 - the day memo, see `start_after`
         if walls is None:
             start = clinic._nearest_slot(day, minutes, wanted, floor)  # noqa: SLF001
             if start is not None and start.hour * 60 + start.minute == wanted:
-                return start, elapsed_after(start, dt.timedelta(minutes=minutes))
+                return start, _end(start, minutes)
         elif wanted in walls:
             start = clinic._instant(day, wanted)  # noqa: SLF001
             if start >= floor:
-                if ending < _DAY_MINUTES:
-                    return start, clinic._instant(day, ending)  # noqa: SLF001
-                return start, elapsed_after(start, dt.timedelta(minutes=minutes))
+                return start, _steady_end(clinic, day, wanted, minutes, start)
     return None
 
 

@@ -14,6 +14,7 @@ sorted by a key, as before (`_windows_before`).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import pickle
@@ -32,6 +33,7 @@ from mesotherapy import (
     CareWindow,
     Client,
     Clinic,
+    MilestoneKind,
     RuleSet,
     SchedulingError,
     Session,
@@ -40,6 +42,7 @@ from mesotherapy import (
     assess,
     default_rules,
     example_clinic,
+    expected_timeline,
     plan_series,
     to_json,
 )
@@ -48,7 +51,14 @@ from mesotherapy._assess import RulesRef
 from mesotherapy._invariants import earliest_day, needs_review
 from mesotherapy._protocol import series_protocol
 from mesotherapy._session import PLAN_ID_NAMESPACE, planned_session
-from mesotherapy._time import elapsed_after, plain_utc, stdlib_instant, wall_before
+from mesotherapy._time import (
+    as_pendulum,
+    elapsed_after,
+    plain_utc,
+    shift_date,
+    stdlib_instant,
+    wall_before,
+)
 from mesotherapy._vocabulary import parse_areas
 
 from .plan_strategies import PlanRequest, plan_requests
@@ -286,3 +296,80 @@ def test_the_care_windows_of_hundreds_of_plans_are_what_they_were(zone: str) -> 
             assert _shown(aftercare(plan).windows) == _shown(_windows_before(plan))
             compared += 1
     assert compared > 300
+
+
+# --- Dates by months, and the side effects of a timeline ------------------------------------
+
+
+def _shift_before(day: dt.date, months: int, days: int, *, forward: bool = False) -> dt.date:
+    """`shift_date` as it was: the month's length from `calendar.monthrange`."""
+    if months:
+        year, month = divmod(day.month - 1 + months, 12)
+        year, month = day.year + year, month + 1
+        last = calendar.monthrange(year, month)[1]
+        if forward and day.day > last:
+            day = dt.date.__add__(day.replace(year=year, month=month, day=last), dt.timedelta(1))
+        else:
+            day = day.replace(year=year, month=month, day=min(day.day, last))
+    return dt.date.__add__(day, dt.timedelta(days=days)) if days else day
+
+
+def _outcome(func: Any, *args: Any, **kwargs: Any) -> object:
+    try:
+        result = func(*args, **kwargs)
+    except (ValueError, OverflowError) as error:
+        return type(error), str(error)
+    return type(result), result
+
+
+def test_shift_date_gives_what_it_gave() -> None:
+    days = [
+        pendulum.date(y, m, d)
+        for y in (1, 1900, 2000, 2024, 2026, 9999)
+        for m in (1, 2, 12)
+        for d in (1, 28, 29, 31)
+        if d <= calendar.monthrange(y, m)[1]
+    ]
+    for day in days:
+        for months in (-13, -12, -1, 0, 1, 2, 11, 12, 13, 24, 48, 120):
+            for shift in (0, 1, 28, -3):
+                for forward in (False, True):
+                    args = (day, months, shift)
+                    assert _outcome(shift_date, *args, forward=forward) == _outcome(
+                        _shift_before, *args, forward=forward
+                    ), (args, forward)
+
+
+def _fold(moment: dt.date) -> int:
+    return moment.fold if isinstance(moment, dt.datetime) else -1
+
+
+def test_the_side_effects_of_hundreds_of_plans_are_what_they_were() -> None:
+    clinic = attrs.evolve(example_clinic(), timezone="Australia/Lord_Howe")
+    origin = pendulum.datetime(2026, 1, 3, 6, tz=clinic.timezone)
+    compared = 0
+    for n, shift in _STARTS:
+        start = origin + shift
+        try:
+            plan = plan_series(
+                assess(_client(n), ["face"], on=start.date()), ["face"], start=start, clinic=clinic
+            )
+        except SchedulingError:
+            continue
+        shown = [
+            (m.session, m.code, m.start.isoformat(), m.end.isoformat(), _fold(m.end), type(m.end))
+            for m in expected_timeline(plan).of_kind(MilestoneKind.SIDE_EFFECT)
+        ]
+        before = []
+        for session in plan.active_sessions:
+            utc = stdlib_instant(session.end).astimezone(dt.UTC)
+            for code, effect in RULES.side_effects.items():
+                if effect.areas & set(session.areas):
+                    closes = as_pendulum(
+                        (utc + effect.resolves_within.elapsed()).astimezone(clinic.zone)
+                    )
+                    row = (session.index, code, session.end.isoformat(), closes.isoformat())
+                    before.append((*row, closes.fold, pendulum.DateTime))
+        assert shown == before
+        compared += 1
+    assert compared > 400

@@ -235,7 +235,8 @@ def shift_date(
     if months:
         year, month = divmod(date.month - 1 + months, 12)
         year, month = date.year + year, month + 1
-        last = calendar.monthrange(year, month)[1]  # beyond 1 to 9999: ValueError
+        # The month's length, as `calendar.monthrange` gives it, without its weekday.
+        last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
         if forward and date.day > last:
             moved = date.replace(year=year, month=month, day=last)
             date = dt.date.__add__(moved, _ONE_DAY)
@@ -245,6 +246,7 @@ def shift_date(
 
 
 _ONE_DAY: Final = dt.timedelta(days=1)
+_MONTH_DAYS: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def off_calendar(what: str) -> InvalidTimeError:

@@ -373,3 +373,27 @@ def test_the_side_effects_of_hundreds_of_plans_are_what_they_were() -> None:
         assert shown == before
         compared += 1
     assert compared > 400
+
+
+# --- An assessment built without its constructor's check -----------------------------------
+
+
+def assert_checked_assessment(found: Assessment) -> None:
+    rebuilt = Assessment(**{f.name: getattr(found, f.name) for f in attrs.fields(Assessment)})
+    assert found == rebuilt
+    assert repr(found) == repr(rebuilt)
+    assert hash(found) == hash(rebuilt)
+    assert pickle.dumps(found) == pickle.dumps(rebuilt)
+    assert type(found.area_status) is type(rebuilt.area_status)
+    assert found.disagreement() is None
+
+
+@given(plan_requests(plannable=False))
+def test_an_assessment_is_the_checked_one(request: PlanRequest) -> None:
+    assert_checked_assessment(request.assessment())
+
+
+def test_hundreds_of_assessments_are_the_checked_ones() -> None:
+    for n in range(400):
+        day = pendulum.date(2026, 1, 5).add(days=n)
+        assert_checked_assessment(assess(_client(n), ["face", "neck"][: 1 + n % 2], on=day))

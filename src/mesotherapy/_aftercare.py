@@ -269,8 +269,9 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     for session in plan.active_sessions:
         _session_windows(session, prepared, found)
     # Time order; at the same start, the order of the rule file (restrictions first). The
-    # session's number and the rule's position settle every tie.
-    found.sort(key=_order)
+    # session's number and the rule's position settle every tie: no two rows share both, so
+    # the rows sort as tuples, on those three fields alone, without a key.
+    found.sort()
     windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(found)))
     return Aftercare(windows=windows, activities=prepared.activities)
 
@@ -297,10 +298,6 @@ def _built(rows: list[_Row]) -> tuple[CareWindow, ...]:
 
 def _pendulum_of(moment: dt.datetime) -> pendulum.DateTime:
     return moment if type(moment) is pendulum.DateTime else as_pendulum(moment)
-
-
-def _order(row: _Row) -> tuple[dt.datetime, int, int]:
-    return row[0], row[1], row[2]
 
 
 @attrs.frozen
@@ -368,14 +365,24 @@ def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -
     # A session's instants are in the clinic's zone, and so are the windows built on them.
     index, start = session.index, session.start
     local = stdlib_instant(start)
+    # Several rules open the same number of days before: each such start worked out once.
+    opened: dict[dt.timedelta, dt.datetime | None] = {}
     for position, code, rule, days in prepared.precare:
         # Calendar time: "2 days before" keeps the local time across a DST change. Aware
         # arithmetic in the standard library is wall-clock arithmetic (fold 0), as
         # `local_instant` probes it; a wall time in a gap or a repeated hour goes to
         # `wall_before`, whose rule for those is pendulum's.
-        begin = None if days is None else local - days
+        if days is None:
+            begin = None
+        elif days in opened:
+            begin = opened[days]
+        else:
+            begin = local - days
+            if begin.utcoffset() != begin.replace(fold=1).utcoffset():
+                begin = None
+            opened[days] = begin
         opens: dt.datetime
-        if begin is not None and begin.utcoffset() == begin.replace(fold=1).utcoffset():
+        if begin is not None:
             opens = begin
         else:
             opens = wall_before(start, rule.before)
@@ -389,9 +396,13 @@ def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -
     end = session.end
     plain_end = stdlib_instant(end)
     zone, utc = plain_end.tzinfo, plain_end.astimezone(dt.UTC)
-    # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile.
+    # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile. Several rules
+    # last as long: each such end worked out once.
+    closed: dict[dt.timedelta, dt.datetime] = {}
     for position, code, after, kind, delta in chosen:
-        closes = (utc + delta).astimezone(zone)
+        closes = closed.get(delta)
+        if closes is None:
+            closes = closed[delta] = (utc + delta).astimezone(zone)
         found.append(
             (plain_end, index, position, code, kind, after.description, after.source, end, closes)
         )

@@ -235,7 +235,8 @@ def shift_date(
     if months:
         year, month = divmod(date.month - 1 + months, 12)
         year, month = date.year + year, month + 1
-        last = calendar.monthrange(year, month)[1]  # beyond 1 to 9999: ValueError
+        # The month's length, as `calendar.monthrange` gives it, without its weekday.
+        last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
         if forward and date.day > last:
             moved = date.replace(year=year, month=month, day=last)
             date = dt.date.__add__(moved, _ONE_DAY)
@@ -245,6 +246,7 @@ def shift_date(
 
 
 _ONE_DAY: Final = dt.timedelta(days=1)
+_MONTH_DAYS: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def off_calendar(what: str) -> InvalidTimeError:
@@ -496,17 +498,10 @@ def plain_utc(moment: dt.datetime) -> dt.datetime:
     >>> plain_utc(pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto")).isoformat()
     '2026-10-20T13:00:00+00:00'
     """
-    utc = moment.astimezone(_UTC)
-    return dt.datetime(
-        utc.year,
-        utc.month,
-        utc.day,
-        utc.hour,
-        utc.minute,
-        utc.second,
-        utc.microsecond,
-        tzinfo=_UTC,
-    )
+    # The standard library's C conversion, never pendulum's (in Python): a plain datetime
+    # converts to a plain datetime in `datetime.UTC` itself.
+    utc = (moment if type(moment) is dt.datetime else _stdlib(moment)).astimezone(_UTC)
+    return utc.replace(fold=0) if utc.fold else utc
 
 
 def _pendulum(local: dt.datetime) -> pendulum.DateTime:

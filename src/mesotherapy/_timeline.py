@@ -152,10 +152,13 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
         end = session.end
         plain = stdlib_instant(end)
         zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
-        effects += [
-            (session.index, end, (utc + delta).astimezone(zone), code, effect)
-            for code, effect, delta in chosen.effects_for(session.areas)
-        ]
+        # Several side effects resolve within as long: each such end worked out once.
+        closed: dict[dt.timedelta, dt.datetime] = {}
+        for code, effect, delta in chosen.effects_for(session.areas):
+            closes = closed.get(delta)
+            if closes is None:
+                closes = closed[delta] = (utc + delta).astimezone(zone)
+            effects.append((session.index, end, closes, code, effect))
 
     def build() -> tuple[Milestone, ...]:
         return (

@@ -12,7 +12,7 @@ from ._assess import Assessment, RulesRef
 from ._clinic import Clinic
 from ._errors import ClientError, SchedulingError
 from ._guards import wrong_type
-from ._invariants import check_plan, earliest_day, same_time_start
+from ._invariants import check_operation, check_plan, earliest_day, same_time_start
 from ._model import Area, flag
 from ._protocol import SeriesProtocol
 from ._rules import RuleSet
@@ -439,7 +439,8 @@ class TreatmentPlan:
         ordered = tuple(sorted([*placed, *inactive], key=lambda s: s.index))
         revision = self.revision + 1 if revise else self.revision
         plan = attrs.evolve(self, sessions=ordered, revision=revision)
-        if check and (problems := check_plan(plan, None)):
+        # Only what the operation changed is checked when this plan is known sound.
+        if check and (problems := check_operation(self, plan)):
             raise SchedulingError(problems[0])
         return plan
 

@@ -105,6 +105,7 @@ def _sound_change(old: TreatmentPlan, new: TreatmentPlan) -> bool:
 
     ``False`` when unsure: the caller then checks *new* whole.
     """
+    # The protocol, the areas, the assessment: those of *old*, which had no problem with them.
     same = (
         new.protocol is old.protocol
         and new.areas is old.areas
@@ -112,43 +113,64 @@ def _sound_change(old: TreatmentPlan, new: TreatmentPlan) -> bool:
         and new.assessment is old.assessment
         and new.review_acknowledged is old.review_acknowledged
     )
-    sessions = new.sessions
-    by_id = dict(zip(map(_ID, sessions), sessions, strict=True))
-    # The protocol, the areas, the assessment: as in *old*, which had no problem with them.
-    if not same or len(by_id) != len(sessions) or len(set(map(_INDEX, sessions))) != len(by_id):
-        return False
-    if not by_id.keys() >= set(map(_ID, old.sessions)):  # a session of *old* is gone
+    if not same:
         return False
     kept = set(map(id, old.sessions))
-    changed = [s for s in sessions if id(s) not in kept]
+    # A session of *old* (the same object) keeps what it kept there: only the others are checked.
+    changed = [s for s in new.sessions if id(s) not in kept]
+    return (
+        _sound_identities(old, new, changed)
+        and _sound_sessions(new, changed)
+        and _sound_series(new)
+    )
+
+
+def _sound_identities(old: TreatmentPlan, new: TreatmentPlan, changed: list[Session]) -> bool:
+    """Whether *new* keeps the sessions' identities (`_identity_problems`) and distinct indices."""
+    sessions = new.sessions
+    by_id = dict(zip(map(_ID, sessions), sessions, strict=True))
     replaces = [r for r in map(_REPLACES, sessions) if r is not None]
     targets = set(replaces)
-    if len(targets) != len(replaces):
+    if (
+        len(by_id) != len(sessions)
+        or len(set(map(_INDEX, sessions))) != len(sessions)
+        or len(targets) != len(replaces)
+        or not by_id.keys() >= set(map(_ID, old.sessions))  # a session of *old* is gone
+    ):
         return False
-    p, clinic = new.protocol, new.clinic
-    length = dt.timedelta(minutes=p.session_minutes)
     # A changed session that a replacement names: an inactive one, named by a changed one
     # (the replacement a cancel books, checked below); any other, and the plan is checked whole.
     renamed = {s.replaces for s in changed}
     for session in changed:
         if session.id in targets and (session.status.is_active or session.id not in renamed):
             return False
-        if (
-            session.areas != new.areas
-            or session.end != elapsed_after(session.start, length)
-            or (
-                session.status is SessionStatus.PLANNED
-                and not clinic.fits(session.start, p.session_minutes)
-            )
-        ):
-            return False
         if session.replaces is not None:
             target = by_id.get(session.replaces)
             if target is None or target.status.is_active or target.index >= session.index:
                 return False
+    return True
+
+
+def _sound_sessions(new: TreatmentPlan, changed: list[Session]) -> bool:
+    """Whether each of *changed* keeps what `_session_problems` asks of one session."""
+    p, clinic = new.protocol, new.clinic
+    length = dt.timedelta(minutes=p.session_minutes)
+    return not any(
+        session.areas != new.areas
+        or session.end != elapsed_after(session.start, length)
+        or (
+            session.status is SessionStatus.PLANNED
+            and not clinic.fits(session.start, p.session_minutes)
+        )
+        for session in changed
+    )
+
+
+def _sound_series(new: TreatmentPlan) -> bool:
+    """Whether *new*'s active sessions keep the count, the gaps and the earliest start."""
     active: list[Session] = []
     missed: list[Session] = []
-    for session in sessions:
+    for session in new.sessions:
         status = session.status
         if status is SessionStatus.PLANNED or status is SessionStatus.COMPLETED:
             active.append(session)

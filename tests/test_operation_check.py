@@ -122,7 +122,7 @@ class CheckedOperations(RuleBasedStateMachine):
         whole = copy.copy(old)
         assert whole == old
         assert whole is not old
-        known = invariants._CHECKED.get(id(old)) is old  # noqa: SLF001 - what the test is about
+        known = invariants._CHECKED.get(id(old)) is old
         note(f"{what} on a plan {'known' if known else 'not known'} sound")
         got, want = _outcome(operation, old), _outcome(operation, whole)
         assert got == want, f"{what}: {got!r} checked in part, {want!r} checked whole"
@@ -134,7 +134,7 @@ class CheckedOperations(RuleBasedStateMachine):
             self.plan = new
 
     @rule(data=st.data(), days=st.integers(-3, 3) | st.integers(-25, 30), slot=st.booleans())
-    def reschedule(self, data: st.DataObject, days: int, slot: bool) -> None:  # noqa: FBT001
+    def reschedule(self, data: st.DataObject, days: int, slot: bool) -> None:
         plan = self.current
         index = self._index(data)
         base = next(s for s in plan.sessions if s.index == index)
@@ -154,7 +154,7 @@ class CheckedOperations(RuleBasedStateMachine):
         self._operate(f"complete({index}, at={at})", lambda p: p.complete(index, at))
 
     @rule(data=st.data(), missed=st.booleans())
-    def drop(self, data: st.DataObject, missed: bool) -> None:  # noqa: FBT001
+    def drop(self, data: st.DataObject, missed: bool) -> None:
         index = self._index(data)
         if missed:
             self._operate(f"no_show({index})", lambda p: p.no_show(index))
@@ -162,7 +162,7 @@ class CheckedOperations(RuleBasedStateMachine):
             self._operate(f"cancel({index})", lambda p: p.cancel(index))
 
     @rule(data=st.data(), adopt=st.booleans())
-    def edit(self, data: st.DataObject, adopt: bool) -> None:  # noqa: FBT001
+    def edit(self, data: st.DataObject, adopt: bool) -> None:
         old = self.current
         edited = _edited(old, data)
         whole = check_plan(edited, None)
@@ -222,7 +222,7 @@ def test_a_sound_plan_edited_by_hand_and_operated_on_is_not_remembered() -> None
     plan = _plan().cancel(2)
     sessions: tuple[Session, ...] = plan.sessions
     edited = attrs.evolve(plan, sessions=sessions[::-1])  # the same sessions, reordered
-    assert invariants._CHECKED.get(id(edited)) is None  # noqa: SLF001 - what the test is about
+    assert invariants._CHECKED.get(id(edited)) is None
     assert check_operation(plan, edited) == check_plan(edited, None) == []
 
 
@@ -244,15 +244,17 @@ def _by_hand(plan: TreatmentPlan) -> list[tuple[str, TreatmentPlan]]:
 
     def with_session(n: int, session: Session | None) -> TreatmentPlan:
         rest = sessions[:n] + sessions[n + 1 :]
-        changed = sessions[:n] + (session,) + sessions[n + 1 :] if session else rest
+        changed = (*sessions[:n], session, *sessions[n + 1 :]) if session else rest
         return attrs.evolve(plan, sessions=changed)
 
     for n, session in enumerate(sessions):
         for edit in EDITS:
             shifted = {name: getattr(session, name).add(**by) for name, by in edit.items()}
             found.append((f"{n} {edit}", with_session(n, attrs.evolve(session, **shifted))))
-        for status in SessionStatus:
-            found.append((f"{n} {status}", with_session(n, attrs.evolve(session, status=status))))
+        found += [
+            (f"{n} {status}", with_session(n, attrs.evolve(session, status=status)))
+            for status in SessionStatus
+        ]
         for other in sessions:
             found.append(
                 (f"{n} id {other.id}", with_session(n, attrs.evolve(session, id=other.id)))
@@ -284,7 +286,7 @@ def test_every_plan_edited_by_hand_is_checked_in_part_as_it_is_whole() -> None:
     for depth in range(2):
         sound: list[TreatmentPlan] = []
         for known in plans:
-            assert invariants._CHECKED.get(id(known)) is known  # noqa: SLF001 - tried in part
+            assert invariants._CHECKED.get(id(known)) is known
             for what, edited in _by_hand(known):
                 whole = check_plan(edited, None)
                 assert check_operation(known, edited) == whole, f"{depth}: {what}"

@@ -74,7 +74,9 @@ Only the plans an operation returned: a plan read back or built by hand is check
 _ID, _INDEX, _REPLACES = attrgetter("id"), attrgetter("index"), attrgetter("replaces")
 
 
-def check_operation(old: TreatmentPlan, new: TreatmentPlan) -> list[str]:
+def check_operation(
+    old: TreatmentPlan, new: TreatmentPlan, live: tuple[list[Session], list[Session]] | None = None
+) -> list[str]:
     """``check_plan(new, None)``, for *new* made from *old* by an operation: its sessions.
 
     When *old* is known to keep every invariant (an operation returned it), only what an
@@ -82,7 +84,8 @@ def check_operation(old: TreatmentPlan, new: TreatmentPlan) -> list[str]:
     sessions' gaps, and the identities that involve a changed session. Those found
     sound, *new* has no problem; otherwise (or for any other *old*) *new* is checked
     whole, so the messages are always those of `check_plan`. A plan found sound is
-    remembered, and the next operation on it checks only its own change.
+    remembered, and the next operation on it checks only its own change. *live* is the
+    active sessions of *new* in index order and its missed ones, when the caller has them.
 
     >>> import pendulum, mesotherapy as meso
     >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
@@ -91,7 +94,7 @@ def check_operation(old: TreatmentPlan, new: TreatmentPlan) -> list[str]:
     >>> check_operation(plan, plan.cancel(2))
     []
     """
-    if _CHECKED.get(id(old)) is old and _sound_change(old, new):
+    if _CHECKED.get(id(old)) is old and _sound_change(old, new, live):
         problems: list[str] = []
     else:
         problems = check_plan(new, None)
@@ -100,7 +103,9 @@ def check_operation(old: TreatmentPlan, new: TreatmentPlan) -> list[str]:
     return problems
 
 
-def _sound_change(old: TreatmentPlan, new: TreatmentPlan) -> bool:
+def _sound_change(
+    old: TreatmentPlan, new: TreatmentPlan, live: tuple[list[Session], list[Session]] | None
+) -> bool:
     """Whether *new*, from *old* which keeps every invariant, keeps them too.
 
     ``False`` when unsure: the caller then checks *new* whole.
@@ -115,26 +120,41 @@ def _sound_change(old: TreatmentPlan, new: TreatmentPlan) -> bool:
     )
     if not same:
         return False
-    kept = set(map(id, old.sessions))
     # A session of *old* (the same object) keeps what it kept there: only the others are checked.
-    changed = [s for s in new.sessions if id(s) not in kept]
+    by_object = dict(zip(map(id, new.sessions), new.sessions, strict=True))
+    changed = [by_object[n] for n in by_object.keys() - map(id, old.sessions)]
     return (
         _sound_identities(old, new, changed)
         and _sound_sessions(new, changed)
-        and _sound_series(new)
+        and _sound_series(new, live or _live(new))
     )
+
+
+def _live(plan: TreatmentPlan) -> tuple[list[Session], list[Session]]:
+    """The active sessions of *plan* in index order, and its missed ones."""
+    active: list[Session] = []
+    missed: list[Session] = []
+    for session in plan.sessions:
+        status = session.status
+        if status is SessionStatus.PLANNED or status is SessionStatus.COMPLETED:
+            active.append(session)
+        elif status is SessionStatus.NO_SHOW:
+            missed.append(session)
+    active.sort(key=_INDEX)
+    return active, missed
 
 
 def _sound_identities(old: TreatmentPlan, new: TreatmentPlan, changed: list[Session]) -> bool:
     """Whether *new* keeps the sessions' identities (`_identity_problems`) and distinct indices."""
     sessions = new.sessions
     by_id = dict(zip(map(_ID, sessions), sessions, strict=True))
-    replaces = [r for r in map(_REPLACES, sessions) if r is not None]
+    replaces = list(map(_REPLACES, sessions))
     targets = set(replaces)
+    targets.discard(None)
     if (
         len(by_id) != len(sessions)
         or len(set(map(_INDEX, sessions))) != len(sessions)
-        or len(targets) != len(replaces)
+        or len(targets) != len(replaces) - replaces.count(None)
         or not by_id.keys() >= set(map(_ID, old.sessions))  # a session of *old* is gone
     ):
         return False
@@ -166,17 +186,9 @@ def _sound_sessions(new: TreatmentPlan, changed: list[Session]) -> bool:
     )
 
 
-def _sound_series(new: TreatmentPlan) -> bool:
+def _sound_series(new: TreatmentPlan, live: tuple[list[Session], list[Session]]) -> bool:
     """Whether *new*'s active sessions keep the count, the gaps and the earliest start."""
-    active: list[Session] = []
-    missed: list[Session] = []
-    for session in new.sessions:
-        status = session.status
-        if status is SessionStatus.PLANNED or status is SessionStatus.COMPLETED:
-            active.append(session)
-        elif status is SessionStatus.NO_SHOW:
-            missed.append(session)
-    active.sort(key=_INDEX)
+    active, missed = live
     if _pair_problems(new, active, None, tuple(missed)):
         return False
     a = new.assessment

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import random
 from collections.abc import Callable
+from functools import partial
 
 import pendulum
 from run import _best  # the one best-of-rounds timer of the benchmarks
@@ -94,7 +95,7 @@ def main() -> None:
     for _ in range(args.rounds):
         for size in SIZES:
             ops = operations[:size]
-            costs[size] = min(costs[size], _best(lambda ops=ops: replay(plan, ops), 1, 1) / size)
+            costs[size] = min(costs[size], _best(partial(replay, plan, ops), 1, 1) / size)
     for size in SIZES:
         sessions = len(replay(plan, operations[:size]).sessions)
         print(f"n={size:>4}: {costs[size] * 1e6:8,.0f} us an operation ({sessions} sessions)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import weakref
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import attrs
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from ._plan import TreatmentPlan
     from ._rules import RuleSet
 
-__all__ = ["check_plan", "earliest_day", "needs_review", "same_time_start"]
+__all__ = ["check_operation", "check_plan", "earliest_day", "needs_review", "same_time_start"]
 
 
 def needs_review(assessment: Assessment) -> bool:
@@ -61,6 +63,138 @@ def check_plan(plan: TreatmentPlan, rules: RuleSet | None = None) -> list[str]:
     problems += _identity_problems(plan)
     problems += _candidate_problems(plan)
     return problems
+
+
+_CHECKED: weakref.WeakValueDictionary[int, TreatmentPlan] = weakref.WeakValueDictionary()
+"""The plans known to keep every invariant (`check_plan` found nothing), by `id`.
+
+Only the plans an operation returned: a plan read back or built by hand is checked whole.
+"""
+
+_ID, _INDEX, _REPLACES = attrgetter("id"), attrgetter("index"), attrgetter("replaces")
+
+
+def check_operation(
+    old: TreatmentPlan, new: TreatmentPlan, live: tuple[list[Session], list[Session]] | None = None
+) -> list[str]:
+    """``check_plan(new, None)``, for *new* made from *old* by an operation: its sessions.
+
+    When *old* is known to keep every invariant (an operation returned it), only what an
+    operation can change is checked: the sessions it replaced or added, the active
+    sessions' gaps, and the identities that involve a changed session. Those found
+    sound, *new* has no problem; otherwise (or for any other *old*) *new* is checked
+    whole, so the messages are always those of `check_plan`. A plan found sound is
+    remembered, and the next operation on it checks only its own change. *live* is the
+    active sessions of *new* in index order and its missed ones, when the caller has them.
+
+    >>> import pendulum, mesotherapy as meso
+    >>> assessment = meso.assess(meso.Client(birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    >>> plan = meso.plan_series(assessment, ["face"], clinic=meso.example_clinic(),
+    ...     start=pendulum.datetime(2026, 10, 20, 9, tz="America/Toronto"))
+    >>> check_operation(plan, plan.cancel(2))
+    []
+    """
+    if _CHECKED.get(id(old)) is old and _sound_change(old, new, live):
+        problems: list[str] = []
+    else:
+        problems = check_plan(new, None)
+    if not problems:
+        _CHECKED[id(new)] = new
+    return problems
+
+
+def _sound_change(
+    old: TreatmentPlan, new: TreatmentPlan, live: tuple[list[Session], list[Session]] | None
+) -> bool:
+    """Whether *new*, from *old* which keeps every invariant, keeps them too.
+
+    ``False`` when unsure: the caller then checks *new* whole.
+    """
+    # The protocol, the areas, the assessment: those of *old*, which had no problem with them.
+    same = (
+        new.protocol is old.protocol
+        and new.areas is old.areas
+        and new.clinic is old.clinic
+        and new.assessment is old.assessment
+        and new.review_acknowledged is old.review_acknowledged
+    )
+    if not same:
+        return False
+    # A session of *old* (the same object) keeps what it kept there: only the others are checked.
+    by_object = dict(zip(map(id, new.sessions), new.sessions, strict=True))
+    changed = [by_object[n] for n in by_object.keys() - map(id, old.sessions)]
+    return (
+        _sound_identities(old, new, changed)
+        and _sound_sessions(new, changed)
+        and _sound_series(new, live or _live(new))
+    )
+
+
+def _live(plan: TreatmentPlan) -> tuple[list[Session], list[Session]]:
+    """The active sessions of *plan* in index order, and its missed ones."""
+    active: list[Session] = []
+    missed: list[Session] = []
+    for session in plan.sessions:
+        status = session.status
+        if status is SessionStatus.PLANNED or status is SessionStatus.COMPLETED:
+            active.append(session)
+        elif status is SessionStatus.NO_SHOW:
+            missed.append(session)
+    active.sort(key=_INDEX)
+    return active, missed
+
+
+def _sound_identities(old: TreatmentPlan, new: TreatmentPlan, changed: list[Session]) -> bool:
+    """Whether *new* keeps the sessions' identities (`_identity_problems`) and distinct indices."""
+    sessions = new.sessions
+    by_id = dict(zip(map(_ID, sessions), sessions, strict=True))
+    replaces = list(map(_REPLACES, sessions))
+    targets = set(replaces)
+    targets.discard(None)
+    if (
+        len(by_id) != len(sessions)
+        or len(set(map(_INDEX, sessions))) != len(sessions)
+        or len(targets) != len(replaces) - replaces.count(None)
+        or not by_id.keys() >= set(map(_ID, old.sessions))  # a session of *old* is gone
+    ):
+        return False
+    # A changed session that a replacement names: an inactive one, named by a changed one
+    # (the replacement a cancel books, checked below); any other, and the plan is checked whole.
+    renamed = {s.replaces for s in changed}
+    for session in changed:
+        if session.id in targets and (session.status.is_active or session.id not in renamed):
+            return False
+        if session.replaces is not None:
+            target = by_id.get(session.replaces)
+            if target is None or target.status.is_active or target.index >= session.index:
+                return False
+    return True
+
+
+def _sound_sessions(new: TreatmentPlan, changed: list[Session]) -> bool:
+    """Whether each of *changed* keeps what `_session_problems` asks of one session."""
+    p, clinic = new.protocol, new.clinic
+    length = dt.timedelta(minutes=p.session_minutes)
+    return not any(
+        session.areas != new.areas
+        or session.end != elapsed_after(session.start, length)
+        or (
+            session.status is SessionStatus.PLANNED
+            and not clinic.fits(session.start, p.session_minutes)
+        )
+        for session in changed
+    )
+
+
+def _sound_series(new: TreatmentPlan, live: tuple[list[Session], list[Session]]) -> bool:
+    """Whether *new*'s active sessions keep the count, the gaps and the earliest start."""
+    active, missed = live
+    if _pair_problems(new, active, None, tuple(missed)):
+        return False
+    a = new.assessment
+    _, earliest, _ = candidacy(a.findings, on=a.on, areas=a.areas)
+    first = min((s.start for s in active), default=None)
+    return first is None or earliest is None or first.date() >= earliest
 
 
 _INVARIANT = {
@@ -174,16 +308,30 @@ def _identity_problems(plan: TreatmentPlan) -> list[str]:
 
 
 def _gap_problems(plan: TreatmentPlan) -> list[str]:
-    p = plan.protocol
-    found: list[str] = []
     position = {id(s): n for n, s in enumerate(plan.sessions)}
     # Index order is time order: the operations rely on it.
     active = sorted(plan.active_sessions, key=lambda s: s.index)
+    return _pair_problems(plan, active, position, plan.sessions)
+
+
+def _pair_problems(
+    plan: TreatmentPlan,
+    active: list[Session],
+    position: dict[int, int] | None,
+    missed: tuple[Session, ...],
+) -> list[str]:
+    """The count and each gap of *active* (in index order); *missed* holds the missed sessions.
+
+    *position* gives each session's place in the plan (by `id`), named by the messages;
+    without it, they name ``sessions[-1]`` (for a caller that asks only whether any is found).
+    """
+    p = plan.protocol
+    found: list[str] = []
     count = len(active)
     if count != p.sessions or not p.min_sessions <= count <= p.max_sessions:
         found.append(f"sessions: {count} active sessions, expected {p.sessions} ({_INVARIANT[2]})")
     for before, after in itertools.pairwise(active):
-        n = position[id(after)]
+        n = -1 if position is None else position[id(after)]
         if after.start < before.end:
             found.append(f"sessions[{n}].start: overlaps session {before.index} ({_INVARIANT[1]})")
             continue
@@ -195,16 +343,18 @@ def _gap_problems(plan: TreatmentPlan) -> list[str]:
                 f"{p.min_interval_days} to {p.max_interval_days} (interval_days; "
                 f"{_INVARIANT[3]}{'' if gap < p.min_interval_days else ', or an override'})"
             )
-        elif problem := _same_time_problem(plan, before, after):
+        elif problem := _same_time_problem(plan, before, after, missed):
             found.append(f"sessions[{n}].start: {problem} ({_INVARIANT[5]})")
     return found
 
 
-def _same_time_problem(plan: TreatmentPlan, before: Session, session: Session) -> str | None:
+def _same_time_problem(
+    plan: TreatmentPlan, before: Session, session: Session, missed: tuple[Session, ...]
+) -> str | None:
     if session.status is not SessionStatus.PLANNED or session.fixed:
         return None
     same = same_time_start(plan, before, session)
-    floor = missed_end(plan.sessions, session.index)
+    floor = missed_end(missed, session.index)
     if same is None or (floor is not None and same < floor):
         return None  # kept, impossible, or that time had passed when the session was booked
     return f"at {session.start.time()}, expected {before.start.time()} as session {before.index}"

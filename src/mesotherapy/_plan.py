@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
 from typing import TYPE_CHECKING, cast
 
 import attrs
@@ -12,7 +13,7 @@ from ._assess import Assessment, RulesRef
 from ._clinic import Clinic
 from ._errors import ClientError, SchedulingError
 from ._guards import wrong_type
-from ._invariants import check_plan, earliest_day, same_time_start
+from ._invariants import check_operation, check_plan, earliest_day, same_time_start
 from ._model import Area, flag
 from ._protocol import SeriesProtocol
 from ._rules import RuleSet
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from ._diary import Diary
 
 __all__ = ["TreatmentPlan", "plan_rules"]
+
+_INDEX, _REPLACES = attrgetter("index"), attrgetter("replaces")
 
 
 def _plan_id(_: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -229,10 +232,11 @@ class TreatmentPlan:
                 planned, or *at* would break the protocol's bounds.
         """
         session = self._planned(index)
+        # The planned ones of `active_sessions`, without asking every session if it is active.
         earlier = [
             s
-            for s in self.active_sessions
-            if s.start < session.start and s.status is SessionStatus.PLANNED
+            for s in self.sessions
+            if s.status is SessionStatus.PLANNED and s.start < session.start
         ]
         if earlier:
             msg = f"session {index}: session {earlier[0].index} before it is still planned"
@@ -398,11 +402,16 @@ class TreatmentPlan:
         count names the first inactive session (in booking order) that nothing replaced
         yet, if any.
         """
-        inactive = [s for s in sessions if not s.status.is_active]
+        # One pass over every session ever booked; what follows works on the active ones.
+        active: list[Session] = []
+        inactive: list[Session] = []
+        for s in sessions:
+            live = s.status is SessionStatus.PLANNED or s.status is SessionStatus.COMPLETED
+            (active if live else inactive).append(s)
         # The missed sessions, found once: each session placed asks which ended before it.
         missed = tuple(s for s in inactive if s.status is SessionStatus.NO_SHOW)
         # Index order is time order: a session moved past the next ones pushes them after it.
-        active = sorted((s for s in sessions if s.status.is_active), key=lambda s: s.index)
+        active.sort(key=_INDEX)
         placed: list[Session] = []
         for session in active:
             movable = session.status is SessionStatus.PLANNED and session.index != pinned
@@ -428,18 +437,21 @@ class TreatmentPlan:
                 f"{earliest}"
             )
             raise SchedulingError(msg)
-        next_index = max(s.index for s in sessions) + 1
-        replaced = {s.replaces for s in sessions}
-        unreplaced = [s.id for s in sorted(inactive, key=lambda s: s.index) if s.id not in replaced]
+        next_index = max(map(_INDEX, sessions)) + 1
+        unreplaced: list[str] = []
+        if len(placed) < self.protocol.sessions:  # only a replacement names what it replaces
+            replaced = set(map(_REPLACES, sessions))
+            unreplaced = [s.id for s in sorted(inactive, key=_INDEX) if s.id not in replaced]
         while len(placed) < self.protocol.sessions:
             floor = missed_end(missed, next_index)
             ids = (session_id(self.id, next_index), unreplaced.pop(0) if unreplaced else None)
             placed.append(self._place_after(placed[-1], next_index, floor, override, ids=ids))
             next_index += 1
-        ordered = tuple(sorted([*placed, *inactive], key=lambda s: s.index))
+        ordered = tuple(sorted([*placed, *inactive], key=_INDEX))
         revision = self.revision + 1 if revise else self.revision
         plan = attrs.evolve(self, sessions=ordered, revision=revision)
-        if check and (problems := check_plan(plan, None)):
+        # Only what the operation changed is checked when this plan is known sound.
+        if check and (problems := check_operation(self, plan, (placed, list(missed)))):
             raise SchedulingError(problems[0])
         return plan
 

@@ -163,7 +163,7 @@ def book_operation(
     Raises:
         SchedulingError: the diary cannot hold the result; the message names the session.
     """
-    from ._invariants import check_plan  # noqa: PLC0415 - the operations' own check
+    from ._invariants import check_operation  # noqa: PLC0415 - the operations' own check
 
     released = diary.release(old)
     before = {s.id: s for s in old.sessions}
@@ -204,6 +204,7 @@ def book_operation(
     by_id = {s.id: s for s in found}
     plan = attrs.evolve(new, sessions=tuple(by_id.get(s.id, s) for s in new.sessions))
     plan = mark_moved(plan)
-    if problems := check_plan(plan, None):
+    # What `check_plan` says of *plan*, checking only what changed when *old* is known sound.
+    if problems := check_operation(old, plan):
         raise SchedulingError(problems[0])
     return plan

@@ -82,6 +82,7 @@ LAYERS: Final = {
         "_day_sheet",
         "_ical_zones",
         "_ical_events",
+        "_ical_text",
         "ical",
         "_fhir_base",
         "_fhir_rules",

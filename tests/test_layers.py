@@ -65,6 +65,7 @@ LAYERS: Final = {
         "_rules_io",
         "_client_file",
         "_clinic_file",
+        "_json_text",
         "_json",
         "_json_reader",
         "_schema",

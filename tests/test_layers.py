@@ -66,6 +66,7 @@ LAYERS: Final = {
         "_client_file",
         "_clinic_file",
         "_json_text",
+        "_export_rows",
         "_json",
         "_json_reader",
         "_schema",

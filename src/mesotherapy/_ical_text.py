@@ -22,19 +22,21 @@ from typing import Final
 
 import attrs
 
-from ._aftercare import PRECARE, CareWindow, aftercare
+from ._aftercare import PRECARE, aftercare
 from ._errors import ClientError
+from ._export_rows import care_rows
 from ._html import area_names
 from ._ical_events import (
     _attendee,
     _clock,
     _maintenance_text,
     _override_text,
-    _session_text,
     _summary,
     _wall,
     organizer_address,
     plan_sequence,
+    precare_text,
+    session_lines,
     staff_names,
 )
 from ._ical_zones import covered_dates, vtimezone_text
@@ -87,11 +89,12 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
             None if clinic_address is None else _organizer_line(clinic_address, plan.clinic.name)
         ),
     )
-    windows: dict[int, list[CareWindow]] = {}
-    for care_window in care.windows:
-        windows.setdefault(care_window.session, []).append(care_window)
+    precare: dict[int, list[tuple[dt.datetime, str]]] = {}
+    for index, _, kind, description, _, start, _ in care_rows(care):
+        if kind == PRECARE:
+            precare.setdefault(index, []).append((start, description))
     events = [
-        _session_event(shared, session, windows.get(session.index, []), session_uid(session))
+        _session_event(shared, session, precare.get(session.index, []), session_uid(session))
         for session in plan.sessions
     ]
     events += [
@@ -254,7 +257,9 @@ def _cached_lines(name: str, value: object, key: tuple[str, ...]) -> str:
     return found
 
 
-def _session_event(shared: _Shared, session: Session, windows: list[CareWindow], uid: str) -> str:
+def _session_event(
+    shared: _Shared, session: Session, precare: list[tuple[dt.datetime, str]], uid: str
+) -> str:
     """A session's VEVENT, its properties in icalendar's order."""
     plan, staff, stamps = shared.plan, shared.staff, shared.stamps
     summary = _summary(session, shared.active)
@@ -272,8 +277,8 @@ def _session_event(shared: _Shared, session: Session, windows: list[CareWindow],
         parts.append(_attendee_line("room", room, staff))
     if session.override is not None:
         parts.append(_line("COMMENT", _override_text(session)))
-    precare = [w for w in windows if w.kind == PRECARE]
-    parts.append(_line("DESCRIPTION", _session_text(session, precare, plan.timezone, staff)))
+    description = precare_text(session_lines(session, staff), precare, plan.timezone)
+    parts.append(_line("DESCRIPTION", description))
     parts.append(stamps[1])
     where = plan.clinic.name if room is None else f"{staff.get(room, room)}, {plan.clinic.name}"
     parts.append(_line("LOCATION", where))

@@ -19,6 +19,7 @@ from ._assess import Assessment
 from ._clinic_file import clinic_to_dict
 from ._diary import Diary
 from ._errors import DocumentError
+from ._export_rows import CareRow, care_rows
 from ._json_text import NotPlainError, encoded, indented_json, scalar, text
 from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
@@ -146,7 +147,7 @@ def _plan_text(plan: TreatmentPlan, rules: RuleSet) -> str:
     protocol's text are kept per clinic and protocol. The tests compare the two.
     """
     rules = plan_rules(plan, rules)
-    windows = aftercare(plan, rules=rules).windows
+    windows = care_rows(aftercare(plan, rules=rules))
     milestones = expected_timeline(plan, rules=rules).milestones
     try:
         pairs = [
@@ -208,27 +209,33 @@ _TEMPLATES_MOST = 4096
 """How many window and milestone templates are kept (a rule set has a few dozen)."""
 
 
-def _window_text(window: CareWindow, instants: dict[int, str]) -> str:
-    """`_window_dict`'s text, as `_text` writes it in the plan's ``aftercare``."""
-    key = (window.activity, window.kind, window.description, window.source)
+def _window_text(row: CareRow, instants: dict[int, str]) -> str:
+    """`_window_dict`'s text of the window *row*, as `text` writes it in ``aftercare``."""
+    session, activity, kind, description, source, start, end = row
+    key = (activity, kind, description, source)
     parts = _WINDOWS.get(key)
     if parts is None:
         if len(_WINDOWS) >= _TEMPLATES_MOST:
             _WINDOWS.clear()
+        window = CareWindow(
+            session=session,
+            activity=activity,
+            kind=kind,
+            description=description,
+            start=start,  # type: ignore[arg-type]  # written out, never read as pendulum
+            end=end,  # type: ignore[arg-type]
+            source=source,
+        )
         document = _window_dict(window, False)  # noqa: FBT003 - the writers' second argument
         fields = [f"{encoded(name)}: {text(document[name], _FIELD)}" for name in document]
-        sep = "," + _FIELD
-        parts = _WINDOWS[key] = (
-            sep.join(fields[1:5]),
-            fields[7] + _ITEM + "}",
-        )
+        parts = _WINDOWS[key] = (("," + _FIELD).join(fields[1:5]), fields[7] + _ITEM + "}")
     head, tail = parts
-    if type(window.session) is not int:
+    if type(session) is not int:
         raise NotPlainError
     return (
-        "{" + _FIELD + '"session": ' + int.__repr__(window.session) + "," + _FIELD + head
-        + "," + _FIELD + '"from": ' + _instant(window.start, instants)
-        + "," + _FIELD + '"until": ' + _instant(window.end, instants)
+        "{" + _FIELD + '"session": ' + int.__repr__(session) + "," + _FIELD + head
+        + "," + _FIELD + '"from": ' + _instant(start, instants)
+        + "," + _FIELD + '"until": ' + _instant(end, instants)
         + "," + _FIELD + tail
     )  # fmt: skip
 

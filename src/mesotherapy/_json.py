@@ -179,6 +179,37 @@ _KEPT_MOST = 256
 """How many clinics' and protocols' texts are kept (a process has a handful)."""
 
 
+def plan_snapshot(plan: TreatmentPlan) -> dict[str, Any]:
+    """``to_dict(plan)`` for writing out only: its clinic's and protocol's objects are kept.
+
+    The same JSON as `to_dict` gives, sooner; the objects are shared between calls, so
+    the caller writes them and never changes them (`mesotherapy.fhir`'s snapshot).
+    """
+    return {
+        **_plan_head(plan),
+        "aftercare": [],
+        "timeline": [],
+        "clinic": _kept_object(plan.clinic, clinic_to_dict),
+        "protocol": _kept_object(plan.protocol, _protocol_dict),
+        "review_acknowledged": plan.review_acknowledged,
+    }
+
+
+_OBJECTS: dict[int, tuple[object, Any]] = {}
+
+
+def _kept_object(value: _V, document: Callable[[_V], dict[str, Any]]) -> dict[str, Any]:
+    entry = _OBJECTS.get(id(value))
+    if entry is not None and entry[0] is value:
+        kept: dict[str, Any] = entry[1]
+        return kept
+    made = document(value)
+    if len(_OBJECTS) >= _KEPT_MOST:
+        _OBJECTS.clear()
+    _OBJECTS[id(value)] = (value, made)  # the value is kept with its entry, so its id names it
+    return made
+
+
 def _items(texts: list[str]) -> str:
     return "[" + _ITEM + ("," + _ITEM).join(texts) + _INNER + "]" if texts else "[]"
 

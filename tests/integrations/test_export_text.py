@@ -57,7 +57,7 @@ def _booked(plan: meso.TreatmentPlan, names: tuple[str, str]) -> tuple[meso.Trea
         practitioners=[meso.Practitioner(id="dr-h", name=names[0], areas=list(meso.Area))],
         rooms=[meso.Room(id="room.1:b", name=names[1])],
     )
-    sessions = [attrs.evolve(s, practitioner="dr-h", room="room.1:b") for s in plan.sessions]
+    sessions = tuple(attrs.evolve(s, practitioner="dr-h", room="room.1:b") for s in plan.sessions)
     return attrs.evolve(plan, sessions=sessions), diary
 
 

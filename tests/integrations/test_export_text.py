@@ -10,6 +10,7 @@ from their JSON.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
 from typing import Any
@@ -107,3 +108,21 @@ def test_the_rows_of_an_unread_aftercare_are_its_windows(plan: meso.TreatmentPla
     windows = care.windows  # read: built now
     assert written(unread) == written(care_rows(care))
     assert [(w.session, w.activity, w.kind) for w in windows] == [row[:3] for row in unread]
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1970, 1, 2),  # noqa: DTZ001 - hypothesis's bounds are naive
+        max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+        timezones=st.sampled_from(["America/Toronto", "Australia/Lord_Howe", "Asia/Kathmandu"]).map(
+            pendulum.timezone
+        ),
+    ),
+    st.integers(min_value=-(10**7), max_value=10**9),
+)
+def test_an_appointments_minutes_are_pendulums(start: dt.datetime, microseconds: int) -> None:
+    from mesotherapy._fhir_plan import _minutes  # noqa: PLC0415 - its one rule
+
+    begin = pendulum.instance(start)
+    end = begin.add(microseconds=microseconds).in_timezone(str(begin.timezone_name))
+    assert _minutes(begin, end) == max(1, (end - begin).in_minutes())

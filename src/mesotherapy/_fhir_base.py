@@ -8,6 +8,7 @@ Bundle as an `entry` whose ``fullUrl`` gives its id, with a generated `narrative
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -42,7 +43,7 @@ class Names:
     def join(self, *parts: str) -> str:
         """*parts* under the base: ``:``-joined under a ``urn:``, else ``/``-joined."""
         sep = ":" if self.base.lower().startswith("urn:") else "/"
-        return sep.join([self.base, *(urllib.parse.quote(part, safe="-._~") for part in parts)])
+        return sep.join([self.base, *(_quoted(part) for part in parts)])
 
     def system(self, kind: str) -> str:
         return self.join(kind)
@@ -127,6 +128,13 @@ def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
 
 
+@functools.lru_cache(maxsize=4096)
+def _quoted(part: str) -> str:
+    """*part* percent-encoded for a URI path (a handful of names, quoted once each)."""
+    return urllib.parse.quote(part, safe="-._~")
+
+
+@functools.lru_cache(maxsize=8192)  # a plan's ids recur in every export of it
 def urn(name: str) -> str:
     """The ``urn:uuid`` of *name* under `URN_NAMESPACE`."""
     return f"urn:uuid:{uuid.uuid5(URN_NAMESPACE, name)}"

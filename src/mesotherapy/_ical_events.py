@@ -32,6 +32,8 @@ __all__ = [
     "describe_session",
     "organizer_address",
     "plan_sequence",
+    "precare_text",
+    "session_lines",
     "staff_names",
 ]
 
@@ -161,6 +163,15 @@ def _override_text(session: Session) -> str:
 def _session_text(
     session: Session, windows: Iterable[CareWindow], zone: str, staff: Mapping[str, str]
 ) -> str:
+    return precare_text(
+        session_lines(session, staff),
+        [(w.start, w.description) for w in windows if w.kind == PRECARE],
+        zone,
+    )
+
+
+def session_lines(session: Session, staff: Mapping[str, str]) -> list[str]:
+    """The lines of a session's description before its pre-care: areas, status, who, why."""
     lines = [f"Areas: {area_names(session.areas)}", f"Status: {session.status.value}"]
     if session.practitioner is not None:
         lines.append(f"Practitioner: {staff.get(session.practitioner, session.practitioner)}")
@@ -168,10 +179,14 @@ def _session_text(
         lines.append(f"Room: {staff.get(session.room, session.room)}")
     if session.override is not None:
         lines.append(_override_text(session))
-    precare = [w for w in windows if w.kind == PRECARE]
+    return lines
+
+
+def precare_text(lines: list[str], precare: list[tuple[dt.datetime, str]], zone: str) -> str:
+    """A session's description: its *lines*, then its pre-care (start, description) pairs."""
     if precare:
         lines.append(f"Before this session ({zone} time):")
-        lines += [f"- from {_wall_minute(w.start)}: {w.description}" for w in precare]
+        lines += [f"- from {_wall_minute(start)}: {description}" for start, description in precare]
     return "\n".join(lines)
 
 

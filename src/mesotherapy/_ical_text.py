@@ -1,0 +1,321 @@
+"""`mesotherapy.ical.to_ics` written as text: the bytes ``icalendar`` writes, sooner.
+
+Building an ``icalendar.Calendar`` for each plan and writing it out was nine tenths of
+`to_ics` once its VTIMEZONEs were cached: every property a value object, every line a
+``Contentline`` of parameters, escaped and folded a character at a time. The events of
+a plan are few and plain, so they are written here as lines of text, by icalendar's own
+rules: the order of an event's properties (`icalendar.Event.canonical_order` first, then
+by name), TEXT escaping (RFC 5545, 3.3.11, in icalendar's order of replacements) and
+folding (`_folded`). What has parameters worth quoting (a ``TZID``, an ``ATTENDEE``'s
+or an ``ORGANIZER``'s ``CN``) is written by icalendar itself once per value and kept.
+`mesotherapy.ical.ical_calendar` still builds the calendar object; the tests check that
+both give the same text, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import zoneinfo
+from collections.abc import Callable, Mapping
+from typing import Final
+
+import attrs
+
+from ._aftercare import PRECARE, aftercare
+from ._errors import ClientError
+from ._export_rows import care_rows
+from ._html import area_names
+from ._ical_events import (
+    _attendee,
+    _clock,
+    _maintenance_text,
+    _override_text,
+    _summary,
+    _wall,
+    organizer_address,
+    plan_sequence,
+    precare_text,
+    session_lines,
+    staff_names,
+)
+from ._ical_zones import covered_dates, vtimezone_text
+from ._plan import TreatmentPlan, plan_rules
+from ._rules import RuleSet
+from ._session import Session, SessionStatus
+from ._time import aware, plain_utc
+
+__all__ = ["Names", "ics_text"]
+
+Names = tuple[str, Callable[[Session], str], Callable[[TreatmentPlan, int], str]]
+"""What `mesotherapy.ical` names: its ``PRODID``, a session's ``UID``, a maintenance window's."""
+
+_FOLD_AT: Final = 75
+"""The octets from which icalendar folds a content line (RFC 5545 says at most 75 a line)."""
+
+_HEAD: Final = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:{prodid}\r\nCALSCALE:GREGORIAN\r\n"
+
+
+def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives events
+    plan: TreatmentPlan,
+    *,
+    rules: RuleSet | None,
+    stamp: dt.datetime | None,
+    diary: object,
+    organizer: str | None,
+    names: Names,
+) -> str:
+    """The text of `mesotherapy.ical.to_ics`: the same checks, in the same order."""
+    prodid, session_uid, maintenance_uid = names
+
+    rules = plan_rules(plan, rules)
+    staff = staff_names(plan, diary)
+    clinic_address = None if organizer is None else organizer_address(organizer)
+    if not plan.sessions:
+        msg = "plan: expected a plan with at least one session, got none"
+        raise ClientError(msg)
+    moment = min(s.start for s in plan.sessions) if stamp is None else aware(stamp, field="stamp")
+    care = aftercare(plan, rules=rules)
+    from ._extras import require  # noqa: PLC0415 - the extra's check, as ical_calendar's
+
+    require("icalendar", "ical")
+    shared = _Shared(
+        plan=plan,
+        active=plan.active_sessions,
+        staff=staff,
+        zone=zoneinfo.ZoneInfo(plan.timezone),
+        stamps=_stamps(plain_utc(moment), plan_sequence(plan), modified=stamp is not None),
+        organizer=(
+            None if clinic_address is None else _organizer_line(clinic_address, plan.clinic.name)
+        ),
+    )
+    precare: dict[int, list[tuple[dt.datetime, str]]] = {}
+    for index, _, kind, description, _, start, _ in care_rows(care):
+        if kind == PRECARE:
+            precare.setdefault(index, []).append((start, description))
+    events = [
+        _session_event(shared, session, precare.get(session.index, []), session_uid(session))
+        for session in plan.sessions
+    ]
+    events += [
+        _maintenance_event(plan, window.opens, window.closes, maintenance_uid(plan, n), shared)
+        for n, window in enumerate(plan.maintenance, start=1)
+    ]
+    span = covered_dates(plan)
+    zones = "".join(_zone_text(tzid, *span) for tzid in shared.used)
+    return _HEAD.format(prodid=prodid) + zones + "".join(events) + "END:VCALENDAR\r\n"
+
+
+@attrs.define(kw_only=True)
+class _Shared:
+    """What every event of one export takes from it, worked out once."""
+
+    plan: TreatmentPlan
+    active: tuple[Session, ...]
+    staff: Mapping[str, str]
+    zone: zoneinfo.ZoneInfo
+    stamps: tuple[str, str]
+    organizer: str | None
+    used: list[str] = attrs.Factory(list)
+    """The ``TZID`` values the events use, in order of first use (`used_zones`)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _zone_text(tzid: str, first: dt.date, last: dt.date) -> str:
+    return vtimezone_text(tzid, first, last).decode("utf-8")
+
+
+def _stamps(moment: dt.datetime, sequence: int, *, modified: bool) -> tuple[str, str]:
+    """The lines of ``DTSTAMP``, ``UID`` (a slot) and ``SEQUENCE``; and ``LAST-MODIFIED``."""
+    written = _utc_text(moment)
+    return (
+        f"DTSTAMP:{written}\r\nUID:{{uid}}\r\nSEQUENCE:{sequence:d}\r\n",
+        f"LAST-MODIFIED:{written}\r\n" if modified else "",
+    )
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    return (
+        f"{moment.year:04}{moment.month:02}{moment.day:02}"
+        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}Z"
+    )
+
+
+def _escaped(text: str) -> str:
+    r"""*text* as icalendar writes a TEXT value (its `_escape_char`, in its order)."""
+    return (
+        text.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+def _line(name: str, text: str) -> str:
+    """A TEXT property's content line, folded, with its CRLF."""
+    return _folded(name + ":" + _escaped(text)) + "\r\n"
+
+
+def _folded(line: str) -> str:
+    r"""The line as icalendar folds it: pieces of at most 74 octets, joined by CRLF and a space.
+
+    icalendar never ends a piece with ``\`` or ``^`` (the start of an escape), which go
+    to the next piece instead; a line that is not ASCII is left to icalendar itself.
+    """
+    if len(line) < _FOLD_AT and line.isascii():
+        return line
+    if not line.isascii():
+        import icalendar  # noqa: PLC0415 - the extra, required before any line is written
+
+        folded: bytes = icalendar.parser.Contentline(line).to_ical()  # type: ignore[no-untyped-call, unused-ignore]
+        return folded.decode("utf-8")
+    pieces = []
+    start, size = 0, _FOLD_AT - 1
+    while len(line) - start > size:
+        end = start + size
+        if line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    pieces.append(line[start:])
+    return "\r\n ".join(pieces)
+
+
+def _when(name: str, moment: dt.datetime, shared: _Shared) -> str:
+    """``DTSTART`` or ``DTEND`` of a session: `_wall`'s time, with its ``TZID`` or in UTC."""
+    wall = _wall(moment, shared.zone)
+    if wall.tzinfo is dt.UTC:
+        return f"{name}:{_utc_text(wall)}\r\n"
+    prefix, suffix, tzid = _zone_form(name, str(getattr(wall.tzinfo, "key", "")))
+    if tzid is not None and tzid not in shared.used:
+        shared.used.append(tzid)
+    return (
+        _folded(
+            f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"
+            f"T{wall.hour:02}{wall.minute:02}{wall.second:02}{suffix}"
+        )
+        + "\r\n"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _zone_form(name: str, key: str) -> tuple[str, str, str | None]:
+    """How icalendar writes a time of the zone *key*: before the time, after it, its TZID.
+
+    ``DTSTART;TZID=<zone>:`` and nothing after, mostly; but a zone icalendar holds to be
+    UTC (``Africa/Abidjan``, say) is written with a ``Z`` and no ``TZID``.
+    """
+    import icalendar  # noqa: PLC0415 - the extra, required before any line is written
+
+    event = icalendar.Event()
+    event.add(name, dt.datetime(2000, 1, 1, tzinfo=zoneinfo.ZoneInfo(key)))
+    line = str(event.content_lines()[1])
+    prefix, _, value = line.rpartition(":")
+    tzid = event[name].params.get("TZID")
+    return (
+        prefix + ":",
+        value.removeprefix("20000101T000000"),
+        tzid if isinstance(tzid, str) else None,
+    )
+
+
+def _property_lines(name: str, value: object) -> str:
+    """A property with parameters (an ``ATTENDEE``, the ``ORGANIZER``), as icalendar writes it."""
+    import icalendar  # noqa: PLC0415 - the extra, required before any line is written
+
+    event = icalendar.Event()
+    event.add(name, value)
+    return "".join(_folded(str(line)) + "\r\n" for line in event.content_lines()[1:-2])
+
+
+def _organizer_line(address: str, name: str) -> str:
+    import icalendar  # noqa: PLC0415 - the extra, required before any line is written
+
+    value = icalendar.vCalAddress(address)
+    value.params["cn"] = name
+    return _cached_lines("organizer", value, (address, name))
+
+
+def _attendee_line(kind: str, resource: str, staff: Mapping[str, str]) -> str:
+    name = staff.get(resource, resource)
+    return _cached_lines("attendee", _attendee(kind, resource, staff), (kind, resource, name))
+
+
+_LINES: dict[tuple[str, tuple[str, ...]], str] = {}
+_LINES_MOST: Final = 1024
+
+
+def _cached_lines(name: str, value: object, key: tuple[str, ...]) -> str:
+    found = _LINES.get((name, key))
+    if found is None:
+        if len(_LINES) >= _LINES_MOST:
+            _LINES.clear()
+        found = _LINES[name, key] = _property_lines(name, value)
+    return found
+
+
+def _session_event(
+    shared: _Shared, session: Session, precare: list[tuple[dt.datetime, str]], uid: str
+) -> str:
+    """A session's VEVENT, its properties in icalendar's order."""
+    plan, staff, stamps = shared.plan, shared.staff, shared.stamps
+    summary = _summary(session, shared.active)
+    parts = [
+        "BEGIN:VEVENT\r\n",
+        _line("SUMMARY", summary),
+        _when("DTSTART", session.start, shared),
+        _when("DTEND", session.end, shared),
+        stamps[0].replace("{uid}", uid),
+    ]
+    if session.practitioner is not None:
+        parts.append(_attendee_line("practitioner", session.practitioner, staff))
+    room = session.room
+    if room is not None:
+        parts.append(_attendee_line("room", room, staff))
+    if session.override is not None:
+        parts.append(_line("COMMENT", _override_text(session)))
+    description = precare_text(session_lines(session, staff), precare, plan.timezone)
+    parts.append(_line("DESCRIPTION", description))
+    parts.append(stamps[1])
+    where = plan.clinic.name if room is None else f"{staff.get(room, room)}, {plan.clinic.name}"
+    parts.append(_line("LOCATION", where))
+    if shared.organizer is not None:
+        parts.append(shared.organizer)
+    parts.append("STATUS:CONFIRMED\r\n" if session.status.is_active else "STATUS:CANCELLED\r\n")
+    parts.append(_line("X-MESOTHERAPY-STATUS", session.status.value))
+    if session.status is SessionStatus.PLANNED:
+        parts.append("BEGIN:VALARM\r\nACTION:DISPLAY\r\n")
+        parts.append(_line("DESCRIPTION", f"Tomorrow at {_clock(session.start)}: {summary}"))
+        parts.append("TRIGGER:-P1D\r\nEND:VALARM\r\n")
+    parts.append("END:VEVENT\r\n")
+    return "".join(parts)
+
+
+def _maintenance_event(
+    plan: TreatmentPlan, opens: dt.date, closes: dt.date, uid: str, shared: _Shared
+) -> str:
+    """A maintenance window's VEVENT: its one day and its reminder."""
+    summary = (
+        f"Mesotherapy maintenance due from {opens.isoformat()} to {closes.isoformat()} "
+        f"({area_names(plan.areas)})"
+    )
+    day = dt.date(opens.year, opens.month, opens.day)
+    after = day + dt.timedelta(days=1)
+    return "".join(
+        [
+            "BEGIN:VEVENT\r\n",
+            _line("SUMMARY", summary),
+            f"DTSTART;VALUE=DATE:{day.year:04}{day.month:02}{day.day:02}\r\n",
+            f"DTEND;VALUE=DATE:{after.year:04}{after.month:02}{after.day:02}\r\n",
+            shared.stamps[0].replace("{uid}", uid),
+            _line("DESCRIPTION", _maintenance_text(plan, opens, closes)),
+            shared.stamps[1],
+            _line("LOCATION", plan.clinic.name),
+            "STATUS:TENTATIVE\r\nTRANSP:TRANSPARENT\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\n",
+            _line("DESCRIPTION", f"Time to book: {summary}"),
+            "TRIGGER:PT9H\r\nEND:VALARM\r\nEND:VEVENT\r\n",
+        ]
+    )

@@ -1,0 +1,128 @@
+"""The exports written as text give the very bytes of the generic writers (issue 14).
+
+`to_json` writes a plan's windows and milestones from templates of their rules and the
+rows of an unread `Aftercare`; `to_ics` writes its events as lines of text rather than
+through ``icalendar``'s objects. Each is compared here, byte for byte, with the generic
+writer it stands for, on generated plans of every zone and state (DST changes, cancelled,
+missed and rescheduled sessions), booked in a diary with awkward names, and read back
+from their JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+from typing import Any
+
+import attrs
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mesotherapy as meso
+from mesotherapy._aftercare import aftercare
+from mesotherapy._export_rows import care_rows
+from mesotherapy._json import _document
+from tests.conftest import examples
+from tests.plan_strategies import plans_in_any_state
+
+
+def _have(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+needs_ical = pytest.mark.skipif(not _have("icalendar"), reason="no ical extra")
+
+_NAMES = st.sampled_from(
+    [
+        ("Dr. H.", "Room 1"),
+        ('Dr "Élise" Ng, MD; \\ Nord', "Salle: 2, étage^1"),
+        ("Dr. " + "Very Long Name " * 8, "R" * 90),
+    ]
+)
+_CLINIC_NAMES = st.sampled_from(
+    ["Example Clinic", "Clinique Élise, Montréal; \\Nord", "Lakeside " * 12]
+)
+
+
+def _booked(plan: meso.TreatmentPlan, names: tuple[str, str]) -> tuple[meso.TreatmentPlan, Any]:
+    """*plan* with every session booked with one practitioner and room, and their diary."""
+    diary = meso.Diary(
+        clinic=plan.clinic,
+        practitioners=[meso.Practitioner(id="dr-h", name=names[0], areas=list(meso.Area))],
+        rooms=[meso.Room(id="room.1:b", name=names[1])],
+    )
+    sessions = tuple(attrs.evolve(s, practitioner="dr-h", room="room.1:b") for s in plan.sessions)
+    return attrs.evolve(plan, sessions=sessions), diary
+
+
+def _variants(plan: meso.TreatmentPlan, clinic_name: str) -> list[meso.TreatmentPlan]:
+    renamed = attrs.evolve(plan, clinic=attrs.evolve(plan.clinic, name=clinic_name))
+    return [plan, renamed, meso.from_json(meso.to_json(renamed), meso.TreatmentPlan)]
+
+
+@settings(max_examples=examples(50), deadline=None)
+@given(plans_in_any_state(max_operations=4), _CLINIC_NAMES, _NAMES)
+def test_to_json_is_the_plan_document_written_out(
+    plan: meso.TreatmentPlan, clinic_name: str, names: tuple[str, str]
+) -> None:
+    for version in [*_variants(plan, clinic_name), _booked(plan, names)[0]]:
+        reference = json.dumps(_document(version, None), ensure_ascii=False, indent=2)
+        assert meso.to_json(version) == reference
+        assert meso.to_json(version) == reference  # the templates it kept give the same
+
+
+@needs_ical
+@settings(max_examples=examples(50), deadline=None)
+@given(plans_in_any_state(max_operations=4), _CLINIC_NAMES, _NAMES)
+def test_to_ics_is_the_calendar_object_written_out(
+    plan: meso.TreatmentPlan, clinic_name: str, names: tuple[str, str]
+) -> None:
+    from mesotherapy.ical import _generic_ics, ical_calendar, to_ics  # noqa: PLC0415 - extra
+
+    stamp = pendulum.datetime(2026, 1, 2, 3, 4, 5, tz="Asia/Kathmandu")
+    for version in _variants(plan, clinic_name):
+        reference = ical_calendar(version).to_ical().decode("utf-8")
+        assert to_ics(version) == _generic_ics(version) == reference
+        options: dict[str, Any] = {"stamp": stamp, "organizer": "mailto:desk@clinic.example"}
+        assert to_ics(version, **options) == _generic_ics(version, **options)
+    booked, diary = _booked(plan, names)
+    for options in ({"diary": diary}, {"diary": diary, "organizer": "urn:x:a;b,c", "stamp": stamp}):
+        assert to_ics(booked, **options) == _generic_ics(booked, **options)
+
+
+@settings(max_examples=examples(50), deadline=None)
+@given(plans_in_any_state(max_operations=4))
+def test_the_rows_of_an_unread_aftercare_are_its_windows(plan: meso.TreatmentPlan) -> None:
+    def written(rows: list[Any]) -> list[tuple[Any, ...]]:
+        return [(*row[:5], row[5].isoformat(), row[6].isoformat()) for row in rows]
+
+    care = aftercare(plan)
+    unread = care_rows(care)
+    windows = care.windows  # read: built now
+    assert written(unread) == written(care_rows(care))
+    assert [(w.session, w.activity, w.kind) for w in windows] == [row[:3] for row in unread]
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1970, 1, 2),  # noqa: DTZ001 - hypothesis's bounds are naive
+        max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+        timezones=st.sampled_from(["America/Toronto", "Australia/Lord_Howe", "Asia/Kathmandu"]).map(
+            pendulum.timezone
+        ),
+    ),
+    st.integers(min_value=-(10**7), max_value=10**9),
+)
+def test_an_appointments_minutes_are_pendulums(start: dt.datetime, microseconds: int) -> None:
+    from mesotherapy._fhir_plan import _minutes  # noqa: PLC0415 - its one rule
+
+    begin = pendulum.instance(start)
+    end = begin.add(microseconds=microseconds).in_timezone(str(begin.timezone_name))
+    assert _minutes(begin, end) == max(1, (end - begin).in_minutes())

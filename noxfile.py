@@ -252,6 +252,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/diary_core.py")
     session.run("python", "benchmarks/closures.py")
     session.run("python", "benchmarks/exports.py")
+    session.run("python", "benchmarks/operations.py")
     session.run("python", "benchmarks/startup.py")
     session.run("python", "benchmarks/dask_batch.py")
 

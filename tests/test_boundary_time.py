@@ -293,7 +293,7 @@ def test_checking_a_zone_never_lists_the_whole_database() -> None:
 
 
 def test_a_zone_key_is_exactly_one_of_the_available_zones() -> None:
-    from mesotherapy._time import _is_zone_key  # noqa: PLC0415 - the one private check
+    from mesotherapy._zone_keys import _is_zone_key  # noqa: PLC0415 - the one private check
 
     available = zoneinfo.available_timezones()
     assert all(_is_zone_key(key) for key in available)

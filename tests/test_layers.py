@@ -25,6 +25,7 @@ LAYERS: Final = {
     "ground": {
         "_errors",
         "_time",
+        "_zone_keys",
         "_deferred",
         "_frozen",
         "_pickling",

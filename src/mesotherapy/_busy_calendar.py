@@ -35,7 +35,8 @@ import pendulum
 from ._diary import Busy
 from ._errors import CalendarError, InvalidTimeError
 from ._extras import require
-from ._time import aware, zone_key
+from ._time import aware
+from ._zone_keys import zone_key
 
 if TYPE_CHECKING:
     import icalendar

@@ -39,7 +39,7 @@ from ._model import Client
 from ._rules import RuleSet
 from ._rules_io import dump_rules, load_rules
 from ._series import plan_series
-from ._time import zone_key
+from ._zone_keys import zone_key
 
 __all__ = ["main"]
 

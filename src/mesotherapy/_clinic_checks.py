@@ -20,7 +20,8 @@ import attrs
 import pendulum
 
 from ._errors import ClinicError, InvalidTimeError, MesotherapyError, UnknownCodeError, key_path
-from ._time import parse_date, zone_key
+from ._time import parse_date
+from ._zone_keys import zone_key
 
 if TYPE_CHECKING:
     from holidays import HolidayBase

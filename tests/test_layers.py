@@ -49,6 +49,7 @@ LAYERS: Final = {
         "_series",
         "_lanes",
         "_diary_days",
+        "_diary_shape",
         "_resources",
         "_diary",
         "_diary_search",

@@ -36,8 +36,8 @@ import attrs
 import pendulum
 
 from ._clinic import Clinic
-from ._clinic_values import Interval
 from ._diary_days import claim_days, derive
+from ._diary_shape import MAX_BUFFER, hours_problems, shape_problems
 from ._errors import ClinicError, SchedulingError
 from ._lanes import _NEVER, _US, _instant, _Lane, free_at
 from ._lanes import _span as _span  # noqa: PLC0414 - re-exported: `_diary_search` imports it here
@@ -63,9 +63,6 @@ if TYPE_CHECKING:
     from ._session import Session
 
 __all__ = ["Booking", "Busy", "Diary", "Practitioner", "Room"]
-
-_MAX_BUFFER: Final = 24 * 60
-"""The longest buffer between two claims of one resource, in minutes: a day."""
 
 
 def _tuple(value: object) -> Any:
@@ -131,7 +128,7 @@ class Diary:
     _plans: dict[str, tuple[Booking, ...]] = attrs.field(init=False, eq=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        problems = list(self._shape_problems())
+        problems = list(shape_problems(self))
         if problems:
             raise ClinicError(problems)
         object.__setattr__(self, "busy", tuple(sorted(self.busy, key=_busy_key)))
@@ -149,7 +146,7 @@ class Diary:
                     )
                 index.setdefault(item.id, item)
         for practitioner in self.practitioners:
-            problems += self._hours_problems(practitioner)
+            problems += hours_problems(self.clinic, practitioner)
         busy: dict[str, list[tuple[int, int, _Claim]]] = {resource: [] for resource in index}
         for n, block in enumerate(self.busy):
             if block.resource not in busy:
@@ -197,44 +194,6 @@ class Diary:
             booked[booking.room].append(span)
             plans.setdefault(booking.plan, []).append(booking)
         return booked, {plan: tuple(mine) for plan, mine in plans.items()}
-
-    def _shape_problems(self) -> Iterator[str]:
-        clinic: object = self.clinic  # callers without a type checker pass anything
-        if not isinstance(clinic, Clinic):
-            yield _expected("clinic", clinic, "a Clinic")
-        buffer: object = self.buffer_minutes
-        if (
-            isinstance(buffer, bool)
-            or not isinstance(buffer, int)
-            or not 0 <= buffer <= _MAX_BUFFER
-        ):
-            yield _expected(
-                "buffer_minutes", buffer, f"a whole number of minutes from 0 to {_MAX_BUFFER}"
-            )
-        fields: tuple[tuple[str, type, object], ...] = (
-            ("practitioners", Practitioner, self.practitioners),
-            ("rooms", Room, self.rooms),
-            ("busy", Busy, self.busy),
-            ("bookings", Booking, self.bookings),
-        )
-        for kind, cls, values in fields:
-            if not isinstance(values, tuple):
-                yield _expected(kind, values, f"a list of {cls.__name__}")
-                continue
-            for n, value in enumerate(values):
-                if not isinstance(value, cls):
-                    yield _expected(f"{kind}[{n}]", value, f"a {cls.__name__}")
-
-    def _hours_problems(self, practitioner: Practitioner) -> Iterator[str]:
-        for day, intervals in practitioner.hours:
-            clinic = self.clinic.hours.weekday(day)
-            for n, own in enumerate(intervals):
-                if not any(_within(own, hours) for hours in clinic):
-                    open_ = ", ".join(str(c) for c in clinic) or "closed"
-                    yield (
-                        f"practitioners.{practitioner.id}.hours.{day}[{n}]: {own} lies outside "
-                        f"the clinic's hours ({open_}), expected within them"
-                    )
 
     def __repr__(self) -> str:
         plans = len(getattr(self, "_plans", ()))  # a diary being refused shows too
@@ -512,7 +471,7 @@ class Diary:
         object.__setattr__(new, "bookings", bookings)
         object.__setattr__(new, "_booked_lanes", lanes)
         object.__setattr__(new, "_plans", plans)
-        zone, margin = self.clinic.zone, -(-self.buffer_minutes // _MAX_BUFFER) + 1
+        zone, margin = self.clinic.zone, -(-self.buffer_minutes // MAX_BUFFER) + 1
         days = {
             day
             for booking in changed
@@ -596,10 +555,6 @@ def _plan_parts(plan: object, *, active: bool = True) -> tuple[str, tuple[Sessio
         msg = _expected("plan", type(plan).__name__, "a TreatmentPlan")
         raise SchedulingError(msg)
     return plan_id, sessions
-
-
-def _within(inner: Interval, outer: Interval) -> bool:
-    return outer.start_minute <= inner.start_minute and inner.end_minute <= outer.end_minute
 
 
 def claims(diary: Diary) -> Iterator[tuple[str, Sequence[tuple[dt.datetime, dt.datetime]]]]:

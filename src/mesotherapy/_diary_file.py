@@ -43,6 +43,7 @@ from ._clinic_checks import _Problems
 from ._clinic_file import load_clinic
 from ._clinic_values import WEEKDAYS, Interval, _read_hours
 from ._diary import Busy, Diary, Practitioner, Room
+from ._diary_shape import within
 from ._errors import ClinicError, InvalidTimeError, MesotherapyError, RuleSetError, key_path
 from ._model import Area
 from ._session import id_problem
@@ -385,7 +386,7 @@ def _read_own_hours(value: object, path: str, context: _Context) -> dict[str, tu
         for day, intervals in own.items():
             opening = clinic.hours.weekday(day)
             for n, interval in enumerate(intervals):
-                if not any(_within(interval, hours) for hours in opening):
+                if not any(within(interval, hours) for hours in opening):
                     open_ = ", ".join(str(i) for i in opening) or "closed"
                     message = (
                         f"{interval} lies outside the clinic's hours ({open_}), expected "
@@ -393,10 +394,6 @@ def _read_own_hours(value: object, path: str, context: _Context) -> dict[str, tu
                     )
                     problems.add(ClinicError, key_path(key_path(path, day), n), message)
     return own
-
-
-def _within(inner: Interval, outer: Interval) -> bool:
-    return outer.start_minute <= inner.start_minute and inner.end_minute <= outer.end_minute
 
 
 def _read_room(item: Mapping[str, Any], path: str, context: _Context) -> Room | None:

@@ -193,7 +193,7 @@ def _folded(line: str) -> str:
 
 def _when(name: str, moment: dt.datetime, shared: _Shared) -> str:
     """``DTSTART`` or ``DTEND`` of a session: `_wall`'s time, with its ``TZID`` or in UTC."""
-    key = (name, moment, shared.zone)
+    key = (name, moment, moment.fold, shared.zone)
     found = _WHENS.get(key)
     if found is None:
         if len(_WHENS) >= _WHENS_MOST:
@@ -205,10 +205,11 @@ def _when(name: str, moment: dt.datetime, shared: _Shared) -> str:
     return text
 
 
-# The line of an instant in a zone, kept by (name, instant, zone): equal instants give the
-# same line (it is written from the instant's UTC), and a plan's instants recur at every
-# export of it.
-_WHENS: dict[tuple[str, dt.datetime, zoneinfo.ZoneInfo], tuple[str, str | None]] = {}
+# The line of an instant in a zone, kept by (name, instant, fold, zone): equal instants give
+# the same line (it is written from the instant's UTC), and a plan's instants recur at
+# every export of it. The fold is in the key since two times of one tzinfo compare by
+# their wall clock alone: the two passes of a repeated hour would be equal.
+_WHENS: dict[tuple[str, dt.datetime, int, zoneinfo.ZoneInfo], tuple[str, str | None]] = {}
 _WHENS_MOST: Final = 4096
 
 

@@ -19,7 +19,7 @@ from ._assess import Assessment
 from ._clinic_file import clinic_to_dict
 from ._diary import Diary
 from ._errors import DocumentError
-from ._export_rows import CareRow, care_rows
+from ._export_rows import CareRow, MilestoneRow, care_rows, milestone_rows
 from ._json_text import NotPlainError, encoded, indented_json, scalar, text
 from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
@@ -148,7 +148,7 @@ def _plan_text(plan: TreatmentPlan, rules: RuleSet) -> str:
     """
     rules = plan_rules(plan, rules)
     windows = care_rows(aftercare(plan, rules=rules))
-    milestones = expected_timeline(plan, rules=rules).milestones
+    milestones = milestone_rows(expected_timeline(plan, rules=rules))
     try:
         pairs = [
             f"{encoded(key)}: {text(value, _INNER)}" for key, value in _plan_head(plan).items()
@@ -227,11 +227,27 @@ def _kept(value: _V, document: Callable[[_V], object]) -> str:
 
 
 def _instant(value: dt.datetime, instants: dict[int, str]) -> str:
+    """*value*'s ISO 8601 text, quoted: looked up by the object, then by its value."""
     try:
-        return instants[id(value)]
+        return instants[id(value)]  # the rows hold every instant while the plan is written
     except KeyError:
-        written = instants[id(value)] = '"' + value.isoformat() + '"'
-        return written
+        pass
+    # An instant's text depends on its wall time, fold and zone: two times of one tzinfo
+    # compare by their wall clock, so the fold and the tzinfo are in the key (and the
+    # type, pendulum's or the standard one). `isoformat` was a seventh of `to_json`.
+    key = (value, value.fold, value.tzinfo, type(value))
+    written = _ISO.get(key)
+    if written is None:
+        if len(_ISO) >= _ISO_MOST:
+            _ISO.clear()
+        written = _ISO[key] = '"' + value.isoformat() + '"'
+    instants[id(value)] = written
+    return written
+
+
+_ISO: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
+_ISO_MOST = 8192
+"""How many instants' texts are kept (a plan has a few dozen)."""
 
 
 _WINDOWS: dict[tuple[str, str, str, str], tuple[str, str]] = {}
@@ -259,31 +275,39 @@ def _window_text(row: CareRow, instants: dict[int, str]) -> str:
         )
         document = _window_dict(window, False)  # noqa: FBT003 - the writers' second argument
         fields = [f"{encoded(name)}: {text(document[name], _FIELD)}" for name in document]
-        parts = _WINDOWS[key] = (("," + _FIELD).join(fields[1:5]), fields[7] + _ITEM + "}")
+        parts = _WINDOWS[key] = (
+            "," + _FIELD + ("," + _FIELD).join(fields[1:5]) + "," + _FIELD + '"from": ',
+            "," + _FIELD + fields[7] + _ITEM + "}",
+        )
     head, tail = parts
     if type(session) is not int:
         raise NotPlainError
-    return (
-        "{" + _FIELD + '"session": ' + int.__repr__(session) + "," + _FIELD + head
-        + "," + _FIELD + '"from": ' + _instant(start, instants)
-        + "," + _FIELD + '"until": ' + _instant(end, instants)
-        + "," + _FIELD + tail
-    )  # fmt: skip
+    return f"{_SESSION}{session}{head}{_instant(start, instants)}{_UNTIL}{_instant(end, instants)}{tail}"
 
 
-def _milestone_text(milestone: Milestone, instants: dict[int, str]) -> str:
-    """`_milestone_dict`'s text, as `_text` writes it in the plan's ``timeline``."""
-    key = (
-        milestone.code,
-        milestone.kind.value,
-        milestone.description,
-        milestone.advice,
-        milestone.source,
-    )
+_SESSION = "{" + _FIELD + '"session": '
+_UNTIL = "," + _FIELD + '"until": '
+
+
+def _milestone_text(row: MilestoneRow, instants: dict[int, str]) -> str:
+    """`_milestone_dict`'s text of the milestone *row*, as `_text` writes it in ``timeline``."""
+    code, kind, order, description, start, end, source, session, advice = row
+    key = (code, kind.value, description, advice, source)
     parts = _MILESTONES.get(key)
     if parts is None:
         if len(_MILESTONES) >= _TEMPLATES_MOST:
             _MILESTONES.clear()
+        milestone = Milestone(
+            code=code,
+            kind=kind,
+            order=order,
+            description=description,
+            start=start,
+            end=end,
+            source=source,
+            session=session,
+            advice=advice,
+        )
         document = _milestone_dict(milestone, False)  # noqa: FBT003 - the writers' second one
         fields = [f"{encoded(name)}: {text(document[name], _FIELD)}" for name in document]
         sep = "," + _FIELD
@@ -292,21 +316,22 @@ def _milestone_text(milestone: Milestone, instants: dict[int, str]) -> str:
             sep.join(fields[8:]) + _ITEM + "}",
         )
     head, tail = parts
-    start, end, session = milestone.start, milestone.end, milestone.session
-    sep = "," + _FIELD
-    if isinstance(start, dt.datetime):
-        starts = '"from": ' + _instant(start, instants) + sep + '"until": '
-    else:
-        starts = '"from": null' + sep + '"until": '
-    ends = _instant(end, instants) if isinstance(end, dt.datetime) else "null"
-    dates = sep + '"from_date": ' + _date_value(start) + sep + '"until_date": ' + _date_value(end)
     if session is None:
         number = "null"
     elif type(session) is int:
         number = int.__repr__(session)
     else:
         raise NotPlainError
-    return head + sep + starts + ends + dates + sep + '"session": ' + number + sep + tail
+    sep = _SEP
+    starts = _instant(start, instants) if isinstance(start, dt.datetime) else "null"
+    ends = _instant(end, instants) if isinstance(end, dt.datetime) else "null"
+    return (
+        f'{head}{sep}"from": {starts}{sep}"until": {ends}{sep}"from_date": {_date_value(start)}'
+        f'{sep}"until_date": {_date_value(end)}{sep}"session": {number}{sep}{tail}'
+    )
+
+
+_SEP = "," + _FIELD
 
 
 def _date_value(value: dt.date) -> str:

@@ -157,11 +157,19 @@ _orders: dict[object, object] = {}
 
 def _shape(node: object) -> object:
     """What decides the dump's order and form: the keys at every level, the leaves' types."""
-    if isinstance(node, dict):
-        return tuple((key, _shape(value)) for key, value in node.items())
-    if isinstance(node, list):
-        return ("list", *(_shape(value) for value in node))
-    return type(node)
+    # By exact type, text leaves inline: a fifth of `to_fhir` was this walk. A dict or
+    # list of a subclass reads as a leaf here, whose shape no dump taught: the validated way.
+    kind = type(node)
+    if kind is dict:
+        return tuple(
+            [
+                (key, str if type(value) is str else _shape(value))
+                for key, value in node.items()  # type: ignore[attr-defined]
+            ]
+        )
+    if kind is list:
+        return ("list", *[str if type(value) is str else _shape(value) for value in node])  # type: ignore[attr-defined]
+    return kind
 
 
 def _order_of(dumped: object, probed: object) -> object:
@@ -174,14 +182,20 @@ def _order_of(dumped: object, probed: object) -> object:
 
 
 def _ordered(node: Any, template: Any) -> Any:
+    if type(template) is tuple:
+        kind, parts = template
+        # The node has the shape the template was learnt for: as many items as parts.
+        if kind == "dict":
+            return {
+                key: node[key] if part is None else _ordered(node[key], part) for key, part in parts
+            }
+        return [
+            value if part is None else _ordered(value, part)
+            for value, part in zip(node, parts, strict=True)
+        ]
     if template is None:
         return node
-    if template == "Z":
-        return f"{node[:-6]}Z" if node.endswith("+00:00") else node
-    kind, parts = template
-    if kind == "dict":
-        return {key: _ordered(node[key], part) for key, part in parts}
-    return [_ordered(value, part) for value, part in zip(node, parts, strict=True)]
+    return f"{node[:-6]}Z" if node.endswith("+00:00") else node
 
 
 def _probe(node: Any) -> Any:

@@ -282,7 +282,8 @@ def _window_text(row: CareRow, instants: dict[int, str]) -> str:
     head, tail = parts
     if type(session) is not int:
         raise NotPlainError
-    return f"{_SESSION}{session}{head}{_instant(start, instants)}{_UNTIL}{_instant(end, instants)}{tail}"
+    starts, ends = _instant(start, instants), _instant(end, instants)
+    return f"{_SESSION}{session}{head}{starts}{_UNTIL}{ends}{tail}"
 
 
 _SESSION = "{" + _FIELD + '"session": '

@@ -56,6 +56,24 @@ _NO_ID: Final = "client without a recorded identifier"
 
 def _local(moment: pendulum.DateTime) -> str:
     """A moment as a person reads it in the narrative: local date, time and offset."""
+    # Kept by value (with the fold and zone, which equality between times of one zone
+    # leaves out): a plan's session instants recur at every export of it.
+    key = (moment, moment.fold, moment.tzinfo, type(moment))
+    found = _LOCALS.get(key)
+    if found is None:
+        if len(_LOCALS) >= _KEPT_MOST:
+            _LOCALS.clear()
+        found = _LOCALS[key] = _local_text(moment)
+    return found
+
+
+_LOCALS: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
+_INSTANTS: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
+_KEPT_MOST: Final = 4096
+"""How many instants' texts `_local` and `fhir_instant` keep (a plan has a dozen)."""
+
+
+def _local_text(moment: pendulum.DateTime) -> str:
     # pendulum's format("YYYY-MM-DD HH:mm Z"), written out: format parses its pattern and
     # loads a locale at every call, a fifth of the plan's resources.
     day = (
@@ -243,6 +261,16 @@ def _patient_reference(plan: TreatmentPlan, names: Names) -> dict[str, Any]:
 
 def fhir_instant(moment: pendulum.DateTime) -> str:
     """An ISO 8601 instant with its UTC offset (UTC when the offset has seconds)."""
+    key = (moment, moment.fold, moment.tzinfo, type(moment))  # as `_local` keeps its texts
+    found = _INSTANTS.get(key)
+    if found is None:
+        if len(_INSTANTS) >= _KEPT_MOST:
+            _INSTANTS.clear()
+        found = _INSTANTS[key] = _instant_text(moment)
+    return found
+
+
+def _instant_text(moment: pendulum.DateTime) -> str:
     offset = moment.utcoffset()
     if offset is not None and offset.total_seconds() % 60:
         moment = moment.in_timezone("UTC")  # FHIR's instant allows offsets in minutes only

@@ -152,6 +152,7 @@ _SHAPES_KEPT: Final = 4096
 """How many shapes of resource `learn_order` keeps the order of."""
 
 _orders: dict[object, object] = {}
+_UNKNOWN: Final = object()
 """The order of the dump of each shape of resource (`learn_order`), by shape."""
 
 
@@ -179,6 +180,26 @@ def _order_of(dumped: object, probed: object) -> object:
     if isinstance(dumped, list) and isinstance(probed, list):
         return ("list", tuple(_order_of(v, p) for v, p in zip(dumped, probed, strict=True)))
     return "Z" if probed == _UTC_PROBE.replace("+00:00", "Z") else None
+
+
+def _pruned(node: Any, template: Any) -> Any:
+    """*template*, each part that would leave *node*'s part as it is made ``None``.
+
+    The builders write most of a resource in the dump's order already: `_ordered` then
+    walks only down to what it changes (an instant that may be in UTC, a reordered dict).
+    """
+    if type(template) is not tuple:
+        return template
+    kind, parts = template
+    if kind == "dict":
+        pairs = tuple((key, _pruned(node[key], part)) for key, part in parts)
+        if tuple(node) == tuple(key for key, _ in pairs) and all(p is None for _, p in pairs):
+            return None
+        return kind, pairs
+    kept = tuple(_pruned(value, part) for value, part in zip(node, parts, strict=True))
+    if all(part is None for part in kept):
+        return None
+    return kind, kept
 
 
 def _ordered(node: Any, template: Any) -> Any:
@@ -214,8 +235,11 @@ def as_dumped(item: dict[str, Any]) -> dict[str, Any] | None:
     JSON the builders write and the dump of ``fhir.resources``; `learn_order` learns both
     for each shape of entry from one dump of it.
     """
-    template = _orders.get(_shape(item))
-    return None if template is None else dict(_ordered(item, template))
+    template = _orders.get(_shape(item), _UNKNOWN)
+    if template is _UNKNOWN:
+        return None
+    ordered: dict[str, Any] = _ordered(item, template)  # the item itself if in order already
+    return ordered
 
 
 def learn_order(items: list[dict[str, Any]], dumped: list[dict[str, Any]]) -> None:
@@ -236,6 +260,7 @@ def learn_order(items: list[dict[str, Any]], dumped: list[dict[str, Any]]) -> No
         except ValueError:  # the probe's instants are no valid times there: learn nothing
             continue
         template = _order_of(dump, {"fullUrl": item["fullUrl"], "resource": probed})
+        template = _pruned(item, template)
         if json.dumps(_ordered(item, template)) == json.dumps(dump):
             if len(_orders) >= _SHAPES_KEPT:  # a bound, which plans of one clinic never reach
                 _orders.clear()

@@ -126,9 +126,10 @@ def care_plan_resource(
     ]
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
-        "text": narrative(lines),
+        # The keys in the order of the validated dump, which `to_fhir` then need not change.
         # The identifier names the plan through its revisions; versionId says which one.
         "meta": {"versionId": str(plan.revision)},
+        "text": narrative(lines),
         "identifier": [{"system": names.system("plan"), "value": plan.id}],
         "instantiatesCanonical": [names.versioned(names.protocol(a)) for a in plan.areas],
         "status": status,
@@ -245,10 +246,10 @@ def appointment_resource(  # noqa: PLR0913, PLR0917 - the session and what it re
 
 def _body_site(area: Area) -> dict[str, Any]:
     code, display, text = _BODY_SITES[area]
-    site: dict[str, Any] = {"text": text}
-    if code is not None:
-        site["coding"] = [{"system": SNOMED, "code": code, "display": display}]
-    return site
+    # The dump's order: the coding, then the text.
+    if code is None:
+        return {"text": text}
+    return {"coding": [{"system": SNOMED, "code": code, "display": display}], "text": text}
 
 
 def _patient_reference(plan: TreatmentPlan, names: Names) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from ._clinic_file import clinic_to_dict
 from ._diary import Diary
 from ._errors import DocumentError
 from ._export_rows import CareRow, MilestoneRow, care_rows, milestone_rows
-from ._json_text import NotPlainError, encoded, indented_json, scalar, text
+from ._json_text import NotPlainError, encoded, indented_json, instant_text, scalar, text
 from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
 from ._plan import TreatmentPlan, plan_rules
@@ -226,30 +226,6 @@ def _kept(value: _V, document: Callable[[_V], object]) -> str:
     return written
 
 
-def _instant(value: dt.datetime, instants: dict[int, str]) -> str:
-    """*value*'s ISO 8601 text, quoted: looked up by the object, then by its value."""
-    try:
-        return instants[id(value)]  # the rows hold every instant while the plan is written
-    except KeyError:
-        pass
-    # An instant's text depends on its wall time, fold and zone: two times of one tzinfo
-    # compare by their wall clock, so the fold and the tzinfo are in the key (and the
-    # type, pendulum's or the standard one). `isoformat` was a seventh of `to_json`.
-    key = (value, value.fold, value.tzinfo, type(value))
-    written = _ISO.get(key)
-    if written is None:
-        if len(_ISO) >= _ISO_MOST:
-            _ISO.clear()
-        written = _ISO[key] = '"' + value.isoformat() + '"'
-    instants[id(value)] = written
-    return written
-
-
-_ISO: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
-_ISO_MOST = 8192
-"""How many instants' texts are kept (a plan has a few dozen)."""
-
-
 _WINDOWS: dict[tuple[str, str, str, str], tuple[str, str]] = {}
 _MILESTONES: dict[tuple[str, str, str, str | None, str], tuple[str, str]] = {}
 _TEMPLATES_MOST = 4096
@@ -282,7 +258,7 @@ def _window_text(row: CareRow, instants: dict[int, str]) -> str:
     head, tail = parts
     if type(session) is not int:
         raise NotPlainError
-    starts, ends = _instant(start, instants), _instant(end, instants)
+    starts, ends = instant_text(start, instants), instant_text(end, instants)
     return f"{_SESSION}{session}{head}{starts}{_UNTIL}{ends}{tail}"
 
 
@@ -324,8 +300,8 @@ def _milestone_text(row: MilestoneRow, instants: dict[int, str]) -> str:
     else:
         raise NotPlainError
     sep = _SEP
-    starts = _instant(start, instants) if isinstance(start, dt.datetime) else "null"
-    ends = _instant(end, instants) if isinstance(end, dt.datetime) else "null"
+    starts = instant_text(start, instants) if isinstance(start, dt.datetime) else "null"
+    ends = instant_text(end, instants) if isinstance(end, dt.datetime) else "null"
     return (
         f'{head}{sep}"from": {starts}{sep}"until": {ends}{sep}"from_date": {_date_value(start)}'
         f'{sep}"until_date": {_date_value(end)}{sep}"session": {number}{sep}{tail}'

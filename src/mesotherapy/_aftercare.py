@@ -272,7 +272,7 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     # session's number and the rule's position settle every tie: no two rows share both, so
     # the rows sort as tuples, on those three fields alone, without a key.
     found.sort()
-    windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(found)))
+    windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(found), found))
     return Aftercare(windows=windows, activities=prepared.activities)
 
 

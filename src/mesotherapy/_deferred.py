@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-__all__ = ["Deferred", "deferred_fields"]
+__all__ = ["Deferred", "deferred_fields", "unbuilt_rows"]
 
 _T = TypeVar("_T")
 _C = TypeVar("_C", bound=type)
@@ -18,14 +18,19 @@ class Deferred(Generic[_T]):
     `deferred_fields`): every instant is computed, and every error raised, when the view
     is made; the pendulum values and frozen objects that carry them are made on first
     read, once. It pickles as the built tuple.
+
+    *rows*, when given, are what *build* makes the values of (plain tuples, worked out
+    already): an export that only writes the values out reads them instead, through
+    `unbuilt_rows`, while the field is unread.
     """
 
-    __slots__ = ("_build", "_built")
+    __slots__ = ("_build", "_built", "rows")
 
-    def __init__(self, build: Callable[[], tuple[_T, ...]]) -> None:
-        """Hold *build*, which makes the tuple, until it is first read."""
+    def __init__(self, build: Callable[[], tuple[_T, ...]], rows: object = None) -> None:
+        """Hold *build*, which makes the tuple, until it is first read; and its *rows*."""
         self._build: Callable[[], tuple[_T, ...]] | None = build
         self._built: tuple[_T, ...] = ()
+        self.rows = rows
 
     def get(self) -> tuple[_T, ...]:
         """The tuple, built on the first call."""
@@ -33,6 +38,7 @@ class Deferred(Generic[_T]):
         if build is not None:
             self._built = build()
             self._build = None
+            self.rows = None  # built: the values are read from now on
         return self._built
 
     def __reduce__(self) -> tuple[type[tuple[_T, ...]], tuple[tuple[_T, ...]]]:
@@ -62,6 +68,26 @@ def deferred_fields(*names: str) -> Callable[[_C], _C]:
                 slot.__set__(self, value)  # attrs' __init__ and unpickling set it
 
             setattr(cls, name, property(read, write, doc=slot.__doc__))
+            _SLOTS[cls, name] = slot
         return cls
 
     return wrap
+
+
+_SLOTS: dict[tuple[type, str], Any] = {}
+"""The member descriptor of each deferred field, by its class and name."""
+
+
+def unbuilt_rows(obj: object, name: str) -> object:
+    """The rows *obj*'s deferred field *name* would build its values of, or ``None``.
+
+    ``None`` once the field was read (its values are built then: read them), or when it
+    was given built, or holds no rows. Reading the rows builds nothing.
+    """
+    slot = _SLOTS.get((type(obj), name))
+    if slot is None:
+        return None
+    value = slot.__get__(obj)
+    if type(value) is not Deferred or value._build is None:  # noqa: SLF001 - its own module
+        return None
+    return value.rows

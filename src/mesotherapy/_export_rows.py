@@ -1,63 +1,54 @@
-"""The windows of an `Aftercare` as the exports read them: plain tuples, pendulum aside.
+"""The windows and milestones of a plan as the exports read them: plain tuples, pendulum aside.
 
-`aftercare` works out every window's instants when it makes the view, and builds the
-`CareWindow` values (pendulum instants in frozen objects) only on the first read of
-``windows``; building them was a third of a plan's JSON. An export that only writes
-the windows out reads the rows the view was made of instead, when it can: while the
-view is unread, from the `Deferred` that holds them; once read, from the windows
-themselves. Either way each row is (session, activity, kind, description, source, start,
-end), and the tests compare the exports written from both.
+`aftercare` and `expected_timeline` work out every instant when they make their view,
+and build its values (pendulum instants in frozen objects) only on the first read;
+building them was a third of a plan's JSON. An export that only writes the values out
+reads the rows the view was made of instead (`unbuilt_rows`), while the view is unread;
+once read, the values themselves. The tests compare the exports written from both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import cast
 
 from ._aftercare import Aftercare
-from ._deferred import Deferred
+from ._deferred import unbuilt_rows
+from ._timeline import MilestoneRow, Timeline
 
-__all__ = ["CareRow", "care_rows"]
+__all__ = ["CareRow", "MilestoneRow", "care_rows", "milestone_rows"]
 
 CareRow = tuple[int, str, str, str, str, dt.datetime, dt.datetime]
 """A window: its session, activity, kind, description, source, start and end."""
 
-_ROW_FIELDS = 9
-"""The fields of a row `aftercare` works out (its order, then the window's own)."""
+# A row `aftercare` works out: its start, session, rule's position, then the window's own.
+_AftercareRow = tuple[dt.datetime, int, int, str, str, str, str, dt.datetime, dt.datetime]
 
 
 def care_rows(care: Aftercare) -> list[CareRow]:
     """The windows of *care*, in their order, as rows: unbuilt if they are still unread."""
-    rows = _unbuilt(care)
+    rows = cast("list[_AftercareRow] | None", unbuilt_rows(care, "windows"))
     if rows is not None:
-        return rows
+        return [
+            (index, code, kind, description, source, start, end)
+            for _, index, _, code, kind, description, source, start, end in rows
+        ]
     return [
         (w.session, w.activity, w.kind, w.description, w.source, w.start, w.end)
         for w in care.windows
     ]
 
 
-def _unbuilt(care: Aftercare) -> list[CareRow] | None:
-    """The rows a `Deferred` ``windows`` would build its windows of, or ``None``."""
-    prop = type(care).__dict__.get("windows")
-    defaults = getattr(getattr(prop, "fget", None), "__defaults__", None)
-    if not defaults:
-        return None
-    try:
-        raw: Any = defaults[0].__get__(care)  # the slot's own value, unread
-    except (AttributeError, TypeError):
-        return None
-    build = raw._build if type(raw) is Deferred else None  # noqa: SLF001 - the view's own
-    code = getattr(build, "__code__", None)
-    if code is None:
-        return None
-    cells = dict(zip(code.co_freevars, getattr(build, "__closure__", None) or (), strict=True))
-    found = cells["found"].cell_contents if "found" in cells else None
-    if type(found) is not list or not all(
-        type(row) is tuple and len(row) == _ROW_FIELDS for row in found
-    ):
-        return None
+def milestone_rows(timeline: Timeline) -> list[MilestoneRow]:
+    """The milestones of *timeline*, in their order, as rows of their fields (unbuilt if unread).
+
+    A side effect's end may be a standard-library instant rather than pendulum's: the
+    same instant in the same zone, written the same.
+    """
+    rows = cast("list[MilestoneRow] | None", unbuilt_rows(timeline, "milestones"))
+    if rows is not None:
+        return rows
     return [
-        (index, code_, kind, description, source, start, end)
-        for _, index, _, code_, kind, description, source, start, end in found
+        (m.code, m.kind, m.order, m.description, m.start, m.end, m.source, m.session, m.advice)
+        for m in timeline.milestones
     ]

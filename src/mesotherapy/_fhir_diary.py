@@ -27,7 +27,7 @@ from ._fhir_base import Names, canonical_json, entry, narrative, urn
 
 __all__ = ["diary_entries", "participants", "resource_entries", "resource_urn"]
 
-_ROOM_TYPE: Final = {
+_ROOM_TYPE: Final[dict[str, Any]] = {
     "coding": [
         {
             "system": "http://terminology.hl7.org/CodeSystem/location-physical-type",
@@ -77,7 +77,9 @@ def _location(names: Names, resource: str, name: str | None, clinic: str) -> dic
         "name": name or resource,
         "description": f"A treatment room at {clinic}",
         "mode": "instance",
-        "form": _ROOM_TYPE,
+        # A copy: each export's resources are the caller's own, to change (`to_fhir` hands
+        # on the parts it need not reorder as they are).
+        "form": {"coding": [dict(_ROOM_TYPE["coding"][0])], "text": _ROOM_TYPE["text"]},
     }
 
 

@@ -56,6 +56,24 @@ _NO_ID: Final = "client without a recorded identifier"
 
 def _local(moment: pendulum.DateTime) -> str:
     """A moment as a person reads it in the narrative: local date, time and offset."""
+    # Kept by value (with the fold and zone, which equality between times of one zone
+    # leaves out): a plan's session instants recur at every export of it.
+    key = (moment, moment.fold, moment.tzinfo, type(moment))
+    found = _LOCALS.get(key)
+    if found is None:
+        if len(_LOCALS) >= _KEPT_MOST:
+            _LOCALS.clear()
+        found = _LOCALS[key] = _local_text(moment)
+    return found
+
+
+_LOCALS: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
+_INSTANTS: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
+_KEPT_MOST: Final = 4096
+"""How many instants' texts `_local` and `fhir_instant` keep (a plan has a dozen)."""
+
+
+def _local_text(moment: pendulum.DateTime) -> str:
     # pendulum's format("YYYY-MM-DD HH:mm Z"), written out: format parses its pattern and
     # loads a locale at every call, a fifth of the plan's resources.
     day = (
@@ -108,9 +126,10 @@ def care_plan_resource(
     ]
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
-        "text": narrative(lines),
+        # The keys in the order of the validated dump, which `to_fhir` then need not change.
         # The identifier names the plan through its revisions; versionId says which one.
         "meta": {"versionId": str(plan.revision)},
+        "text": narrative(lines),
         "identifier": [{"system": names.system("plan"), "value": plan.id}],
         "instantiatesCanonical": [names.versioned(names.protocol(a)) for a in plan.areas],
         "status": status,
@@ -227,10 +246,10 @@ def appointment_resource(  # noqa: PLR0913, PLR0917 - the session and what it re
 
 def _body_site(area: Area) -> dict[str, Any]:
     code, display, text = _BODY_SITES[area]
-    site: dict[str, Any] = {"text": text}
-    if code is not None:
-        site["coding"] = [{"system": SNOMED, "code": code, "display": display}]
-    return site
+    # The dump's order: the coding, then the text.
+    if code is None:
+        return {"text": text}
+    return {"coding": [{"system": SNOMED, "code": code, "display": display}], "text": text}
 
 
 def _patient_reference(plan: TreatmentPlan, names: Names) -> dict[str, Any]:
@@ -243,6 +262,16 @@ def _patient_reference(plan: TreatmentPlan, names: Names) -> dict[str, Any]:
 
 def fhir_instant(moment: pendulum.DateTime) -> str:
     """An ISO 8601 instant with its UTC offset (UTC when the offset has seconds)."""
+    key = (moment, moment.fold, moment.tzinfo, type(moment))  # as `_local` keeps its texts
+    found = _INSTANTS.get(key)
+    if found is None:
+        if len(_INSTANTS) >= _KEPT_MOST:
+            _INSTANTS.clear()
+        found = _INSTANTS[key] = _instant_text(moment)
+    return found
+
+
+def _instant_text(moment: pendulum.DateTime) -> str:
     offset = moment.utcoffset()
     if offset is not None and offset.total_seconds() % 60:
         moment = moment.in_timezone("UTC")  # FHIR's instant allows offsets in minutes only

@@ -141,8 +141,14 @@ def _utc_text(moment: dt.datetime) -> str:
     )
 
 
+_ESCAPED: Final = ("\\", ";", ",", "\r", "\n")
+"""The characters `_escaped` changes (its ``\\N`` starts with one of them)."""
+
+
 def _escaped(text: str) -> str:
     r"""*text* as icalendar writes a TEXT value (its `_escape_char`, in its order)."""
+    if not any(char in text for char in _ESCAPED):
+        return text
     return (
         text.replace(r"\N", "\n")
         .replace("\\", "\\\\")
@@ -154,8 +160,9 @@ def _escaped(text: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _line(name: str, text: str) -> str:
-    """A TEXT property's content line, folded, with its CRLF."""
+    """A TEXT property's content line, folded, with its CRLF (kept: a plan's texts recur)."""
     return _folded(name + ":" + _escaped(text)) + "\r\n"
 
 
@@ -186,19 +193,40 @@ def _folded(line: str) -> str:
 
 def _when(name: str, moment: dt.datetime, shared: _Shared) -> str:
     """``DTSTART`` or ``DTEND`` of a session: `_wall`'s time, with its ``TZID`` or in UTC."""
-    wall = _wall(moment, shared.zone)
-    if wall.tzinfo is dt.UTC:
-        return f"{name}:{_utc_text(wall)}\r\n"
-    prefix, suffix, tzid = _zone_form(name, str(getattr(wall.tzinfo, "key", "")))
+    key = (name, moment, moment.fold, shared.zone)
+    found = _WHENS.get(key)
+    if found is None:
+        if len(_WHENS) >= _WHENS_MOST:
+            _WHENS.clear()
+        found = _WHENS[key] = _when_text(name, moment, shared.zone)
+    text, tzid = found
     if tzid is not None and tzid not in shared.used:
         shared.used.append(tzid)
-    return (
+    return text
+
+
+# The line of an instant in a zone, kept by (name, instant, fold, zone): equal instants give
+# the same line (it is written from the instant's UTC), and a plan's instants recur at
+# every export of it. The fold is in the key since two times of one tzinfo compare by
+# their wall clock alone: the two passes of a repeated hour would be equal.
+_WHENS: dict[tuple[str, dt.datetime, int, zoneinfo.ZoneInfo], tuple[str, str | None]] = {}
+_WHENS_MOST: Final = 4096
+
+
+def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple[str, str | None]:
+    """`_when`'s line, and the ``TZID`` it uses (``None`` for none)."""
+    wall = _wall(moment, zone)
+    if wall.tzinfo is dt.UTC:
+        return f"{name}:{_utc_text(wall)}\r\n", None
+    prefix, suffix, tzid = _zone_form(name, str(getattr(wall.tzinfo, "key", "")))
+    text = (
         _folded(
             f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"
             f"T{wall.hour:02}{wall.minute:02}{wall.second:02}{suffix}"
         )
         + "\r\n"
     )
+    return text, tzid
 
 
 @functools.lru_cache(maxsize=256)

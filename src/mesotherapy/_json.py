@@ -19,8 +19,8 @@ from ._assess import Assessment
 from ._clinic_file import clinic_to_dict
 from ._diary import Diary
 from ._errors import DocumentError
-from ._export_rows import CareRow, care_rows
-from ._json_text import NotPlainError, encoded, indented_json, scalar, text
+from ._export_rows import CareRow, MilestoneRow, care_rows, milestone_rows
+from ._json_text import NotPlainError, encoded, indented_json, instant_text, scalar, text
 from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
 from ._plan import TreatmentPlan, plan_rules
@@ -148,7 +148,7 @@ def _plan_text(plan: TreatmentPlan, rules: RuleSet) -> str:
     """
     rules = plan_rules(plan, rules)
     windows = care_rows(aftercare(plan, rules=rules))
-    milestones = expected_timeline(plan, rules=rules).milestones
+    milestones = milestone_rows(expected_timeline(plan, rules=rules))
     try:
         pairs = [
             f"{encoded(key)}: {text(value, _INNER)}" for key, value in _plan_head(plan).items()
@@ -226,14 +226,6 @@ def _kept(value: _V, document: Callable[[_V], object]) -> str:
     return written
 
 
-def _instant(value: dt.datetime, instants: dict[int, str]) -> str:
-    try:
-        return instants[id(value)]
-    except KeyError:
-        written = instants[id(value)] = '"' + value.isoformat() + '"'
-        return written
-
-
 _WINDOWS: dict[tuple[str, str, str, str], tuple[str, str]] = {}
 _MILESTONES: dict[tuple[str, str, str, str | None, str], tuple[str, str]] = {}
 _TEMPLATES_MOST = 4096
@@ -259,31 +251,40 @@ def _window_text(row: CareRow, instants: dict[int, str]) -> str:
         )
         document = _window_dict(window, False)  # noqa: FBT003 - the writers' second argument
         fields = [f"{encoded(name)}: {text(document[name], _FIELD)}" for name in document]
-        parts = _WINDOWS[key] = (("," + _FIELD).join(fields[1:5]), fields[7] + _ITEM + "}")
+        parts = _WINDOWS[key] = (
+            "," + _FIELD + ("," + _FIELD).join(fields[1:5]) + "," + _FIELD + '"from": ',
+            "," + _FIELD + fields[7] + _ITEM + "}",
+        )
     head, tail = parts
     if type(session) is not int:
         raise NotPlainError
-    return (
-        "{" + _FIELD + '"session": ' + int.__repr__(session) + "," + _FIELD + head
-        + "," + _FIELD + '"from": ' + _instant(start, instants)
-        + "," + _FIELD + '"until": ' + _instant(end, instants)
-        + "," + _FIELD + tail
-    )  # fmt: skip
+    starts, ends = instant_text(start, instants), instant_text(end, instants)
+    return f"{_SESSION}{session}{head}{starts}{_UNTIL}{ends}{tail}"
 
 
-def _milestone_text(milestone: Milestone, instants: dict[int, str]) -> str:
-    """`_milestone_dict`'s text, as `_text` writes it in the plan's ``timeline``."""
-    key = (
-        milestone.code,
-        milestone.kind.value,
-        milestone.description,
-        milestone.advice,
-        milestone.source,
-    )
+_SESSION = "{" + _FIELD + '"session": '
+_UNTIL = "," + _FIELD + '"until": '
+
+
+def _milestone_text(row: MilestoneRow, instants: dict[int, str]) -> str:
+    """`_milestone_dict`'s text of the milestone *row*, as `_text` writes it in ``timeline``."""
+    code, kind, order, description, start, end, source, session, advice = row
+    key = (code, kind.value, description, advice, source)
     parts = _MILESTONES.get(key)
     if parts is None:
         if len(_MILESTONES) >= _TEMPLATES_MOST:
             _MILESTONES.clear()
+        milestone = Milestone(
+            code=code,
+            kind=kind,
+            order=order,
+            description=description,
+            start=start,
+            end=end,
+            source=source,
+            session=session,
+            advice=advice,
+        )
         document = _milestone_dict(milestone, False)  # noqa: FBT003 - the writers' second one
         fields = [f"{encoded(name)}: {text(document[name], _FIELD)}" for name in document]
         sep = "," + _FIELD
@@ -292,21 +293,22 @@ def _milestone_text(milestone: Milestone, instants: dict[int, str]) -> str:
             sep.join(fields[8:]) + _ITEM + "}",
         )
     head, tail = parts
-    start, end, session = milestone.start, milestone.end, milestone.session
-    sep = "," + _FIELD
-    if isinstance(start, dt.datetime):
-        starts = '"from": ' + _instant(start, instants) + sep + '"until": '
-    else:
-        starts = '"from": null' + sep + '"until": '
-    ends = _instant(end, instants) if isinstance(end, dt.datetime) else "null"
-    dates = sep + '"from_date": ' + _date_value(start) + sep + '"until_date": ' + _date_value(end)
     if session is None:
         number = "null"
     elif type(session) is int:
         number = int.__repr__(session)
     else:
         raise NotPlainError
-    return head + sep + starts + ends + dates + sep + '"session": ' + number + sep + tail
+    sep = _SEP
+    starts = instant_text(start, instants) if isinstance(start, dt.datetime) else "null"
+    ends = instant_text(end, instants) if isinstance(end, dt.datetime) else "null"
+    return (
+        f'{head}{sep}"from": {starts}{sep}"until": {ends}{sep}"from_date": {_date_value(start)}'
+        f'{sep}"until_date": {_date_value(end)}{sep}"session": {number}{sep}{tail}'
+    )
+
+
+_SEP = "," + _FIELD
 
 
 def _date_value(value: dt.date) -> str:

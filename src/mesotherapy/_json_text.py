@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-__all__ = ["NotPlainError", "encoded", "indented_json", "scalar", "text"]
+__all__ = ["NotPlainError", "encoded", "indented_json", "instant_text", "scalar", "text"]
 
 encoded = json.encoder.encode_basestring  # what json.dumps quotes text with, unless ASCII
 _SCALARS: dict[object, str] = {None: "null", True: "true", False: "false"}
@@ -63,3 +64,31 @@ def scalar(value: object) -> str:
     if type(value) is bool or value is None:
         return _SCALARS[value]
     raise NotPlainError
+
+
+def instant_text(value: dt.datetime, instants: dict[int, str]) -> str:
+    """*value*'s ISO 8601 text, quoted: looked up by the object, then by its value.
+
+    >>> instant_text(dt.datetime(2026, 10, 20, 9, tzinfo=dt.UTC), {})
+    '"2026-10-20T09:00:00+00:00"'
+    """
+    try:
+        return instants[id(value)]  # the rows hold every instant while the plan is written
+    except KeyError:
+        pass
+    # An instant's text depends on its wall time, fold and zone: two times of one tzinfo
+    # compare by their wall clock, so the fold and the tzinfo are in the key (and the
+    # type, pendulum's or the standard one). `isoformat` was a seventh of `to_json`.
+    key = (value, value.fold, value.tzinfo, type(value))
+    written = _ISO.get(key)
+    if written is None:
+        if len(_ISO) >= _ISO_MOST:
+            _ISO.clear()
+        written = _ISO[key] = '"' + value.isoformat() + '"'
+    instants[id(value)] = written
+    return written
+
+
+_ISO: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
+_ISO_MOST = 8192
+"""How many instants' texts are kept (a plan has a few dozen)."""

@@ -160,49 +160,61 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
                 closes = closed[delta] = (utc + delta).astimezone(zone)
             effects.append((session.index, end, closes, code, effect))
 
-    def build() -> tuple[Milestone, ...]:
-        return (
-            *(
-                Milestone(
-                    code=code,
-                    kind=MilestoneKind.RESULT,
-                    order=order,
-                    description=rule.description,
-                    start=start,
-                    end=end,
-                    source=rule.source,
-                )
-                for order, start, end, code, rule in results
-            ),
-            *(
-                Milestone(
-                    code="maintenance_due",
-                    kind=MilestoneKind.MAINTENANCE,
-                    order=last_order + 1,
-                    description="Maintenance session due, to extend the results",
-                    start=window.opens,
-                    end=window.closes,
-                    source=chosen.maintenance_source,
-                )
-                for window in windows
-            ),
-            *(
-                Milestone(
-                    code=code,
-                    kind=MilestoneKind.SIDE_EFFECT,
-                    order=last_order + 2,
-                    description=effect.description,
-                    start=end,
-                    end=as_pendulum(closes),
-                    source=effect.source,
-                    session=index,
-                    advice=effect.if_longer,
-                )
-                for index, end, closes, code, effect in effects
-            ),
+    rows: list[MilestoneRow] = [
+        (code, MilestoneKind.RESULT, order, rule.description, start, end, rule.source, None, None)
+        for order, start, end, code, rule in results
+    ]
+    rows += [
+        (
+            "maintenance_due",
+            MilestoneKind.MAINTENANCE,
+            last_order + 1,
+            "Maintenance session due, to extend the results",
+            window.opens,
+            window.closes,
+            chosen.maintenance_source,
+            None,
+            None,
         )
+        for window in windows
+    ]
+    rows += [
+        (
+            code,
+            MilestoneKind.SIDE_EFFECT,
+            last_order + 2,
+            effect.description,
+            end,
+            closes,
+            effect.source,
+            index,
+            effect.if_longer,
+        )
+        for index, end, closes, code, effect in effects
+    ]
+    return Timeline(milestones=cast("tuple[Milestone, ...]", Deferred(lambda: _built(rows), rows)))
 
-    return Timeline(milestones=cast("tuple[Milestone, ...]", Deferred(build)))
+
+MilestoneRow = tuple[str, MilestoneKind, int, str, dt.date, dt.date, str, int | None, str | None]
+"""A milestone worked out: its fields in their order; a side effect's end a standard instant."""
+
+
+def _built(rows: list[MilestoneRow]) -> tuple[Milestone, ...]:
+    return tuple(
+        Milestone(
+            code=code,
+            kind=kind,
+            order=order,
+            description=description,
+            start=start,
+            # A side effect's end was worked out in the standard library: pendulum's here.
+            end=as_pendulum(end) if kind is MilestoneKind.SIDE_EFFECT else end,  # type: ignore[arg-type]
+            source=source,
+            session=session,
+            advice=advice,
+        )
+        for code, kind, order, description, start, end, source, session, advice in rows
+    )
 
 
 def _result_order(

@@ -65,6 +65,7 @@ the same plan always gives the same bytes; ``LAST-MODIFIED`` is written only wit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from typing import TYPE_CHECKING, Final
 
@@ -390,9 +391,16 @@ def session_uid(session: Session) -> str:
     >>> len(session_uid(plan.sessions[0]))
     36
     """
-    return str(uuid.uuid5(_UID_NAMESPACE, f"session/{session.id}"))
+    return _uid(f"session/{session.id}")
 
 
 def maintenance_uid(plan: TreatmentPlan, number: int) -> str:
     """The ``UID`` of the *number*-th maintenance window of *plan*: from `TreatmentPlan.id`."""
-    return str(uuid.uuid5(_UID_NAMESPACE, f"maintenance/{plan.id}/{number}"))
+    return _uid(f"maintenance/{plan.id}/{number}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _uid(name: str) -> str:
+    # A uuid5 is a SHA-1 and a UUID object: a quarter of a plan's `to_ics` when computed
+    # per call. Kept per name (a session's id never changes), the most recent few thousand.
+    return str(uuid.uuid5(_UID_NAMESPACE, name))

@@ -23,8 +23,10 @@ from hypothesis import strategies as st
 
 import mesotherapy as meso
 from mesotherapy._aftercare import aftercare
-from mesotherapy._export_rows import care_rows
+from mesotherapy._deferred import unbuilt_rows
+from mesotherapy._export_rows import care_rows, milestone_rows
 from mesotherapy._json import _document
+from mesotherapy._timeline import expected_timeline
 from tests.conftest import examples
 from tests.plan_strategies import plans_in_any_state
 
@@ -126,3 +128,53 @@ def test_an_appointments_minutes_are_pendulums(start: dt.datetime, microseconds:
     begin = pendulum.instance(start)
     end = begin.add(microseconds=microseconds).in_timezone(str(begin.timezone_name))
     assert _minutes(begin, end) == max(1, (end - begin).in_minutes())
+
+
+@settings(max_examples=examples(50), deadline=None)
+@given(plans_in_any_state(max_operations=4))
+def test_the_rows_of_an_unread_timeline_are_its_milestones(plan: meso.TreatmentPlan) -> None:
+    def written(rows: list[Any]) -> list[tuple[Any, ...]]:
+        return [(*row[:4], row[4].isoformat(), row[5].isoformat(), *row[6:]) for row in rows]
+
+    timeline = expected_timeline(plan)
+    unread = milestone_rows(timeline)
+    assert unbuilt_rows(timeline, "milestones") is unread  # the rows themselves, unbuilt
+    milestones = timeline.milestones  # read: built now
+    assert unbuilt_rows(timeline, "milestones") is None
+    assert written(unread) == written(milestone_rows(timeline))
+    assert [(m.code, m.kind, m.order, m.session) for m in milestones] == [
+        (row[0], row[1], row[2], row[7]) for row in unread
+    ]
+    assert timeline == expected_timeline(plan)  # built either way, the same values
+
+
+def _emptied(node: object) -> None:
+    """Empty every dict and list of *node*, innermost first: what a caller may do to its own."""
+    if isinstance(node, dict):
+        for value in node.values():
+            _emptied(value)
+        node.clear()
+    elif isinstance(node, list):
+        for value in node:
+            _emptied(value)
+        node.clear()
+
+
+needs_fhir = pytest.mark.skipif(not _have("fhir.resources.bundle"), reason="no fhir extra")
+
+
+@needs_fhir
+@settings(max_examples=examples(30), deadline=None)
+@given(plans_in_any_state(max_operations=3), _NAMES)
+def test_to_fhir_of_a_booked_plan_is_the_dump_and_the_callers_own(
+    plan: meso.TreatmentPlan, names: tuple[str, str]
+) -> None:
+    from mesotherapy.fhir import fhir_bundle, to_fhir  # noqa: PLC0415 - the extra
+
+    booked, diary = _booked(plan, names)
+    reference = json.dumps(fhir_bundle(booked, diary=diary).model_dump(mode="json"))
+    first = to_fhir(booked, diary=diary)
+    assert json.dumps(first) == reference
+    _emptied(first)  # nothing to_fhir keeps may be in the bundle it gave
+    assert json.dumps(to_fhir(booked, diary=diary)) == reference
+    assert json.dumps(to_fhir(plan)) == json.dumps(fhir_bundle(plan).model_dump(mode="json"))

@@ -5,7 +5,14 @@ For a 4-session plan of varied clients and starts, the best time of ``assess`` +
 `to_ics`, `to_fhir`, `fhir_bundle` and `to_frame`, each printed as its cost ratio to
 planning, beside its target where the issue sets one; and the part of `to_json` that is
 the plan's own derived views (its aftercare and timeline, computed as rows).
-Every figure is measured in the same run; nothing here is asserted.
+
+Each export is timed twice. *First* is the figure the targets judge: every call exports
+a plan that export has never seen (each export has its own pool of distinct clients and
+starts), so nothing kept of an earlier call for the same plan (a session's UID, say)
+helps it; what the exports keep by value across plans (the rule set's resources, the
+texts of a clinic's instants) still does, as it would in a clinic. *Again* cycles 50
+plans already exported, as a calendar feed polled again would. Every figure is measured
+in the same run; nothing here is asserted.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ ROUNDS = 7
 def main() -> None:
     """Time planning and every export, print the ratios beside their targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50, help="distinct clients cycled")
+    parser.add_argument("--clients", type=int, default=50, help="plans cycled, exported again")
     parser.add_argument("--number", type=int, default=40, help="calls a round")
     args = parser.parse_args()
     rules = meso.default_rules()
@@ -39,6 +46,11 @@ def main() -> None:
 
     def plan_of(n: int) -> meso.TreatmentPlan:
         client, start = inputs[n]
+        assessment = meso.assess(client, AREAS, on=start.date(), rules=rules)
+        return meso.plan_series(assessment, AREAS, start=start, clinic=clinic, rules=rules)
+
+    def plan_of_request(n: int) -> meso.TreatmentPlan:
+        client, start = _client(n), _start(n)
         assessment = meso.assess(client, AREAS, on=start.date(), rules=rules)
         return meso.plan_series(assessment, AREAS, start=start, clinic=clinic, rules=rules)
 
@@ -57,30 +69,44 @@ def main() -> None:
     # Planning is timed before the exports and after them, the best of both: the machine
     # is shared, and a ratio is only as good as its denominator.
     planning = _best(cycling(plan_of), args.number, ROUNDS)
-    rows: list[tuple[str, Callable[[int], object]]] = [
-        ("to_json", lambda n: to_json(plans[n])),
-        ("to_ics", lambda n: to_ics(plans[n])),
-        ("to_fhir", lambda n: to_fhir(plans[n])),
-        ("fhir_bundle", lambda n: fhir_bundle(plans[n])),
-        ("to_frame", lambda n: to_frame(plans[n])),
+    exports: list[tuple[str, Callable[[meso.TreatmentPlan], object]]] = [
+        ("to_json", to_json),
+        ("to_ics", to_ics),
+        ("to_fhir", to_fhir),
+        ("fhir_bundle", fhir_bundle),
+        ("to_frame", to_frame),
         # What to_json cannot avoid while the document holds them: the plan's aftercare and
         # timeline, computed as the rows they are made of (the floor of its ratio).
-        ("  of which its rows", lambda n: _rows(plans[n])),
+        ("  of which its rows", _rows),
     ]
-    costs = {name: _best(cycling(func), args.number, ROUNDS) for name, func in rows}
+    first: dict[str, float] = {}
+    again: dict[str, float] = {}
+    calls = args.number * ROUNDS
+    for k, (name, export) in enumerate(exports):
+        # A pool of its own for each export: clients and starts no other pool has.
+        offset = 10_000 * (k + 1)
+        pool = iter([plan_of_request(offset + n) for n in range(calls)])
+        first[name] = _best(
+            lambda export=export, pool=pool: export(next(pool)), args.number, ROUNDS
+        )
+        again[name] = _best(cycling(lambda n, export=export: export(plans[n])), args.number, ROUNDS)
     planning = min(planning, _best(cycling(plan_of), args.number, ROUNDS))
     print(
         f"mesotherapy {meso.__version__}: exports of a {len(plans[0].sessions)}-session plan, "
         f"against assess + plan_series ({planning * 1e6:,.0f} us)"
     )
-    for name, cost in costs.items():
+    print(f"    {'':<24} {'first export of a plan':>36}   {'exported again':>24}")
+    for name, cost in first.items():
         target = TARGETS.get(name)
         beside = (
             f"target {target:.0f}x  {'met' if cost / planning <= target else 'MISSED'}"
             if target
             else "no target"
         )
-        print(f"    {name:<24} {cost * 1e6:>10,.0f} us   ratio {cost / planning:6.1f}x   {beside}")
+        print(
+            f"    {name:<24} {cost * 1e6:>10,.0f} us   ratio {cost / planning:6.1f}x   "
+            f"{again[name] * 1e6:>8,.0f} us   ratio {again[name] / planning:6.1f}x   {beside}"
+        )
 
 
 def _rows(plan: meso.TreatmentPlan) -> object:

@@ -300,6 +300,11 @@ def _pendulum_of(moment: dt.datetime) -> pendulum.DateTime:
     return moment if type(moment) is pendulum.DateTime else as_pendulum(moment)
 
 
+# The aftercare of a session of some areas, as tables: its distinct lengths, and each
+# window's position, code, kind, description, source and the index of its length.
+_AfterTable = tuple[tuple[dt.timedelta, ...], tuple[tuple[int, str, str, str, str, int], ...]]
+
+
 @attrs.frozen
 class _Prepared:
     """What the windows of one rule set take from it, read once."""
@@ -308,8 +313,14 @@ class _Prepared:
     precare: tuple[tuple[int, str, PrecareRule, dt.timedelta | None], ...]
     after: tuple[tuple[int, str, AftercareRule, str, dt.timedelta], ...]
     activities: frozenset[str]
+    # The pre-care as tables: the distinct whole-day lengths, and each window's position,
+    # code, description, source, rule and the index of its length (``None``: no whole
+    # days, `wall_before` decides); ``None`` as a whole when some rule has no whole days.
+    pre_days: tuple[dt.timedelta, ...]
+    pre_rows: tuple[tuple[int, str, str, str, PrecareRule, int | None], ...]
     # The aftercare rules that follow a session of these areas, worked out on first use.
     chosen: dict[tuple[Area, ...], tuple[tuple[int, str, AftercareRule, str, dt.timedelta], ...]]
+    tables: dict[tuple[Area, ...], _AfterTable]
 
     def after_for(
         self, areas: tuple[Area, ...]
@@ -323,6 +334,20 @@ class _Prepared:
             found = self.chosen[areas] = tuple(i for i in self.after if i[2].areas & wanted)
             return found
 
+    def table_for(self, areas: tuple[Area, ...]) -> _AfterTable:
+        """`after_for` *areas* as a table: the distinct lengths, and each window's fields."""
+        try:
+            return self.tables[areas]
+        except KeyError:
+            chosen = self.after_for(areas)
+            lengths = tuple(dict.fromkeys(delta for *_, delta in chosen))
+            rows = tuple(
+                (position, code, kind, rule.description, rule.source, lengths.index(delta))
+                for position, code, rule, kind, delta in chosen
+            )
+            table = self.tables[areas] = (lengths, rows)
+            return table
+
 
 _PREPARED: dict[int, tuple[RuleSet, _Prepared]] = {}
 _PREPARED_MOST = 16
@@ -334,17 +359,32 @@ def _prepared(rules: RuleSet) -> _Prepared:
     if entry is not None and entry[0] is rules:
         return entry[1]
     position = {code: n for n, code in enumerate([*rules.precare, *rules.aftercare])}
+    precare = tuple(
+        (position[code], code, rule, _wall_days(rule.before))
+        for code, rule in rules.precare.items()
+    )
+    pre_days = tuple(dict.fromkeys(days for *_, days in precare if days is not None))
     prepared = _Prepared(
-        precare=tuple(
-            (position[code], code, rule, _wall_days(rule.before))
-            for code, rule in rules.precare.items()
-        ),
+        precare=precare,
         after=tuple(
             (position[code], code, rule, rule.kind.value, rule.duration.elapsed())
             for code, rule in rules.aftercare.items()
         ),
         activities=frozenset(position),
+        pre_days=pre_days,
+        pre_rows=tuple(
+            (
+                position,
+                code,
+                rule.description,
+                rule.source,
+                rule,
+                None if days is None else pre_days.index(days),
+            )
+            for position, code, rule, days in precare
+        ),
         chosen={},
+        tables={},
     )
     if len(_PREPARED) >= _PREPARED_MOST:
         _PREPARED.clear()
@@ -365,44 +405,34 @@ def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -
     # A session's instants are in the clinic's zone, and so are the windows built on them.
     index, start = session.index, session.start
     local = stdlib_instant(start)
-    # Several rules open the same number of days before: each such start worked out once.
-    opened: dict[dt.timedelta, dt.datetime | None] = {}
-    for position, code, rule, days in prepared.precare:
-        # Calendar time: "2 days before" keeps the local time across a DST change. Aware
-        # arithmetic in the standard library is wall-clock arithmetic (fold 0), as
-        # `local_instant` probes it; a wall time in a gap or a repeated hour goes to
-        # `wall_before`, whose rule for those is pendulum's.
-        if days is None:
-            begin = None
-        elif days in opened:
-            begin = opened[days]
-        else:
-            begin = local - days
-            if begin.utcoffset() != begin.replace(fold=1).utcoffset():
-                begin = None
-            opened[days] = begin
+    # Calendar time: "2 days before" keeps the local time across a DST change. Aware
+    # arithmetic in the standard library is wall-clock arithmetic (fold 0), as
+    # `local_instant` probes it; a wall time in a gap or a repeated hour (``None`` here)
+    # goes to `wall_before`, whose rule for those is pendulum's. Several rules open the
+    # same number of days before: each such start worked out once.
+    opened: list[dt.datetime | None] = []
+    for days in prepared.pre_days:
+        begin = local - days
+        opened.append(begin if begin.utcoffset() == begin.replace(fold=1).utcoffset() else None)
+    for position, code, description, source, rule, days_at in prepared.pre_rows:
+        begin = None if days_at is None else opened[days_at]
         opens: dt.datetime
         if begin is not None:
             opens = begin
         else:
             opens = wall_before(start, rule.before)
             begin = stdlib_instant(opens)
-        found.append(
-            (begin, index, position, code, PRECARE, rule.description, rule.source, opens, start)
-        )
-    chosen = prepared.after_for(session.areas)
-    if not chosen:
+        found.append((begin, index, position, code, PRECARE, description, source, opens, start))
+    lengths, rows = prepared.table_for(session.areas)
+    if not rows:
         return
     end = session.end
     plain_end = stdlib_instant(end)
     zone, utc = plain_end.tzinfo, plain_end.astimezone(dt.UTC)
     # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile. Several rules
     # last as long: each such end worked out once.
-    closed: dict[dt.timedelta, dt.datetime] = {}
-    for position, code, after, kind, delta in chosen:
-        closes = closed.get(delta)
-        if closes is None:
-            closes = closed[delta] = (utc + delta).astimezone(zone)
-        found.append(
-            (plain_end, index, position, code, kind, after.description, after.source, end, closes)
-        )
+    closed = [(utc + delta).astimezone(zone) for delta in lengths]
+    found += [
+        (plain_end, index, position, code, kind, description, source, end, closed[at])
+        for position, code, kind, description, source, at in rows
+    ]

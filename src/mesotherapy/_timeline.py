@@ -145,21 +145,6 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
             results.append((rule.order, start, max(start, end), code, rule))
     results.sort(key=_result_order)
     last_order = max((row[0] for row in results), default=0)
-    windows = plan.maintenance
-    effects: list[tuple[int, pendulum.DateTime, dt.datetime, str, SideEffect]] = []
-    for session in active:
-        # Elapsed time from the session's end, in the standard library's C arithmetic.
-        end = session.end
-        plain = stdlib_instant(end)
-        zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
-        # Several side effects resolve within as long: each such end worked out once.
-        closed: dict[dt.timedelta, dt.datetime] = {}
-        for code, effect, delta in chosen.effects_for(session.areas):
-            closes = closed.get(delta)
-            if closes is None:
-                closes = closed[delta] = (utc + delta).astimezone(zone)
-            effects.append((session.index, end, closes, code, effect))
-
     rows: list[MilestoneRow] = [
         (code, MilestoneKind.RESULT, order, rule.description, start, end, rule.source, None, None)
         for order, start, end, code, rule in results
@@ -176,23 +161,31 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
             None,
             None,
         )
-        for window in windows
+        for window in plan.maintenance
     ]
-    rows += [
-        (
-            code,
-            MilestoneKind.SIDE_EFFECT,
-            last_order + 2,
-            effect.description,
-            end,
-            closes,
-            effect.source,
-            index,
-            effect.if_longer,
-        )
-        for index, end, closes, code, effect in effects
-    ]
+    order = last_order + 2
+    for session in active:
+        lengths, effects = chosen.effects_for(session.areas)
+        if not effects:
+            continue
+        # Elapsed time from the session's end, in the standard library's C arithmetic.
+        # Several side effects resolve within as long: each such end worked out once.
+        index, end = session.index, session.end
+        plain = stdlib_instant(end)
+        zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
+        closed = [(utc + delta).astimezone(zone) for delta in lengths]
+        rows += [
+            (code, _SIDE_EFFECT, order, description, end, closed[at], source, index, advice)
+            for code, description, source, advice, at in effects
+        ]
     return Timeline(milestones=cast("tuple[Milestone, ...]", Deferred(lambda: _built(rows), rows)))
+
+
+_SIDE_EFFECT = MilestoneKind.SIDE_EFFECT
+
+# The side effects of a session of some areas, as a table: their distinct elapsed lengths,
+# and each one's code, description, source, advice and the index of its length.
+_Effects = tuple[tuple[dt.timedelta, ...], tuple[tuple[str, str, str, str | None, int], ...]]
 
 
 MilestoneRow = tuple[str, MilestoneKind, int, str, dt.date, dt.date, str, int | None, str | None]
@@ -235,20 +228,27 @@ class _Chosen:
     results: tuple[tuple[str, ResultMilestone, _Anchor, _Anchor], ...]
     maintenance_source: str
     effects: Mapping[str, SideEffect]
-    # The side effects that follow a session of these areas, with their elapsed lengths.
-    by_areas: dict[tuple[Area, ...], tuple[tuple[str, SideEffect, dt.timedelta], ...]]
+    # The side effects that follow a session of these areas, as a table.
+    by_areas: dict[tuple[Area, ...], _Effects]
 
-    def effects_for(
-        self, areas: tuple[Area, ...]
-    ) -> tuple[tuple[str, SideEffect, dt.timedelta], ...]:
+    def effects_for(self, areas: tuple[Area, ...]) -> _Effects:
+        """The side effects after a session of *areas*: distinct lengths, and each one's row."""
         try:
             return self.by_areas[areas]
         except KeyError:
             wanted = set(areas)
-            found = self.by_areas[areas] = tuple(
+            chosen = [
                 (code, effect, effect.resolves_within.elapsed())
                 for code, effect in self.effects.items()
                 if effect.areas & wanted
+            ]
+            lengths = tuple(dict.fromkeys(delta for *_, delta in chosen))
+            found = self.by_areas[areas] = (
+                lengths,
+                tuple(
+                    (code, e.description, e.source, e.if_longer, lengths.index(delta))
+                    for code, e, delta in chosen
+                ),
             )
             return found
 

@@ -10,6 +10,7 @@ from typing import cast
 import attrs
 import pendulum
 
+from ._aftercare import elapsed_after_end
 from ._deferred import Deferred, deferred_fields
 from ._errors import UnknownCodeError
 from ._model import Area
@@ -22,7 +23,6 @@ from ._time import (
     off_calendar,
     parse_date,
     shift_date,
-    stdlib_instant,
     within_calendar,
 )
 
@@ -169,11 +169,10 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
         if not effects:
             continue
         # Elapsed time from the session's end, in the standard library's C arithmetic.
-        # Several side effects resolve within as long: each such end worked out once.
+        # Several side effects resolve within as long: each such end worked out once (and
+        # once with the aftercare's, which last as long).
         index, end = session.index, session.end
-        plain = stdlib_instant(end)
-        zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
-        closed = [(utc + delta).astimezone(zone) for delta in lengths]
+        closed = elapsed_after_end(session, lengths)[1]
         rows += [
             (code, _SIDE_EFFECT, order, description, end, closed[at], source, index, advice)
             for code, description, source, advice, at in effects

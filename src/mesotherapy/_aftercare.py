@@ -427,52 +427,12 @@ def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -
     if not rows:
         return
     end = session.end
-    plain_end, closed = elapsed_after_end(session, lengths)
+    plain_end = stdlib_instant(end)
+    zone, utc = plain_end.tzinfo, plain_end.astimezone(dt.UTC)
+    # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile. Several rules
+    # last as long: each such end worked out once.
+    closed = [(utc + delta).astimezone(zone) for delta in lengths]
     found += [
         (plain_end, index, position, code, kind, description, source, end, closed[at])
         for position, code, kind, description, source, at in rows
     ]
-
-
-# The session ends worked out lately, by the id of their session: its end in the standard
-# library, in UTC, and the instants some elapsed lengths after it. A plan's aftercare and
-# its timeline both count from each session's end, by lengths they share (24 h, 48 h):
-# an export, or a pipeline, works out each such instant once.
-_ENDS: dict[int, tuple[Session, dt.datetime, dt.datetime, dict[dt.timedelta, dt.datetime]]] = {}
-_ENDS_MOST = 4096
-"""How many sessions' ends are kept (a batch of plans, each exported)."""
-
-
-def elapsed_after_end(
-    session: Session, lengths: Iterable[dt.timedelta]
-) -> tuple[dt.datetime, list[dt.datetime]]:
-    """*session*'s end in the standard library, and the instant each of *lengths* after it.
-
-    Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile; each instant is
-    in the session's zone, as `elapsed_after` gives it (a standard-library instant).
-
-    >>> import mesotherapy as meso
-    >>> plan = meso.plan_series(meso.assess(meso.Client(birth_date="1985-03-02"), ["face"],
-    ...     on="2026-10-01"), ["face"], clinic=meso.example_clinic(),
-    ...     start=pendulum.datetime(2026, 10, 30, 16, 15, tz="America/Toronto"))
-    >>> end, (after,) = elapsed_after_end(plan.sessions[0], [dt.timedelta(days=2)])
-    >>> end.isoformat(), after.isoformat()  # the clocks went back meanwhile
-    ('2026-10-30T17:00:00-04:00', '2026-11-01T16:00:00-05:00')
-    """
-    entry = _ENDS.get(id(session))
-    if entry is None or entry[0] is not session:
-        plain = stdlib_instant(session.end)
-        entry = (session, plain, plain.astimezone(dt.UTC), {})
-        if len(_ENDS) >= _ENDS_MOST:
-            _ENDS.clear()
-        # The session is kept with its entry, so that its id names it while the entry lives.
-        _ENDS[id(session)] = entry
-    _, plain, utc, closed = entry
-    zone = plain.tzinfo
-    found = []
-    for delta in lengths:
-        closes = closed.get(delta)
-        if closes is None:
-            closes = closed[delta] = (utc + delta).astimezone(zone)
-        found.append(closes)
-    return plain, found

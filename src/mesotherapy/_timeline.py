@@ -10,7 +10,6 @@ from typing import cast
 import attrs
 import pendulum
 
-from ._aftercare import elapsed_after_end
 from ._deferred import Deferred, deferred_fields
 from ._errors import UnknownCodeError
 from ._model import Area
@@ -23,6 +22,7 @@ from ._time import (
     off_calendar,
     parse_date,
     shift_date,
+    stdlib_instant,
     within_calendar,
 )
 
@@ -169,10 +169,11 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
         if not effects:
             continue
         # Elapsed time from the session's end, in the standard library's C arithmetic.
-        # Several side effects resolve within as long: each such end worked out once (and
-        # once with the aftercare's, which last as long).
+        # Several side effects resolve within as long: each such end worked out once.
         index, end = session.index, session.end
-        closed = elapsed_after_end(session, lengths)[1]
+        plain = stdlib_instant(end)
+        zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
+        closed = [(utc + delta).astimezone(zone) for delta in lengths]
         rows += [
             (code, _SIDE_EFFECT, order, description, end, closed[at], source, index, advice)
             for code, description, source, advice, at in effects

@@ -267,7 +267,7 @@ def _windows_before(plan: TreatmentPlan, rules: RuleSet = RULES) -> tuple[CareWi
             row = (plain, session.index, position, code, kind, after.description, after.source)
             rows.append((*row, end, closes))
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    return _built(rows)
+    return _built([(row[1], *row[3:]) for row in rows])
 
 
 def _shown(windows: tuple[CareWindow, ...]) -> list[tuple[object, ...]]:

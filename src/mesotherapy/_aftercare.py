@@ -265,23 +265,32 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     # windows are most of a pipeline's work, and each rule would otherwise be read again
     # for every session of every plan.
     prepared = _prepared(rules)
-    found: list[_Row] = []
+    found: list[_Entry] = []
     for session in plan.active_sessions:
         _session_windows(session, prepared, found)
     # Time order; at the same start, the order of the rule file (restrictions first). The
-    # session's number and the rule's position settle every tie: no two rows share both, so
-    # the rows sort as tuples, on those three fields alone, without a key.
+    # session's number and the rule's position settle every tie: no two entries share
+    # both, so the entries sort as tuples, on those three fields alone, without a key. A
+    # session's aftercare windows all open at its end and come in the rules' order: they
+    # sort as one entry (no other window opens then with that session's number).
     found.sort()
-    windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(found), found))
+    rows = [row for entry in found for row in entry[3]]
+    windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(rows), rows))
     return Aftercare(windows=windows, activities=prepared.activities)
 
 
-# A window worked out: its start (standard library, for the order), session, rule's
-# position, then the fields of its `CareWindow`, whose instants may still be standard ones.
-_Row = tuple[dt.datetime, int, int, str, str, str, str, dt.datetime, dt.datetime]
+CareRow = tuple[int, str, str, str, str, dt.datetime, dt.datetime]
+"""A window worked out: its session, activity, kind, description, source, start and end.
+
+Its instants may still be standard-library ones (the same instant, zone and fold).
+"""
+
+# Windows worked out, to sort: their start (standard library, for the order), session and
+# first rule's position, then the windows' rows.
+_Entry = tuple[dt.datetime, int, int, "tuple[CareRow, ...] | list[CareRow]"]
 
 
-def _built(rows: list[_Row]) -> tuple[CareWindow, ...]:
+def _built(rows: list[CareRow]) -> tuple[CareWindow, ...]:
     return tuple(
         CareWindow(
             session=index,
@@ -292,7 +301,7 @@ def _built(rows: list[_Row]) -> tuple[CareWindow, ...]:
             end=_pendulum_of(end),
             source=source,
         )
-        for _, index, _, code, kind, description, source, start, end in rows
+        for index, code, kind, description, source, start, end in rows
     )
 
 
@@ -400,7 +409,7 @@ def _wall_days(span: Span) -> dt.timedelta | None:
     return dt.timedelta(weeks=span.weeks, days=span.days)
 
 
-def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -> None:
+def _session_windows(session: Session, prepared: _Prepared, found: list[_Entry]) -> None:
     """Append *session*'s windows to *found*, worked out in the standard library."""
     # A session's instants are in the clinic's zone, and so are the windows built on them.
     index, start = session.index, session.start
@@ -422,7 +431,9 @@ def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -
         else:
             opens = wall_before(start, rule.before)
             begin = stdlib_instant(opens)
-        found.append((begin, index, position, code, PRECARE, description, source, opens, start))
+        found.append(
+            (begin, index, position, ((index, code, PRECARE, description, source, opens, start),))
+        )
     lengths, rows = prepared.table_for(session.areas)
     if not rows:
         return
@@ -432,7 +443,8 @@ def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -
     # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile. Several rules
     # last as long: each such end worked out once.
     closed = [(utc + delta).astimezone(zone) for delta in lengths]
-    found += [
-        (plain_end, index, position, code, kind, description, source, end, closed[at])
-        for position, code, kind, description, source, at in rows
+    block: list[CareRow] = [
+        (index, code, kind, description, source, end, closed[at])
+        for _, code, kind, description, source, at in rows
     ]
+    found.append((plain_end, index, rows[0][0], block))

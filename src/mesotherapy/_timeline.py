@@ -155,13 +155,13 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
             MilestoneKind.MAINTENANCE,
             last_order + 1,
             "Maintenance session due, to extend the results",
-            window.opens,
-            window.closes,
+            opens,
+            closes,
             chosen.maintenance_source,
             None,
             None,
         )
-        for window in plan.maintenance
+        for opens, closes in _maintenance(plan, ends)
     ]
     order = last_order + 2
     for session in active:
@@ -186,6 +186,27 @@ _SIDE_EFFECT = MilestoneKind.SIDE_EFFECT
 # The side effects of a session of some areas, as a table: their distinct elapsed lengths,
 # and each one's code, description, source, advice and the index of its length.
 _Effects = tuple[tuple[dt.timedelta, ...], tuple[tuple[str, str, str, str | None, int], ...]]
+
+
+def _maintenance(
+    plan: TreatmentPlan, ends: list[pendulum.Date]
+) -> tuple[tuple[pendulum.Date, pendulum.Date], ...]:
+    """``plan.maintenance`` as (opens, closes) pairs, from its active sessions' end dates."""
+    if not ends:
+        return ()
+    # `TreatmentPlan.maintenance` in the same C date arithmetic, from the last date already
+    # in hand (its own work is half again the timeline's results); beyond the calendar,
+    # the property itself refuses it, with its own name.
+    protocol = plan.protocol
+    try:
+        return (
+            (
+                shift_date(ends[-1], protocol.min_maintenance_months, 0),
+                shift_date(ends[-1], protocol.max_maintenance_months, 0),
+            ),
+        )
+    except (OverflowError, ValueError):
+        return tuple((w.opens, w.closes) for w in plan.maintenance)
 
 
 MilestoneRow = tuple[str, MilestoneKind, int, str, dt.date, dt.date, str, int | None, str | None]

@@ -324,7 +324,7 @@ class _Prepared:
     activities: frozenset[str]
     # The pre-care as tables: the distinct whole-day lengths, and each window's position,
     # code, description, source, rule and the index of its length (``None``: no whole
-    # days, `wall_before` decides); ``None`` as a whole when some rule has no whole days.
+    # days, `wall_before` decides).
     pre_days: tuple[dt.timedelta, ...]
     pre_rows: tuple[tuple[int, str, str, str, PrecareRule, int | None], ...]
     # The aftercare rules that follow a session of these areas, worked out on first use.
@@ -344,7 +344,11 @@ class _Prepared:
             return found
 
     def table_for(self, areas: tuple[Area, ...]) -> _AfterTable:
-        """`after_for` *areas* as a table: the distinct lengths, and each window's fields."""
+        """`after_for` *areas* as a table: the distinct lengths, and each window's fields.
+
+        Its windows come in the rules' order, by their positions: `aftercare` sorts them
+        as one entry.
+        """
         try:
             return self.tables[areas]
         except KeyError:

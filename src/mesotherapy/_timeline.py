@@ -201,8 +201,8 @@ def _maintenance(
     try:
         return (
             (
-                shift_date(ends[-1], protocol.min_maintenance_months, 0),
-                shift_date(ends[-1], protocol.max_maintenance_months, 0),
+                _shifted(ends[-1], protocol.min_maintenance_months, 0),
+                _shifted(ends[-1], protocol.max_maintenance_months, 0),
             ),
         )
     except (OverflowError, ValueError):
@@ -324,6 +324,23 @@ def _anchor_date(anchor: _Anchor, ends: list[pendulum.Date]) -> pendulum.Date | 
     # `Span.after`, its date arithmetic (the month's end clamped, then the days) and its
     # refusal of a date beyond the calendar.
     try:
-        return shift_date(date, months, days)
+        return _shifted(date, months, days)
     except (OverflowError, ValueError) as error:
         raise off_calendar(f"{span} after {date}") from error
+
+
+_SHIFTED: dict[tuple[dt.date, int, int], pendulum.Date] = {}
+_SHIFTED_MOST = 8192
+"""How many dates moved by months and days are kept (a clinic's days, by a few offsets)."""
+
+
+def _shifted(date: pendulum.Date, months: int, days: int) -> pendulum.Date:
+    """`shift_date` of *date*, kept by value: a clinic's plans end on the same days."""
+    key = (date, months, days)
+    found = _SHIFTED.get(key)
+    if found is None:
+        found = shift_date(date, months, days)  # beyond the calendar: raised, kept never
+        if len(_SHIFTED) >= _SHIFTED_MOST:
+            _SHIFTED.clear()
+        _SHIFTED[key] = found
+    return found

@@ -48,6 +48,7 @@ from mesotherapy import (
 )
 from mesotherapy._aftercare import PRECARE, _built, _prepared
 from mesotherapy._assess import RulesRef
+from mesotherapy._clinic_values import OpeningHours
 from mesotherapy._invariants import earliest_day, needs_review
 from mesotherapy._protocol import series_protocol
 from mesotherapy._session import PLAN_ID_NAMESPACE, planned_session
@@ -267,7 +268,7 @@ def _windows_before(plan: TreatmentPlan, rules: RuleSet = RULES) -> tuple[CareWi
             row = (plain, session.index, position, code, kind, after.description, after.source)
             rows.append((*row, end, closes))
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    return _built(rows)
+    return _built([(row[1], *row[3:]) for row in rows])
 
 
 def _shown(windows: tuple[CareWindow, ...]) -> list[tuple[object, ...]]:
@@ -397,3 +398,66 @@ def test_hundreds_of_assessments_are_the_checked_ones() -> None:
     for n in range(400):
         day = pendulum.date(2026, 1, 5).add(days=n)
         assert_checked_assessment(assess(_client(n), ["face", "neck"][: 1 + n % 2], on=day))
+
+
+# --- Windows and milestones at the clock changes themselves ---------------------------------
+
+
+def _night_clinic(zone: str) -> Clinic:
+    day = [(dt.time(0), dt.time(23, 59))]
+    hours = OpeningHours(**{name.lower(): day for name in calendar.day_name})
+    return attrs.evolve(example_clinic(), timezone=zone, hours=hours)
+
+
+def _clock_change_starts(zone: str) -> list[pendulum.DateTime]:
+    """Starts whose window ends or pre-care starts fall in a gap or a repeated hour."""
+    tz = zoneinfo.ZoneInfo(zone)
+    changes = []
+    day = dt.datetime(2026, 1, 1, 12, tzinfo=tz)
+    while day.year == 2026:  # each day whose offset differs from the next one's
+        after = day + dt.timedelta(days=1)
+        if day.utcoffset() != after.utcoffset():
+            changes.append(after.date())
+        day = after
+    assert changes
+    starts = []
+    for change in changes:
+        # 2 days and 4 weeks before (the pre-care's lengths), 1 and 2 days after the session
+        # ends (the aftercare's and side effects' lengths), at every quarter hour of the night.
+        for shift in (2, 28, -1, -2, -7, -14):
+            base = change + dt.timedelta(days=shift)
+            for minutes in range(0, 4 * 60, 15):
+                moment = pendulum.datetime(base.year, base.month, base.day, tz=zone)
+                starts.append(moment.add(minutes=minutes))
+    return starts
+
+
+@pytest.mark.parametrize("zone", ["America/Toronto", "Europe/Dublin", "Australia/Lord_Howe"])
+def test_windows_and_side_effects_at_the_clock_changes_are_what_they_were(zone: str) -> None:
+    clinic = _night_clinic(zone)
+    compared = 0
+    for n, start in enumerate(_clock_change_starts(zone)):
+        areas = [Area.FACE] if n % 2 else [Area.SCALP, Area.NECK]
+        try:
+            plan = plan_series(
+                assess(_client(n), areas, on=start.date()), areas, start=start, clinic=clinic
+            )
+        except SchedulingError:
+            continue
+        assert _shown(aftercare(plan).windows) == _shown(_windows_before(plan))
+        timeline = expected_timeline(plan)
+        maintenance = [(m.start, m.end) for m in timeline.of_kind(MilestoneKind.MAINTENANCE)]
+        assert maintenance == [(w.opens, w.closes) for w in plan.maintenance]
+        effects = [
+            (m.session, m.code, m.end.isoformat(), _fold(m.end), type(m.end))
+            for m in timeline.of_kind(MilestoneKind.SIDE_EFFECT)
+        ]
+        assert effects == [
+            (s.index, code, ends.isoformat(), ends.fold, pendulum.DateTime)
+            for s in plan.active_sessions
+            for code, effect in RULES.side_effects.items()
+            if effect.areas & set(s.areas)
+            for ends in [elapsed_after(s.end, effect.resolves_within.elapsed())]
+        ]
+        compared += 1
+    assert compared > 150

@@ -265,23 +265,32 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     # windows are most of a pipeline's work, and each rule would otherwise be read again
     # for every session of every plan.
     prepared = _prepared(rules)
-    found: list[_Row] = []
+    found: list[_Entry] = []
     for session in plan.active_sessions:
         _session_windows(session, prepared, found)
     # Time order; at the same start, the order of the rule file (restrictions first). The
-    # session's number and the rule's position settle every tie: no two rows share both, so
-    # the rows sort as tuples, on those three fields alone, without a key.
+    # session's number and the rule's position settle every tie: no two entries share
+    # both, so the entries sort as tuples, on those three fields alone, without a key. A
+    # session's aftercare windows all open at its end and come in the rules' order: they
+    # sort as one entry (no other window opens then with that session's number).
     found.sort()
-    windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(found), found))
+    rows = [row for entry in found for row in entry[3]]
+    windows = cast("tuple[CareWindow, ...]", Deferred(lambda: _built(rows), rows))
     return Aftercare(windows=windows, activities=prepared.activities)
 
 
-# A window worked out: its start (standard library, for the order), session, rule's
-# position, then the fields of its `CareWindow`, whose instants may still be standard ones.
-_Row = tuple[dt.datetime, int, int, str, str, str, str, dt.datetime, dt.datetime]
+CareRow = tuple[int, str, str, str, str, dt.datetime, dt.datetime]
+"""A window worked out: its session, activity, kind, description, source, start and end.
+
+Its instants may still be standard-library ones (the same instant, zone and fold).
+"""
+
+# Windows worked out, to sort: their start (standard library, for the order), session and
+# first rule's position, then the windows' rows.
+_Entry = tuple[dt.datetime, int, int, "tuple[CareRow, ...] | list[CareRow]"]
 
 
-def _built(rows: list[_Row]) -> tuple[CareWindow, ...]:
+def _built(rows: list[CareRow]) -> tuple[CareWindow, ...]:
     return tuple(
         CareWindow(
             session=index,
@@ -292,12 +301,17 @@ def _built(rows: list[_Row]) -> tuple[CareWindow, ...]:
             end=_pendulum_of(end),
             source=source,
         )
-        for _, index, _, code, kind, description, source, start, end in rows
+        for index, code, kind, description, source, start, end in rows
     )
 
 
 def _pendulum_of(moment: dt.datetime) -> pendulum.DateTime:
     return moment if type(moment) is pendulum.DateTime else as_pendulum(moment)
+
+
+# The aftercare of a session of some areas, as tables: its distinct lengths, and each
+# window's position, code, kind, description, source and the index of its length.
+_AfterTable = tuple[tuple[dt.timedelta, ...], tuple[tuple[int, str, str, str, str, int], ...]]
 
 
 @attrs.frozen
@@ -308,8 +322,14 @@ class _Prepared:
     precare: tuple[tuple[int, str, PrecareRule, dt.timedelta | None], ...]
     after: tuple[tuple[int, str, AftercareRule, str, dt.timedelta], ...]
     activities: frozenset[str]
+    # The pre-care as tables: the distinct whole-day lengths, and each window's position,
+    # code, description, source, rule and the index of its length (``None``: no whole
+    # days, `wall_before` decides).
+    pre_days: tuple[dt.timedelta, ...]
+    pre_rows: tuple[tuple[int, str, str, str, PrecareRule, int | None], ...]
     # The aftercare rules that follow a session of these areas, worked out on first use.
     chosen: dict[tuple[Area, ...], tuple[tuple[int, str, AftercareRule, str, dt.timedelta], ...]]
+    tables: dict[tuple[Area, ...], _AfterTable]
 
     def after_for(
         self, areas: tuple[Area, ...]
@@ -323,6 +343,24 @@ class _Prepared:
             found = self.chosen[areas] = tuple(i for i in self.after if i[2].areas & wanted)
             return found
 
+    def table_for(self, areas: tuple[Area, ...]) -> _AfterTable:
+        """`after_for` *areas* as a table: the distinct lengths, and each window's fields.
+
+        Its windows come in the rules' order, by their positions: `aftercare` sorts them
+        as one entry.
+        """
+        try:
+            return self.tables[areas]
+        except KeyError:
+            chosen = self.after_for(areas)
+            lengths = tuple(dict.fromkeys(delta for *_, delta in chosen))
+            rows = tuple(
+                (position, code, kind, rule.description, rule.source, lengths.index(delta))
+                for position, code, rule, kind, delta in chosen
+            )
+            table = self.tables[areas] = (lengths, rows)
+            return table
+
 
 _PREPARED: dict[int, tuple[RuleSet, _Prepared]] = {}
 _PREPARED_MOST = 16
@@ -334,17 +372,32 @@ def _prepared(rules: RuleSet) -> _Prepared:
     if entry is not None and entry[0] is rules:
         return entry[1]
     position = {code: n for n, code in enumerate([*rules.precare, *rules.aftercare])}
+    precare = tuple(
+        (position[code], code, rule, _wall_days(rule.before))
+        for code, rule in rules.precare.items()
+    )
+    pre_days = tuple(dict.fromkeys(days for *_, days in precare if days is not None))
     prepared = _Prepared(
-        precare=tuple(
-            (position[code], code, rule, _wall_days(rule.before))
-            for code, rule in rules.precare.items()
-        ),
+        precare=precare,
         after=tuple(
             (position[code], code, rule, rule.kind.value, rule.duration.elapsed())
             for code, rule in rules.aftercare.items()
         ),
         activities=frozenset(position),
+        pre_days=pre_days,
+        pre_rows=tuple(
+            (
+                position,
+                code,
+                rule.description,
+                rule.source,
+                rule,
+                None if days is None else pre_days.index(days),
+            )
+            for position, code, rule, days in precare
+        ),
         chosen={},
+        tables={},
     )
     if len(_PREPARED) >= _PREPARED_MOST:
         _PREPARED.clear()
@@ -360,27 +413,22 @@ def _wall_days(span: Span) -> dt.timedelta | None:
     return dt.timedelta(weeks=span.weeks, days=span.days)
 
 
-def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -> None:
+def _session_windows(session: Session, prepared: _Prepared, found: list[_Entry]) -> None:
     """Append *session*'s windows to *found*, worked out in the standard library."""
     # A session's instants are in the clinic's zone, and so are the windows built on them.
     index, start = session.index, session.start
     local = stdlib_instant(start)
-    # Several rules open the same number of days before: each such start worked out once.
-    opened: dict[dt.timedelta, dt.datetime | None] = {}
-    for position, code, rule, days in prepared.precare:
-        # Calendar time: "2 days before" keeps the local time across a DST change. Aware
-        # arithmetic in the standard library is wall-clock arithmetic (fold 0), as
-        # `local_instant` probes it; a wall time in a gap or a repeated hour goes to
-        # `wall_before`, whose rule for those is pendulum's.
-        if days is None:
-            begin = None
-        elif days in opened:
-            begin = opened[days]
-        else:
-            begin = local - days
-            if begin.utcoffset() != begin.replace(fold=1).utcoffset():
-                begin = None
-            opened[days] = begin
+    # Calendar time: "2 days before" keeps the local time across a DST change. Aware
+    # arithmetic in the standard library is wall-clock arithmetic (fold 0), as
+    # `local_instant` probes it; a wall time in a gap or a repeated hour (``None`` here)
+    # goes to `wall_before`, whose rule for those is pendulum's. Several rules open the
+    # same number of days before: each such start worked out once.
+    opened: list[dt.datetime | None] = []
+    for days in prepared.pre_days:
+        wall = local - days
+        opened.append(wall if wall.utcoffset() == wall.replace(fold=1).utcoffset() else None)
+    for position, code, description, source, rule, days_at in prepared.pre_rows:
+        begin = None if days_at is None else opened[days_at]
         opens: dt.datetime
         if begin is not None:
             opens = begin
@@ -388,21 +436,19 @@ def _session_windows(session: Session, prepared: _Prepared, found: list[_Row]) -
             opens = wall_before(start, rule.before)
             begin = stdlib_instant(opens)
         found.append(
-            (begin, index, position, code, PRECARE, rule.description, rule.source, opens, start)
+            (begin, index, position, ((index, code, PRECARE, description, source, opens, start),))
         )
-    chosen = prepared.after_for(session.areas)
-    if not chosen:
+    lengths, rows = prepared.table_for(session.areas)
+    if not rows:
         return
     end = session.end
     plain_end = stdlib_instant(end)
     zone, utc = plain_end.tzinfo, plain_end.astimezone(dt.UTC)
     # Elapsed time: 24 h is 24 real hours, whatever the clocks do meanwhile. Several rules
     # last as long: each such end worked out once.
-    closed: dict[dt.timedelta, dt.datetime] = {}
-    for position, code, after, kind, delta in chosen:
-        closes = closed.get(delta)
-        if closes is None:
-            closes = closed[delta] = (utc + delta).astimezone(zone)
-        found.append(
-            (plain_end, index, position, code, kind, after.description, after.source, end, closes)
-        )
+    closed = [(utc + delta).astimezone(zone) for delta in lengths]
+    block: list[CareRow] = [
+        (index, code, kind, description, source, end, closed[at])
+        for _, code, kind, description, source, at in rows
+    ]
+    found.append((plain_end, index, rows[0][0], block))

@@ -9,30 +9,20 @@ once read, the values themselves. The tests compare the exports written from bot
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import cast
 
-from ._aftercare import Aftercare
+from ._aftercare import Aftercare, CareRow
 from ._deferred import unbuilt_rows
 from ._timeline import MilestoneRow, Timeline
 
 __all__ = ["CareRow", "MilestoneRow", "care_rows", "milestone_rows"]
 
-CareRow = tuple[int, str, str, str, str, dt.datetime, dt.datetime]
-"""A window: its session, activity, kind, description, source, start and end."""
-
-# A row `aftercare` works out: its start, session, rule's position, then the window's own.
-_AftercareRow = tuple[dt.datetime, int, int, str, str, str, str, dt.datetime, dt.datetime]
-
 
 def care_rows(care: Aftercare) -> list[CareRow]:
     """The windows of *care*, in their order, as rows: unbuilt if they are still unread."""
-    rows = cast("list[_AftercareRow] | None", unbuilt_rows(care, "windows"))
+    rows = cast("list[CareRow] | None", unbuilt_rows(care, "windows"))
     if rows is not None:
-        return [
-            (index, code, kind, description, source, start, end)
-            for _, index, _, code, kind, description, source, start, end in rows
-        ]
+        return rows
     return [
         (w.session, w.activity, w.kind, w.description, w.source, w.start, w.end)
         for w in care.windows

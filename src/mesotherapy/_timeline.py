@@ -145,21 +145,6 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
             results.append((rule.order, start, max(start, end), code, rule))
     results.sort(key=_result_order)
     last_order = max((row[0] for row in results), default=0)
-    windows = plan.maintenance
-    effects: list[tuple[int, pendulum.DateTime, dt.datetime, str, SideEffect]] = []
-    for session in active:
-        # Elapsed time from the session's end, in the standard library's C arithmetic.
-        end = session.end
-        plain = stdlib_instant(end)
-        zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
-        # Several side effects resolve within as long: each such end worked out once.
-        closed: dict[dt.timedelta, dt.datetime] = {}
-        for code, effect, delta in chosen.effects_for(session.areas):
-            closes = closed.get(delta)
-            if closes is None:
-                closes = closed[delta] = (utc + delta).astimezone(zone)
-            effects.append((session.index, end, closes, code, effect))
-
     rows: list[MilestoneRow] = [
         (code, MilestoneKind.RESULT, order, rule.description, start, end, rule.source, None, None)
         for order, start, end, code, rule in results
@@ -170,29 +155,58 @@ def expected_timeline(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> T
             MilestoneKind.MAINTENANCE,
             last_order + 1,
             "Maintenance session due, to extend the results",
-            window.opens,
-            window.closes,
+            opens,
+            closes,
             chosen.maintenance_source,
             None,
             None,
         )
-        for window in windows
+        for opens, closes in _maintenance(plan, ends)
     ]
-    rows += [
-        (
-            code,
-            MilestoneKind.SIDE_EFFECT,
-            last_order + 2,
-            effect.description,
-            end,
-            closes,
-            effect.source,
-            index,
-            effect.if_longer,
-        )
-        for index, end, closes, code, effect in effects
-    ]
+    order = last_order + 2
+    for session in active:
+        lengths, effects = chosen.effects_for(session.areas)
+        if not effects:
+            continue
+        # Elapsed time from the session's end, in the standard library's C arithmetic.
+        # Several side effects resolve within as long: each such end worked out once.
+        index, end = session.index, session.end
+        plain = stdlib_instant(end)
+        zone, utc = plain.tzinfo, plain.astimezone(dt.UTC)
+        closed = [(utc + delta).astimezone(zone) for delta in lengths]
+        rows += [
+            (code, _SIDE_EFFECT, order, description, end, closed[at], source, index, advice)
+            for code, description, source, advice, at in effects
+        ]
     return Timeline(milestones=cast("tuple[Milestone, ...]", Deferred(lambda: _built(rows), rows)))
+
+
+_SIDE_EFFECT = MilestoneKind.SIDE_EFFECT
+
+# The side effects of a session of some areas, as a table: their distinct elapsed lengths,
+# and each one's code, description, source, advice and the index of its length.
+_Effects = tuple[tuple[dt.timedelta, ...], tuple[tuple[str, str, str, str | None, int], ...]]
+
+
+def _maintenance(
+    plan: TreatmentPlan, ends: list[pendulum.Date]
+) -> tuple[tuple[pendulum.Date, pendulum.Date], ...]:
+    """``plan.maintenance`` as (opens, closes) pairs, from its active sessions' end dates."""
+    if not ends:
+        return ()
+    # `TreatmentPlan.maintenance` in the same C date arithmetic, from the last date already
+    # in hand (its own work is half again the timeline's results); beyond the calendar,
+    # the property itself refuses it, with its own name.
+    protocol = plan.protocol
+    try:
+        return (
+            (
+                _shifted(ends[-1], protocol.min_maintenance_months, 0),
+                _shifted(ends[-1], protocol.max_maintenance_months, 0),
+            ),
+        )
+    except (OverflowError, ValueError):
+        return tuple((w.opens, w.closes) for w in plan.maintenance)
 
 
 MilestoneRow = tuple[str, MilestoneKind, int, str, dt.date, dt.date, str, int | None, str | None]
@@ -235,20 +249,27 @@ class _Chosen:
     results: tuple[tuple[str, ResultMilestone, _Anchor, _Anchor], ...]
     maintenance_source: str
     effects: Mapping[str, SideEffect]
-    # The side effects that follow a session of these areas, with their elapsed lengths.
-    by_areas: dict[tuple[Area, ...], tuple[tuple[str, SideEffect, dt.timedelta], ...]]
+    # The side effects that follow a session of these areas, as a table.
+    by_areas: dict[tuple[Area, ...], _Effects]
 
-    def effects_for(
-        self, areas: tuple[Area, ...]
-    ) -> tuple[tuple[str, SideEffect, dt.timedelta], ...]:
+    def effects_for(self, areas: tuple[Area, ...]) -> _Effects:
+        """The side effects after a session of *areas*: distinct lengths, and each one's row."""
         try:
             return self.by_areas[areas]
         except KeyError:
             wanted = set(areas)
-            found = self.by_areas[areas] = tuple(
+            chosen = [
                 (code, effect, effect.resolves_within.elapsed())
                 for code, effect in self.effects.items()
                 if effect.areas & wanted
+            ]
+            lengths = tuple(dict.fromkeys(delta for *_, delta in chosen))
+            found = self.by_areas[areas] = (
+                lengths,
+                tuple(
+                    (code, e.description, e.source, e.if_longer, lengths.index(delta))
+                    for code, e, delta in chosen
+                ),
             )
             return found
 
@@ -303,6 +324,23 @@ def _anchor_date(anchor: _Anchor, ends: list[pendulum.Date]) -> pendulum.Date | 
     # `Span.after`, its date arithmetic (the month's end clamped, then the days) and its
     # refusal of a date beyond the calendar.
     try:
-        return shift_date(date, months, days)
+        return _shifted(date, months, days)
     except (OverflowError, ValueError) as error:
         raise off_calendar(f"{span} after {date}") from error
+
+
+_SHIFTED: dict[tuple[dt.date, int, int], pendulum.Date] = {}
+_SHIFTED_MOST = 8192
+"""How many dates moved by months and days are kept (a clinic's days, by a few offsets)."""
+
+
+def _shifted(date: pendulum.Date, months: int, days: int) -> pendulum.Date:
+    """`shift_date` of *date*, kept by value: a clinic's plans end on the same days."""
+    key = (date, months, days)
+    found = _SHIFTED.get(key)
+    if found is None:
+        found = shift_date(date, months, days)  # beyond the calendar: raised, kept never
+        if len(_SHIFTED) >= _SHIFTED_MOST:
+            _SHIFTED.clear()
+        _SHIFTED[key] = found
+    return found

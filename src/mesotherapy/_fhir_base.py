@@ -202,10 +202,12 @@ def _pruned(node: Any, template: Any) -> Any:
     """*template*, each part that would leave *node*'s part as it is made ``None``.
 
     The builders write most of a resource in the dump's order already: `_ordered` then
-    walks only down to what it changes (an instant that may be in UTC, a reordered dict).
+    walks only down to what it changes (a reordered dict). They write an instant in UTC
+    as the dump does (``Z``, `mesotherapy._fhir_plan.dumped_instant`), so a ``"Z"`` part
+    changes nothing either (`learn_order` keeps an order only where that gives the dump).
     """
     if type(template) is not tuple:
-        return template
+        return None
     kind, parts = template
     if kind == "dict":
         pairs = tuple((key, _pruned(node[key], part)) for key, part in parts)
@@ -251,11 +253,64 @@ def as_dumped(item: dict[str, Any]) -> dict[str, Any] | None:
     JSON the builders write and the dump of ``fhir.resources``; `learn_order` learns both
     for each shape of entry from one dump of it.
     """
-    template = _orders.get(_shape(item), _UNKNOWN)
-    if template is _UNKNOWN:
-        return None
+    signature = _signature(item)
+    template = _UNKNOWN if signature is None else _by_signature.get(signature, _UNKNOWN)
+    if template is _UNKNOWN:  # a signature not met yet: the walk finds the shape's order
+        template = _orders.get(_shape(item), _UNKNOWN)
+        if template is _UNKNOWN:
+            return None
+        if signature is not None:
+            if len(_by_signature) >= _SHAPES_KEPT:
+                _by_signature.clear()
+            _by_signature[signature] = template
     ordered: dict[str, Any] = _ordered(item, template)  # the item itself if in order already
     return ordered
+
+
+_by_signature: dict[object, object] = {}
+"""The learnt order of each `_signature` met, found once by the walk of `_shape`."""
+
+
+def _signature(item: dict[str, Any]) -> object:
+    """What sets the shape of a plan's CarePlan, ServiceRequest or Appointment; else None.
+
+    `_shape` walks the whole entry (a fifth of a first `to_fhir`, when it ran per call);
+    the builders of `_fhir_plan` fix every part of these three resources but the parts
+    read here (which keys, how many items, the types of the leaves that vary), so entries
+    with one signature have one shape: each signature's order is found by the walk once.
+    ``test_export_text`` checks that on generated plans in every state, booked or not.
+    """
+    resource = item["resource"]
+    kind = resource["resourceType"]
+    if type(resource) is not dict:  # a subclass reads as a leaf to `_shape`: walk it
+        return None
+    if kind == "Appointment":
+        return (
+            kind,
+            tuple(resource),
+            tuple(resource["subject"]),
+            tuple([tuple(p["actor"]) for p in resource["participant"]]),
+            type(resource["identifier"][0]["value"]),
+        )
+    if kind == "CarePlan":
+        return (
+            kind,
+            tuple(resource),
+            tuple(resource["subject"]),
+            len(resource["instantiatesCanonical"]),
+            len(resource["activity"]),
+            len(resource.get("note", ())),
+            type(resource["identifier"][0]["value"]),
+        )
+    if kind == "ServiceRequest":
+        return (
+            kind,
+            tuple(resource),
+            tuple(resource["subject"]),
+            tuple([tuple(site) for site in resource["bodySite"]]),
+            tuple(map(type, resource["occurrenceTiming"]["repeat"].values())),
+        )
+    return None
 
 
 def learn_order(items: list[dict[str, Any]], dumped: list[dict[str, Any]]) -> None:
@@ -280,4 +335,5 @@ def learn_order(items: list[dict[str, Any]], dumped: list[dict[str, Any]]) -> No
         if json.dumps(_ordered(item, template)) == json.dumps(dump):
             if len(_orders) >= _SHAPES_KEPT:  # a bound, which plans of one clinic never reach
                 _orders.clear()
+                _by_signature.clear()
             _orders[_shape(item)] = template

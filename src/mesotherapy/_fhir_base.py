@@ -33,6 +33,11 @@ _URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s|#]+")
 """An absolute URI: a scheme, then no space, no ``|`` (canonical versions) and no ``#``."""
 
 
+_JOINED: dict[tuple[str, tuple[str, ...]], str] = {}
+_JOINED_MOST: Final = 4096
+"""How many names `Names.join` keeps (an export joins a handful, the same in every plan)."""
+
+
 @attrs.frozen
 class Names:
     """The identifier systems and canonical URLs of one export, under one base URI."""
@@ -43,8 +48,15 @@ class Names:
 
     def join(self, *parts: str) -> str:
         """*parts* under the base: ``:``-joined under a ``urn:``, else ``/``-joined."""
-        sep = ":" if self.base.lower().startswith("urn:") else "/"
-        return sep.join([self.base, *(_quoted(part) for part in parts)])
+        # Kept by value: an export of a plan joins the same few names a score of times.
+        key = (self.base, parts)
+        found = _JOINED.get(key)
+        if found is None:
+            sep = ":" if self.base.lower().startswith("urn:") else "/"
+            if len(_JOINED) >= _JOINED_MOST:
+                _JOINED.clear()
+            found = _JOINED[key] = sep.join([self.base, *(_quoted(part) for part in parts)])
+        return found
 
     def system(self, kind: str) -> str:
         return self.join(kind)

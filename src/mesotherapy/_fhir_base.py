@@ -9,6 +9,7 @@ Bundle as an `entry` whose ``fullUrl`` gives its id, with a generated `narrative
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import re
@@ -32,6 +33,11 @@ _URI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s|#]+")
 """An absolute URI: a scheme, then no space, no ``|`` (canonical versions) and no ``#``."""
 
 
+_JOINED: dict[tuple[str, tuple[str, ...]], str] = {}
+_JOINED_MOST: Final = 4096
+"""How many names `Names.join` keeps (an export joins a handful, the same in every plan)."""
+
+
 @attrs.frozen
 class Names:
     """The identifier systems and canonical URLs of one export, under one base URI."""
@@ -42,8 +48,15 @@ class Names:
 
     def join(self, *parts: str) -> str:
         """*parts* under the base: ``:``-joined under a ``urn:``, else ``/``-joined."""
-        sep = ":" if self.base.lower().startswith("urn:") else "/"
-        return sep.join([self.base, *(_quoted(part) for part in parts)])
+        # Kept by value: an export of a plan joins the same few names a score of times.
+        key = (self.base, parts)
+        found = _JOINED.get(key)
+        if found is None:
+            sep = ":" if self.base.lower().startswith("urn:") else "/"
+            if len(_JOINED) >= _JOINED_MOST:
+                _JOINED.clear()
+            found = _JOINED[key] = sep.join([self.base, *(_quoted(part) for part in parts)])
+        return found
 
     def system(self, kind: str) -> str:
         return self.join(kind)
@@ -134,10 +147,25 @@ def _quoted(part: str) -> str:
     return urllib.parse.quote(part, safe="-._~")
 
 
+_NAMESPACE_SHA1: Final = hashlib.sha1(URN_NAMESPACE.bytes, usedforsecurity=False)
+"""SHA-1 fed the namespace's bytes, which every uuid5 of `urn` starts from (a copy each)."""
+
+
 @functools.lru_cache(maxsize=8192)  # a plan's ids recur in every export of it
 def urn(name: str) -> str:
-    """The ``urn:uuid`` of *name* under `URN_NAMESPACE`."""
-    return f"urn:uuid:{uuid.uuid5(URN_NAMESPACE, name)}"
+    """The ``urn:uuid`` of *name* under `URN_NAMESPACE`: ``uuid.uuid5``'s, as text.
+
+    >>> urn("x") == f"urn:uuid:{uuid.uuid5(URN_NAMESPACE, 'x')}"
+    True
+    """
+    # uuid5 written out (RFC 4122 4.3): the namespace's hash copied rather than fed again,
+    # and the text cut from the hex digest, without a UUID object: a fifth of uuid5's time,
+    # and a first export of a plan derives seven of them.
+    digest = _NAMESPACE_SHA1.copy()
+    digest.update(name.encode())
+    x = digest.hexdigest()
+    variant = "89ab"[int(x[16], 16) & 3]  # the top two bits of byte 8 set to 10
+    return f"urn:uuid:{x[:8]}-{x[8:12]}-5{x[13:16]}-{variant}{x[17:20]}-{x[20:32]}"
 
 
 # --- The order of the dump ----------------------------------------------------------------------
@@ -186,10 +214,12 @@ def _pruned(node: Any, template: Any) -> Any:
     """*template*, each part that would leave *node*'s part as it is made ``None``.
 
     The builders write most of a resource in the dump's order already: `_ordered` then
-    walks only down to what it changes (an instant that may be in UTC, a reordered dict).
+    walks only down to what it changes (a reordered dict). They write an instant in UTC
+    as the dump does (``Z``, `mesotherapy._fhir_plan.dumped_instant`), so a ``"Z"`` part
+    changes nothing either (`learn_order` keeps an order only where that gives the dump).
     """
     if type(template) is not tuple:
-        return template
+        return None
     kind, parts = template
     if kind == "dict":
         pairs = tuple((key, _pruned(node[key], part)) for key, part in parts)
@@ -235,11 +265,64 @@ def as_dumped(item: dict[str, Any]) -> dict[str, Any] | None:
     JSON the builders write and the dump of ``fhir.resources``; `learn_order` learns both
     for each shape of entry from one dump of it.
     """
-    template = _orders.get(_shape(item), _UNKNOWN)
-    if template is _UNKNOWN:
-        return None
+    signature = _signature(item)
+    template = _UNKNOWN if signature is None else _by_signature.get(signature, _UNKNOWN)
+    if template is _UNKNOWN:  # a signature not met yet: the walk finds the shape's order
+        template = _orders.get(_shape(item), _UNKNOWN)
+        if template is _UNKNOWN:
+            return None
+        if signature is not None:
+            if len(_by_signature) >= _SHAPES_KEPT:
+                _by_signature.clear()
+            _by_signature[signature] = template
     ordered: dict[str, Any] = _ordered(item, template)  # the item itself if in order already
     return ordered
+
+
+_by_signature: dict[object, object] = {}
+"""The learnt order of each `_signature` met, found once by the walk of `_shape`."""
+
+
+def _signature(item: dict[str, Any]) -> object:
+    """What sets the shape of a plan's CarePlan, ServiceRequest or Appointment; else None.
+
+    `_shape` walks the whole entry (a fifth of a first `to_fhir`, when it ran per call);
+    the builders of `_fhir_plan` fix every part of these three resources but the parts
+    read here (which keys, how many items, the types of the leaves that vary), so entries
+    with one signature have one shape: each signature's order is found by the walk once.
+    ``test_export_text`` checks that on generated plans in every state, booked or not.
+    """
+    resource = item["resource"]
+    kind = resource["resourceType"]
+    if type(resource) is not dict:  # a subclass reads as a leaf to `_shape`: walk it
+        return None
+    if kind == "Appointment":
+        return (
+            kind,
+            tuple(resource),
+            tuple(resource["subject"]),
+            tuple([tuple(p["actor"]) for p in resource["participant"]]),
+            type(resource["identifier"][0]["value"]),
+        )
+    if kind == "CarePlan":
+        return (
+            kind,
+            tuple(resource),
+            tuple(resource["subject"]),
+            len(resource["instantiatesCanonical"]),
+            len(resource["activity"]),
+            len(resource.get("note", ())),
+            type(resource["identifier"][0]["value"]),
+        )
+    if kind == "ServiceRequest":
+        return (
+            kind,
+            tuple(resource),
+            tuple(resource["subject"]),
+            tuple([tuple(site) for site in resource["bodySite"]]),
+            tuple(map(type, resource["occurrenceTiming"]["repeat"].values())),
+        )
+    return None
 
 
 def learn_order(items: list[dict[str, Any]], dumped: list[dict[str, Any]]) -> None:
@@ -264,4 +347,5 @@ def learn_order(items: list[dict[str, Any]], dumped: list[dict[str, Any]]) -> No
         if json.dumps(_ordered(item, template)) == json.dumps(dump):
             if len(_orders) >= _SHAPES_KEPT:  # a bound, which plans of one clinic never reach
                 _orders.clear()
+                _by_signature.clear()
             _orders[_shape(item)] = template

@@ -25,6 +25,7 @@ __all__ = [
     "SNOMED",
     "appointment_resource",
     "care_plan_resource",
+    "dumped_instant",
     "fhir_instant",
     "identified_urn",
     "service_request_resource",
@@ -138,7 +139,7 @@ def care_plan_resource(
         "title": title,
         "description": description,
         "subject": _patient_reference(plan, names),
-        "period": {"start": fhir_instant(active[0].start), "end": fhir_instant(active[-1].end)},
+        "period": {"start": dumped_instant(active[0].start), "end": dumped_instant(active[-1].end)},
         "activity": [
             {"plannedActivityReference": {"reference": url, "type": "Appointment"}}
             for url in appointments
@@ -216,8 +217,8 @@ def appointment_resource(  # noqa: PLR0913, PLR0917 - the session and what it re
         "status": status,
         "serviceType": [{"concept": {"text": "Mesotherapy"}}],
         "description": description,
-        "start": fhir_instant(session.start),
-        "end": fhir_instant(session.end),
+        "start": dumped_instant(session.start),
+        "end": dumped_instant(session.end),
         "minutesDuration": _minutes(session.start, session.end),
         "basedOn": [{"reference": request, "type": "ServiceRequest"}],
         "subject": client,
@@ -269,6 +270,17 @@ def fhir_instant(moment: pendulum.DateTime) -> str:
             _INSTANTS.clear()
         found = _INSTANTS[key] = _instant_text(moment)
     return found
+
+
+def dumped_instant(moment: pendulum.DateTime) -> str:
+    """`fhir_instant` as the validated Bundle dumps it: ``Z`` for a UTC offset of zero.
+
+    >>> dumped_instant(pendulum.datetime(2026, 1, 1, 9, tz="Europe/London"))
+    '2026-01-01T09:00:00Z'
+    """
+    # Written so by the builders, `to_fhir` need not walk the resources to change it.
+    text = fhir_instant(moment)
+    return f"{text[:-6]}Z" if text.endswith("+00:00") else text
 
 
 def _instant_text(moment: pendulum.DateTime) -> str:

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import marshal
+import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict, Unpack
 
 from ._diary import Diary
@@ -447,7 +448,9 @@ def _plan_part(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
 _RULES_KEPT: Final = 32
 """How many rule sets, bases and areas `to_fhir` and `fhir_bundle` keep the rule resources of."""
 
-_dumped: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, bytes]] = {}
+_dumped: dict[
+    tuple[int, str, tuple[Area, ...]], tuple[RuleSet, Callable[[], list[dict[str, Any]]]]
+] = {}
 _models: dict[tuple[int, str, tuple[Area, ...]], tuple[RuleSet, list[Any]]] = {}
 
 
@@ -456,8 +459,7 @@ def _dumped_rules(names: Names, areas: list[Area]) -> list[dict[str, Any]] | Non
     kept = _dumped.get((id(names.rules), names.base, tuple(areas)))
     if kept is None or kept[0] is not names.rules:
         return None
-    entries: list[dict[str, Any]] = marshal.loads(kept[1])  # noqa: S302 - our own bytes
-    return entries
+    return kept[1]()
 
 
 def _keep_rules(names: Names, areas: list[Area], entries: list[dict[str, Any]]) -> None:
@@ -465,9 +467,34 @@ def _keep_rules(names: Names, areas: list[Area], entries: list[dict[str, Any]]) 
     if len(_dumped) >= _RULES_KEPT:
         _dumped.clear()
     # The rule set is held with its id, so that no other object takes the id while kept.
-    # Marshalled: a copy read back in four fifths of the time pickle took, which took four
-    # fifths of JSON text's (a copy of the tree in Python took half as long again).
-    _dumped[id(names.rules), names.base, tuple(areas)] = (names.rules, marshal.dumps(entries))
+    # Kept as a compiled literal: each call builds new dicts and lists around constant
+    # leaves (text is immutable, so sharing it keeps the bundle the caller's own), in two
+    # fifths of the time `marshal.loads` took to read a copy (which made every text anew).
+    _dumped[id(names.rules), names.base, tuple(areas)] = (names.rules, _literal_of(entries))
+
+
+def _literal_of(entries: list[dict[str, Any]]) -> Callable[[], list[dict[str, Any]]]:
+    """A function that returns a new copy of *entries* (JSON values) at each call."""
+    namespace: dict[str, Any] = {}
+    source = f"def copy():\n    return {_literal(entries)}\n"
+    # Our own dump written as a Python literal (repr of JSON's leaves), never outside text.
+    exec(compile(source, "<kept rule entries>", "exec"), namespace)  # noqa: S102
+    made: Callable[[], list[dict[str, Any]]] = namespace["copy"]
+    return made
+
+
+def _literal(value: object) -> str:
+    """*value*, made of JSON's dicts, lists and leaves, as the text of a Python literal."""
+    kind = type(value)
+    if kind is dict:
+        items = value.items()  # type: ignore[attr-defined]
+        return "{" + ",".join(f"{key!r}:{_literal(item)}" for key, item in items) + "}"
+    if kind is list:
+        return "[" + ",".join(_literal(item) for item in value) + "]"  # type: ignore[attr-defined]
+    if kind in {str, int, bool, type(None)} or (kind is float and math.isfinite(value)):  # type: ignore[arg-type]
+        return repr(value)
+    msg = f"rule entries: expected JSON values, got {value!r}"  # a dump gives none other
+    raise TypeError(msg)
 
 
 def _staff(plan: TreatmentPlan, diary: object) -> dict[str, str]:

@@ -178,3 +178,78 @@ def test_to_fhir_of_a_booked_plan_is_the_dump_and_the_callers_own(
     _emptied(first)  # nothing to_fhir keeps may be in the bundle it gave
     assert json.dumps(to_fhir(booked, diary=diary)) == reference
     assert json.dumps(to_fhir(plan)) == json.dumps(fhir_bundle(plan).model_dump(mode="json"))
+
+
+_SHAPES_OF: dict[object, object] = {}
+"""The shape (the whole walk) each signature of a plan's resources was met with."""
+
+
+@needs_fhir
+@settings(max_examples=examples(60), deadline=None)
+@given(plans_in_any_state(max_operations=4), _NAMES, st.booleans())
+def test_a_resources_signature_sets_its_shape(
+    plan: meso.TreatmentPlan, names: tuple[str, str], booked: bool
+) -> None:
+    # `as_dumped` finds an entry's learnt order by its signature once the walk has found
+    # it for that signature: entries with one signature must have one shape.
+    from mesotherapy._fhir_base import _shape, _signature  # noqa: PLC0415 - the rule
+    from mesotherapy.fhir import _plan_part  # noqa: PLC0415
+
+    diary = None
+    if booked:
+        plan, diary = _booked(plan, names)
+    for anonymous in (plan, attrs.evolve(plan, client_id=None)):
+        head = _plan_part(
+            anonymous, None, include_rules=True, base_uri=None, patient_system=None, diary=diary
+        )[0]
+        for item in head:
+            signature = _signature(item)
+            if signature is not None:
+                assert _SHAPES_OF.setdefault(signature, _shape(item)) == _shape(item)
+
+
+def _plan_in(zone: str, client_id: str | None = "c-1") -> meso.TreatmentPlan:
+    clinic = attrs.evolve(meso.example_clinic(holidays=None), timezone=zone)
+    result = meso.assess(
+        meso.Client(id=client_id, birth_date="1985-03-02"), ["face"], on="2027-01-11"
+    )
+    start = pendulum.datetime(2027, 1, 11, 9, tz=zone)
+    return meso.plan_series(result, ["face"], start=start, clinic=clinic)
+
+
+@needs_fhir
+@pytest.mark.parametrize("zones", [("Europe/London", "America/Toronto"), ("UTC", "Asia/Kathmandu")])
+def test_instants_in_utc_are_the_dumps_whichever_plan_taught_the_order(
+    zones: tuple[str, str],
+) -> None:
+    # The builders write an instant at UTC with `Z` (the dump's form) and the order learnt
+    # of a plan elsewhere changes no instant: both ways round, to_fhir is the dump.
+    from mesotherapy import _fhir_base  # noqa: PLC0415 - its kept orders, cleared
+    from mesotherapy.fhir import fhir_bundle, to_fhir  # noqa: PLC0415 - the extra
+
+    for first, second in (zones, zones[::-1]):
+        _fhir_base._orders.clear()  # learnt from the first plan alone
+        _fhir_base._by_signature.clear()
+        for zone in (first, second):
+            plan = _plan_in(zone)
+            dumped = fhir_bundle(plan).model_dump(mode="json")
+            assert json.dumps(to_fhir(plan)) == json.dumps(dumped)
+            assert json.dumps(to_fhir(plan)) == json.dumps(dumped)  # the learnt way too
+        assert len(_fhir_base._by_signature) == 3  # the plan's three, kept
+    utc = to_fhir(_plan_in("Europe/London"))["entry"][2]["resource"]
+    assert utc["start"] == "2027-01-11T09:00:00Z"
+
+
+@given(st.text())
+def test_a_urn_is_uuid5s(name: str) -> None:
+    import uuid  # noqa: PLC0415
+
+    from mesotherapy._fhir_base import URN_NAMESPACE, urn  # noqa: PLC0415
+
+    try:
+        expected = f"urn:uuid:{uuid.uuid5(URN_NAMESPACE, name)}"
+    except UnicodeEncodeError:  # a lone surrogate: neither takes it
+        with pytest.raises(UnicodeEncodeError):
+            urn(name)
+        return
+    assert urn(name) == expected

@@ -32,7 +32,6 @@ from ._ical_events import (
     _maintenance_text,
     _override_text,
     _summary,
-    _wall,
     organizer_address,
     plan_sequence,
     precare_text,
@@ -97,11 +96,12 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
         _session_event(shared, session, precare.get(session.index, []), session_uid(session))
         for session in plan.sessions
     ]
+    maintenance = plan.maintenance  # a property computed at each read: read once
     events += [
         _maintenance_event(plan, window.opens, window.closes, maintenance_uid(plan, n), shared)
-        for n, window in enumerate(plan.maintenance, start=1)
+        for n, window in enumerate(maintenance, start=1)
     ]
-    span = covered_dates(plan)
+    span = covered_dates(plan, maintenance)
     zones = "".join(_zone_text(tzid, *span) for tzid in shared.used)
     return _HEAD.format(prodid=prodid) + zones + "".join(events) + "END:VCALENDAR\r\n"
 
@@ -214,19 +214,24 @@ _WHENS_MOST: Final = 4096
 
 
 def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple[str, str | None]:
-    """`_when`'s line, and the ``TZID`` it uses (``None`` for none)."""
-    wall = _wall(moment, zone)
-    if wall.tzinfo is dt.UTC:
-        return f"{name}:{_utc_text(wall)}\r\n", None
-    prefix, suffix, tzid = _zone_form(name, str(getattr(wall.tzinfo, "key", "")))
-    text = (
-        _folded(
-            f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"
-            f"T{wall.hour:02}{wall.minute:02}{wall.second:02}{suffix}"
-        )
-        + "\r\n"
+    """`_when`'s line, and the ``TZID`` it uses (``None`` for none).
+
+    `_wall` worked out inline (a first export computes it for every session): the instant
+    in UTC, then in *zone*, kept in UTC if the other pass of its wall time is another
+    offset.
+    """
+    utc = plain_utc(moment)
+    wall = utc.astimezone(zone)
+    if wall.replace(fold=1 - wall.fold).utcoffset() != wall.utcoffset():
+        return f"{name}:{_utc_text(utc)}\r\n", None
+    prefix, suffix, tzid = _zone_form(name, zone.key)
+    line = (
+        f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"
+        f"T{wall.hour:02}{wall.minute:02}{wall.second:02}{suffix}"
     )
-    return text, tzid
+    if len(line) >= _FOLD_AT or not line.isascii():
+        line = _folded(line)
+    return line + "\r\n", tzid
 
 
 @functools.lru_cache(maxsize=256)

@@ -25,13 +25,13 @@ import attrs
 from ._aftercare import PRECARE, aftercare
 from ._errors import ClientError
 from ._export_rows import care_rows
-from ._html import area_names
 from ._ical_events import (
     _attendee,
     _clock,
     _maintenance_text,
     _override_text,
     _summary,
+    area_names,
     organizer_address,
     plan_sequence,
     precare_text,

@@ -31,6 +31,7 @@ from ._ical_events import (
     _maintenance_text,
     _override_text,
     _summary,
+    _wall,
     area_names,
     organizer_address,
     plan_sequence,
@@ -218,12 +219,27 @@ def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple
 
     `_wall` worked out inline (a first export computes it for every session): the instant
     in UTC, then in *zone*, kept in UTC if the other pass of its wall time is another
-    offset.
+    offset. A session's instants are mostly given in *zone* already: then its wall time is
+    their own, when both passes of it have the instant's offset (neither the repeated
+    hour nor the skipped one), with no conversion at all.
     """
-    utc = plain_utc(moment)
-    wall = utc.astimezone(zone)
-    if wall.replace(fold=1 - wall.fold).utcoffset() != wall.utcoffset():
-        return f"{name}:{_utc_text(utc)}\r\n", None
+    if getattr(moment.tzinfo, "key", None) == zone.key:
+        wall = dt.datetime(
+            moment.year,
+            moment.month,
+            moment.day,
+            moment.hour,
+            moment.minute,
+            moment.second,
+            tzinfo=zone,
+        )
+        offset = wall.utcoffset()
+        if offset != moment.utcoffset() or wall.replace(fold=1).utcoffset() != offset:
+            wall = _wall(moment, zone)
+    else:
+        wall = _wall(moment, zone)
+    if wall.tzinfo is dt.UTC:
+        return f"{name}:{_utc_text(wall)}\r\n", None
     prefix, suffix, tzid = _zone_form(name, zone.key)
     line = (
         f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"

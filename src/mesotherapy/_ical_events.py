@@ -151,7 +151,9 @@ def describe_maintenance(
 def _summary(session: Session, active: tuple[Session, ...]) -> str:
     """The session's title, giving its place among the active sessions."""
     if session.status.is_active:
-        place = active.index(session) + 1
+        # By identity first: `tuple.index` compares every earlier session field by field.
+        place = next((n for n, s in enumerate(active, start=1) if s is session), 0)
+        place = place or active.index(session) + 1
     else:  # the place it had: after the active sessions that start before it
         place = 1 + sum(1 for s in active if s.start < session.start)
     suffix = _INACTIVE_SUFFIX.get(session.status, "")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Final
 from ._aftercare import PRECARE, CareWindow
 from ._diary_names import booked_names
 from ._errors import ClientError
-from ._html import area_names
+from ._html import area_names as _joined_names
 from ._plan import TreatmentPlan
 from ._session import Session, SessionStatus
 from ._time import plain_utc
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "add_stamps",
+    "area_names",
     "describe_maintenance",
     "describe_session",
     "organizer_address",
@@ -47,13 +48,20 @@ _MORNING: Final = dt.timedelta(hours=9)
 """When the maintenance reminder goes off: 09:00 on the day the window opens."""
 
 
-def _wall_minute(moment: dt.datetime) -> str:
-    """How a description writes a local time: the date and the wall-clock time, to the minute.
+def area_names(areas: Iterable[object]) -> str:
+    """`mesotherapy._html.area_names`, kept per tuple of areas (every event writes them)."""
+    if type(areas) is not tuple:
+        return _joined_names(areas)
+    found = _AREA_NAMES.get(areas)
+    if found is None:
+        if len(_AREA_NAMES) >= _AREA_NAMES_MOST:
+            _AREA_NAMES.clear()
+        found = _AREA_NAMES[areas] = _joined_names(areas)
+    return found
 
-    pendulum's ``format("YYYY-MM-DD HH:mm")`` written out (it parses its pattern at every
-    call).
-    """
-    return f"{moment.year:d}-{moment.month:02d}-{moment.day:02d} {_clock(moment)}"
+
+_AREA_NAMES: dict[tuple[object, ...], str] = {}
+_AREA_NAMES_MOST: Final = 256
 
 
 def _clock(moment: dt.datetime) -> str:
@@ -143,7 +151,9 @@ def describe_maintenance(
 def _summary(session: Session, active: tuple[Session, ...]) -> str:
     """The session's title, giving its place among the active sessions."""
     if session.status.is_active:
-        place = active.index(session) + 1
+        # By identity first: `tuple.index` compares every earlier session field by field.
+        place = next((n for n, s in enumerate(active, start=1) if s is session), 0)
+        place = place or active.index(session) + 1
     else:  # the place it had: after the active sessions that start before it
         place = 1 + sum(1 for s in active if s.start < session.start)
     suffix = _INACTIVE_SUFFIX.get(session.status, "")
@@ -186,7 +196,13 @@ def precare_text(lines: list[str], precare: list[tuple[dt.datetime, str]], zone:
     """A session's description: its *lines*, then its pre-care (start, description) pairs."""
     if precare:
         lines.append(f"Before this session ({zone} time):")
-        lines += [f"- from {_wall_minute(start)}: {description}" for start, description in precare]
+        # The date and the wall-clock time to the minute, as pendulum's
+        # ``format("YYYY-MM-DD HH:mm")`` writes them (it parses its pattern at every call),
+        # in one f-string: four a session, each at an instant of its own.
+        lines += [
+            f"- from {m.year:d}-{m.month:02d}-{m.day:02d} {m.hour:02d}:{m.minute:02d}: {text}"
+            for m, text in precare
+        ]
     return "\n".join(lines)
 
 

@@ -25,7 +25,6 @@ import attrs
 from ._aftercare import PRECARE, aftercare
 from ._errors import ClientError
 from ._export_rows import care_rows
-from ._html import area_names
 from ._ical_events import (
     _attendee,
     _clock,
@@ -33,6 +32,7 @@ from ._ical_events import (
     _override_text,
     _summary,
     _wall,
+    area_names,
     organizer_address,
     plan_sequence,
     precare_text,
@@ -90,18 +90,19 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
         ),
     )
     precare: dict[int, list[tuple[dt.datetime, str]]] = {}
-    for index, _, kind, description, _, start, _ in care_rows(care):
-        if kind == PRECARE:
-            precare.setdefault(index, []).append((start, description))
+    # A third of the rows are pre-care: picked out before they are unpacked.
+    for index, _, _, description, _, start, _ in [r for r in care_rows(care) if r[2] == PRECARE]:
+        precare.setdefault(index, []).append((start, description))
     events = [
         _session_event(shared, session, precare.get(session.index, []), session_uid(session))
         for session in plan.sessions
     ]
+    maintenance = plan.maintenance  # a property computed at each read: read once
     events += [
         _maintenance_event(plan, window.opens, window.closes, maintenance_uid(plan, n), shared)
-        for n, window in enumerate(plan.maintenance, start=1)
+        for n, window in enumerate(maintenance, start=1)
     ]
-    span = covered_dates(plan)
+    span = covered_dates(plan, maintenance)
     zones = "".join(_zone_text(tzid, *span) for tzid in shared.used)
     return _HEAD.format(prodid=prodid) + zones + "".join(events) + "END:VCALENDAR\r\n"
 
@@ -147,7 +148,9 @@ _ESCAPED: Final = ("\\", ";", ",", "\r", "\n")
 
 def _escaped(text: str) -> str:
     r"""*text* as icalendar writes a TEXT value (its `_escape_char`, in its order)."""
-    if not any(char in text for char in _ESCAPED):
+    if not (  # `_ESCAPED`, tested one by one: a generator over it costs as much as escaping
+        "\\" in text or ";" in text or "," in text or "\r" in text or "\n" in text
+    ):
         return text
     return (
         text.replace(r"\N", "\n")
@@ -214,19 +217,39 @@ _WHENS_MOST: Final = 4096
 
 
 def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple[str, str | None]:
-    """`_when`'s line, and the ``TZID`` it uses (``None`` for none)."""
-    wall = _wall(moment, zone)
+    """`_when`'s line, and the ``TZID`` it uses (``None`` for none).
+
+    `_wall` worked out inline (a first export computes it for every session): the instant
+    in UTC, then in *zone*, kept in UTC if the other pass of its wall time is another
+    offset. A session's instants are mostly given in *zone* already: then its wall time is
+    their own, when both passes of it have the instant's offset (neither the repeated
+    hour nor the skipped one), with no conversion at all.
+    """
+    if getattr(moment.tzinfo, "key", None) == zone.key:
+        wall = dt.datetime(
+            moment.year,
+            moment.month,
+            moment.day,
+            moment.hour,
+            moment.minute,
+            moment.second,
+            tzinfo=zone,
+        )
+        offset = wall.utcoffset()
+        if offset != moment.utcoffset() or wall.replace(fold=1).utcoffset() != offset:
+            wall = _wall(moment, zone)
+    else:
+        wall = _wall(moment, zone)
     if wall.tzinfo is dt.UTC:
         return f"{name}:{_utc_text(wall)}\r\n", None
-    prefix, suffix, tzid = _zone_form(name, str(getattr(wall.tzinfo, "key", "")))
-    text = (
-        _folded(
-            f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"
-            f"T{wall.hour:02}{wall.minute:02}{wall.second:02}{suffix}"
-        )
-        + "\r\n"
+    prefix, suffix, tzid = _zone_form(name, zone.key)
+    line = (
+        f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"
+        f"T{wall.hour:02}{wall.minute:02}{wall.second:02}{suffix}"
     )
-    return text, tzid
+    if len(line) >= _FOLD_AT or not line.isascii():
+        line = _folded(line)
+    return line + "\r\n", tzid
 
 
 @functools.lru_cache(maxsize=256)

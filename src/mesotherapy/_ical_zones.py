@@ -21,6 +21,8 @@ from ._plan import TreatmentPlan
 if TYPE_CHECKING:
     import icalendar
 
+    from ._session import MaintenanceWindow
+
 __all__ = ["add_timezones", "covered_dates", "used_zones", "vtimezone", "vtimezone_text"]
 
 _ONE_DAY: Final = dt.timedelta(days=1)
@@ -31,7 +33,9 @@ _MARGIN_YEARS: Final = 6
 """A VTIMEZONE covers 1970 to 2038 at least, and to January 1 six years after the last date."""
 
 
-def covered_dates(plan: TreatmentPlan) -> tuple[dt.date, dt.date]:
+def covered_dates(
+    plan: TreatmentPlan, maintenance: tuple[MaintenanceWindow, ...] | None = None
+) -> tuple[dt.date, dt.date]:
     """The dates the VTIMEZONE covers: from 1970 to some years past the calendar's end.
 
     A reader that caches zones by ``TZID`` (vobject) reads every file's events through the
@@ -40,10 +44,15 @@ def covered_dates(plan: TreatmentPlan) -> tuple[dt.date, dt.date]:
     reminder the day before included), and on to whole years past the last date, at least
     to 2038 (the end of the zone database's explicit transitions in most builds).
     """
-    days = [s.start.date() for s in plan.sessions] + [s.end.date() for s in plan.sessions]
-    days += [w.closes for w in plan.maintenance]
-    first = min(min(days) - _ONE_DAY, _COVERED_FROM)  # a reminder goes off the day before
-    last = max(days).year + _MARGIN_YEARS
+    # The local dates as (year, month, day), which order as the dates do: pendulum's
+    # `date()` is Python, a third of this function. *maintenance* is `plan.maintenance`,
+    # when the caller has read it already.
+    days = [(m.year, m.month, m.day) for s in plan.sessions for m in (s.start, s.end)]
+    windows = plan.maintenance if maintenance is None else maintenance
+    days += [(w.closes.year, w.closes.month, w.closes.day) for w in windows]
+    # a reminder goes off the day before
+    first = min(dt.date(*min(days)) - _ONE_DAY, _COVERED_FROM)
+    last = max(days)[0] + _MARGIN_YEARS
     end = dt.date.max if last > dt.date.max.year else dt.date(last, 1, 1)
     return dt.date(first.year, 1, 1), max(end, _COVERED_UNTIL)
 

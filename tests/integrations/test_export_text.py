@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import itertools
 import json
 from typing import Any
 
@@ -253,3 +254,94 @@ def test_a_urn_is_uuid5s(name: str) -> None:
             urn(name)
         return
     assert urn(name) == expected
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.text(max_size=60))
+def test_a_uid_is_the_uuid5_of_its_name(name: str) -> None:
+    import uuid  # noqa: PLC0415
+
+    from mesotherapy import ical  # noqa: PLC0415
+
+    ical._uid.cache_clear()
+    try:
+        expected = str(uuid.uuid5(ical._UID_NAMESPACE, name))
+    except UnicodeEncodeError:  # a lone surrogate: neither can encode it
+        with pytest.raises(UnicodeEncodeError):
+            ical._uid(name)
+        return
+    assert ical._uid(name) == expected
+
+
+_CHANGES = [  # days the clocks change in _ZONES
+    dt.date(2026, 3, 8),
+    dt.date(2026, 11, 1),
+    dt.date(2026, 3, 29),
+    dt.date(2026, 10, 25),
+    dt.date(2026, 4, 5),
+    dt.date(2026, 10, 4),
+]
+_ZONE_KEYS = ["America/Toronto", "Europe/Paris", "Australia/Lord_Howe", "Asia/Kolkata", "UTC"]
+
+
+@needs_ical
+def test_a_sessions_time_line_is_its_wall_time_in_the_zone() -> None:
+    """`_when_text` (its shortcut for a time given in the zone) is `_wall` written out.
+
+    A table: every quarter hour of the nights the clocks change in five zones (a repeated
+    hour, a skipped one, Lord Howe's half hour), and of ordinary days, either pass, given
+    in every zone, as a pendulum or a standard-library datetime.
+    """
+    import zoneinfo  # noqa: PLC0415
+
+    from mesotherapy._ical_events import _wall  # noqa: PLC0415
+    from mesotherapy._ical_text import _utc_text, _when_text, _zone_form  # noqa: PLC0415
+
+    days = [*_CHANGES, dt.date(2026, 1, 15), dt.date(2026, 7, 15)]
+    walls = [
+        dt.datetime.combine(day, dt.time(0)) + dt.timedelta(minutes=15 * n, seconds=7)
+        for day in days
+        for n in range(20)
+    ]
+    zones = [zoneinfo.ZoneInfo(key) for key in _ZONE_KEYS]
+    checked = set()
+    for wall, given_in, zone, fold, as_pendulum in itertools.product(
+        walls, zones, zones, (0, 1), (False, True)
+    ):
+        moment = wall.replace(tzinfo=given_in, fold=fold)
+        if as_pendulum:
+            moment = pendulum.instance(moment)
+        expected = _wall(moment, zone)
+        if expected.tzinfo is dt.UTC:
+            text, tzid = f"DTSTART:{_utc_text(expected)}\r\n", None
+        else:
+            prefix, suffix, tzid = _zone_form("DTSTART", zone.key)
+            text = f"{prefix}{expected:%Y%m%dT%H%M%S}{suffix}\r\n"
+        assert _when_text("DTSTART", moment, zone) == (text, tzid), (moment, zone)
+        checked.add(tzid is None)
+    assert checked == {True, False}  # both forms were met
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=dt.datetime(1000, 1, 1),  # noqa: DTZ001 - hypothesis's bounds are naive
+            timezones=st.just(dt.UTC),
+        ),
+        max_size=4,
+    ),
+    st.lists(st.sampled_from(list(meso.Area)), min_size=1, max_size=3),
+)
+def test_pre_care_lines_are_pendulums_format(
+    starts: list[dt.datetime], areas: list[meso.Area]
+) -> None:
+    """A description's instants are ``format("YYYY-MM-DD HH:mm")``, its areas `area_names`."""
+    from mesotherapy._html import area_names as joined  # noqa: PLC0415
+    from mesotherapy._ical_events import area_names, precare_text  # noqa: PLC0415
+
+    text = precare_text([], [(start, "x") for start in starts], "UTC")
+    expected = [f"- from {pendulum.instance(s).format('YYYY-MM-DD HH:mm')}: x" for s in starts]
+    assert text.split("\n")[1:] == expected
+    assert area_names(tuple(areas)) == area_names(tuple(areas)) == joined(areas)
+    assert area_names(areas) == joined(areas)

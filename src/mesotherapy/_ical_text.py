@@ -136,10 +136,20 @@ def _stamps(moment: dt.datetime, sequence: int, *, modified: bool) -> tuple[str,
 
 
 def _utc_text(moment: dt.datetime) -> str:
-    return (
-        f"{moment.year:04}{moment.month:02}{moment.day:02}"
-        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}Z"
+    return _UTC_FORM % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
     )
+
+
+# A time's fields as icalendar writes them (``%`` formats them in half the time of an
+# f-string's format specifications; the fields are never negative).
+_WALL_FORM: Final = "%04d%02d%02dT%02d%02d%02d"
+_UTC_FORM: Final = _WALL_FORM + "Z"
 
 
 _ESCAPED: Final = ("\\", ";", ",", "\r", "\n")
@@ -225,28 +235,24 @@ def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple
     their own, when both passes of it have the instant's offset (neither the repeated
     hour nor the skipped one), with no conversion at all.
     """
+    fields: tuple[int, ...] | None = None
     if getattr(moment.tzinfo, "key", None) == zone.key:
-        wall = dt.datetime(
-            moment.year,
-            moment.month,
-            moment.day,
-            moment.hour,
-            moment.minute,
-            moment.second,
-            tzinfo=zone,
-        )
-        offset = wall.utcoffset()
-        if offset != moment.utcoffset() or wall.replace(fold=1).utcoffset() != offset:
-            wall = _wall(moment, zone)
-    else:
+        given = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+        # The zone's offset at both passes of the wall time (naive: `ZoneInfo.utcoffset`
+        # reads the wall fields and the fold alone), cheaper than `replace(fold=1)`.
+        offset = moment.utcoffset()
+        if (
+            zone.utcoffset(dt.datetime(*given)) == offset  # noqa: DTZ001 - naive on purpose
+            and zone.utcoffset(dt.datetime(*given, fold=1)) == offset  # noqa: DTZ001
+        ):
+            fields = given
+    if fields is None:
         wall = _wall(moment, zone)
-    if wall.tzinfo is dt.UTC:
-        return f"{name}:{_utc_text(wall)}\r\n", None
+        if wall.tzinfo is dt.UTC:
+            return f"{name}:{_utc_text(wall)}\r\n", None
+        fields = (wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second)
     prefix, suffix, tzid = _zone_form(name, zone.key)
-    line = (
-        f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"
-        f"T{wall.hour:02}{wall.minute:02}{wall.second:02}{suffix}"
-    )
+    line = prefix + _WALL_FORM % fields + suffix
     if len(line) >= _FOLD_AT or not line.isascii():
         line = _folded(line)
     return line + "\r\n", tzid
@@ -328,8 +334,7 @@ def _session_event(
         parts.append(_attendee_line("room", room, staff))
     if session.override is not None:
         parts.append(_line("COMMENT", _override_text(session)))
-    description = precare_text(session_lines(session, staff), precare, plan.timezone)
-    parts.append(_line("DESCRIPTION", description))
+    parts.append(_description_line(session_lines(session, staff), precare, plan.timezone))
     parts.append(stamps[1])
     where = plan.clinic.name if room is None else f"{staff.get(room, room)}, {plan.clinic.name}"
     parts.append(_line("LOCATION", where))
@@ -343,6 +348,48 @@ def _session_event(
         parts.append("TRIGGER:-P1D\r\nEND:VALARM\r\n")
     parts.append("END:VEVENT\r\n")
     return "".join(parts)
+
+
+def _description_line(lines: list[str], precare: list[tuple[dt.datetime, str]], zone: str) -> str:
+    r"""A session's ``DESCRIPTION`` line: `_line` of `precare_text`, from kept escaped parts.
+
+    Its fixed parts (the lines before the pre-care, the heading, each window's words)
+    recur at every export: they are escaped once and kept, and only the instants (digits,
+    dashes, a colon: nothing to escape) are filled in. Escaping is character by character
+    but for ``\r\n``, which is one ``\n``: so the parts joined equal the whole escaped only
+    when no part ends with ``\r`` (every part is followed by a ``\n``, or by nothing: so a
+    part ending with ``\`` is never followed by an ``N``, and no ``\N`` is made at a
+    join). Otherwise the whole is escaped, as `_line` does.
+    """
+    header = f"Before this session ({zone} time):"
+    head = "\n".join(lines)
+    if not precare or head.endswith("\r") or header.endswith("\r"):
+        return _line("DESCRIPTION", precare_text(lines, precare, zone))
+    parts = ["DESCRIPTION:", _kept_escaped(head), r"\n", _kept_escaped(header)]
+    last: dt.datetime | None = None
+    when = ""
+    for moment, text in precare:
+        if text.endswith("\r"):
+            return _line("DESCRIPTION", precare_text(lines, precare, zone))
+        if moment is not last:  # a session's windows mostly share their instants
+            last = moment
+            when = _PRECARE_FORM % (
+                moment.year,
+                moment.month,
+                moment.day,
+                moment.hour,
+                moment.minute,
+            )
+        parts.append(when)
+        parts.append(_kept_escaped(text))
+    return _folded("".join(parts)) + "\r\n"
+
+
+_PRECARE_FORM: Final = r"\n- from %d-%02d-%02d %02d:%02d: "
+"""A pre-care line's start, escaped: `precare_text`'s ``- from YYYY-MM-DD HH:mm: ``."""
+
+_kept_escaped: Final = functools.lru_cache(maxsize=1024)(_escaped)
+"""`_escaped`, kept: the fixed parts of a description recur at every export."""
 
 
 def _maintenance_event(

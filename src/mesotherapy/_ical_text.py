@@ -32,6 +32,7 @@ from ._ical_events import (
     _override_text,
     _summary,
     _wall,
+    active_places,
     area_names,
     organizer_address,
     plan_sequence,
@@ -81,7 +82,8 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
     require("icalendar", "ical")
     shared = _Shared(
         plan=plan,
-        active=plan.active_sessions,
+        active=(active := plan.active_sessions),
+        places=active_places(active),
         staff=staff,
         zone=zoneinfo.ZoneInfo(plan.timezone),
         stamps=_stamps(plain_utc(moment), plan_sequence(plan), modified=stamp is not None),
@@ -113,6 +115,8 @@ class _Shared:
 
     plan: TreatmentPlan
     active: tuple[Session, ...]
+    places: Mapping[int, int]
+    """`active_places` of `active`: a session's place by its ``id``."""
     staff: Mapping[str, str]
     zone: zoneinfo.ZoneInfo
     stamps: tuple[str, str]
@@ -319,7 +323,7 @@ def _session_event(
 ) -> str:
     """A session's VEVENT, its properties in icalendar's order."""
     plan, staff, stamps = shared.plan, shared.staff, shared.stamps
-    summary = _summary(session, shared.active)
+    summary = _summary(session, shared.active, shared.places)
     parts = [
         "BEGIN:VEVENT\r\n",
         _line("SUMMARY", summary),
@@ -365,12 +369,16 @@ def _description_line(lines: list[str], precare: list[tuple[dt.datetime, str]], 
     head = "\n".join(lines)
     if not precare or head.endswith("\r") or header.endswith("\r"):
         return _line("DESCRIPTION", precare_text(lines, precare, zone))
+    kept = _KEPT
     parts = ["DESCRIPTION:", _kept_escaped(head), r"\n", _kept_escaped(header)]
     last: dt.datetime | None = None
     when = ""
     for moment, text in precare:
-        if text.endswith("\r"):
-            return _line("DESCRIPTION", precare_text(lines, precare, zone))
+        escaped = kept.get(text)
+        if escaped is None:
+            if text.endswith("\r"):
+                return _line("DESCRIPTION", precare_text(lines, precare, zone))
+            escaped = _kept_escaped(text)
         if moment is not last:  # a session's windows mostly share their instants
             last = moment
             when = _PRECARE_FORM % (
@@ -381,15 +389,25 @@ def _description_line(lines: list[str], precare: list[tuple[dt.datetime, str]], 
                 moment.minute,
             )
         parts.append(when)
-        parts.append(_kept_escaped(text))
+        parts.append(escaped)
     return _folded("".join(parts)) + "\r\n"
 
 
 _PRECARE_FORM: Final = r"\n- from %d-%02d-%02d %02d:%02d: "
 """A pre-care line's start, escaped: `precare_text`'s ``- from YYYY-MM-DD HH:mm: ``."""
 
-_kept_escaped: Final = functools.lru_cache(maxsize=1024)(_escaped)
-"""`_escaped`, kept: the fixed parts of a description recur at every export."""
+_KEPT: dict[str, str] = {}
+_KEPT_MOST: Final = 1024
+
+
+def _kept_escaped(text: str) -> str:
+    """`_escaped`, kept: the fixed parts of a description recur at every export."""
+    found = _KEPT.get(text)
+    if found is None:
+        if len(_KEPT) >= _KEPT_MOST:
+            _KEPT.clear()
+        found = _KEPT[text] = _escaped(text)
+    return found
 
 
 def _maintenance_event(

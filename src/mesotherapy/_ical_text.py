@@ -363,11 +363,12 @@ def _description_line(lines: list[str], precare: list[tuple[dt.datetime, str]], 
     but for ``\r\n``, which is one ``\n``: so the parts joined equal the whole escaped only
     when no part ends with ``\r`` (every part is followed by a ``\n``, or by nothing: so a
     part ending with ``\`` is never followed by an ``N``, and no ``\N`` is made at a
-    join). Otherwise the whole is escaped, as `_line` does.
+    join). Otherwise (and for a session of no lines, or of no pre-care) the whole
+    is escaped, as `_line` does.
     """
     header = f"Before this session ({zone} time):"
     head = "\n".join(lines)
-    if not precare or head.endswith("\r") or header.endswith("\r"):
+    if not (lines and precare) or head.endswith("\r") or header.endswith("\r"):
         return _line("DESCRIPTION", precare_text(lines, precare, zone))
     kept = _KEPT
     parts = ["DESCRIPTION:", _kept_escaped(head), r"\n", _kept_escaped(header)]

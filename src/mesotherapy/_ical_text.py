@@ -92,9 +92,10 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
         ),
     )
     precare: dict[int, list[tuple[dt.datetime, str]]] = {}
-    # A third of the rows are pre-care: picked out before they are unpacked.
-    for index, _, _, description, _, start, _ in [r for r in care_rows(care) if r[2] == PRECARE]:
-        precare.setdefault(index, []).append((start, description))
+    # A third of the rows are pre-care: (session, _, kind, description, _, start, _).
+    for row in care_rows(care):
+        if row[2] == PRECARE:
+            precare.setdefault(row[0], []).append((row[5], row[3]))
     events = [
         _session_event(shared, session, precare.get(session.index, []), session_uid(session))
         for session in plan.sessions

@@ -241,14 +241,23 @@ def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple
     hour nor the skipped one), with no conversion at all.
     """
     fields: tuple[int, ...] | None = None
-    if getattr(moment.tzinfo, "key", None) == zone.key:
+    given_in = moment.tzinfo
+    if (
+        isinstance(given_in, zoneinfo.ZoneInfo)  # pendulum's zones are ZoneInfo's too
+        and given_in.key == zone.key
+        and type(given_in).utcoffset is _ZONEINFO_OFFSET  # reads a naive time's wall alone
+    ):
         given = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
-        # The zone's offset at both passes of the wall time (naive: `ZoneInfo.utcoffset`
-        # reads the wall fields and the fold alone), cheaper than `replace(fold=1)`.
-        offset = moment.utcoffset()
+        # The offset at both passes of the wall time, and the instant's own (its zone's at
+        # its pass), from naive times: cheaper than `replace(fold=1)` and pendulum's
+        # `utcoffset`. (A change of offset falls on a whole second: the microseconds
+        # dropped never cross one.)
+        first = dt.datetime(*given)  # noqa: DTZ001 - naive on purpose
+        second = dt.datetime(*given, fold=1)  # noqa: DTZ001
+        offset = zone.utcoffset(first)
         if (
-            zone.utcoffset(dt.datetime(*given)) == offset  # noqa: DTZ001 - naive on purpose
-            and zone.utcoffset(dt.datetime(*given, fold=1)) == offset  # noqa: DTZ001
+            zone.utcoffset(second) == offset
+            and given_in.utcoffset(second if moment.fold else first) == offset
         ):
             fields = given
     if fields is None:
@@ -261,6 +270,10 @@ def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple
     if len(line) >= _FOLD_AT or not line.isascii():
         line = _folded(line)
     return line + "\r\n", tzid
+
+
+_ZONEINFO_OFFSET: Final = zoneinfo.ZoneInfo.utcoffset
+"""`zoneinfo.ZoneInfo.utcoffset`: a zone whose type has it reads a naive time's wall fields."""
 
 
 @functools.lru_cache(maxsize=256)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     import icalendar
 
 __all__ = [
+    "active_places",
     "add_stamps",
     "area_names",
     "describe_maintenance",
@@ -148,16 +149,29 @@ def describe_maintenance(
     event.add_component(alarm)
 
 
-def _summary(session: Session, active: tuple[Session, ...]) -> str:
-    """The session's title, giving its place among the active sessions."""
+def _summary(
+    session: Session, active: tuple[Session, ...], places: Mapping[int, int] | None = None
+) -> str:
+    """The session's title, giving its place among the active sessions.
+
+    *places*, if given, is `active_places` of *active* (worked out once for an export).
+    """
     if session.status.is_active:
         # By identity first: `tuple.index` compares every earlier session field by field.
-        place = next((n for n, s in enumerate(active, start=1) if s is session), 0)
+        if places is None:
+            place = next((n for n, s in enumerate(active, start=1) if s is session), 0)
+        else:
+            place = places.get(id(session), 0)
         place = place or active.index(session) + 1
     else:  # the place it had: after the active sessions that start before it
         place = 1 + sum(1 for s in active if s.start < session.start)
     suffix = _INACTIVE_SUFFIX.get(session.status, "")
     return f"Mesotherapy session {place} of {len(active)} ({area_names(session.areas)}){suffix}"
+
+
+def active_places(active: tuple[Session, ...]) -> dict[int, int]:
+    """The place of each of *active* by its ``id`` (valid while *active* is held)."""
+    return {id(s): n for n, s in enumerate(active, start=1)}
 
 
 def _override_text(session: Session) -> str:

@@ -32,6 +32,7 @@ from ._ical_events import (
     _override_text,
     _summary,
     _wall,
+    active_places,
     area_names,
     organizer_address,
     plan_sequence,
@@ -81,7 +82,8 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
     require("icalendar", "ical")
     shared = _Shared(
         plan=plan,
-        active=plan.active_sessions,
+        active=(active := plan.active_sessions),
+        places=active_places(active),
         staff=staff,
         zone=zoneinfo.ZoneInfo(plan.timezone),
         stamps=_stamps(plain_utc(moment), plan_sequence(plan), modified=stamp is not None),
@@ -90,9 +92,10 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
         ),
     )
     precare: dict[int, list[tuple[dt.datetime, str]]] = {}
-    # A third of the rows are pre-care: picked out before they are unpacked.
-    for index, _, _, description, _, start, _ in [r for r in care_rows(care) if r[2] == PRECARE]:
-        precare.setdefault(index, []).append((start, description))
+    # A third of the rows are pre-care: (session, _, kind, description, _, start, _).
+    for row in care_rows(care):
+        if row[2] == PRECARE:
+            precare.setdefault(row[0], []).append((row[5], row[3]))
     events = [
         _session_event(shared, session, precare.get(session.index, []), session_uid(session))
         for session in plan.sessions
@@ -113,6 +116,8 @@ class _Shared:
 
     plan: TreatmentPlan
     active: tuple[Session, ...]
+    places: Mapping[int, int]
+    """`active_places` of `active`: a session's place by its ``id``."""
     staff: Mapping[str, str]
     zone: zoneinfo.ZoneInfo
     stamps: tuple[str, str]
@@ -136,10 +141,20 @@ def _stamps(moment: dt.datetime, sequence: int, *, modified: bool) -> tuple[str,
 
 
 def _utc_text(moment: dt.datetime) -> str:
-    return (
-        f"{moment.year:04}{moment.month:02}{moment.day:02}"
-        f"T{moment.hour:02}{moment.minute:02}{moment.second:02}Z"
+    return _UTC_FORM % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
     )
+
+
+# A time's fields as icalendar writes them (``%`` formats them in half the time of an
+# f-string's format specifications; the fields are never negative).
+_WALL_FORM: Final = "%04d%02d%02dT%02d%02d%02d"
+_UTC_FORM: Final = _WALL_FORM + "Z"
 
 
 _ESCAPED: Final = ("\\", ";", ",", "\r", "\n")
@@ -225,31 +240,40 @@ def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple
     their own, when both passes of it have the instant's offset (neither the repeated
     hour nor the skipped one), with no conversion at all.
     """
-    if getattr(moment.tzinfo, "key", None) == zone.key:
-        wall = dt.datetime(
-            moment.year,
-            moment.month,
-            moment.day,
-            moment.hour,
-            moment.minute,
-            moment.second,
-            tzinfo=zone,
-        )
-        offset = wall.utcoffset()
-        if offset != moment.utcoffset() or wall.replace(fold=1).utcoffset() != offset:
-            wall = _wall(moment, zone)
-    else:
+    fields: tuple[int, ...] | None = None
+    given_in = moment.tzinfo
+    if (
+        isinstance(given_in, zoneinfo.ZoneInfo)  # pendulum's zones are ZoneInfo's too
+        and given_in.key == zone.key
+        and type(given_in).utcoffset is _ZONEINFO_OFFSET  # reads a naive time's wall alone
+    ):
+        given = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+        # The offset at both passes of the wall time, and the instant's own (its zone's at
+        # its pass), from naive times: cheaper than `replace(fold=1)` and pendulum's
+        # `utcoffset`. (A change of offset falls on a whole second: the microseconds
+        # dropped never cross one.)
+        first = dt.datetime(*given)  # noqa: DTZ001 - naive on purpose
+        second = dt.datetime(*given, fold=1)  # noqa: DTZ001
+        offset = zone.utcoffset(first)
+        if (
+            zone.utcoffset(second) == offset
+            and given_in.utcoffset(second if moment.fold else first) == offset
+        ):
+            fields = given
+    if fields is None:
         wall = _wall(moment, zone)
-    if wall.tzinfo is dt.UTC:
-        return f"{name}:{_utc_text(wall)}\r\n", None
+        if wall.tzinfo is dt.UTC:
+            return f"{name}:{_utc_text(wall)}\r\n", None
+        fields = (wall.year, wall.month, wall.day, wall.hour, wall.minute, wall.second)
     prefix, suffix, tzid = _zone_form(name, zone.key)
-    line = (
-        f"{prefix}{wall.year:04}{wall.month:02}{wall.day:02}"
-        f"T{wall.hour:02}{wall.minute:02}{wall.second:02}{suffix}"
-    )
+    line = prefix + _WALL_FORM % fields + suffix
     if len(line) >= _FOLD_AT or not line.isascii():
         line = _folded(line)
     return line + "\r\n", tzid
+
+
+_ZONEINFO_OFFSET: Final = zoneinfo.ZoneInfo.utcoffset
+"""`zoneinfo.ZoneInfo.utcoffset`: a zone whose type has it reads a naive time's wall fields."""
 
 
 @functools.lru_cache(maxsize=256)
@@ -313,7 +337,7 @@ def _session_event(
 ) -> str:
     """A session's VEVENT, its properties in icalendar's order."""
     plan, staff, stamps = shared.plan, shared.staff, shared.stamps
-    summary = _summary(session, shared.active)
+    summary = _summary(session, shared.active, shared.places)
     parts = [
         "BEGIN:VEVENT\r\n",
         _line("SUMMARY", summary),
@@ -328,8 +352,7 @@ def _session_event(
         parts.append(_attendee_line("room", room, staff))
     if session.override is not None:
         parts.append(_line("COMMENT", _override_text(session)))
-    description = precare_text(session_lines(session, staff), precare, plan.timezone)
-    parts.append(_line("DESCRIPTION", description))
+    parts.append(_description_line(session_lines(session, staff), precare, plan.timezone))
     parts.append(stamps[1])
     where = plan.clinic.name if room is None else f"{staff.get(room, room)}, {plan.clinic.name}"
     parts.append(_line("LOCATION", where))
@@ -343,6 +366,63 @@ def _session_event(
         parts.append("TRIGGER:-P1D\r\nEND:VALARM\r\n")
     parts.append("END:VEVENT\r\n")
     return "".join(parts)
+
+
+def _description_line(lines: list[str], precare: list[tuple[dt.datetime, str]], zone: str) -> str:
+    r"""A session's ``DESCRIPTION`` line: `_line` of `precare_text`, from kept escaped parts.
+
+    Its fixed parts (the lines before the pre-care, the heading, each window's words)
+    recur at every export: they are escaped once and kept, and only the instants (digits,
+    dashes, a colon: nothing to escape) are filled in. Escaping is character by character
+    but for ``\r\n``, which is one ``\n``: so the parts joined equal the whole escaped only
+    when no part ends with ``\r`` (every part is followed by a ``\n``, or by nothing: so a
+    part ending with ``\`` is never followed by an ``N``, and no ``\N`` is made at a
+    join). Otherwise (and for a session of no lines, or of no pre-care) the whole
+    is escaped, as `_line` does.
+    """
+    header = f"Before this session ({zone} time):"
+    head = "\n".join(lines)
+    if not (lines and precare) or head.endswith("\r") or header.endswith("\r"):
+        return _line("DESCRIPTION", precare_text(lines, precare, zone))
+    kept = _KEPT
+    parts = ["DESCRIPTION:", _kept_escaped(head), r"\n", _kept_escaped(header)]
+    last: dt.datetime | None = None
+    when = ""
+    for moment, text in precare:
+        escaped = kept.get(text)
+        if escaped is None:
+            if text.endswith("\r"):
+                return _line("DESCRIPTION", precare_text(lines, precare, zone))
+            escaped = _kept_escaped(text)
+        if moment is not last:  # a session's windows mostly share their instants
+            last = moment
+            when = _PRECARE_FORM % (
+                moment.year,
+                moment.month,
+                moment.day,
+                moment.hour,
+                moment.minute,
+            )
+        parts.append(when)
+        parts.append(escaped)
+    return _folded("".join(parts)) + "\r\n"
+
+
+_PRECARE_FORM: Final = r"\n- from %d-%02d-%02d %02d:%02d: "
+"""A pre-care line's start, escaped: `precare_text`'s ``- from YYYY-MM-DD HH:mm: ``."""
+
+_KEPT: dict[str, str] = {}
+_KEPT_MOST: Final = 1024
+
+
+def _kept_escaped(text: str) -> str:
+    """`_escaped`, kept: the fixed parts of a description recur at every export."""
+    found = _KEPT.get(text)
+    if found is None:
+        if len(_KEPT) >= _KEPT_MOST:
+            _KEPT.clear()
+        found = _KEPT[text] = _escaped(text)
+    return found
 
 
 def _maintenance_event(

@@ -345,3 +345,70 @@ def test_pre_care_lines_are_pendulums_format(
     assert text.split("\n")[1:] == expected
     assert area_names(tuple(areas)) == area_names(tuple(areas)) == joined(areas)
     assert area_names(areas) == joined(areas)
+
+
+_AWKWARD_TEXT = st.text(alphabet=st.sampled_from("aN \\;,\r\n^é:-"), max_size=40)
+_INSTANTS = st.lists(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 1),  # noqa: DTZ001 - hypothesis's bounds are naive
+        timezones=st.just(dt.UTC),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+@needs_ical
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.lists(_AWKWARD_TEXT | st.text(max_size=90), max_size=4),
+    _INSTANTS,
+    st.lists(st.tuples(st.integers(0, 2), _AWKWARD_TEXT | st.text(max_size=90)), max_size=6),
+    st.sampled_from(["UTC", "America/Toronto", "Zone\r", "a\\"]),
+)
+def test_a_description_from_kept_parts_is_the_whole_escaped(
+    lines: list[str],
+    instants: list[dt.datetime],
+    windows: list[tuple[int, str]],
+    zone: str,
+) -> None:
+    r"""`_description_line` (kept escaped parts, instants filled in) is `_line` of the whole.
+
+    Texts of escapes and their halves (``\r``, ``\n``, ``\``, ``N``), long or not ASCII;
+    instants shared by several windows (the same object) or not; and parts ending with
+    ``\r``, which take the fallback.
+    """
+    from mesotherapy._ical_events import precare_text  # noqa: PLC0415
+    from mesotherapy._ical_text import _description_line, _escaped, _folded  # noqa: PLC0415
+
+    precare = [(instants[n % len(instants)], text) for n, text in windows]
+    expected = _folded("DESCRIPTION:" + _escaped(precare_text(list(lines), precare, zone)))
+    assert _description_line(list(lines), precare, zone) == expected + "\r\n"
+
+
+@needs_ical
+def test_a_part_ending_with_cr_is_escaped_with_what_follows() -> None:
+    r"""A part ending with ``\r`` joins the ``\n`` after it into one ``\n``: the fallback."""
+    from mesotherapy._ical_text import _description_line, _escaped  # noqa: PLC0415
+
+    moment = dt.datetime(2026, 3, 8, 9, 30, tzinfo=dt.UTC)
+    for lines, text in [(["Areas: face\r"], "x"), (["Areas: face"], "No sun\r")]:
+        precare = [(moment, text), (moment, "y")]
+        joined = "".join(_escaped(part) for part in [lines[0], "\n", "Before"])
+        assert joined != _escaped(lines[0] + "\nBefore") or text.endswith("\r")
+        line = _description_line(list(lines), precare, "UTC").replace("\r\n ", "")
+        assert r"\n\n" not in line  # parts escaped one by one would give two
+        assert line.endswith(r"\n- from 2026-03-08 09:30: y" + "\r\n")
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(plans_in_any_state(max_operations=4))
+def test_a_sessions_place_is_the_same_found_once_an_export(plan: meso.TreatmentPlan) -> None:
+    """`_summary` given `active_places` names the place `_summary` finds by itself."""
+    from mesotherapy._ical_events import _summary, active_places  # noqa: PLC0415
+
+    active = plan.active_sessions
+    places = active_places(active)
+    assert [_summary(s, active, places) for s in plan.sessions] == [
+        _summary(s, active) for s in plan.sessions
+    ]

@@ -6,7 +6,7 @@ Building an ``icalendar.Calendar`` for each plan and writing it out was nine ten
 a plan are few and plain, so they are written here as lines of text, by icalendar's own
 rules: the order of an event's properties (`icalendar.Event.canonical_order` first, then
 by name), TEXT escaping (RFC 5545, 3.3.11, in icalendar's order of replacements) and
-folding (`_folded`). What has parameters worth quoting (a ``TZID``, an ``ATTENDEE``'s
+folding (`folded`). What has parameters worth quoting (a ``TZID``, an ``ATTENDEE``'s
 or an ``ORGANIZER``'s ``CN``) is written by icalendar itself once per value and kept.
 `mesotherapy.ical.ical_calendar` still builds the calendar object; the tests check that
 both give the same text, byte for byte.
@@ -46,7 +46,7 @@ from ._rules import RuleSet
 from ._session import Session, SessionStatus
 from ._time import aware, plain_utc
 
-__all__ = ["Names", "ics_text"]
+__all__ = ["Names", "folded", "ics_text"]
 
 Names = tuple[str, Callable[[Session], str], Callable[[TreatmentPlan, int], str]]
 """What `mesotherapy.ical` names: its ``PRODID``, a session's ``UID``, a maintenance window's."""
@@ -181,10 +181,10 @@ def _escaped(text: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _line(name: str, text: str) -> str:
     """A TEXT property's content line, folded, with its CRLF (kept: a plan's texts recur)."""
-    return _folded(name + ":" + _escaped(text)) + "\r\n"
+    return folded(name + ":" + _escaped(text)) + "\r\n"
 
 
-def _folded(line: str) -> str:
+def folded(line: str) -> str:
     r"""The line as icalendar folds it: pieces of at most 74 octets, joined by CRLF and a space.
 
     icalendar never ends a piece with ``\`` or ``^`` (the start of an escape), which go
@@ -268,7 +268,7 @@ def _when_text(name: str, moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple
     prefix, suffix, tzid = _zone_form(name, zone.key)
     line = prefix + _WALL_FORM % fields + suffix
     if len(line) >= _FOLD_AT or not line.isascii():
-        line = _folded(line)
+        line = folded(line)
     return line + "\r\n", tzid
 
 
@@ -303,7 +303,7 @@ def _property_lines(name: str, value: object) -> str:
 
     event = icalendar.Event()
     event.add(name, value)
-    return "".join(_folded(str(line)) + "\r\n" for line in event.content_lines()[1:-2])
+    return "".join(folded(str(line)) + "\r\n" for line in event.content_lines()[1:-2])
 
 
 def _organizer_line(address: str, name: str) -> str:
@@ -405,7 +405,7 @@ def _description_line(lines: list[str], precare: list[tuple[dt.datetime, str]], 
             )
         parts.append(when)
         parts.append(escaped)
-    return _folded("".join(parts)) + "\r\n"
+    return folded("".join(parts)) + "\r\n"
 
 
 _PRECARE_FORM: Final = r"\n- from %d-%02d-%02d %02d:%02d: "

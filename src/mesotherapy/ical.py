@@ -99,9 +99,6 @@ PRODID: Final = "-//mesotherapy//mesotherapy//EN"
 _UID_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/ical")
 """The root of every UID this module derives (uuid5): the same id, the same UID."""
 
-_FOLD_AT: Final = 75
-"""The octets from which icalendar folds a content line (RFC 5545 says at most 75 a line)."""
-
 
 @within_calendar
 def ical_calendar(
@@ -337,36 +334,12 @@ def _generic_ics(
 
 def _written(calendar: icalendar.Calendar) -> bytes:
     """``calendar.to_ical()``: the same bytes, without folding lines too short to fold."""
+    from ._ical_text import folded  # noqa: PLC0415 - loaded with the first export
+
     # icalendar folds every line a character at a time (three fifths of writing out a
     # plan's events); a line under 75 octets comes out of it unchanged.
-    return b"\r\n".join(_folded(line) for line in calendar.content_lines() if line) + b"\r\n"
-
-
-def _folded(line: icalendar.parser.Contentline) -> bytes:
-    r"""The line as icalendar folds it: pieces of at most 74 octets, joined by CRLF and a space.
-
-    icalendar never ends a piece with ``\`` or ``^`` (the start of an escape), which go
-    to the next piece instead; a line that is not ASCII is left to icalendar itself.
-    """
-    data = line.encode("utf-8")
-    if len(data) < _FOLD_AT:
-        return data
-    if len(data) != len(line):  # not ASCII: a character may take more than one octet
-        return _icalendar_folded(line)
-    pieces = []
-    start, size = 0, _FOLD_AT - 1
-    while len(line) - start > size:
-        end = start + size
-        if line[end - 1] in "\\^":
-            end -= 1
-        pieces.append(line[start:end])
-        start = end
-    pieces.append(line[start:])
-    return "\r\n ".join(pieces).encode("ascii")
-
-
-def _icalendar_folded(line: icalendar.parser.Contentline) -> bytes:
-    return bytes(line.to_ical())  # type: ignore[no-untyped-call, unused-ignore]
+    lines = calendar.content_lines()
+    return "".join(folded(str(line)) + "\r\n" for line in lines if line).encode("utf-8")
 
 
 # --- Identities -----------------------------------------------------------------------------

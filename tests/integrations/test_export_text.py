@@ -379,10 +379,10 @@ def test_a_description_from_kept_parts_is_the_whole_escaped(
     ``\r``, which take the fallback.
     """
     from mesotherapy._ical_events import precare_text  # noqa: PLC0415
-    from mesotherapy._ical_text import _description_line, _escaped, _folded  # noqa: PLC0415
+    from mesotherapy._ical_text import _description_line, _escaped, folded  # noqa: PLC0415
 
     precare = [(instants[n % len(instants)], text) for n, text in windows]
-    expected = _folded("DESCRIPTION:" + _escaped(precare_text(list(lines), precare, zone)))
+    expected = folded("DESCRIPTION:" + _escaped(precare_text(list(lines), precare, zone)))
     assert _description_line(list(lines), precare, zone) == expected + "\r\n"
 
 

@@ -7,7 +7,6 @@ compared here, byte for byte, with the export it replaces, on plans of every zon
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any
 
@@ -22,19 +21,8 @@ from mesotherapy._json import _document, indented_json
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
 from tests.builders import example_plan
 from tests.conftest import examples
+from tests.integrations.extras import needs_fhir, needs_ical
 from tests.plan_strategies import plans_in_any_state
-
-
-def _have(module: str) -> bool:
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        return False
-    return True
-
-
-needs_fhir = pytest.mark.skipif(not _have("fhir.resources.bundle"), reason="no fhir extra")
-needs_ical = pytest.mark.skipif(not _have("icalendar"), reason="no ical extra")
 
 _OPTIONS: tuple[dict[str, Any], ...] = (
     {},

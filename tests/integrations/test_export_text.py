@@ -11,7 +11,6 @@ from their JSON.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import itertools
 import json
 from typing import Any
@@ -29,18 +28,8 @@ from mesotherapy._export_rows import care_rows, milestone_rows
 from mesotherapy._json import _document
 from mesotherapy._timeline import expected_timeline
 from tests.conftest import examples
+from tests.integrations.extras import needs_fhir, needs_ical
 from tests.plan_strategies import plans_in_any_state
-
-
-def _have(module: str) -> bool:
-    try:
-        importlib.import_module(module)
-    except ImportError:
-        return False
-    return True
-
-
-needs_ical = pytest.mark.skipif(not _have("icalendar"), reason="no ical extra")
 
 _NAMES = st.sampled_from(
     [
@@ -159,9 +148,6 @@ def _emptied(node: object) -> None:
         for value in node:
             _emptied(value)
         node.clear()
-
-
-needs_fhir = pytest.mark.skipif(not _have("fhir.resources.bundle"), reason="no fhir extra")
 
 
 @needs_fhir

@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from ._plan import TreatmentPlan
     from ._rules import RuleSet
 
-__all__ = ["check_operation", "check_plan", "earliest_day", "needs_review", "same_time_start"]
+__all__ = [
+    "check_operation",
+    "check_plan",
+    "day_word",
+    "earliest_day",
+    "needs_review",
+    "same_time_start",
+]
 
 
 def needs_review(assessment: Assessment) -> bool:
@@ -339,7 +346,8 @@ def _pair_problems(
         beyond = gap > p.max_interval_days and after.override is not None
         if not p.min_interval_days <= gap <= p.max_interval_days and not beyond:
             found.append(
-                f"sessions[{n}].start: {gap} days after session {before.index}, expected "
+                f"sessions[{n}].start: {gap} {day_word(gap)} after session {before.index}, "
+                "expected "
                 f"{p.min_interval_days} to {p.max_interval_days} (interval_days; "
                 f"{_INVARIANT[3]}{'' if gap < p.min_interval_days else ', or an override'})"
             )
@@ -404,3 +412,8 @@ def _candidate_problems(plan: TreatmentPlan) -> list[str]:
             f"{earliest.isoformat()} ({_INVARIANT[6]})"
         )
     return found
+
+
+def day_word(count: int) -> str:
+    """The word for *count* days in a message: "1 day", "3 days"."""
+    return "day" if count in {1, -1} else "days"

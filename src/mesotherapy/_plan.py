@@ -13,7 +13,7 @@ from ._assess import Assessment, RulesRef
 from ._clinic import Clinic
 from ._errors import ClientError, SchedulingError
 from ._guards import wrong_type
-from ._invariants import check_operation, check_plan, earliest_day, same_time_start
+from ._invariants import check_operation, check_plan, day_word, earliest_day, same_time_start
 from ._model import Area, flag
 from ._protocol import SeriesProtocol
 from ._rules import RuleSet
@@ -302,7 +302,7 @@ class TreatmentPlan:
         ...                       end=plan.sessions[0].end.add(days=1))
         >>> edited = attrs.evolve(plan, sessions=(plan.sessions[0], second, *plan.sessions[2:]))
         >>> print(edited.problems()[0])  # doctest: +NORMALIZE_WHITESPACE
-        sessions[1].start: 1 days after session 1, expected 14 to 28
+        sessions[1].start: 1 day after session 1, expected 14 to 28
         (interval_days; invariant 3: every gap lies within the interval bounds)
         """
         return check_plan(self, rules)
@@ -513,7 +513,7 @@ class TreatmentPlan:
 def _gap_message(before: Session, session: Session, protocol: SeriesProtocol) -> str:
     gap = (session.start.date() - before.start.date()).days
     return (
-        f"session {session.index}: {gap} days after session {before.index}, expected "
+        f"session {session.index}: {gap} {day_word(gap)} after session {before.index}, expected "
         f"{protocol.min_interval_days} to {protocol.max_interval_days} (interval_days)"
     )
 

@@ -113,7 +113,10 @@ def test_the_answers_are_forgotten_with_their_diary(diary: Diary) -> None:
     key = id(diary)
     assert key in _BY_DIARY
     del diary
-    gc.collect()
+    # A diary out of every cycle goes at once; a full collection (100 ms on the test
+    # session's heap) only for one that is not.
+    if key in _BY_DIARY:
+        gc.collect()
     assert key not in _BY_DIARY
 
 

@@ -27,6 +27,7 @@ LAYERS: Final = {
         "_time",
         "_zone_keys",
         "_deferred",
+        "_kept",
         "_frozen",
         "_pickling",
         "_extras",

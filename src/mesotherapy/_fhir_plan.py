@@ -9,13 +9,14 @@ values of each resource's identifier (`identified_urn`), never random.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import pendulum
 
 from ._fhir_base import Names, narrative, sentence, urn
 from ._fhir_diary import participants
+from ._kept import by_instant
 from ._model import Area
 from ._plan import TreatmentPlan
 from ._session import Session, SessionStatus
@@ -55,25 +56,6 @@ _APPOINTMENT_STATUS: Final[Mapping[SessionStatus, str]] = {
 _NO_ID: Final = "client without a recorded identifier"
 
 
-def _local(moment: pendulum.DateTime) -> str:
-    """A moment as a person reads it in the narrative: local date, time and offset."""
-    # Kept by value (with the fold and zone, which equality between times of one zone
-    # leaves out): a plan's session instants recur at every export of it.
-    key = (moment, moment.fold, moment.tzinfo, type(moment))
-    found = _LOCALS.get(key)
-    if found is None:
-        if len(_LOCALS) >= _KEPT_MOST:
-            _LOCALS.clear()
-        found = _LOCALS[key] = _local_text(moment)
-    return found
-
-
-_LOCALS: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
-_INSTANTS: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
-_KEPT_MOST: Final = 4096
-"""How many instants' texts `_local` and `fhir_instant` keep (a plan has a dozen)."""
-
-
 def _local_text(moment: pendulum.DateTime) -> str:
     # pendulum's format("YYYY-MM-DD HH:mm Z"), written out: format parses its pattern and
     # loads a locale at every call, a fifth of the plan's resources.
@@ -85,6 +67,10 @@ def _local_text(moment: pendulum.DateTime) -> str:
     minutes = (moment.utcoffset() or dt.timedelta()).total_seconds() / 60
     hour, minute = divmod(abs(int(minutes)), 60)
     return f"{day} {'+' if minutes >= 0 else '-'}{hour:02d}:{minute:02d}"
+
+
+_local: Callable[[pendulum.DateTime], str] = by_instant(_local_text)
+"""A moment as a person reads it in the narrative, kept: a plan's instants recur in each export."""
 
 
 def _minutes(start: dt.datetime, end: dt.datetime) -> int:
@@ -261,17 +247,6 @@ def _patient_reference(plan: TreatmentPlan, names: Names) -> dict[str, Any]:
     return {"type": "Patient", "identifier": identifier}
 
 
-def fhir_instant(moment: pendulum.DateTime) -> str:
-    """An ISO 8601 instant with its UTC offset (UTC when the offset has seconds)."""
-    key = (moment, moment.fold, moment.tzinfo, type(moment))  # as `_local` keeps its texts
-    found = _INSTANTS.get(key)
-    if found is None:
-        if len(_INSTANTS) >= _KEPT_MOST:
-            _INSTANTS.clear()
-        found = _INSTANTS[key] = _instant_text(moment)
-    return found
-
-
 def dumped_instant(moment: pendulum.DateTime) -> str:
     """`fhir_instant` as the validated Bundle dumps it: ``Z`` for a UTC offset of zero.
 
@@ -288,6 +263,10 @@ def _instant_text(moment: pendulum.DateTime) -> str:
     if offset is not None and offset.total_seconds() % 60:
         moment = moment.in_timezone("UTC")  # FHIR's instant allows offsets in minutes only
     return moment.isoformat()
+
+
+fhir_instant: Callable[[pendulum.DateTime], str] = by_instant(_instant_text)
+"""An ISO 8601 instant with its UTC offset (UTC when the offset has seconds), kept."""
 
 
 # --- Deterministic ids ------------------------------------------------------------------------

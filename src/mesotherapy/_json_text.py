@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from ._kept import by_instant
+
 __all__ = ["NotPlainError", "encoded", "indented_json", "instant_text", "scalar", "text"]
 
 encoded = json.encoder.encode_basestring  # what json.dumps quotes text with, unless ASCII
@@ -76,19 +78,13 @@ def instant_text(value: dt.datetime, instants: dict[int, str]) -> str:
         return instants[id(value)]  # the rows hold every instant while the plan is written
     except KeyError:
         pass
-    # An instant's text depends on its wall time, fold and zone: two times of one tzinfo
-    # compare by their wall clock, so the fold and the tzinfo are in the key (and the
-    # type, pendulum's or the standard one). `isoformat` was a seventh of `to_json`.
-    key = (value, value.fold, value.tzinfo, type(value))
-    written = _ISO.get(key)
-    if written is None:
-        if len(_ISO) >= _ISO_MOST:
-            _ISO.clear()
-        written = _ISO[key] = '"' + value.isoformat() + '"'
-    instants[id(value)] = written
+    # Then by its value (`isoformat` was a seventh of `to_json`).
+    written = instants[id(value)] = _quoted(value)
     return written
 
 
-_ISO: dict[tuple[dt.datetime, int, dt.tzinfo | None, type], str] = {}
-_ISO_MOST = 8192
-"""How many instants' texts are kept (a plan has a few dozen)."""
+def _quoted_text(value: dt.datetime) -> str:
+    return '"' + value.isoformat() + '"'
+
+
+_quoted = by_instant(_quoted_text, most=8192)  # a plan has a few dozen instants

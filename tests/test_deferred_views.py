@@ -99,4 +99,4 @@ def test_deferred_builds_once_and_pickles_as_the_tuple() -> None:
 
 @given(st.text(max_size=300))
 def test_the_plan_id_is_the_uuid5_of_its_name(name: str) -> None:
-    assert _uuid5(name) == str(uuid.uuid5(PLAN_ID_NAMESPACE, name))
+    assert _uuid5(name) == str(uuid.uuid5(uuid.UUID(PLAN_ID_NAMESPACE), name))

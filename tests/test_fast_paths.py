@@ -92,7 +92,7 @@ def validated_plan(
     who = assessment.client_id or ""
     instant = first.in_timezone("UTC").isoformat()
     name = f"{len(who)}:{who}|{instant}|{','.join(a.value for a in chosen)}"
-    plan_id = str(uuid.uuid5(PLAN_ID_NAMESPACE, name))
+    plan_id = str(uuid.uuid5(uuid.UUID(PLAN_ID_NAMESPACE), name))
     end = elapsed_after(first, dt.timedelta(minutes=protocol.session_minutes))
     plan = TreatmentPlan(
         id=plan_id,

@@ -106,7 +106,7 @@ def test_the_derived_id_is_a_uuid5_that_does_not_show_the_client_id() -> None:
     import uuid  # noqa: PLC0415 - only this test reads the UUID back
 
     assert uuid.UUID(plan.id).version == 5
-    assert PLAN_ID_NAMESPACE.version is not None
+    assert uuid.UUID(PLAN_ID_NAMESPACE).version is not None
     assert "client-4711-smith" not in meso.to_json(plan).split('"client_id"')[0]
     assert "smith" not in plan.explain()
     assert "smith" not in plan._repr_html_()

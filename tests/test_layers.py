@@ -28,6 +28,7 @@ LAYERS: Final = {
         "_zone_keys",
         "_deferred",
         "_kept",
+        "_uuid5",
         "_frozen",
         "_pickling",
         "_extras",

@@ -158,7 +158,8 @@ class CompactOutcome:
     pickles as a tuple of texts: about 110 bytes an outcome of four sessions in a list of
     them, against 940 for a `PlanOutcome` (2.5 KB alone), so that a distributed batch
     sends back little. Outcomes at the same times share their instants' texts, kept by
-    value as they are made, and a list pickles each text once. `full` gives the whole outcome back, on request.
+    value as they are made, and a list pickles each text once. `full` gives the whole
+    outcome back, on request.
 
     >>> import mesotherapy as meso
     >>> clinic = meso.example_clinic()

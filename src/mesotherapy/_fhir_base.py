@@ -9,7 +9,6 @@ Bundle as an `entry` whose ``fullUrl`` gives its id, with a generated `narrative
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import json
 import re
@@ -22,6 +21,7 @@ import attrs
 from ._errors import ClientError
 from ._model import Area
 from ._rules import RuleSet
+from ._uuid5 import namespaced
 
 URN_NAMESPACE: Final = uuid.uuid5(uuid.NAMESPACE_URL, "https://example.invalid/mesotherapy/fhir")
 """The root of every ``urn:uuid`` the FHIR exports derive (uuid5): the same content, the same id."""
@@ -147,8 +147,7 @@ def _quoted(part: str) -> str:
     return urllib.parse.quote(part, safe="-._~")
 
 
-_NAMESPACE_SHA1: Final = hashlib.sha1(URN_NAMESPACE.bytes, usedforsecurity=False)
-"""SHA-1 fed the namespace's bytes, which every uuid5 of `urn` starts from (a copy each)."""
+_urn_uuid: Final = namespaced(str(URN_NAMESPACE))
 
 
 @functools.lru_cache(maxsize=8192)  # a plan's ids recur in every export of it
@@ -158,14 +157,7 @@ def urn(name: str) -> str:
     >>> urn("x") == f"urn:uuid:{uuid.uuid5(URN_NAMESPACE, 'x')}"
     True
     """
-    # uuid5 written out (RFC 4122 4.3): the namespace's hash copied rather than fed again,
-    # and the text cut from the hex digest, without a UUID object: a fifth of uuid5's time,
-    # and a first export of a plan derives seven of them.
-    digest = _NAMESPACE_SHA1.copy()
-    digest.update(name.encode())
-    x = digest.hexdigest()
-    variant = "89ab"[int(x[16], 16) & 3]  # the top two bits of byte 8 set to 10
-    return f"urn:uuid:{x[:8]}-{x[8:12]}-5{x[13:16]}-{variant}{x[17:20]}-{x[20:32]}"
+    return "urn:uuid:" + _urn_uuid(name)
 
 
 # --- The order of the dump ----------------------------------------------------------------------

@@ -56,7 +56,10 @@ def default_text() -> str:
     try:
         # Where `importlib.resources` finds it for a package installed as files; that
         # module (with zipfile, tempfile, shutil) is loaded only for one that is not.
-        return Path(__file__).with_name("rules").joinpath(_DEFAULT).read_text("utf-8-sig")
+        # UTF-8, a byte order mark read as nothing, as "utf-8-sig" would (that codec is
+        # a module of its own to load).
+        text = Path(__file__).with_name("rules").joinpath(_DEFAULT).read_text("utf-8")
+        return text.removeprefix("\ufeff")
     except OSError:  # pragma: no cover - a package imported from a zip file
         import importlib.resources  # noqa: PLC0415
 

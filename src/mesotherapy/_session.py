@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import re
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +14,7 @@ from ._errors import ClientError, SchedulingError
 from ._model import Area, flag
 from ._pickling import exact_pickling
 from ._time import plain_utc
+from ._uuid5 import namespaced
 
 __all__ = [
     "MaintenanceWindow",
@@ -30,7 +29,7 @@ __all__ = [
     "session_index",
 ]
 
-PLAN_ID_NAMESPACE = uuid.UUID("6f0e8b1c-3d52-4a7e-9c1b-5e2f4d8a7c30")
+PLAN_ID_NAMESPACE = "6f0e8b1c-3d52-4a7e-9c1b-5e2f4d8a7c30"
 """The namespace of the plan ids the library derives (`derived_plan_id`), a fixed UUID."""
 
 MAX_PLAN_ID = 200
@@ -126,22 +125,8 @@ def derived_plan_id(
     return _uuid5(name)
 
 
-_NAMESPACE_BYTES = PLAN_ID_NAMESPACE.bytes
-
-
-def _uuid5(name: str) -> str:
-    """``str(uuid.uuid5(PLAN_ID_NAMESPACE, name))``, without building the `UUID` object.
-
-    >>> _uuid5("1:c|x") == str(uuid.uuid5(PLAN_ID_NAMESPACE, "1:c|x"))
-    True
-    """
-    digest = bytearray(
-        hashlib.sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()[:16]
-    )
-    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5 (RFC 4122)
-    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
-    text = digest.hex()
-    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+_uuid5 = namespaced(PLAN_ID_NAMESPACE)
+"""``str(uuid.uuid5(uuid.UUID(PLAN_ID_NAMESPACE), name))`` of a name."""
 
 
 def session_id(plan_id: str, index: int) -> str:

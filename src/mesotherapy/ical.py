@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import uuid
 from typing import TYPE_CHECKING, Final
 
@@ -88,6 +87,7 @@ from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
 from ._session import Session
 from ._time import aware, plain_utc, within_calendar
+from ._uuid5 import namespaced
 
 if TYPE_CHECKING:
     import icalendar
@@ -373,20 +373,6 @@ def maintenance_uid(plan: TreatmentPlan, number: int) -> str:
     return _uid(f"maintenance/{plan.id}/{number}")
 
 
-@functools.lru_cache(maxsize=4096)
-def _uid(name: str) -> str:
-    # A uuid5 is a SHA-1 and a UUID object: a quarter of a plan's `to_ics` when computed
-    # per call. Kept per name (a session's id never changes), the most recent few thousand;
-    # and written from the digest's hex, without the UUID object (a fifth of the cost):
-    # ``str(uuid.uuid5(_UID_NAMESPACE, name))``, the version nibble 5 and the variant bits
-    # 10 set as `uuid.UUID` sets them (the tests compare the two on many names).
-    digest = _UID_SHA1.copy()
-    digest.update(name.encode("utf-8"))
-    x = digest.hexdigest()
-    return f"{x[:8]}-{x[8:12]}-5{x[13:16]}-{_VARIANT[x[16]]}{x[17:20]}-{x[20:32]}"
-
-
-_UID_SHA1: Final = hashlib.sha1(_UID_NAMESPACE.bytes, usedforsecurity=False)
-"""The SHA-1 of the namespace, which every uuid5 of ours begins with (copied per name)."""
-_VARIANT: Final = {f"{n:x}": f"{n & 0x3 | 0x8:x}" for n in range(16)}
-"""The 17th hex digit of a uuid5: the digest's two low bits under the RFC 4122 variant."""
+# A uuid5 is a SHA-1 and a UUID object: a quarter of a plan's `to_ics` when computed per
+# call. Kept per name (a session's id never changes), the most recent few thousand.
+_uid: Final = functools.lru_cache(maxsize=4096)(namespaced(str(_UID_NAMESPACE)))

@@ -36,6 +36,7 @@ from mesotherapy import (
     plan_document,
     plan_series,
 )
+from mesotherapy._aftercare import precare_rows
 from mesotherapy._clinic import WEEKDAYS
 from mesotherapy._rules_io import rules_from_dict, rules_to_dict
 from tests.builders import (
@@ -280,6 +281,24 @@ def test_windows_follow_each_session_and_rule(drawn: tuple[TreatmentPlan, RuleSe
             assert window.start == session.end
             assert elapsed(window.start, window.end) == span_elapsed(rule.duration)
             assert elapsed(window.start, window.end) == rule.duration.elapsed()
+
+
+@settings(max_examples=examples(50))
+@given(plans())
+def test_the_precare_rows_are_the_precare_windows_in_order(
+    drawn: tuple[TreatmentPlan, RuleSet],
+) -> None:
+    # What `to_ics` writes in each description, worked out without the aftercare windows.
+    plan, rules = drawn
+    windows = [w for w in aftercare(plan, rules=rules).windows if w.kind == "precare"]
+    rows = precare_rows(plan, rules)
+    assert [(r[0], r[1], r[3], r[4]) for r in rows] == [
+        (w.session, w.activity, w.description, w.source) for w in windows
+    ]
+    for row, window in zip(rows, windows, strict=True):
+        # The same instants, zones and folds (the rows may hold the standard library's type).
+        for moment, built in ((row[5], window.start), (row[6], window.end)):
+            assert (moment.isoformat(), str(moment.tzinfo)) == (built.isoformat(), plan.timezone)
 
 
 @settings(max_examples=examples(50))

@@ -34,6 +34,7 @@ __all__ = [
     "ClientEvent",
     "Conflict",
     "aftercare",
+    "precare_rows",
 ]
 
 PRECARE = "precare"
@@ -279,6 +280,20 @@ def aftercare(plan: TreatmentPlan, *, rules: RuleSet | None = None) -> Aftercare
     return Aftercare(windows=windows, activities=prepared.activities)
 
 
+def precare_rows(plan: TreatmentPlan, rules: RuleSet) -> list[CareRow]:
+    """The rows of the pre-care windows of `aftercare` (*rules* checked), in their order.
+
+    What `mesotherapy.ical.to_ics` writes into each session's description, without the
+    aftercare windows it does not (a sixth of a first export).
+    """
+    prepared = _prepared(rules)
+    found: list[_Entry] = []
+    for session in plan.active_sessions:
+        _session_precare(session, prepared, found)
+    found.sort()  # as `aftercare` sorts them: the pre-care rows keep their order
+    return [row for entry in found for row in entry[3]]
+
+
 CareRow = tuple[int, str, str, str, str, dt.datetime, dt.datetime]
 """A window worked out: its session, activity, kind, description, source, start and end.
 
@@ -415,6 +430,12 @@ def _wall_days(span: Span) -> dt.timedelta | None:
 
 def _session_windows(session: Session, prepared: _Prepared, found: list[_Entry]) -> None:
     """Append *session*'s windows to *found*, worked out in the standard library."""
+    _session_precare(session, prepared, found)
+    _session_after(session, prepared, found)
+
+
+def _session_precare(session: Session, prepared: _Prepared, found: list[_Entry]) -> None:
+    """Append *session*'s pre-care windows to *found*, one entry each."""
     # A session's instants are in the clinic's zone, and so are the windows built on them.
     index, start = session.index, session.start
     local = stdlib_instant(start)
@@ -438,6 +459,11 @@ def _session_windows(session: Session, prepared: _Prepared, found: list[_Entry])
         found.append(
             (begin, index, position, ((index, code, PRECARE, description, source, opens, start),))
         )
+
+
+def _session_after(session: Session, prepared: _Prepared, found: list[_Entry]) -> None:
+    """Append *session*'s aftercare windows to *found*, as one entry."""
+    index = session.index
     lengths, rows = prepared.table_for(session.areas)
     if not rows:
         return

@@ -22,9 +22,8 @@ from typing import Final
 
 import attrs
 
-from ._aftercare import PRECARE, aftercare
+from ._aftercare import precare_rows
 from ._errors import ClientError
-from ._export_rows import care_rows
 from ._ical_events import (
     _attendee,
     _clock,
@@ -76,7 +75,8 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
         msg = "plan: expected a plan with at least one session, got none"
         raise ClientError(msg)
     moment = min(s.start for s in plan.sessions) if stamp is None else aware(stamp, field="stamp")
-    care = aftercare(plan, rules=rules)
+    # The pre-care windows alone: a description names them, and no aftercare window.
+    pre_rows = precare_rows(plan, rules)
     from ._extras import require  # noqa: PLC0415 - the extra's check, as ical_calendar's
 
     require("icalendar", "ical")
@@ -92,10 +92,8 @@ def ics_text(  # noqa: PLR0913 - to_ics's arguments, and the names ical gives ev
         ),
     )
     precare: dict[int, list[tuple[dt.datetime, str]]] = {}
-    # A third of the rows are pre-care: (session, _, kind, description, _, start, _).
-    for row in care_rows(care):
-        if row[2] == PRECARE:
-            precare.setdefault(row[0], []).append((row[5], row[3]))
+    for row in pre_rows:  # (session, _, kind, description, _, start, _)
+        precare.setdefault(row[0], []).append((row[5], row[3]))
     events = [
         _session_event(shared, session, precare.get(session.index, []), session_uid(session))
         for session in plan.sessions

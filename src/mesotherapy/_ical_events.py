@@ -9,6 +9,7 @@ room and reminder, and a maintenance window's one day. ``icalendar`` is imported
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import urllib.parse
 import zoneinfo
@@ -53,16 +54,10 @@ def area_names(areas: Iterable[object]) -> str:
     """`mesotherapy._html.area_names`, kept per tuple of areas (every event writes them)."""
     if type(areas) is not tuple:
         return _joined_names(areas)
-    found = _AREA_NAMES.get(areas)
-    if found is None:
-        if len(_AREA_NAMES) >= _AREA_NAMES_MOST:
-            _AREA_NAMES.clear()
-        found = _AREA_NAMES[areas] = _joined_names(areas)
-    return found
+    return _kept_names(areas)
 
 
-_AREA_NAMES: dict[tuple[object, ...], str] = {}
-_AREA_NAMES_MOST: Final = 256
+_kept_names: Final = functools.lru_cache(maxsize=256)(_joined_names)
 
 
 def _clock(moment: dt.datetime) -> str:

@@ -382,16 +382,13 @@ def _description_line(lines: list[str], precare: list[tuple[dt.datetime, str]], 
     head = "\n".join(lines)
     if not (lines and precare) or head.endswith("\r") or header.endswith("\r"):
         return _line("DESCRIPTION", precare_text(lines, precare, zone))
-    kept = _KEPT
     parts = ["DESCRIPTION:", _kept_escaped(head), r"\n", _kept_escaped(header)]
     last: dt.datetime | None = None
     when = ""
     for moment, text in precare:
-        escaped = kept.get(text)
-        if escaped is None:
-            if text.endswith("\r"):
-                return _line("DESCRIPTION", precare_text(lines, precare, zone))
-            escaped = _kept_escaped(text)
+        if text.endswith("\r"):
+            return _line("DESCRIPTION", precare_text(lines, precare, zone))
+        escaped = _kept_escaped(text)
         if moment is not last:  # a session's windows mostly share their instants
             last = moment
             when = _PRECARE_FORM % (
@@ -409,18 +406,8 @@ def _description_line(lines: list[str], precare: list[tuple[dt.datetime, str]], 
 _PRECARE_FORM: Final = r"\n- from %d-%02d-%02d %02d:%02d: "
 """A pre-care line's start, escaped: `precare_text`'s ``- from YYYY-MM-DD HH:mm: ``."""
 
-_KEPT: dict[str, str] = {}
-_KEPT_MOST: Final = 1024
-
-
-def _kept_escaped(text: str) -> str:
-    """`_escaped`, kept: the fixed parts of a description recur at every export."""
-    found = _KEPT.get(text)
-    if found is None:
-        if len(_KEPT) >= _KEPT_MOST:
-            _KEPT.clear()
-        found = _KEPT[text] = _escaped(text)
-    return found
+_kept_escaped: Final = functools.lru_cache(maxsize=1024)(_escaped)
+"""`_escaped`, kept: the fixed parts of a description recur at every export."""
 
 
 def _maintenance_event(

@@ -160,6 +160,18 @@ def urn(name: str) -> str:
     return "urn:uuid:" + _urn_uuid(name)
 
 
+def unkept_urn(name: str) -> str:
+    """`urn` of a name met once (a Bundle's snapshot, some 2 KB of text): not kept.
+
+    A snapshot names one export of one revision of a plan; kept, each would stay with
+    the few thousand names `urn` keeps and push out the resources' names, which recur.
+
+    >>> unkept_urn("x") == urn("x")
+    True
+    """
+    return "urn:uuid:" + _urn_uuid(name)
+
+
 # --- The order of the dump ----------------------------------------------------------------------
 
 _INSTANT: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?[+-]\d\d:\d\d")

@@ -43,7 +43,7 @@ from ._fhir_base import (
     entry,
     learn_order,
     names_under,
-    urn,
+    unkept_urn,
 )
 from ._fhir_diary import diary_entries, resource_entries
 from ._fhir_plan import SNOMED as SNOMED  # noqa: PLC0414 - kept as mesotherapy.fhir.SNOMED
@@ -380,7 +380,7 @@ def _collection(entries: list[dict[str, Any]], snapshot: str) -> dict[str, Any]:
         "resourceType": "Bundle",
         "identifier": {
             "system": "urn:ietf:rfc:3986",
-            "value": urn(f"Bundle/{snapshot}"),
+            "value": unkept_urn(f"Bundle/{snapshot}"),
         },
         "type": "collection",
         "entry": entries,

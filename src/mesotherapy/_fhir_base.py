@@ -9,6 +9,7 @@ Bundle as an `entry` whose ``fullUrl`` gives its id, with a generated `narrative
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import re
@@ -147,7 +148,7 @@ def _quoted(part: str) -> str:
     return urllib.parse.quote(part, safe="-._~")
 
 
-_urn_uuid: Final = namespaced(str(URN_NAMESPACE))
+_urn_uuid: Final = namespaced(str(URN_NAMESPACE), hashlib.sha1)  # OpenSSL's: long snapshots
 
 
 @functools.lru_cache(maxsize=8192)  # a plan's ids recur in every export of it

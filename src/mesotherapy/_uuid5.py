@@ -19,7 +19,9 @@ def _sha1_of() -> Callable[[bytes], Any]:
     """CPython's own SHA-1, or `hashlib`'s where the build has none.
 
     `hashlib` loads OpenSSL to answer, 4-5 ms of a first use of the library for a digest
-    that is the same; the built-in module is the one `hashlib` itself falls back on.
+    that is the same; the built-in module is the one `hashlib` itself falls back on. It
+    is slower on long names (8 µs against 1.6 µs for 2 KB, 0.7 against 0.5 µs for 40
+    bytes): the exports, which load far more than OpenSSL, pass `hashlib`'s.
     """
     try:
         sha1: Callable[[bytes], Any] = importlib.import_module("_sha1").sha1
@@ -36,15 +38,18 @@ _VARIANT: Final = {f"{n:x}": f"{n & 0x3 | 0x8:x}" for n in range(16)}
 """The 17th hex digit of a uuid5: the digest's two low bits under the RFC 4122 variant."""
 
 
-def namespaced(namespace: str) -> Callable[[str], str]:
+def namespaced(namespace: str, sha1: Callable[[bytes], Any] = _SHA1) -> Callable[[str], str]:
     """The function giving the uuid5 text of a name under *namespace* (a UUID's text).
+
+    *sha1* makes the digest: by default CPython's own, which loads nothing (the plan
+    ids of a first use); ``hashlib.sha1`` for the exports' many and long names.
 
     >>> import uuid
     >>> plan_id = namespaced("6f0e8b1c-3d52-4a7e-9c1b-5e2f4d8a7c30")
     >>> plan_id("x") == str(uuid.uuid5(uuid.UUID("6f0e8b1c-3d52-4a7e-9c1b-5e2f4d8a7c30"), "x"))
     True
     """
-    started = _SHA1(bytes.fromhex(namespace.replace("-", "")))
+    started = sha1(bytes.fromhex(namespace.replace("-", "")))
 
     def uuid5_text(name: str) -> str:
         digest = started.copy()

@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import uuid
 from typing import TYPE_CHECKING, Final
 
@@ -375,4 +376,4 @@ def maintenance_uid(plan: TreatmentPlan, number: int) -> str:
 
 # A uuid5 is a SHA-1 and a UUID object: a quarter of a plan's `to_ics` when computed per
 # call. Kept per name (a session's id never changes), the most recent few thousand.
-_uid: Final = functools.lru_cache(maxsize=4096)(namespaced(str(_UID_NAMESPACE)))
+_uid: Final = functools.lru_cache(maxsize=4096)(namespaced(str(_UID_NAMESPACE), hashlib.sha1))

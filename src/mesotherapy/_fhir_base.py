@@ -15,6 +15,7 @@ import json
 import re
 import urllib.parse
 import uuid
+from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
@@ -140,6 +141,36 @@ def entry(url: str, resource: dict[str, Any]) -> dict[str, Any]:
 def canonical_json(value: object) -> str:
     """*value* as JSON text that never varies: keys sorted, no spaces."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def canonical_spliced(fields: Mapping[str, Any], written: Mapping[str, str]) -> str:
+    """`canonical_json` of *fields*, with the value of each key of *written* given as text.
+
+    The same text: JSON writes an object as its pairs, sorted by key, joined by commas;
+    the runs of pairs between the keys of *written* are written by `canonical_json`, and
+    the texts given (kept by the caller: a clinic's, say) are put between them.
+
+    >>> fields = {"b": [1], "a": {"y": 1, "x": 2}, "é": None, "c": "d"}
+    >>> texts = {"a": canonical_json(fields["a"]), "c": '"d"'}
+    >>> canonical_spliced(fields, texts) == canonical_json(fields)
+    True
+    """
+    parts: list[str] = []
+    run: dict[str, Any] = {}
+    for key in sorted(fields):
+        if key in written:
+            if run:
+                parts.append(canonical_json(run)[1:-1])
+                run = {}
+            parts.append(f"{_quoted_key(key)}:{written[key]}")
+        else:
+            run[key] = fields[key]
+    if run:
+        parts.append(canonical_json(run)[1:-1])
+    return "{" + ",".join(parts) + "}"
+
+
+_quoted_key = json.encoder.encode_basestring_ascii  # a text as `canonical_json` writes it
 
 
 @functools.lru_cache(maxsize=4096)

@@ -9,18 +9,19 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
 from ._aftercare import PRECARE, CareWindow, aftercare
 from ._assess import Assessment
+from ._clinic import Clinic
 from ._clinic_file import clinic_to_dict
 from ._diary import Diary
 from ._errors import DocumentError
 from ._export_rows import CareRow, MilestoneRow, care_rows, milestone_rows
 from ._json_text import NotPlainError, encoded, indented_json, instant_text, scalar, text
+from ._kept import by_object
 from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
 from ._plan import TreatmentPlan, plan_rules
@@ -158,8 +159,8 @@ def _plan_text(plan: TreatmentPlan, rules: RuleSet) -> str:
         timeline = [_milestone_text(m, instants) for m in milestones]
     except NotPlainError:
         return indented_json(plan_document(plan, rules=rules))
-    clinic = _kept(plan.clinic, clinic_to_dict)
-    protocol = _kept(plan.protocol, _protocol_dict)
+    clinic = _clinic_text(plan.clinic)
+    protocol = _protocol_text(plan.protocol)
     pairs += [
         f'"aftercare": {_items(care)}',
         f'"timeline": {_items(timeline)}',
@@ -173,10 +174,6 @@ def _plan_text(plan: TreatmentPlan, rules: RuleSet) -> str:
 _INNER = "\n  "
 _ITEM = "\n    "
 _FIELD = "\n      "
-_V = TypeVar("_V")
-_KEPT: dict[int, tuple[object, str]] = {}
-_KEPT_MOST = 256
-"""How many clinics' and protocols' texts are kept (a process has a handful)."""
 
 
 def plan_snapshot(plan: TreatmentPlan) -> dict[str, Any]:
@@ -189,41 +186,14 @@ def plan_snapshot(plan: TreatmentPlan) -> dict[str, Any]:
         **_plan_head(plan),
         "aftercare": [],
         "timeline": [],
-        "clinic": _kept_object(plan.clinic, clinic_to_dict),
-        "protocol": _kept_object(plan.protocol, _protocol_dict),
+        "clinic": _clinic_object(plan.clinic),
+        "protocol": _protocol_object(plan.protocol),
         "review_acknowledged": plan.review_acknowledged,
     }
 
 
-_OBJECTS: dict[int, tuple[object, Any]] = {}
-
-
-def _kept_object(value: _V, document: Callable[[_V], dict[str, Any]]) -> dict[str, Any]:
-    entry = _OBJECTS.get(id(value))
-    if entry is not None and entry[0] is value:
-        kept: dict[str, Any] = entry[1]
-        return kept
-    made = document(value)
-    if len(_OBJECTS) >= _KEPT_MOST:
-        _OBJECTS.clear()
-    _OBJECTS[id(value)] = (value, made)  # the value is kept with its entry, so its id names it
-    return made
-
-
 def _items(texts: list[str]) -> str:
     return "[" + _ITEM + ("," + _ITEM).join(texts) + _INNER + "]" if texts else "[]"
-
-
-def _kept(value: _V, document: Callable[[_V], object]) -> str:
-    """The text of *value*'s *document* (a frozen clinic's or protocol's object), kept."""
-    entry = _KEPT.get(id(value))
-    if entry is not None and entry[0] is value:
-        return entry[1]
-    written = text(document(value), _INNER)
-    if len(_KEPT) >= _KEPT_MOST:
-        _KEPT.clear()
-    _KEPT[id(value)] = (value, written)  # the value is kept with its entry, so its id names it
-    return written
 
 
 _WINDOWS: dict[tuple[str, str, str, str], tuple[str, str]] = {}
@@ -416,6 +386,24 @@ def _protocol_dict(protocol: SeriesProtocol) -> dict[str, Any]:
         **attrs.asdict(protocol, value_serializer=_enum_value),
         "areas": [area.value for area in protocol.areas],
     }
+
+
+# A plan's clinic and protocol are the same frozen objects plan after plan (a process has a
+# handful): their objects and texts are written once each, and shared.
+_clinic_object = by_object(clinic_to_dict)
+_protocol_object = by_object(_protocol_dict)
+
+
+def _written_clinic(clinic: Clinic) -> str:
+    return text(clinic_to_dict(clinic), _INNER)
+
+
+def _written_protocol(protocol: SeriesProtocol) -> str:
+    return text(_protocol_dict(protocol), _INNER)
+
+
+_clinic_text = by_object(_written_clinic)
+_protocol_text = by_object(_written_protocol)
 
 
 def _enum_value(_: object, __: object, value: Any) -> Any:

@@ -1,9 +1,11 @@
-"""What the writers make of an instant, kept by the instant's value: a bounded memo.
+"""What the writers make of a value they meet again, kept: bounded memos.
 
 A plan's session instants recur in every export of it and in every outcome of a batch
 that plans the same slots, and formatting them (``isoformat``, a narrative's local time)
 costs far more than finding them again. `by_instant` wraps a writer of one instant in a
-memo that tells apart what equality between datetimes leaves out.
+memo that tells apart what equality between datetimes leaves out. A plan's clinic and
+protocol are the same frozen objects plan after plan, and their documents are written
+once each: `by_object` keeps what is made of an object by the object itself.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["by_instant", "iso_text"]
+__all__ = ["by_instant", "by_object", "iso_text"]
 
 _Moment = TypeVar("_Moment", bound=dt.datetime)
 _Text = TypeVar("_Text")
+_Value = TypeVar("_Value")
 
 
 def by_instant(
@@ -52,6 +55,34 @@ def by_instant(
         return found
 
     return written
+
+
+def by_object(make: Callable[[_Value], _Text], *, most: int = 256) -> Callable[[_Value], _Text]:
+    """*make*, with what it made kept for at most *most* objects (then started afresh).
+
+    Kept by the object's identity, for frozen values (a clinic, a protocol) whose equality
+    would cost as much as *make*: the object is kept with its entry, so that no other
+    takes its id while the entry lives. What is made is shared: the caller never changes it.
+
+    >>> made = []
+    >>> names = by_object(lambda value: made.append(value) or len(value))
+    >>> clinic = ("a clinic",)
+    >>> names(clinic), names(clinic), len(made)
+    (1, 1, 1)
+    """
+    kept: dict[int, tuple[object, _Text]] = {}
+
+    def made(value: _Value) -> _Text:
+        entry = kept.get(id(value))
+        if entry is not None and entry[0] is value:
+            return entry[1]
+        result = make(value)
+        if len(kept) >= most:
+            kept.clear()
+        kept[id(value)] = (value, result)
+        return result
+
+    return made
 
 
 iso_text: Callable[[dt.datetime], str] = by_instant(dt.datetime.isoformat)

@@ -40,6 +40,7 @@ from ._fhir_base import (
     Names,
     as_dumped,
     canonical_json,
+    canonical_spliced,
     entry,
     learn_order,
     names_under,
@@ -56,6 +57,7 @@ from ._fhir_plan import (
 )
 from ._fhir_rules import rule_entries
 from ._json import plan_snapshot
+from ._kept import by_object
 from ._model import Area, flag
 from ._plan import TreatmentPlan, plan_rules
 from ._rules import RuleSet
@@ -432,17 +434,41 @@ def _plan_part(  # noqa: PLR0913 - fhir_bundle's arguments, checked here
         used += [("practitioner", s.practitioner)] if s.practitioner is not None else []
         used += [("room", s.room)] if s.room is not None else []
     entries += resource_entries(names, used, known, plan.clinic.name)
-    snapshot = canonical_json(
-        {
-            "plan": plan_snapshot(plan),
-            "include_rules": include,
-            "base": names.base,
-            "patient_system": names.patient_system,
-        }
-        # A plan without a diary's names keeps the snapshot (and its identifier) it had.
-        | ({"staff": known} if known else {})
-    )
+    snapshot = _snapshot(plan, include, names, known)
     return entries, names, list(plan.areas) if include else None, snapshot
+
+
+def _snapshot(plan: TreatmentPlan, include: bool, names: Names, known: dict[str, str]) -> str:
+    """The canonical JSON of what the Bundle holds, whose uuid5 is the Bundle's identifier.
+
+    ``canonical_json`` of the plan's snapshot and the export's options, the same text,
+    with the clinic's and the protocol's objects written once each and kept: a clinic's
+    object holds its closures (some 500 KB of text for 10 000 of them).
+    """
+    fields = plan_snapshot(plan)  # its clinic's and protocol's objects are kept and shared
+    clinic, protocol = _kept_canonical(fields["clinic"]), _kept_canonical(fields["protocol"])
+    whole = {
+        "plan": fields,
+        "include_rules": include,
+        "base": names.base,
+        "patient_system": names.patient_system,
+    }
+    # A plan without a diary's names keeps the snapshot (and its identifier) it had.
+    whole |= {"staff": known} if known else {}
+    if len(clinic) + len(protocol) < SPLICED_FROM:
+        return canonical_json(whole)  # one call of the encoder is sooner for a small clinic
+    plan_text = canonical_spliced(fields, {"clinic": clinic, "protocol": protocol})
+    return canonical_spliced(whole, {"plan": plan_text})
+
+
+# Kept by the identity of the shared objects `plan_snapshot` gives, which never change.
+_kept_canonical: Final = by_object(canonical_json)
+SPLICED_FROM = 4096
+"""The length of a clinic's and protocol's texts from which the snapshot puts them in whole.
+
+Below it, writing them again in the one call of the encoder costs less than the calls
+between them (the example clinic's is 315 characters; one with 10 000 closures, 500 KB).
+"""
 
 
 _RULES_KEPT: Final = 32

@@ -167,6 +167,65 @@ def test_to_fhir_of_a_booked_plan_is_the_dump_and_the_callers_own(
     assert json.dumps(to_fhir(plan)) == json.dumps(fhir_bundle(plan).model_dump(mode="json"))
 
 
+@settings(max_examples=examples(40), deadline=None)
+@given(plans_in_any_state(max_operations=3), _NAMES, _CLINIC_NAMES, st.booleans())
+def test_the_bundles_identifier_is_the_uuid5_of_its_whole_snapshot(
+    plan: meso.TreatmentPlan, names: tuple[str, str], clinic_name: str, include: bool
+) -> None:
+    # The snapshot is written with the clinic's and protocol's texts kept: it must be the
+    # canonical JSON of the whole, written here in one call, as it was before they were.
+    # A clinic of few closures is written in one call too: both ways are taken here.
+    from mesotherapy import fhir  # noqa: PLC0415
+
+    booked, diary = _booked(_variants(plan, clinic_name)[1], names)
+    kept_from = fhir.SPLICED_FROM
+    try:
+        for fhir.SPLICED_FROM in (kept_from, 0):
+            _snapshots_are_whole(fhir, ((booked, diary), (plan, None)), include=include)
+    finally:
+        fhir.SPLICED_FROM = kept_from
+
+
+def test_a_clinic_of_many_closures_gives_the_identifier_of_its_whole_snapshot() -> None:
+    from mesotherapy import fhir  # noqa: PLC0415
+    from mesotherapy._clinic_file import clinic_to_dict  # noqa: PLC0415
+    from mesotherapy._fhir_base import canonical_json  # noqa: PLC0415
+
+    day = pendulum.date(2030, 1, 7)
+    closed = [
+        meso.Closure(start=day.add(days=3 * n), end=day.add(days=3 * n), reason=f"works {n}")
+        for n in range(300)
+    ]
+    clinic = attrs.evolve(meso.example_clinic(), closures=closed)
+    assert len(canonical_json(clinic_to_dict(clinic))) >= fhir.SPLICED_FROM  # kept apart
+    result = meso.assess(meso.Client(id="c-9", birth_date="1985-03-02"), ["face"], on="2026-10-01")
+    plan = meso.plan_series(result, ["face"], clinic=clinic, start=clinic.at("2026-10-20", "09:00"))
+    _snapshots_are_whole(fhir, ((plan, None),), include=True)
+
+
+def _snapshots_are_whole(
+    fhir: Any, plans: tuple[tuple[meso.TreatmentPlan, Any], ...], *, include: bool
+) -> None:
+    from mesotherapy._fhir_base import canonical_json, unkept_urn  # noqa: PLC0415
+    from mesotherapy._json import plan_snapshot  # noqa: PLC0415
+
+    for shown, staff in plans:
+        known = fhir._staff(shown, staff)
+        whole = {
+            "plan": plan_snapshot(shown),
+            "include_rules": include,
+            "base": fhir.DEFAULT_BASE,
+            "patient_system": None,
+        } | ({"staff": known} if known else {})
+        _, names_of, _, snapshot = fhir._plan_part(
+            shown, None, include_rules=include, base_uri=None, patient_system=None, diary=staff
+        )
+        assert names_of.base == fhir.DEFAULT_BASE
+        assert snapshot == canonical_json(whole)
+        bundle_id = fhir._collection([], snapshot)["identifier"]["value"]
+        assert bundle_id == unkept_urn(f"Bundle/{canonical_json(whole)}")
+
+
 _SHAPES_OF: dict[object, object] = {}
 """The shape (the whole walk) each signature of a plan's resources was met with."""
 

@@ -16,7 +16,7 @@ import pendulum
 
 from ._fhir_base import Names, narrative, sentence, urn
 from ._fhir_diary import participants
-from ._kept import by_instant
+from ._kept import by_instant, iso_text
 from ._model import Area
 from ._plan import TreatmentPlan
 from ._session import Session, SessionStatus
@@ -262,7 +262,7 @@ def _instant_text(moment: pendulum.DateTime) -> str:
     offset = moment.utcoffset()
     if offset is not None and offset.total_seconds() % 60:
         moment = moment.in_timezone("UTC")  # FHIR's instant allows offsets in minutes only
-    return moment.isoformat()
+    return iso_text(moment)  # kept: the plan's snapshot writes its sessions' instants too
 
 
 fhir_instant: Callable[[pendulum.DateTime], str] = by_instant(_instant_text)

@@ -21,7 +21,7 @@ from ._diary import Diary
 from ._errors import DocumentError
 from ._export_rows import CareRow, MilestoneRow, care_rows, milestone_rows
 from ._json_text import NotPlainError, encoded, indented_json, instant_text, scalar, text
-from ._kept import by_object
+from ._kept import by_object, iso_text
 from ._maintenance import MaintenanceBooking
 from ._model import Client, flag
 from ._plan import TreatmentPlan, plan_rules
@@ -421,8 +421,9 @@ def _session_dict(session: Session, complete: bool) -> dict[str, Any]:
         "id": session.id,
         "replaces": session.replaces,
         "index": session.index,
-        "start": session.start.isoformat(),
-        "end": session.end.isoformat(),
+        # Kept: the exports write a session's instants in their resources before its object.
+        "start": iso_text(session.start),
+        "end": iso_text(session.end),
         "areas": [area.value for area in session.areas],
         "status": session.status.value,
         "fixed": session.fixed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from ._kept import by_instant
+from ._kept import by_instant, iso_text
 
 __all__ = ["NotPlainError", "encoded", "indented_json", "instant_text", "scalar", "text"]
 
@@ -84,7 +84,7 @@ def instant_text(value: dt.datetime, instants: dict[int, str]) -> str:
 
 
 def _quoted_text(value: dt.datetime) -> str:
-    return '"' + value.isoformat() + '"'
+    return '"' + iso_text(value) + '"'  # a session's instants are the windows' bounds too
 
 
 _quoted = by_instant(_quoted_text, most=8192)  # a plan has a few dozen instants

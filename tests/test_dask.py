@@ -99,7 +99,7 @@ def client() -> Iterator[Any]:
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        distributed.Client(cluster) as dask_client,
+        distributed.Client(cluster, direct_to_workers=True) as dask_client,  # as the how-to
     ):
         yield dask_client
 

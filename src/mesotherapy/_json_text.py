@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from ._kept import by_instant, iso_text
+from ._kept import iso_text
 
 __all__ = ["NotPlainError", "encoded", "indented_json", "instant_text", "scalar", "text"]
 
@@ -78,13 +78,7 @@ def instant_text(value: dt.datetime, instants: dict[int, str]) -> str:
         return instants[id(value)]  # the rows hold every instant while the plan is written
     except KeyError:
         pass
-    # Then by its value (`isoformat` was a seventh of `to_json`).
-    written = instants[id(value)] = _quoted(value)
+    # Then by its value (`isoformat` was a seventh of `to_json`), in the memo the session's
+    # objects write through too: a session's instants are its windows' bounds.
+    written = instants[id(value)] = '"' + iso_text(value) + '"'
     return written
-
-
-def _quoted_text(value: dt.datetime) -> str:
-    return '"' + iso_text(value) + '"'  # a session's instants are the windows' bounds too
-
-
-_quoted = by_instant(_quoted_text, most=8192)  # a plan has a few dozen instants

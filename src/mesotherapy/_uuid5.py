@@ -15,7 +15,7 @@ from typing import Any, Final
 __all__ = ["namespaced"]
 
 
-def _sha1_of() -> Callable[[bytes], Any]:
+def _sha1_of() -> Callable[..., Any]:
     """CPython's own SHA-1, or `hashlib`'s where the build has none.
 
     `hashlib` loads OpenSSL to answer, 4-5 ms of a first use of the library for a digest
@@ -24,7 +24,7 @@ def _sha1_of() -> Callable[[bytes], Any]:
     bytes): the exports, which load far more than OpenSSL, pass `hashlib`'s.
     """
     try:
-        sha1: Callable[[bytes], Any] = importlib.import_module("_sha1").sha1
+        sha1: Callable[..., Any] = importlib.import_module("_sha1").sha1
     except ImportError:  # pragma: no cover - a Python built without it
         import hashlib  # noqa: PLC0415
 
@@ -38,7 +38,7 @@ _VARIANT: Final = {f"{n:x}": f"{n & 0x3 | 0x8:x}" for n in range(16)}
 """The 17th hex digit of a uuid5: the digest's two low bits under the RFC 4122 variant."""
 
 
-def namespaced(namespace: str, sha1: Callable[[bytes], Any] = _SHA1) -> Callable[[str], str]:
+def namespaced(namespace: str, sha1: Callable[..., Any] = _SHA1) -> Callable[[str], str]:
     """The function giving the uuid5 text of a name under *namespace* (a UUID's text).
 
     *sha1* makes the digest: by default CPython's own, which loads nothing (the plan
@@ -49,7 +49,9 @@ def namespaced(namespace: str, sha1: Callable[[bytes], Any] = _SHA1) -> Callable
     >>> plan_id("x") == str(uuid.uuid5(uuid.UUID("6f0e8b1c-3d52-4a7e-9c1b-5e2f4d8a7c30"), "x"))
     True
     """
-    started = sha1(bytes.fromhex(namespace.replace("-", "")))
+    # Not for security (a name's id, not a secret): OpenSSL in FIPS mode refuses SHA-1
+    # otherwise, and the built-in module takes the same flag.
+    started = sha1(bytes.fromhex(namespace.replace("-", "")), usedforsecurity=False)
 
     def uuid5_text(name: str) -> str:
         digest = started.copy()
